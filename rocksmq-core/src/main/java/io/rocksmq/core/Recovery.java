@@ -1,0 +1,128 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rebuilds the in-memory registry from the {@code meta} column family when a queue opens, after RocksDB's
+ * own recovery, and checks our metadata for consistency:
+ * <ul>
+ *   <li>a topic's id counter is at least one past the largest stored id (else it is raised);</li>
+ *   <li>a group position lies within {@code [startId, nextId]} of its topic (else it is clamped);</li>
+ *   <li>counters and positions of topics that no longer exist are removed.</li>
+ * </ul>
+ * Every repair is logged at WARN and counted in {@link Result#repairs()}.
+ *
+ * <p>Not thread-safe: runs once, before the queue is published.
+ */
+final class Recovery {
+    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+
+    record Result(Map<String, Topic> topics, long nextTopicId, long messageIdFloor, int repairs) {
+    }
+
+    private Recovery() {
+    }
+
+    static Result load(RocksStore store, long now) {
+        byte[] format = store.getMeta(StorageLayout.formatKey());
+        if (format == null) {
+            store.putMeta(StorageLayout.formatKey(), StorageLayout.formatValue());
+        } else if (StorageLayout.decodeFormat(format) != StorageLayout.FORMAT_VERSION) {
+            throw new StorageException("unsupported on-disk format in " + store.directory(),
+                    "format version " + StorageLayout.decodeFormat(format) + ", this build reads version "
+                            + StorageLayout.FORMAT_VERSION, null);
+        }
+        long nextTopicId = 1;
+        long floor = 0;
+        Map<String, StorageLayout.TopicRecord> records = new HashMap<>();
+        Map<Long, StorageLayout.TopicCounter> counters = new HashMap<>();
+        Map<Long, Map<String, Long>> positions = new HashMap<>();
+        try (RocksStore.Range range = store.range(store.meta(), new byte[] {0}, new byte[] {(byte) 0xFF})) {
+            for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
+                byte[] key = range.it.key();
+                switch (key[0]) {
+                    case StorageLayout.META_GLOBAL -> {
+                        byte[] v = range.it.value();
+                        nextTopicId = StorageLayout.globalNextTopicId(v);
+                        floor = StorageLayout.globalMessageIdFloor(v);
+                    }
+                    case StorageLayout.META_TOPIC ->
+                            records.put(StorageLayout.topicKeyName(key), StorageLayout.decodeTopic(range.it.value()));
+                    case StorageLayout.META_TOPIC_COUNTER -> counters.put(StorageLayout.topicCounterKeyTopic(key),
+                            StorageLayout.decodeTopicCounter(range.it.value()));
+                    case StorageLayout.META_GROUP_POSITION -> positions
+                            .computeIfAbsent(StorageLayout.groupPositionKeyTopic(key), k -> new HashMap<>())
+                            .put(StorageLayout.groupPositionKeyGroup(key), StorageLayout.decodePosition(range.it.value()));
+                    default -> {
+                        // format key, or a record type of a later minor version: ignore
+                    }
+                }
+            }
+            range.check();
+        }
+
+        int repairs = 0;
+        Map<String, Topic> topics = new HashMap<>();
+        for (Map.Entry<String, StorageLayout.TopicRecord> e : records.entrySet()) {
+            StorageLayout.TopicRecord rec = e.getValue();
+            StorageLayout.TopicCounter counter = counters.remove(rec.topicId());
+            long nextId = counter == null ? rec.startId() : counter.nextMessageId();
+            long lastPublish = counter == null ? rec.createdAt() : counter.lastPublishTime();
+            long lastStored = MessageReader.lastStoredId(store, rec.topicId());
+            if (lastStored >= nextId) {
+                LOG.warn("topic '{}': id counter {} is behind the stored id {}; raised to {}",
+                        e.getKey(), nextId, lastStored, lastStored + 1);
+                nextId = lastStored + 1;
+                store.putMeta(StorageLayout.topicCounterKey(rec.topicId()),
+                        StorageLayout.topicCounterValue(nextId, lastPublish));
+                repairs++;
+            }
+            nextTopicId = Math.max(nextTopicId, rec.topicId() + 1);
+            Topic topic = new Topic(e.getKey(), rec.topicId(), rec.startId(), nextId, lastPublish);
+            Map<String, Long> groupPositions = positions.remove(rec.topicId());
+            if (groupPositions != null) {
+                for (Map.Entry<String, Long> g : groupPositions.entrySet()) {
+                    long pos = g.getValue();
+                    byte[] key = StorageLayout.groupPositionKey(rec.topicId(), g.getKey());
+                    long clamped = Math.max(rec.startId(), Math.min(pos, nextId));
+                    if (clamped != pos) {
+                        LOG.warn("topic '{}' group '{}': position {} outside [{}, {}]; clamped to {}",
+                                e.getKey(), g.getKey(), pos, rec.startId(), nextId, clamped);
+                        store.putMeta(key, StorageLayout.positionValue(clamped));
+                        repairs++;
+                    }
+                    topic.groups.put(g.getKey(), new ConsumerGroup(g.getKey(), key, clamped));
+                }
+            }
+            topics.put(e.getKey(), topic);
+        }
+        repairs += removeOrphans(store, counters.keySet(), positions);
+        return new Result(topics, nextTopicId, floor, repairs);
+    }
+
+    private static int removeOrphans(RocksStore store, Iterable<Long> orphanCounters,
+                                     Map<Long, Map<String, Long>> orphanPositions) {
+        List<byte[]> keys = new ArrayList<>();
+        for (long topicId : orphanCounters) {
+            keys.add(StorageLayout.topicCounterKey(topicId));
+        }
+        orphanPositions.forEach((topicId, groups) -> groups.keySet()
+                .forEach(g -> keys.add(StorageLayout.groupPositionKey(topicId, g))));
+        for (byte[] key : keys) {
+            LOG.warn("removing metadata of a topic that no longer exists ({} bytes key, type {})", key.length, key[0]);
+            try {
+                store.db().delete(store.meta(), key);
+            } catch (org.rocksdb.RocksDBException ex) {
+                throw RocksStore.storage("cannot remove orphan metadata", ex);
+            }
+        }
+        return keys.size();
+    }
+}

@@ -1,0 +1,774 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.ConsumerGroupExistsException;
+import io.rocksmq.api.ConsumerGroupNotFoundException;
+import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.QueueClosedException;
+import io.rocksmq.api.StorageException;
+import io.rocksmq.api.TopicNotFoundException;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An embedded, persistent message queue stored in RocksDB: topics, consumer groups with persisted
+ * positions, produce/consume/seek, and consumers woken the moment messages arrive. This is the
+ * broker-level API (Milvus RocksMQ's server interface in Java form); applications usually prefer the
+ * client API built on it.
+ *
+ * <pre>{@code
+ * try (RocksMq mq = RocksMq.open(Path.of("data"))) {
+ *     mq.createTopic("orders");
+ *     mq.createConsumerGroup("orders", "billing");
+ *     long[] ids = mq.produce("orders", List.of(ProducerMessage.of("hello".getBytes())));
+ *     List<ConsumerMessage> got = mq.consume("orders", "billing", 100);
+ * }
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>Message ids are strictly increasing per topic and never reused: not after restart, not after
+ *       destroying and re-creating the topic. A produce is one atomic write (messages and id counter).</li>
+ *   <li>Each message is returned once per consumer group, in id order, even to concurrent consumers.
+ *       Positions are persisted with the data and survive restart.</li>
+ *   <li>Produce to one topic never waits for another topic. Waking consumers takes no lock.</li>
+ *   <li>Destroying a group or topic refuses new operations on it, waits for those in flight, removes
+ *       it, and only then ends its registrations: nothing is signalled after removal, nothing crashes.</li>
+ * </ul>
+ *
+ * <h2>Concurrency design</h2>
+ * The queue, each topic and each group has a {@link Lifecycle} (state plus in-flight count in one
+ * atomic word); every call enters the ones it touches and exits when done. {@link #adminLock} (queue)
+ * serialises topic creation and destruction; each topic's admin lock serialises its groups' creation,
+ * destruction and registrations. None of those is taken on the produce, consume or notify paths.
+ *
+ * <p>Thread-safe: every method may be called from any thread.
+ */
+public final class RocksMq implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RocksMq.class);
+
+    private final RocksMqConfig config;
+    private final RocksStore store;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final ConcurrentHashMap<String, Topic> topics;
+    /** Serialises topic create/destroy; guards {@link #nextTopicId} and {@link #messageIdFloor}. */
+    private final ReentrantLock adminLock = new ReentrantLock();
+    private long nextTopicId;
+    private long messageIdFloor;
+    private final SpaceReclaimer reclaimer;
+
+    private RocksMq(RocksMqConfig config, RocksStore store, Recovery.Result recovered) {
+        this.config = config;
+        this.store = store;
+        this.topics = new ConcurrentHashMap<>(recovered.topics());
+        this.nextTopicId = recovered.nextTopicId();
+        this.messageIdFloor = recovered.messageIdFloor();
+        this.reclaimer = new SpaceReclaimer(store);
+    }
+
+    /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
+    public static RocksMq open(Path directory) {
+        return open(RocksMqConfig.builder(directory).build());
+    }
+
+    /**
+     * Opens (or creates) a queue; recovers topics, groups, positions and id counters, checking them.
+     *
+     * @throws io.rocksmq.api.QueueAlreadyOpenException if the directory is open in this or another live process
+     * @throws StorageException                         if the data cannot be read
+     */
+    public static RocksMq open(RocksMqConfig config) {
+        if (config == null) {
+            throw new InvalidArgumentException("config must not be null");
+        }
+        RocksStore store = RocksStore.open(config);
+        try {
+            Recovery.Result recovered = Recovery.load(store, config.clock().millis());
+            if (recovered.repairs() > 0) {
+                LOG.warn("opened {} with {} metadata repairs", store.directory(), recovered.repairs());
+            }
+            return new RocksMq(config, store, recovered);
+        } catch (RuntimeException e) {
+            try {
+                store.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The configuration this queue was opened with. */
+    public RocksMqConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------ topics
+
+    /**
+     * Creates a topic; does nothing if it exists.
+     *
+     * @throws io.rocksmq.api.InvalidNameException if the name is not 1-255 printable characters
+     */
+    public void createTopic(String topic) {
+        Names.check("topic", topic);
+        enter();
+        adminLock.lock();
+        try {
+            if (topics.containsKey(topic)) {
+                return;
+            }
+            long topicId = nextTopicId;
+            long now = config.clock().millis();
+            StorageLayout.TopicRecord record = new StorageLayout.TopicRecord(topicId, messageIdFloor, now);
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.put(store.meta(), StorageLayout.topicKey(topic), StorageLayout.topicValue(record));
+                batch.put(store.meta(), StorageLayout.topicCounterKey(topicId),
+                        StorageLayout.topicCounterValue(messageIdFloor, now));
+                batch.put(store.meta(), StorageLayout.globalKey(),
+                        StorageLayout.globalValue(topicId + 1, messageIdFloor));
+                store.write(batch);
+            } catch (RocksDBException e) {
+                throw RocksStore.storage("cannot create topic '" + topic + "'", e);
+            }
+            nextTopicId = topicId + 1;
+            topics.put(topic, new Topic(topic, topicId, messageIdFloor, messageIdFloor, now));
+        } finally {
+            adminLock.unlock();
+            exit();
+        }
+    }
+
+    /**
+     * Destroys a topic: its messages, groups, positions and metadata. Its registered consumers are
+     * woken and get {@link AwaitResult#GROUP_DESTROYED}. Ids of a topic re-created later continue
+     * above this one's. Waits for operations in flight on the topic to finish first.
+     *
+     * @throws TopicNotFoundException if there is no such topic
+     */
+    public void destroyTopic(String topic) {
+        Names.check("topic", topic);
+        enter();
+        adminLock.lock();
+        try {
+            Topic t = topics.get(topic);
+            if (t == null || !t.lifecycle.beginClose()) {
+                throw new TopicNotFoundException(topic);
+            }
+            t.lifecycle.awaitQuiescent();
+            // No operation is in flight on the topic or any of its groups from here on.
+            long newFloor = Math.max(messageIdFloor, t.nextIdAfterCommitted());
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.deleteRange(store.messages(), StorageLayout.topicLowerBound(t.id()),
+                        StorageLayout.topicUpperBound(t.id()));
+                batch.deleteRange(store.meta(), StorageLayout.groupPositionPrefix(t.id()),
+                        StorageLayout.groupPositionPrefix(t.id() + 1));
+                batch.delete(store.meta(), StorageLayout.topicCounterKey(t.id()));
+                batch.delete(store.meta(), StorageLayout.topicKey(topic));
+                batch.put(store.meta(), StorageLayout.globalKey(), StorageLayout.globalValue(nextTopicId, newFloor));
+                store.write(batch);
+            } catch (RocksDBException | RuntimeException e) {
+                // Nothing was deleted: reopen the topic for business rather than leave it half-dead.
+                t.lifecycle.reopen();
+                throw new StorageException("cannot destroy topic '" + topic + "'",
+                        e instanceof RocksDBException r ? RocksStore.statusOf(r) : e.toString(), e);
+            }
+            messageIdFloor = newFloor;
+            topics.remove(topic, t);
+            t.adminLock.lock();
+            try {
+                for (ConsumerGroup g : t.groups.values()) {
+                    g.lifecycle.beginClose();
+                    endGroup(t, g, AwaitResult.GROUP_DESTROYED);
+                }
+                t.groups.clear();
+            } finally {
+                t.adminLock.unlock();
+            }
+            t.lifecycle.markClosed();
+            t.release();
+            reclaimer.reclaim(store.messages(), StorageLayout.topicLowerBound(t.id()),
+                    StorageLayout.topicUpperBound(t.id()));
+        } finally {
+            adminLock.unlock();
+            exit();
+        }
+    }
+
+    /** True if the topic exists. */
+    public boolean topicExists(String topic) {
+        Names.check("topic", topic);
+        enter();
+        try {
+            Topic t = topics.get(topic);
+            return t != null && t.lifecycle.isActive();
+        } finally {
+            exit();
+        }
+    }
+
+    /** Names of all topics, sorted. */
+    public List<String> topics() {
+        enter();
+        try {
+            List<String> names = new ArrayList<>();
+            topics.forEach((name, t) -> {
+                if (t.lifecycle.isActive()) {
+                    names.add(name);
+                }
+            });
+            names.sort(null);
+            return names;
+        } finally {
+            exit();
+        }
+    }
+
+    // ------------------------------------------------------------------ consumer groups
+
+    /**
+     * Creates a consumer group positioned at the earliest retained message.
+     *
+     * @throws TopicNotFoundException       if there is no such topic
+     * @throws ConsumerGroupExistsException if the group exists
+     */
+    public void createConsumerGroup(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            t.adminLock.lock();
+            try {
+                if (t.groups.containsKey(group)) {
+                    throw new ConsumerGroupExistsException(topic, group);
+                }
+                byte[] key = StorageLayout.groupPositionKey(t.id(), group);
+                long position = t.startId();
+                store.putMeta(key, StorageLayout.positionValue(position));
+                t.groups.put(group, new ConsumerGroup(group, key, position));
+            } finally {
+                t.adminLock.unlock();
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Destroys a consumer group: refuses new operations on it, waits for those in flight (bounded by
+     * one consume's read and write), deletes its position, removes it, and only then ends its
+     * registrations with {@link AwaitResult#GROUP_DESTROYED}. Unknown group: does nothing.
+     *
+     * @throws TopicNotFoundException if there is no such topic
+     */
+    public void destroyConsumerGroup(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            t.adminLock.lock();
+            try {
+                ConsumerGroup g = t.groups.get(group);
+                if (g == null || !g.lifecycle.beginClose()) {
+                    return;
+                }
+                g.lifecycle.awaitQuiescent();
+                try {
+                    store.db().delete(store.meta(), g.positionKey());
+                } catch (RocksDBException e) {
+                    throw RocksStore.storage("cannot destroy consumer group '" + group + "'", e);
+                }
+                t.groups.remove(group, g);
+                endGroup(t, g, AwaitResult.GROUP_DESTROYED);
+            } finally {
+                t.adminLock.unlock();
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** True if the group exists on the topic (false if the topic does not exist). */
+    public boolean consumerGroupExists(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        enter();
+        try {
+            Topic t = topics.get(topic);
+            if (t == null || !t.lifecycle.isActive()) {
+                return false;
+            }
+            ConsumerGroup g = t.groups.get(group);
+            return g != null && g.lifecycle.isActive();
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Names of the topic's consumer groups, sorted.
+     *
+     * @throws TopicNotFoundException if there is no such topic
+     */
+    public List<String> consumerGroups(String topic) {
+        Names.check("topic", topic);
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            try {
+                List<String> names = new ArrayList<>();
+                t.groups.forEach((name, g) -> {
+                    if (g.lifecycle.isActive()) {
+                        names.add(name);
+                    }
+                });
+                names.sort(null);
+                return names;
+            } finally {
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    // ------------------------------------------------------------------ produce and consume
+
+    /** Produces with the queue's default durability. See {@link #produce(String, List, Durability)}. */
+    public long[] produce(String topic, List<ProducerMessage> messages) {
+        return produce(topic, messages, config.durability());
+    }
+
+    /**
+     * Appends the messages as one atomic batch and wakes the topic's waiting consumers.
+     *
+     * @return the ids given to the messages, in order (consecutive)
+     * @throws InvalidArgumentException if the list is null, empty or holds null
+     * @throws TopicNotFoundException   if there is no such topic
+     * @throws StorageException         if the write (or, for FSYNC, the fsync) failed; then, for WAL,
+     *                                  nothing was written
+     */
+    public long[] produce(String topic, List<ProducerMessage> messages, Durability durability) {
+        Names.check("topic", topic);
+        if (messages == null || messages.isEmpty()) {
+            throw new InvalidArgumentException("messages must not be null or empty");
+        }
+        if (durability == null) {
+            throw new InvalidArgumentException("durability must not be null");
+        }
+        int count = messages.size();
+        for (int i = 0; i < count; i++) {
+            ProducerMessage m = messages.get(i);
+            if (m == null) {
+                throw new InvalidArgumentException("message " + i + " is null");
+            }
+            StorageLayout.checkEncodable(m);
+        }
+        // Encode before taking the topic's lock: only id allocation and the write happen under it.
+        List<int[]> ranges = StorageLayout.chunks(messages, config.maxBatchEntryBytes());
+        byte[][] chunks = new byte[ranges.size()][];
+        int[] chunkFirst = new int[ranges.size()];
+        for (int c = 0; c < chunks.length; c++) {
+            int[] r = ranges.get(c);
+            chunks[c] = StorageLayout.encodeBatch(messages, r[0], r[1]);
+            chunkFirst[c] = r[0];
+        }
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            long[] first = new long[1];
+            long ticket;
+            try {
+                ticket = t.append(store, config.clock().millis(), chunks, chunkFirst, count, first);
+                t.signal().signal();
+            } finally {
+                t.lifecycle.exit();
+            }
+            if (durability == Durability.FSYNC) {
+                store.awaitDurable(ticket);
+            }
+            long[] ids = new long[count];
+            for (int i = 0; i < count; i++) {
+                ids[i] = first[0] + i;
+            }
+            return ids;
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Returns up to {@code max} messages from the group's position, in id order, and advances the
+     * position past them (persisted before returning). Never blocks; empty when nothing is available.
+     * Concurrent callers on one group never get the same message.
+     *
+     * @throws InvalidArgumentException       if {@code max <= 0}
+     * @throws TopicNotFoundException         if there is no such topic
+     * @throws ConsumerGroupNotFoundException if there is no such group
+     */
+    public List<ConsumerMessage> consume(String topic, String group, int max) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        if (max <= 0) {
+            throw new InvalidArgumentException("max must be positive, was " + max);
+        }
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            try {
+                ConsumerGroup g = enterGroup(t, group);
+                try {
+                    return consumeLocked(t, g, max);
+                } finally {
+                    g.lifecycle.exit();
+                }
+            } finally {
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private List<ConsumerMessage> consumeLocked(Topic t, ConsumerGroup g, int max) {
+        g.readLock.lock();
+        try {
+            long from = g.position();
+            if (from > t.latestId()) {
+                return List.of(); // nothing committed past the position: no need to touch storage
+            }
+            List<ConsumerMessage> messages = MessageReader.read(store, t, from, max);
+            if (!messages.isEmpty()) {
+                long next = messages.get(messages.size() - 1).id() + 1;
+                store.putMeta(g.positionKey(), StorageLayout.positionValue(next));
+                g.position(next);
+            }
+            return messages;
+        } finally {
+            g.readLock.unlock();
+        }
+    }
+
+    /**
+     * Reads up to {@code max} messages with id {@code >= fromId} without any consumer group (nothing
+     * is advanced or persisted). Ids below the earliest retained message start at the earliest.
+     */
+    public List<ConsumerMessage> read(String topic, long fromId, int max) {
+        Names.check("topic", topic);
+        if (max <= 0) {
+            throw new InvalidArgumentException("max must be positive, was " + max);
+        }
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            try {
+                if (fromId > t.latestId()) {
+                    return List.of();
+                }
+                return MessageReader.read(store, t, Math.max(fromId, 0), max);
+            } finally {
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    // ------------------------------------------------------------------ positions
+
+    /**
+     * Moves the group so that the next consume starts at the first retained message with id
+     * {@code >= id}. Backwards is allowed. Wakes the group's registered consumers.
+     */
+    public void seek(String topic, String group, long id) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        if (id < 0) {
+            throw new InvalidArgumentException("message id must be >= 0, was " + id);
+        }
+        withGroup(topic, group, (t, g) -> id);
+    }
+
+    /** Moves the group past every message committed so far: the next consume returns only later ones. */
+    public void seekToLatest(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        withGroup(topic, group, (t, g) -> t.nextIdAfterCommitted());
+    }
+
+    /** Moves the group to the first message published at or after {@code epochMillis}. */
+    public void seekToTimestamp(String topic, String group, long epochMillis) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        withGroup(topic, group, (t, g) -> MessageReader.firstIdAtOrAfter(store, t, epochMillis));
+    }
+
+    /**
+     * The id of the first message published at or after {@code epochMillis}, or the id the next
+     * message will get if there is none.
+     */
+    public long messageIdAtOrAfter(String topic, long epochMillis) {
+        Names.check("topic", topic);
+        return onTopic(topic, t -> MessageReader.firstIdAtOrAfter(store, t, epochMillis));
+    }
+
+    /** Id of the newest message, or -1 when the topic has never had one. */
+    public long latestMessageId(String topic) {
+        Names.check("topic", topic);
+        return onTopic(topic, Topic::latestId);
+    }
+
+    /** Id of the oldest retained message, or -1 when the topic holds none. */
+    public long earliestMessageId(String topic) {
+        Names.check("topic", topic);
+        return onTopic(topic, t -> MessageReader.earliestId(store, t));
+    }
+
+    /** The group's position: the id the next consume starts from (at or after). */
+    public long position(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            try {
+                ConsumerGroup g = enterGroup(t, group);
+                g.lifecycle.exit();
+                return g.position();
+            } finally {
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    // ------------------------------------------------------------------ wake-up
+
+    /**
+     * Registers a consumer of the group for wake-ups; see {@link ConsumerRegistration} for the loop.
+     *
+     * @throws ConsumerGroupNotFoundException if there is no such group
+     */
+    public ConsumerRegistration registerConsumer(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            t.adminLock.lock();
+            try {
+                ConsumerGroup g = t.groups.get(group);
+                if (g == null || !g.lifecycle.isActive()) {
+                    throw new ConsumerGroupNotFoundException(topic, group);
+                }
+                // Under the admin lock, so destruction (which also takes it) sees this registration.
+                ConsumerRegistration r = new ConsumerRegistration(t, g);
+                g.addRegistration(r);
+                t.signal().add(r);
+                return r;
+            } finally {
+                t.adminLock.unlock();
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Wakes the group's registered consumers. Unknown or destroyed group or topic: does nothing (a
+     * notification that loses the race with destruction is a harmless no-op).
+     */
+    public void notify(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        enter();
+        try {
+            Topic t = topics.get(topic);
+            if (t == null || !t.lifecycle.tryEnter()) {
+                return;
+            }
+            try {
+                ConsumerGroup g = t.groups.get(group);
+                if (g != null && g.lifecycle.tryEnter()) {
+                    try {
+                        g.signal();
+                    } finally {
+                        g.lifecycle.exit();
+                    }
+                }
+            } finally {
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** True until {@link #close()} starts. */
+    public boolean isOpen() {
+        return lifecycle.isActive();
+    }
+
+    /**
+     * Closes the queue: refuses new calls, lets calls in flight finish, stops background work, ends
+     * every registration with {@link AwaitResult#QUEUE_CLOSED}, then closes RocksDB. Idempotent;
+     * concurrent callers return once the queue is closed.
+     */
+    @Override
+    public void close() {
+        if (!lifecycle.beginClose()) {
+            awaitClosed();
+            return;
+        }
+        try {
+            lifecycle.awaitQuiescent();
+            reclaimer.close();
+            for (Topic t : topics.values()) {
+                t.adminLock.lock();
+                try {
+                    for (ConsumerGroup g : t.groups.values()) {
+                        endGroup(t, g, AwaitResult.QUEUE_CLOSED);
+                    }
+                } finally {
+                    t.adminLock.unlock();
+                }
+                t.release();
+            }
+            store.close();
+        } finally {
+            lifecycle.markClosed();
+            closed.countDown();
+        }
+    }
+
+    private void awaitClosed() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closed.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /** Under the topic's admin lock: detaches the group's registrations and ends them. */
+    private static void endGroup(Topic t, ConsumerGroup g, AwaitResult why) {
+        for (ConsumerRegistration r : g.takeRegistrations()) {
+            t.signal().remove(r);
+            r.end(why);
+        }
+        if (why == AwaitResult.GROUP_DESTROYED) {
+            g.lifecycle.markClosed();
+        }
+    }
+
+    private void enter() {
+        if (!lifecycle.tryEnter()) {
+            throw new QueueClosedException("queue is closed: " + store.directory());
+        }
+    }
+
+    private void exit() {
+        lifecycle.exit();
+    }
+
+    private Topic enterTopic(String name) {
+        Topic t = topics.get(name);
+        if (t == null || !t.lifecycle.tryEnter()) {
+            throw new TopicNotFoundException(name);
+        }
+        return t;
+    }
+
+    private static ConsumerGroup enterGroup(Topic t, String name) {
+        ConsumerGroup g = t.groups.get(name);
+        if (g == null || !g.lifecycle.tryEnter()) {
+            throw new ConsumerGroupNotFoundException(t.name(), name);
+        }
+        return g;
+    }
+
+    private interface TopicFunction {
+        long apply(Topic t);
+    }
+
+    private long onTopic(String topic, TopicFunction f) {
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            try {
+                return f.apply(t);
+            } finally {
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private interface PositionFunction {
+        long target(Topic t, ConsumerGroup g);
+    }
+
+    /** Sets the group's position to {@code f}'s result, persisted, and wakes its consumers. */
+    private void withGroup(String topic, String group, PositionFunction f) {
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            try {
+                ConsumerGroup g = enterGroup(t, group);
+                try {
+                    g.readLock.lock();
+                    try {
+                        long target = f.target(t, g);
+                        store.putMeta(g.positionKey(), StorageLayout.positionValue(target));
+                        g.position(target);
+                    } finally {
+                        g.readLock.unlock();
+                    }
+                    g.signal();
+                } finally {
+                    g.lifecycle.exit();
+                }
+            } finally {
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** Number of WAL fsyncs so far (group-commit ratio = FSYNC produces / this). */
+    long walSyncCount() {
+        return store.syncCount();
+    }
+
+    Map<String, Topic> topicsForTest() {
+        return topics;
+    }
+}

@@ -1,0 +1,315 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.QueueAlreadyOpenException;
+import io.rocksmq.api.StorageException;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Owns the RocksDB instance, its column families and options, and turns RocksDB failures into
+ * {@link StorageException}s that keep the engine's status. Knows nothing of topics or groups; the
+ * bytes it stores are defined by {@link StorageLayout}.
+ *
+ * <p>Thread-safe: RocksDB handles are thread-safe; {@link #close()} must only be called once no other
+ * call is in flight (the queue's lifecycle guarantees it).
+ */
+final class RocksStore implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    /** Directories open in this JVM: RocksDB's own LOCK error for them is less clear than ours. */
+    private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
+
+    private final Path directory;
+    private final List<AutoCloseable> resources;
+    private final RocksDB db;
+    private final ColumnFamilyHandle messages;
+    private final ColumnFamilyHandle meta;
+    private final WriteOptions walWrite;
+    private final WalSyncer syncer;
+
+    private RocksStore(Path directory, List<AutoCloseable> resources, RocksDB db,
+                       ColumnFamilyHandle messages, ColumnFamilyHandle meta, WriteOptions walWrite) {
+        this.directory = directory;
+        this.resources = resources;
+        this.db = db;
+        this.messages = messages;
+        this.meta = meta;
+        this.walWrite = walWrite;
+        this.syncer = new WalSyncer(db::syncWal);
+    }
+
+    static RocksStore open(RocksMqConfig config) {
+        Path dir = canonical(config.directory());
+        if (!OPEN_DIRECTORIES.add(dir)) {
+            throw new QueueAlreadyOpenException(dir.toString(), "already open in this process", null);
+        }
+        // Everything opened so far, closed in reverse order if a later step fails.
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            LRUCache cache = track(opened, new LRUCache(Math.max(config.blockCacheBytes(), 1L << 20)));
+            DBOptions dbOptions = track(opened, new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
+                    .setBytesPerSync(1L << 20)
+                    .setKeepLogFileNum(3)
+                    .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+                    .setMaxTotalWalSize(4 * config.writeBufferBytes()));
+
+            BlockBasedTableConfig messageTable = new BlockBasedTableConfig()
+                    .setBlockCache(cache)
+                    .setBlockSize(64 * 1024);
+            ColumnFamilyOptions messageOptions = track(opened, new ColumnFamilyOptions()
+                    .setWriteBufferSize(config.writeBufferBytes())
+                    .setMaxWriteBufferNumber(4)
+                    .setCompressionType(compressionOf(config.compression()))
+                    .setTableFormatConfig(messageTable));
+
+            BloomFilter metaFilter = track(opened, new BloomFilter(10));
+            BlockBasedTableConfig metaTable = new BlockBasedTableConfig()
+                    .setBlockCache(cache)
+                    .setBlockSize(4 * 1024)
+                    .setFilterPolicy(metaFilter);
+            ColumnFamilyOptions metaOptions = track(opened, new ColumnFamilyOptions()
+                    .setWriteBufferSize(8L << 20)
+                    .setTableFormatConfig(metaTable));
+            ColumnFamilyOptions defaultOptions = track(opened, new ColumnFamilyOptions());
+
+            List<ColumnFamilyDescriptor> descriptors = List.of(
+                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaultOptions),
+                    new ColumnFamilyDescriptor(bytes(StorageLayout.MESSAGES_CF), messageOptions),
+                    new ColumnFamilyDescriptor(bytes(StorageLayout.META_CF), metaOptions));
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            Files.createDirectories(dir);
+            RocksDB db;
+            try {
+                db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            } catch (RocksDBException e) {
+                if (isLockError(e)) {
+                    throw new QueueAlreadyOpenException(dir.toString(), statusOf(e), e);
+                }
+                throw storage("cannot open queue in " + dir, e);
+            }
+            // Handles close before the DB, the DB before its options: track in that reverse order.
+            track(opened, db);
+            handles.forEach(h -> track(opened, h));
+            WriteOptions walWrite = track(opened, new WriteOptions().setSync(false));
+            return new RocksStore(dir, opened, db, handles.get(1), handles.get(2), walWrite);
+        } catch (IOException e) {
+            closeAll(opened, null);
+            OPEN_DIRECTORIES.remove(dir);
+            throw new StorageException("cannot create data directory " + dir, e.toString(), e);
+        } catch (RuntimeException e) {
+            closeAll(opened, e);
+            OPEN_DIRECTORIES.remove(dir);
+            throw e;
+        }
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    ColumnFamilyHandle messages() {
+        return messages;
+    }
+
+    ColumnFamilyHandle meta() {
+        return meta;
+    }
+
+    /** Writes the batch to the write-ahead log (no fsync) and returns its sync ticket. */
+    long write(WriteBatch batch) {
+        try {
+            db.write(walWrite, batch);
+        } catch (RocksDBException e) {
+            throw storage("write failed", e);
+        }
+        return syncer.ticket();
+    }
+
+    /** Blocks until the write with this ticket is fsynced (group commit). */
+    void awaitDurable(long ticket) {
+        try {
+            syncer.awaitSynced(ticket);
+        } catch (RocksDBException e) {
+            throw storage("fsync of the write-ahead log failed", e);
+        } catch (Exception e) {
+            throw new StorageException("fsync of the write-ahead log failed", e.toString(), e);
+        }
+    }
+
+    long syncCount() {
+        return syncer.syncCount();
+    }
+
+    void putMeta(byte[] key, byte[] value) {
+        try {
+            db.put(meta, walWrite, key, value);
+        } catch (RocksDBException e) {
+            throw storage("metadata write failed", e);
+        }
+    }
+
+    byte[] getMeta(byte[] key) {
+        try {
+            return db.get(meta, key);
+        } catch (RocksDBException e) {
+            throw storage("metadata read failed", e);
+        }
+    }
+
+    /** An iterator over one key range of a column family; close it to free the native resources. */
+    Range range(ColumnFamilyHandle cf, byte[] lowerInclusive, byte[] upperExclusive) {
+        return new Range(cf, lowerInclusive, upperExclusive);
+    }
+
+    /** A bounded iterator and the native objects it needs alive (bounds must outlive the iterator). */
+    final class Range implements AutoCloseable {
+        private final Slice lower;
+        private final Slice upper;
+        private final ReadOptions options;
+        final RocksIterator it;
+
+        private Range(ColumnFamilyHandle cf, byte[] lowerInclusive, byte[] upperExclusive) {
+            lower = new Slice(lowerInclusive);
+            upper = new Slice(upperExclusive);
+            options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+            it = db.newIterator(cf, options);
+        }
+
+        /** Throws if the iterator stopped because of an error rather than the end of the range. */
+        void check() {
+            try {
+                it.status();
+            } catch (RocksDBException e) {
+                throw storage("read failed", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            it.close();
+            options.close();
+            upper.close();
+            lower.close();
+        }
+    }
+
+    /** Schedules nothing itself: compacts a deleted range now, on the caller's thread. */
+    void compactRange(ColumnFamilyHandle cf, byte[] begin, byte[] end) {
+        try {
+            db.compactRange(cf, begin, end);
+        } catch (RocksDBException e) {
+            throw storage("compaction failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            try {
+                db.syncWal();
+            } catch (RocksDBException e) {
+                // Best effort: closing still flushes what RocksDB buffered.
+            }
+            closeAll(resources, null);
+        } finally {
+            OPEN_DIRECTORIES.remove(directory);
+        }
+    }
+
+    static StorageException storage(String what, RocksDBException e) {
+        return new StorageException(what, statusOf(e), e);
+    }
+
+    static String statusOf(RocksDBException e) {
+        Status s = e.getStatus();
+        if (s == null) {
+            return e.getMessage();
+        }
+        String state = s.getState();
+        return s.getCodeString() + (state == null || state.isEmpty() ? "" : ": " + state);
+    }
+
+    private static boolean isLockError(RocksDBException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("lock") && (m.contains("temporarily unavailable") || m.contains("hold")
+                || m.contains("resource busy"));
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> opened, T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
+    /** Closes in reverse order of opening, collecting failures as suppressed exceptions. */
+    private static void closeAll(List<AutoCloseable> opened, RuntimeException primary) {
+        RuntimeException failure = primary;
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new StorageException("close failed", e.toString(), e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        opened.clear();
+        if (failure != null && failure != primary) {
+            throw failure;
+        }
+    }
+
+    private static Path canonical(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        try {
+            return Files.exists(abs) ? abs.toRealPath() : abs;
+        } catch (IOException e) {
+            return abs;
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static CompressionType compressionOf(Compression c) {
+        return switch (c) {
+            case NONE -> CompressionType.NO_COMPRESSION;
+            case LZ4 -> CompressionType.LZ4_COMPRESSION;
+            case ZSTD -> CompressionType.ZSTD_COMPRESSION;
+        };
+    }
+}

@@ -1,0 +1,463 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.StorageException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The on-disk format, all of it: every column family, every key and every value encoding used by the
+ * queue lives here, and nowhere else. Change nothing here without bumping {@link #FORMAT_VERSION}.
+ *
+ * <h2>Column families</h2>
+ * <ul>
+ *   <li>{@code default}: unused (RocksDB requires it).</li>
+ *   <li>{@value #MESSAGES_CF}: message batches, one entry per produced batch (or per chunk of a large
+ *       batch). Keys sort by topic, then by first message id.</li>
+ *   <li>{@value #META_CF}: topics, id counters, consumer-group positions, global counters.</li>
+ * </ul>
+ * All integers are big-endian, so that byte order equals numeric order for the non-negative values we
+ * store (ids, topic ids). Strings are UTF-8. Keys are fixed-width binary or end with the only
+ * variable-length part, so keys of different topics can never collide whatever the names.
+ *
+ * <h2>{@value #MESSAGES_CF}</h2>
+ * <pre>
+ * key   (16 bytes)  [topicId u64][firstMessageId u64]
+ * value             [batch format u8 = 1][count N u32][publishTime i64 epoch ms]
+ *                   N x message:
+ *                     [payload length P u32][payload P bytes]
+ *                     [property count K u16]
+ *                     K x [key length u16][key UTF-8][value length u32][value UTF-8]
+ * </pre>
+ * Message {@code i} of the batch (0-based) has id {@code firstMessageId + i}. To read from an id in the
+ * middle of a batch, {@code seekForPrev([topicId][id])} finds the batch that holds it.
+ *
+ * <h2>{@value #META_CF}</h2>
+ * <pre>
+ * [0x01]                                  format version        [version u32]
+ * [0x02]                                  global counters       [nextTopicId u64][messageIdFloor u64]
+ * [0x10][topic name UTF-8]                topic                 [topicId u64][startId u64][createdAt i64]
+ * [0x11][topicId u64]                     topic id counter      [nextMessageId u64][lastPublishTime i64]
+ * [0x12][topicId u64][group name UTF-8]   group position        [nextIdToRead u64]
+ * </pre>
+ * {@code messageIdFloor} is the largest {@code nextMessageId} of any destroyed topic: a topic created
+ * later starts there, so ids are never reused, not even across destroy and re-create. The topic id
+ * counter is written in the same {@code WriteBatch} as the messages it counts.
+ *
+ * <p>Thread-safe: stateless.
+ */
+final class StorageLayout {
+    static final int FORMAT_VERSION = 1;
+
+    static final String MESSAGES_CF = "messages";
+    static final String META_CF = "meta";
+
+    static final byte META_FORMAT = 0x01;
+    static final byte META_GLOBAL = 0x02;
+    static final byte META_TOPIC = 0x10;
+    static final byte META_TOPIC_COUNTER = 0x11;
+    static final byte META_GROUP_POSITION = 0x12;
+
+    static final byte BATCH_FORMAT = 1;
+    /** Offset of the publish time inside a batch value, patched once the time is known. */
+    static final int BATCH_TIME_OFFSET = 5;
+    static final int BATCH_HEADER_BYTES = 13;
+
+    static final int MAX_PROPERTIES = 0xFFFF;
+    static final int MAX_PROPERTY_KEY_BYTES = 0xFFFF;
+
+    private StorageLayout() {
+    }
+
+    // ---------------------------------------------------------------- messages CF keys
+
+    static byte[] messageKey(long topicId, long firstId) {
+        byte[] key = new byte[16];
+        putLong(key, 0, topicId);
+        putLong(key, 8, firstId);
+        return key;
+    }
+
+    /** Smallest key of a topic: iteration lower bound. */
+    static byte[] topicLowerBound(long topicId) {
+        return messageKey(topicId, 0);
+    }
+
+    /** Smallest key of the next topic: exclusive iteration upper bound. */
+    static byte[] topicUpperBound(long topicId) {
+        return messageKey(topicId + 1, 0);
+    }
+
+    static long messageKeyTopic(byte[] key) {
+        return getLong(key, 0);
+    }
+
+    static long messageKeyFirstId(byte[] key) {
+        return getLong(key, 8);
+    }
+
+    // ---------------------------------------------------------------- meta CF keys and values
+
+    static byte[] formatKey() {
+        return new byte[] {META_FORMAT};
+    }
+
+    static byte[] formatValue() {
+        byte[] v = new byte[4];
+        putInt(v, 0, FORMAT_VERSION);
+        return v;
+    }
+
+    static int decodeFormat(byte[] value) {
+        requireLength(value, 4, "format version");
+        return getInt(value, 0);
+    }
+
+    static byte[] globalKey() {
+        return new byte[] {META_GLOBAL};
+    }
+
+    static byte[] globalValue(long nextTopicId, long messageIdFloor) {
+        byte[] v = new byte[16];
+        putLong(v, 0, nextTopicId);
+        putLong(v, 8, messageIdFloor);
+        return v;
+    }
+
+    static long globalNextTopicId(byte[] value) {
+        requireLength(value, 16, "global counters");
+        return getLong(value, 0);
+    }
+
+    static long globalMessageIdFloor(byte[] value) {
+        requireLength(value, 16, "global counters");
+        return getLong(value, 8);
+    }
+
+    static byte[] topicKey(String name) {
+        return prefixed(META_TOPIC, name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String topicKeyName(byte[] key) {
+        return new String(key, 1, key.length - 1, StandardCharsets.UTF_8);
+    }
+
+    record TopicRecord(long topicId, long startId, long createdAt) {
+    }
+
+    static byte[] topicValue(TopicRecord record) {
+        byte[] v = new byte[24];
+        putLong(v, 0, record.topicId());
+        putLong(v, 8, record.startId());
+        putLong(v, 16, record.createdAt());
+        return v;
+    }
+
+    static TopicRecord decodeTopic(byte[] value) {
+        requireLength(value, 24, "topic record");
+        return new TopicRecord(getLong(value, 0), getLong(value, 8), getLong(value, 16));
+    }
+
+    static byte[] topicCounterKey(long topicId) {
+        byte[] key = new byte[9];
+        key[0] = META_TOPIC_COUNTER;
+        putLong(key, 1, topicId);
+        return key;
+    }
+
+    static long topicCounterKeyTopic(byte[] key) {
+        return getLong(key, 1);
+    }
+
+    record TopicCounter(long nextMessageId, long lastPublishTime) {
+    }
+
+    static byte[] topicCounterValue(long nextMessageId, long lastPublishTime) {
+        byte[] v = new byte[16];
+        putLong(v, 0, nextMessageId);
+        putLong(v, 8, lastPublishTime);
+        return v;
+    }
+
+    static TopicCounter decodeTopicCounter(byte[] value) {
+        requireLength(value, 16, "topic counter");
+        return new TopicCounter(getLong(value, 0), getLong(value, 8));
+    }
+
+    static byte[] groupPositionKey(long topicId, String group) {
+        byte[] name = group.getBytes(StandardCharsets.UTF_8);
+        byte[] key = new byte[9 + name.length];
+        key[0] = META_GROUP_POSITION;
+        putLong(key, 1, topicId);
+        System.arraycopy(name, 0, key, 9, name.length);
+        return key;
+    }
+
+    /** All group positions of a topic lie in [groupPositionPrefix(t), groupPositionPrefix(t + 1)). */
+    static byte[] groupPositionPrefix(long topicId) {
+        byte[] key = new byte[9];
+        key[0] = META_GROUP_POSITION;
+        putLong(key, 1, topicId);
+        return key;
+    }
+
+    static long groupPositionKeyTopic(byte[] key) {
+        return getLong(key, 1);
+    }
+
+    static String groupPositionKeyGroup(byte[] key) {
+        return new String(key, 9, key.length - 9, StandardCharsets.UTF_8);
+    }
+
+    static byte[] positionValue(long nextIdToRead) {
+        byte[] v = new byte[8];
+        putLong(v, 0, nextIdToRead);
+        return v;
+    }
+
+    static long decodePosition(byte[] value) {
+        requireLength(value, 8, "group position");
+        return getLong(value, 0);
+    }
+
+    // ---------------------------------------------------------------- batch values
+
+    /**
+     * Encodes messages {@code [from, to)} as one batch value, publish time left zero; the caller
+     * patches it with {@link #patchPublishTime} once the time is assigned under the topic's lock.
+     */
+    static byte[] encodeBatch(List<ProducerMessage> messages, int from, int to) {
+        int size = BATCH_HEADER_BYTES;
+        for (int i = from; i < to; i++) {
+            size += encodedSize(messages.get(i));
+        }
+        byte[] out = new byte[size];
+        out[0] = BATCH_FORMAT;
+        putInt(out, 1, to - from);
+        int pos = BATCH_HEADER_BYTES;
+        for (int i = from; i < to; i++) {
+            pos = encodeMessage(messages.get(i), out, pos);
+        }
+        return out;
+    }
+
+    /** Bytes one message takes inside a batch value. */
+    static int encodedSize(ProducerMessage message) {
+        int size = 4 + message.payload().length + 2;
+        for (Map.Entry<String, String> e : message.properties().entrySet()) {
+            size += 2 + utf8Length(e.getKey()) + 4 + utf8Length(e.getValue());
+        }
+        return size;
+    }
+
+    private static int encodeMessage(ProducerMessage message, byte[] out, int pos) {
+        byte[] payload = message.payload();
+        putInt(out, pos, payload.length);
+        pos += 4;
+        System.arraycopy(payload, 0, out, pos, payload.length);
+        pos += payload.length;
+        Map<String, String> props = message.properties();
+        putShort(out, pos, props.size());
+        pos += 2;
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
+            byte[] v = e.getValue().getBytes(StandardCharsets.UTF_8);
+            putShort(out, pos, k.length);
+            pos += 2;
+            System.arraycopy(k, 0, out, pos, k.length);
+            pos += k.length;
+            putInt(out, pos, v.length);
+            pos += 4;
+            System.arraycopy(v, 0, out, pos, v.length);
+            pos += v.length;
+        }
+        return pos;
+    }
+
+    static void patchPublishTime(byte[] batch, long publishTime) {
+        putLong(batch, BATCH_TIME_OFFSET, publishTime);
+    }
+
+    static int batchCount(byte[] batch) {
+        checkBatchHeader(batch);
+        return getInt(batch, 1);
+    }
+
+    static long batchPublishTime(byte[] batch) {
+        checkBatchHeader(batch);
+        return getLong(batch, BATCH_TIME_OFFSET);
+    }
+
+    /**
+     * Decodes the messages of a batch whose ids are at least {@code fromId}, appending at most
+     * {@code max - out.size()} of them to {@code out}.
+     *
+     * @return the id after the last message appended, or {@code fromId} if none was
+     */
+    static long decodeBatch(byte[] batch, long firstId, long fromId, int max, List<ConsumerMessage> out) {
+        checkBatchHeader(batch);
+        int count = getInt(batch, 1);
+        long publishTime = getLong(batch, BATCH_TIME_OFFSET);
+        int pos = BATCH_HEADER_BYTES;
+        long next = fromId;
+        try {
+            for (int i = 0; i < count && out.size() < max; i++) {
+                long id = firstId + i;
+                int payloadLength = getInt(batch, pos);
+                pos += 4;
+                int payloadAt = pos;
+                pos += payloadLength;
+                int propCount = getShort(batch, pos);
+                pos += 2;
+                if (id < fromId) {
+                    for (int p = 0; p < propCount; p++) {
+                        pos += 2 + getShort(batch, pos);
+                        pos += 4 + getInt(batch, pos);
+                    }
+                    continue;
+                }
+                byte[] payload = java.util.Arrays.copyOfRange(batch, payloadAt, payloadAt + payloadLength);
+                Map<String, String> props;
+                if (propCount == 0) {
+                    props = Map.of();
+                } else {
+                    Map<String, String> m = new HashMap<>(propCount * 2);
+                    for (int p = 0; p < propCount; p++) {
+                        int kl = getShort(batch, pos);
+                        pos += 2;
+                        String k = new String(batch, pos, kl, StandardCharsets.UTF_8);
+                        pos += kl;
+                        int vl = getInt(batch, pos);
+                        pos += 4;
+                        String v = new String(batch, pos, vl, StandardCharsets.UTF_8);
+                        pos += vl;
+                        m.put(k, v);
+                    }
+                    props = Map.copyOf(m);
+                }
+                out.add(new ConsumerMessage(id, payload, props, publishTime));
+                next = id + 1;
+            }
+        } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw corrupt("message batch at id " + firstId + " is truncated", e);
+        }
+        return next;
+    }
+
+    private static void checkBatchHeader(byte[] batch) {
+        if (batch.length < BATCH_HEADER_BYTES || batch[0] != BATCH_FORMAT) {
+            throw corrupt("unknown message batch format " + (batch.length == 0 ? "(empty)" : batch[0]), null);
+        }
+    }
+
+    // ---------------------------------------------------------------- validation of what we encode
+
+    /** Rejects a message the format cannot hold, before anything is written. */
+    static void checkEncodable(ProducerMessage message) {
+        if (message.properties().size() > MAX_PROPERTIES) {
+            throw new InvalidArgumentException("a message can carry at most " + MAX_PROPERTIES + " properties");
+        }
+        for (String key : message.properties().keySet()) {
+            if (utf8Length(key) > MAX_PROPERTY_KEY_BYTES) {
+                throw new InvalidArgumentException("property key longer than " + MAX_PROPERTY_KEY_BYTES + " UTF-8 bytes");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- primitives
+
+    static byte[] prefixed(byte prefix, byte[] rest) {
+        byte[] key = new byte[1 + rest.length];
+        key[0] = prefix;
+        System.arraycopy(rest, 0, key, 1, rest.length);
+        return key;
+    }
+
+    static int utf8Length(String s) {
+        int n = s.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    bytes += 2;
+                    i++;
+                } else {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    static void putLong(byte[] b, int off, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[off + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    static long getLong(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
+    static void putInt(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
+    }
+
+    static int getInt(byte[] b, int off) {
+        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
+    }
+
+    static void putShort(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 8);
+        b[off + 1] = (byte) v;
+    }
+
+    static int getShort(byte[] b, int off) {
+        return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
+    }
+
+    private static void requireLength(byte[] value, int length, String what) {
+        if (value == null || value.length != length) {
+            throw corrupt(what + " has " + (value == null ? "no value" : value.length + " bytes")
+                    + ", expected " + length, null);
+        }
+    }
+
+    static StorageException corrupt(String what, Throwable cause) {
+        return new StorageException("corrupt queue metadata or data (format version " + FORMAT_VERSION + ")",
+                what, cause);
+    }
+
+    /** Splits {@code [0, n)} into chunks of at most {@code maxChunkBytes} encoded bytes (at least one message each). */
+    static List<int[]> chunks(List<ProducerMessage> messages, int maxChunkBytes) {
+        List<int[]> out = new ArrayList<>(1);
+        int start = 0;
+        int bytes = 0;
+        for (int i = 0; i < messages.size(); i++) {
+            int size = encodedSize(messages.get(i));
+            if (i > start && bytes + size > maxChunkBytes) {
+                out.add(new int[] {start, i});
+                start = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        out.add(new int[] {start, messages.size()});
+        return out;
+    }
+}

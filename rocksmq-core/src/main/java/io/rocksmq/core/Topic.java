@@ -1,0 +1,139 @@
+package io.rocksmq.core;
+
+import org.rocksdb.WriteBatch;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One incarnation of a topic: its identity, its id counter, its consumer groups and its wake-up signal.
+ *
+ * <h2>States and who changes them</h2>
+ * {@link Lifecycle}: ACTIVE -> CLOSING ("destroying") -> CLOSED. Moved only by
+ * {@code RocksMq.destroyTopic} (under the queue's admin lock) and {@code RocksMq.close}. Every
+ * operation on the topic or one of its groups enters the topic's lifecycle first, so destruction waits
+ * for them all before it deletes anything.
+ *
+ * <h2>Locks</h2>
+ * <ul>
+ *   <li>{@link #produceLock} guards {@link #nextId}, {@link #lastPublishTime} and {@link #batch}; it is
+ *       held from id allocation to the end of the write, so ids become visible in order and a consumer
+ *       can never skip an id that a slower concurrent producer has not committed yet. Topics never
+ *       share it: produce to one topic never waits for another.</li>
+ *   <li>{@link #adminLock} serialises group creation/destruction and registration changes (rare); the
+ *       produce, consume and notify paths never take it.</li>
+ *   <li>{@link #latestId} is volatile: written under {@link #produceLock} after the commit, read
+ *       anywhere.</li>
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+final class Topic {
+    private final String name;
+    private final long id;
+    private final long startId;
+    private final byte[] counterKey;
+    final Lifecycle lifecycle = new Lifecycle();
+    final ReentrantLock produceLock = new ReentrantLock();
+    final ReentrantLock adminLock = new ReentrantLock();
+    final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+    private final TopicSignal signal = new TopicSignal();
+
+    /** Next id to allocate; under {@link #produceLock}. */
+    private long nextId;
+    /** Publish time of the last batch; publish times never go backwards within a topic. Under {@link #produceLock}. */
+    private long lastPublishTime;
+    /** Reused for every produce; under {@link #produceLock}. */
+    private final WriteBatch batch = new WriteBatch();
+    /** Id of the newest committed message, -1 if none was ever produced in this incarnation. */
+    private volatile long latestId;
+
+    Topic(String name, long id, long startId, long nextId, long lastPublishTime) {
+        this.name = name;
+        this.id = id;
+        this.startId = startId;
+        this.counterKey = StorageLayout.topicCounterKey(id);
+        this.nextId = nextId;
+        this.lastPublishTime = lastPublishTime;
+        this.latestId = nextId > startId ? nextId - 1 : -1;
+    }
+
+    String name() {
+        return name;
+    }
+
+    long id() {
+        return id;
+    }
+
+    long startId() {
+        return startId;
+    }
+
+    TopicSignal signal() {
+        return signal;
+    }
+
+    long latestId() {
+        return latestId;
+    }
+
+    /** The id the next produced message will get (the position "after everything committed"). */
+    long nextIdAfterCommitted() {
+        long latest = latestId;
+        return latest < 0 ? startId : latest + 1;
+    }
+
+    /**
+     * Allocates ids, stamps the publish time, and writes the pre-encoded chunks plus the new id counter
+     * as one atomic batch. Ids and counter change only if the write succeeded.
+     *
+     * @param chunks     encoded batch values (publish time not yet set)
+     * @param chunkFirst index of each chunk's first message within the produce
+     * @return the sync ticket of the write ({@link RocksStore#awaitDurable})
+     */
+    long append(RocksStore store, long now, byte[][] chunks, int[] chunkFirst, int count, long[] firstIdOut) {
+        produceLock.lock();
+        try {
+            long first = nextId;
+            long time = Math.max(now, lastPublishTime);
+            batch.clear();
+            for (int c = 0; c < chunks.length; c++) {
+                StorageLayout.patchPublishTime(chunks[c], time);
+                batch.put(store.messages(), StorageLayout.messageKey(id, first + chunkFirst[c]), chunks[c]);
+            }
+            batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time));
+            long ticket = store.write(batch);
+            nextId = first + count;
+            lastPublishTime = time;
+            latestId = first + count - 1;
+            firstIdOut[0] = first;
+            return ticket;
+        } catch (org.rocksdb.RocksDBException e) {
+            throw RocksStore.storage("cannot build write batch", e);
+        } finally {
+            produceLock.unlock();
+        }
+    }
+
+    /** Unregisters a registration closed by its consumer. */
+    void unregister(ConsumerRegistration r) {
+        adminLock.lock();
+        try {
+            signal.remove(r);
+            r.consumerGroup().removeRegistration(r);
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    /** Frees native resources; only once no operation is in flight. */
+    void release() {
+        produceLock.lock();
+        try {
+            batch.close();
+        } finally {
+            produceLock.unlock();
+        }
+    }
+}
