@@ -377,20 +377,25 @@ final class StorageLayout {
         return key;
     }
 
+    /** Exactly {@code s.getBytes(UTF_8).length} without allocating (unpaired surrogates encode as '?'). */
     static int utf8Length(String s) {
         int n = s.length();
-        int bytes = n;
+        int bytes = 0;
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (c >= 0x80) {
-                if (c < 0x800) {
-                    bytes += 1;
-                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    bytes += 2;
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    bytes += 4;
                     i++;
                 } else {
-                    bytes += 2;
+                    bytes += 1;
                 }
+            } else {
+                bytes += 3;
             }
         }
         return bytes;
