@@ -196,7 +196,6 @@ public final class RocksMq implements AutoCloseable {
                 t.adminLock.unlock();
             }
             t.lifecycle.markClosed();
-            t.release();
             reclaimer.reclaim(store.messages(), StorageLayout.topicLowerBound(t.id()),
                     StorageLayout.topicUpperBound(t.id()));
         } finally {
@@ -650,7 +649,6 @@ public final class RocksMq implements AutoCloseable {
                 } finally {
                     t.adminLock.unlock();
                 }
-                t.release();
             }
             store.close();
         } finally {

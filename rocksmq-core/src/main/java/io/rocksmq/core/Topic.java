@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Locks</h2>
  * <ul>
- *   <li>{@link #produceLock} guards {@link #nextId}, {@link #lastPublishTime} and {@link #batch}; it is
+ *   <li>{@link #produceLock} guards {@link #nextId} and {@link #lastPublishTime}; it is
  *       held from id allocation to the end of the write, so ids become visible in order and a consumer
  *       can never skip an id that a slower concurrent producer has not committed yet. Topics never
  *       share it: produce to one topic never waits for another.</li>
@@ -43,8 +43,6 @@ final class Topic {
     private long nextId;
     /** Publish time of the last batch; publish times never go backwards within a topic. Under {@link #produceLock}. */
     private long lastPublishTime;
-    /** Reused for every produce; under {@link #produceLock}. */
-    private final WriteBatch batch = new WriteBatch();
     /** Id of the newest committed message, -1 if none was ever produced in this incarnation. */
     private volatile long latestId;
 
@@ -97,13 +95,17 @@ final class Topic {
         try {
             long first = nextId;
             long time = Math.max(now, lastPublishTime);
-            batch.clear();
-            for (int c = 0; c < chunks.length; c++) {
-                StorageLayout.patchPublishTime(chunks[c], time);
-                batch.put(store.messages(), StorageLayout.messageKey(id, first + chunkFirst[c]), chunks[c]);
+            long ticket;
+            // A fresh batch per produce, sized up front: a batch kept per topic would pin native memory
+            // as large as the topic's largest produce, times the number of topics.
+            try (WriteBatch batch = new WriteBatch(reservedBytes(chunks))) {
+                for (int c = 0; c < chunks.length; c++) {
+                    StorageLayout.patchPublishTime(chunks[c], time);
+                    batch.put(store.messages(), StorageLayout.messageKey(id, first + chunkFirst[c]), chunks[c]);
+                }
+                batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time));
+                ticket = store.write(batch);
             }
-            batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time));
-            long ticket = store.write(batch);
             nextId = first + count;
             lastPublishTime = time;
             latestId = first + count - 1;
@@ -127,13 +129,12 @@ final class Topic {
         }
     }
 
-    /** Frees native resources; only once no operation is in flight. */
-    void release() {
-        produceLock.lock();
-        try {
-            batch.close();
-        } finally {
-            produceLock.unlock();
+    /** WriteBatch header, per-entry tags and varint lengths, keys and values. */
+    private static int reservedBytes(byte[][] chunks) {
+        int bytes = 12 + 64;
+        for (byte[] c : chunks) {
+            bytes += 32 + c.length;
         }
+        return bytes;
     }
 }
