@@ -1,0 +1,160 @@
+package io.rocksmq.api;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * Settings of a {@link Consumer}: built once with {@link #builder(String, String)}, validated by
+ * {@link Builder#build()}, immutable afterwards. Defaults are the named constants below.
+ *
+ * <pre>{@code
+ * ConsumerOptions opts = ConsumerOptions.builder("orders", "billing")
+ *         .initialPosition(SubscriptionInitialPosition.EARLIEST)
+ *         .receiveBufferSize(500)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Thread-safe (immutable).
+ */
+public final class ConsumerOptions {
+    /** As Kafka and Pulsar: a new subscription sees only messages sent after it was created. */
+    public static final SubscriptionInitialPosition DEFAULT_INITIAL_POSITION = SubscriptionInitialPosition.LATEST;
+    public static final int DEFAULT_RECEIVE_BUFFER_SIZE = 1000;
+
+    private final String topic;
+    private final String subscription;
+    private final SubscriptionInitialPosition initialPosition;
+    private final int receiveBufferSize;
+    private final boolean autoAck;
+    private final MessageListener messageListener;
+    private final Executor listenerExecutor;
+
+    private ConsumerOptions(Builder b) {
+        this.topic = b.topic;
+        this.subscription = b.subscription;
+        this.initialPosition = b.initialPosition;
+        this.receiveBufferSize = b.receiveBufferSize;
+        this.autoAck = b.autoAck;
+        this.messageListener = b.messageListener;
+        this.listenerExecutor = b.listenerExecutor;
+    }
+
+    /** Starts options for subscription {@code subscription} of {@code topic}; validated by {@link Builder#build()}. */
+    public static Builder builder(String topic, String subscription) {
+        return new Builder(topic, subscription);
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public String subscription() {
+        return subscription;
+    }
+
+    /** Where the subscription starts if it does not exist yet. */
+    public SubscriptionInitialPosition initialPosition() {
+        return initialPosition;
+    }
+
+    /**
+     * Most messages read ahead and held by the consumer before the application takes them. When the
+     * buffer is full the consumer stops reading: a slow application never makes it hold more.
+     */
+    public int receiveBufferSize() {
+        return receiveBufferSize;
+    }
+
+    /**
+     * True: a message is acknowledged as it is handed to the application ({@code receive}/{@code poll}
+     * return, or the listener returns normally), Milvus's "consuming advances the position". False
+     * (default): the application acknowledges with {@link Consumer#ack} / {@link Consumer#ackCumulative}.
+     */
+    public boolean autoAck() {
+        return autoAck;
+    }
+
+    /** The push-delivery listener, if any; a consumer with one does not accept {@code receive}/{@code poll}. */
+    public Optional<MessageListener> messageListener() {
+        return Optional.ofNullable(messageListener);
+    }
+
+    /** Where the listener runs; empty: on the consumer's own delivery thread. */
+    public Optional<Executor> listenerExecutor() {
+        return Optional.ofNullable(listenerExecutor);
+    }
+
+    @Override
+    public String toString() {
+        return "ConsumerOptions{topic=" + topic + ", subscription=" + subscription + ", initialPosition="
+                + initialPosition + ", receiveBufferSize=" + receiveBufferSize + ", autoAck=" + autoAck
+                + ", listener=" + (messageListener != null) + '}';
+    }
+
+    /** Fluent builder. Not thread-safe. */
+    public static final class Builder {
+        private final String topic;
+        private final String subscription;
+        private SubscriptionInitialPosition initialPosition = DEFAULT_INITIAL_POSITION;
+        private int receiveBufferSize = DEFAULT_RECEIVE_BUFFER_SIZE;
+        private boolean autoAck;
+        private MessageListener messageListener;
+        private Executor listenerExecutor;
+
+        private Builder(String topic, String subscription) {
+            this.topic = topic;
+            this.subscription = subscription;
+        }
+
+        public Builder initialPosition(SubscriptionInitialPosition position) {
+            this.initialPosition = position;
+            return this;
+        }
+
+        public Builder receiveBufferSize(int size) {
+            this.receiveBufferSize = size;
+            return this;
+        }
+
+        public Builder autoAck(boolean autoAck) {
+            this.autoAck = autoAck;
+            return this;
+        }
+
+        /** Switches the consumer to push delivery; see {@link MessageListener}. Null: no listener. */
+        public Builder messageListener(MessageListener listener) {
+            this.messageListener = listener;
+            return this;
+        }
+
+        /**
+         * Runs the listener on {@code executor} instead of the consumer's delivery thread (still one
+         * message at a time, in order). Only valid together with a listener.
+         */
+        public Builder listenerExecutor(Executor executor) {
+            this.listenerExecutor = executor;
+            return this;
+        }
+
+        /**
+         * Validates and freezes the options.
+         *
+         * @throws InvalidNameException     if the topic or subscription is null or empty (backends check
+         *                                  the rest of the names when subscribing)
+         * @throws InvalidArgumentException if the buffer size is not positive, the initial position is
+         *                                  null, or an executor is set without a listener
+         */
+        public ConsumerOptions build() {
+            Checks.name("topic", topic);
+            Checks.name("subscription", subscription);
+            Checks.positive("receiveBufferSize", receiveBufferSize);
+            if (initialPosition == null) {
+                throw new InvalidArgumentException("initialPosition must not be null");
+            }
+            if (listenerExecutor != null && messageListener == null) {
+                throw new InvalidArgumentException("listenerExecutor is set but no messageListener");
+            }
+            return new ConsumerOptions(this);
+        }
+    }
+}

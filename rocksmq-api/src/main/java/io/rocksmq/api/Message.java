@@ -1,0 +1,84 @@
+package io.rocksmq.api;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A message delivered by a {@link Consumer}: where it came from ({@link #topic()}, {@link #id()}),
+ * what was sent ({@link #payload()}, {@link #properties()}, {@link #key()}), and when the backend
+ * stored it ({@link #publishTime()}).
+ *
+ * <p>Backends build instances with {@link #Message(String, MessageId, byte[], Map, String, long)};
+ * applications only read them.
+ *
+ * <p>Thread-safe (immutable). The payload array is handed out as is, without a copy: treat it as
+ * read-only. Equality is identity (two deliveries of one id are two
+ * deliveries); compare {@link #id()}s to compare messages.
+ */
+public final class Message {
+    private final String topic;
+    private final MessageId id;
+    private final byte[] payload;
+    private final Map<String, String> properties;
+    private final String key;
+    private final long publishTime;
+
+    /**
+     * For backends.
+     *
+     * @param topic       the topic it was read from
+     * @param id          its id
+     * @param payload     the bytes as sent (kept, not copied)
+     * @param properties  the properties as sent, without any reserved ones (copied)
+     * @param key         the key, or null if it was sent without one
+     * @param publishTime epoch milliseconds at which the backend stored it
+     * @throws InvalidArgumentException if topic, id, payload or properties is null
+     */
+    public Message(String topic, MessageId id, byte[] payload, Map<String, String> properties, String key,
+                   long publishTime) {
+        if (topic == null || id == null || payload == null || properties == null) {
+            throw new InvalidArgumentException("topic, id, payload and properties must not be null");
+        }
+        this.topic = topic;
+        this.id = id;
+        this.payload = payload;
+        this.properties = Map.copyOf(properties);
+        this.key = key;
+        this.publishTime = publishTime;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public MessageId id() {
+        return id;
+    }
+
+    /** The payload; empty if an empty payload was sent, never null. Not a copy: do not modify it. */
+    public byte[] payload() {
+        return payload;
+    }
+
+    /** The properties as sent, immutable; never null. */
+    public Map<String, String> properties() {
+        return properties;
+    }
+
+    /** The key, if the message was sent with one. */
+    public Optional<String> key() {
+        return Optional.ofNullable(key);
+    }
+
+    /** Epoch milliseconds at which the backend stored the message. */
+    public long publishTime() {
+        return publishTime;
+    }
+
+    @Override
+    public String toString() {
+        return "Message{topic=" + topic + ", id=" + id + ", payload=" + payload.length + " bytes"
+                + (key == null ? "" : ", key=" + key) + ", properties=" + properties
+                + ", publishTime=" + publishTime + '}';
+    }
+}

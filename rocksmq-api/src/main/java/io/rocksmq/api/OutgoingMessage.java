@@ -1,0 +1,143 @@
+package io.rocksmq.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A message to send with a {@link Producer}: an opaque payload (empty allowed, never null), string
+ * properties, and an optional key.
+ *
+ * <p>Property names starting with {@value #RESERVED_PROPERTY_PREFIX} are reserved for backends (the
+ * embedded backend stores the key as one) and are rejected here, so every backend accepts the same
+ * messages.
+ *
+ * <pre>{@code
+ * OutgoingMessage m = OutgoingMessage.builder("hello".getBytes(UTF_8))
+ *         .key("order-17")
+ *         .property("source", "web")
+ *         .build();
+ * }</pre>
+ *
+ * <p>Thread-safe once built (properties are copied into an immutable map). The payload array is not
+ * copied, to keep large payloads off the copy path: do not change it until the send has completed.
+ */
+public final class OutgoingMessage {
+    /** Prefix of property names that backends reserve for their own use. */
+    public static final String RESERVED_PROPERTY_PREFIX = "__rmq.";
+
+    private final byte[] payload;
+    private final Map<String, String> properties;
+    private final String key;
+
+    private OutgoingMessage(byte[] payload, Map<String, String> properties, String key) {
+        this.payload = payload;
+        this.properties = properties;
+        this.key = key;
+    }
+
+    /**
+     * A message with only a payload.
+     *
+     * @throws InvalidArgumentException if the payload is null
+     */
+    public static OutgoingMessage of(byte[] payload) {
+        return builder(payload).build();
+    }
+
+    /**
+     * Starts a message with this payload.
+     *
+     * @throws InvalidArgumentException if the payload is null (use an empty array for no payload)
+     */
+    public static Builder builder(byte[] payload) {
+        return new Builder(payload);
+    }
+
+    /** The payload as given (not copied; treat it as read-only). */
+    public byte[] payload() {
+        return payload;
+    }
+
+    /** The properties, immutable; never null. */
+    public Map<String, String> properties() {
+        return properties;
+    }
+
+    /** The key, if one was set. */
+    public Optional<String> key() {
+        return Optional.ofNullable(key);
+    }
+
+    @Override
+    public String toString() {
+        return "OutgoingMessage{payload=" + payload.length + " bytes, key=" + key + ", properties=" + properties + '}';
+    }
+
+    /** Fluent builder. Not thread-safe. */
+    public static final class Builder {
+        private final byte[] payload;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private String key;
+
+        private Builder(byte[] payload) {
+            if (payload == null) {
+                throw new InvalidArgumentException("payload must not be null (use an empty array)");
+            }
+            this.payload = payload;
+        }
+
+        /**
+         * Sets the message key (routing/compaction key on backends that have one). Null clears it.
+         */
+        public Builder key(String key) {
+            this.key = key;
+            return this;
+        }
+
+        /**
+         * Adds one property, replacing any earlier value for the name.
+         *
+         * @throws InvalidArgumentException if the name or value is null, or the name is empty or starts
+         *                                  with {@value #RESERVED_PROPERTY_PREFIX}
+         */
+        public Builder property(String name, String value) {
+            checkProperty(name, value);
+            properties.put(name, value);
+            return this;
+        }
+
+        /**
+         * Adds every entry of {@code map}; see {@link #property}.
+         *
+         * @throws InvalidArgumentException if the map is null or any entry is rejected (then none is added)
+         */
+        public Builder properties(Map<String, String> map) {
+            if (map == null) {
+                throw new InvalidArgumentException("properties must not be null");
+            }
+            for (Map.Entry<String, String> e : map.entrySet()) {
+                checkProperty(e.getKey(), e.getValue());
+            }
+            properties.putAll(map);
+            return this;
+        }
+
+        public OutgoingMessage build() {
+            return new OutgoingMessage(payload, Map.copyOf(properties), key);
+        }
+
+        private static void checkProperty(String name, String value) {
+            if (name == null || value == null) {
+                throw new InvalidArgumentException("property names and values must not be null");
+            }
+            if (name.isEmpty()) {
+                throw new InvalidArgumentException("property names must not be empty");
+            }
+            if (name.startsWith(RESERVED_PROPERTY_PREFIX)) {
+                throw new InvalidArgumentException("property names starting with '" + RESERVED_PROPERTY_PREFIX
+                        + "' are reserved, got '" + name + "'");
+            }
+        }
+    }
+}

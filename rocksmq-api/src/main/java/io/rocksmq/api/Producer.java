@@ -1,0 +1,68 @@
+package io.rocksmq.api;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends messages to one topic, from {@link MqClient#createProducer}.
+ *
+ * <p>Sends are stored in the order they were accepted: two sends from one thread get increasing ids.
+ * Concurrent sends are batched into one write to the backend (see {@link ProducerOptions}).
+ *
+ * <p>Closing a producer, or the client that made it, never deletes the topic or its messages.
+ *
+ * <p>Thread-safe: any number of threads may send concurrently. Futures from {@link #sendAsync} may be
+ * completed on the producer's I/O thread: do not block in callbacks attached with the non-async
+ * {@code CompletableFuture} methods.
+ */
+public interface Producer extends AutoCloseable {
+    /** The topic this producer sends to. */
+    String topic();
+
+    /**
+     * Sends a message and waits until the backend stored it.
+     *
+     * @return its id
+     * @throws InvalidArgumentException if the message is null or the backend cannot encode it
+     * @throws QueueClosedException     if the producer or its client is closed
+     * @throws TopicNotFoundException   if the topic was deleted after the producer was created
+     * @throws StorageException         if the backend failed to store it
+     */
+    MessageId send(OutgoingMessage message);
+
+    /**
+     * Sends a message with just a payload; see {@link #send(OutgoingMessage)}.
+     *
+     * @throws InvalidArgumentException if the payload is null
+     */
+    default MessageId send(byte[] payload) {
+        return send(OutgoingMessage.of(payload));
+    }
+
+    /**
+     * Queues a message for sending and returns at once, unless {@link ProducerOptions#maxPendingMessages()}
+     * sends are already pending, in which case it blocks until there is room.
+     *
+     * @return completed with the id once stored, or exceptionally with the {@link RocksMqException}
+     *         ({@link TopicNotFoundException}, {@link StorageException}, {@link QueueClosedException})
+     *         that made the write fail; a failed write fails every message of its batch
+     * @throws InvalidArgumentException if the message is null or the backend cannot encode it
+     * @throws QueueClosedException     if the producer or its client is closed (also if it is closed
+     *                                  while this call waits for room)
+     */
+    CompletableFuture<MessageId> sendAsync(OutgoingMessage message);
+
+    /**
+     * Sends everything accepted so far without lingering and waits until each of those sends has
+     * completed, successfully or not.
+     *
+     * @throws QueueClosedException if the producer is closed
+     */
+    void flush();
+
+    /**
+     * Sends what is pending, waits for it, then releases the producer. Later calls to send or flush
+     * throw {@link QueueClosedException}. Idempotent. Never deletes the topic.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,50 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.Message;
+import io.rocksmq.api.MessageId;
+import io.rocksmq.api.OutgoingMessage;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Maps client-API messages to broker-level ones and back. The key travels as the reserved property
+ * {@link #KEY_PROPERTY}; users cannot set reserved properties ({@link OutgoingMessage} rejects them),
+ * so it never collides with theirs.
+ *
+ * <p>Thread-safe: stateless.
+ */
+final class MessageCodec {
+    /** The property that carries a message's key in storage. */
+    static final String KEY_PROPERTY = OutgoingMessage.RESERVED_PROPERTY_PREFIX + "key";
+    /** The embedded backend has one partition per topic. */
+    static final int PARTITION = 0;
+
+    private MessageCodec() {
+    }
+
+    /** Converts and checks that storage can encode it (InvalidArgumentException otherwise). */
+    static ProducerMessage encode(OutgoingMessage message) {
+        Map<String, String> properties = message.properties();
+        String key = message.key().orElse(null);
+        if (key != null) {
+            Map<String, String> withKey = new HashMap<>(properties);
+            withKey.put(KEY_PROPERTY, key);
+            properties = withKey;
+        }
+        ProducerMessage m = new ProducerMessage(message.payload(), properties);
+        StorageLayout.checkEncodable(m);
+        return m;
+    }
+
+    static Message decode(String topic, ConsumerMessage m) {
+        Map<String, String> properties = m.properties();
+        String key = properties.get(KEY_PROPERTY);
+        if (key != null) {
+            Map<String, String> withoutKey = new HashMap<>(properties);
+            withoutKey.remove(KEY_PROPERTY);
+            properties = withoutKey;
+        }
+        return new Message(topic, MessageId.of(PARTITION, m.id()), m.payload(), properties, key, m.publishTime());
+    }
+}

@@ -1,0 +1,238 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerGroupNotFoundException;
+import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.MqClient;
+import io.rocksmq.api.Producer;
+import io.rocksmq.api.ProducerOptions;
+import io.rocksmq.api.QueueClosedException;
+import io.rocksmq.api.RocksMqException;
+import io.rocksmq.api.SubscriptionInUseException;
+import io.rocksmq.api.SubscriptionInfo;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The embedded backend of the client API: an {@link MqClient} on a {@link RocksMq} in this process.
+ *
+ * <pre>{@code
+ * try (MqClient client = RocksMqClient.open(Path.of("data"))) { ... }
+ * // or, without naming the backend in code:
+ * try (MqClient client = MqClient.open("rocksmq:./data")) { ... }
+ * }</pre>
+ *
+ * <p>Mapping: a subscription is a consumer group of the same name; a {@link io.rocksmq.api.MessageId}
+ * is partition {@code 0} with the queue's message id as offset; a message key is stored as the
+ * property {@code __rmq.key} (the {@link io.rocksmq.api.OutgoingMessage#RESERVED_PROPERTY_PREFIX
+ * reserved prefix} keeps it apart from user properties). Other users of the same {@link RocksMq}
+ * (the broker-level API) see exactly that.
+ *
+ * <p>Thread-safe.
+ */
+public final class RocksMqClient implements MqClient {
+    private final RocksMq mq;
+    private final boolean ownsQueue;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<RocksMqProducer> producers = ConcurrentHashMap.newKeySet();
+    /** Open consumers by subscription: a subscription has at most one (claimed before it is opened). */
+    private final ConcurrentHashMap<String, Object> subscriptions = new ConcurrentHashMap<>();
+    private static final Object CLAIMED = new Object();
+
+    private RocksMqClient(RocksMq mq, boolean ownsQueue) {
+        this.mq = mq;
+        this.ownsQueue = ownsQueue;
+    }
+
+    /**
+     * Opens (or creates) the queue in {@code directory} with default settings; closing the client closes it.
+     *
+     * @throws io.rocksmq.api.QueueAlreadyOpenException if the directory is already open
+     * @throws io.rocksmq.api.StorageException          if the data cannot be read
+     */
+    public static RocksMqClient open(Path directory) {
+        return new RocksMqClient(RocksMq.open(directory), true);
+    }
+
+    /**
+     * Opens (or creates) a queue; closing the client closes it. Exceptions as {@link RocksMq#open(RocksMqConfig)}.
+     */
+    public static RocksMqClient open(RocksMqConfig config) {
+        return new RocksMqClient(RocksMq.open(config), true);
+    }
+
+    /**
+     * A client on a queue the caller keeps: closing the client closes its producers and consumers but
+     * not the queue.
+     *
+     * @throws InvalidArgumentException if the queue is null
+     */
+    public static RocksMqClient wrap(RocksMq queue) {
+        if (queue == null) {
+            throw new InvalidArgumentException("queue must not be null");
+        }
+        return new RocksMqClient(queue, false);
+    }
+
+    /** The broker-level queue underneath. */
+    public RocksMq queue() {
+        return mq;
+    }
+
+    @Override
+    public Producer createProducer(ProducerOptions options) {
+        if (options == null) {
+            throw new InvalidArgumentException("producer options must not be null");
+        }
+        checkOpen();
+        mq.createTopic(options.topic());
+        RocksMqProducer producer = new RocksMqProducer(this, mq, options);
+        producers.add(producer);
+        producer.start();
+        if (closed.get()) { // raced with close(): it may have missed this producer
+            producer.close();
+            throw closedException();
+        }
+        return producer;
+    }
+
+    @Override
+    public Consumer subscribe(ConsumerOptions options) {
+        if (options == null) {
+            throw new InvalidArgumentException("consumer options must not be null");
+        }
+        checkOpen();
+        String key = key(options.topic(), options.subscription());
+        if (subscriptions.putIfAbsent(key, CLAIMED) != null) {
+            throw new SubscriptionInUseException(options.topic(), options.subscription());
+        }
+        RocksMqConsumer consumer;
+        try {
+            consumer = RocksMqConsumer.open(this, mq, options);
+        } catch (RuntimeException e) {
+            subscriptions.remove(key, CLAIMED);
+            throw e;
+        }
+        subscriptions.put(key, consumer);
+        if (closed.get()) {
+            consumer.close();
+            throw closedException();
+        }
+        return consumer;
+    }
+
+    @Override
+    public void createTopic(String topic) {
+        checkOpen();
+        mq.createTopic(topic);
+    }
+
+    @Override
+    public void deleteTopic(String topic) {
+        checkOpen();
+        mq.destroyTopic(topic);
+    }
+
+    @Override
+    public List<String> listTopics() {
+        checkOpen();
+        return mq.topics();
+    }
+
+    @Override
+    public List<SubscriptionInfo> listSubscriptions(String topic) {
+        checkOpen();
+        List<SubscriptionInfo> out = new ArrayList<>();
+        for (String group : mq.consumerGroups(topic)) {
+            long position;
+            try {
+                position = mq.position(topic, group);
+            } catch (ConsumerGroupNotFoundException deletedMeanwhile) {
+                continue;
+            }
+            out.add(new SubscriptionInfo(topic, group, lag(topic, position)));
+        }
+        return out;
+    }
+
+    @Override
+    public void deleteSubscription(String topic, String subscription) {
+        checkOpen();
+        mq.destroyConsumerGroup(topic, subscription);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        RuntimeException failure = null;
+        for (RocksMqProducer p : List.copyOf(producers)) {
+            failure = closeCollecting(p, failure);
+        }
+        for (Object c : List.copyOf(subscriptions.values())) {
+            if (c instanceof RocksMqConsumer consumer) {
+                failure = closeCollecting(consumer, failure);
+            }
+        }
+        if (ownsQueue) {
+            failure = closeCollecting(mq, failure);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    void producerClosed(RocksMqProducer producer) {
+        producers.remove(producer);
+    }
+
+    void consumerClosed(RocksMqConsumer consumer) {
+        subscriptions.remove(key(consumer.topic(), consumer.subscription()), consumer);
+    }
+
+    /** Messages after {@code position}: ids are consecutive within a topic, and retention only trims the front. */
+    private long lag(String topic, long position) {
+        long latest = mq.latestMessageId(topic);
+        if (latest < 0) {
+            return 0;
+        }
+        long earliest = mq.earliestMessageId(topic);
+        long from = earliest < 0 ? position : Math.max(position, earliest);
+        return Math.max(0, latest + 1 - from);
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw closedException();
+        }
+    }
+
+    private static QueueClosedException closedException() {
+        return new QueueClosedException("client is closed");
+    }
+
+    private static String key(String topic, String subscription) {
+        // Names cannot hold control characters, so NUL separates them unambiguously.
+        return topic + '\0' + subscription;
+    }
+
+    private static RuntimeException closeCollecting(AutoCloseable c, RuntimeException failure) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            RuntimeException r = e instanceof RuntimeException re ? re : new RocksMqException("close failed", e);
+            if (failure == null) {
+                return r;
+            }
+            failure.addSuppressed(r);
+        }
+        return failure;
+    }
+}

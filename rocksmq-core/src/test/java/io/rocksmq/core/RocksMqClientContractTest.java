@@ -1,0 +1,18 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.MqClient;
+import io.rocksmq.testkit.MqClientContract;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+/** The client-API contract suite on the embedded backend. */
+class RocksMqClientContractTest extends MqClientContract {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected MqClient createClient() {
+        return RocksMqClient.open(dir);
+    }
+}

@@ -1,0 +1,103 @@
+package io.rocksmq.testkit;
+
+import java.time.Duration;
+
+/**
+ * The documented differences of a backend that the contract suite takes into account, declared by
+ * overriding {@link MqClientContract#traits()}. Each trait that is off skips the tests of that
+ * behaviour (they report as skipped, naming the trait); none relaxes a check that runs.
+ *
+ * <p>Thread-safe (immutable).
+ */
+public final class BackendTraits {
+    /** The embedded backend: every trait on, short waits. */
+    public static final BackendTraits DEFAULT = builder().build();
+
+    private final boolean exclusiveSubscriptions;
+    private final boolean immediateTopicDeletion;
+    private final Duration deliveryTimeout;
+    private final Duration quietPeriod;
+
+    private BackendTraits(Builder b) {
+        this.exclusiveSubscriptions = b.exclusiveSubscriptions;
+        this.immediateTopicDeletion = b.immediateTopicDeletion;
+        this.deliveryTimeout = b.deliveryTimeout;
+        this.quietPeriod = b.quietPeriod;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A second subscribe to an open subscription fails with {@code SubscriptionInUseException}. */
+    public boolean exclusiveSubscriptions() {
+        return exclusiveSubscriptions;
+    }
+
+    /**
+     * {@code deleteTopic} takes effect before it returns: the topic is no longer listed, a topic created
+     * again under the name is empty, and open consumers of it fail with {@code TopicNotFoundException}.
+     */
+    public boolean immediateTopicDeletion() {
+        return immediateTopicDeletion;
+    }
+
+    /** How long a test waits for a message that must arrive (generous: a slow machine is not a failure). */
+    public Duration deliveryTimeout() {
+        return deliveryTimeout;
+    }
+
+    /**
+     * How long a test watches for a message that must NOT arrive. A wrong delivery that comes later
+     * than this goes unnoticed, so it only weakens a test, never makes it flaky.
+     */
+    public Duration quietPeriod() {
+        return quietPeriod;
+    }
+
+    @Override
+    public String toString() {
+        return "BackendTraits{exclusiveSubscriptions=" + exclusiveSubscriptions + ", immediateTopicDeletion="
+                + immediateTopicDeletion + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
+    }
+
+    /** Fluent builder. Not thread-safe. */
+    public static final class Builder {
+        private boolean exclusiveSubscriptions = true;
+        private boolean immediateTopicDeletion = true;
+        private Duration deliveryTimeout = Duration.ofSeconds(20);
+        private Duration quietPeriod = Duration.ofMillis(300);
+
+        private Builder() {
+        }
+
+        public Builder exclusiveSubscriptions(boolean value) {
+            this.exclusiveSubscriptions = value;
+            return this;
+        }
+
+        public Builder immediateTopicDeletion(boolean value) {
+            this.immediateTopicDeletion = value;
+            return this;
+        }
+
+        public Builder deliveryTimeout(Duration value) {
+            this.deliveryTimeout = value;
+            return this;
+        }
+
+        public Builder quietPeriod(Duration value) {
+            this.quietPeriod = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if a duration is null or not positive */
+        public BackendTraits build() {
+            if (deliveryTimeout == null || deliveryTimeout.isNegative() || deliveryTimeout.isZero()
+                    || quietPeriod == null || quietPeriod.isNegative() || quietPeriod.isZero()) {
+                throw new IllegalArgumentException("durations must be positive");
+            }
+            return new BackendTraits(this);
+        }
+    }
+}
