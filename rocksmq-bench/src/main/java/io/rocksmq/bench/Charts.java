@@ -4,6 +4,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -124,10 +125,13 @@ final class Charts {
         LogAxis x = new LogAxis("percentile (1/(1-p): 10 = p90, 100 = p99, 1000 = p99.9)");
         x.setBase(10);
         x.setSmallestValue(1);
+        x.setTickUnit(new NumberTickUnit(1), false, true); // one tick per decade, labelled 1, 10, 100 ...
+        x.setNumberFormatOverride(new DecimalFormat("0"));
         plot.setDomainAxis(x);
         LogAxis y = new LogAxis("microseconds");
         y.setBase(10);
         y.setSmallestValue(0.1);
+        y.setTickUnit(new NumberTickUnit(1), false, true);
         y.setNumberFormatOverride(new DecimalFormat("0.#"));
         plot.setRangeAxis(y);
         plot.setBackgroundPaint(Color.WHITE);

@@ -28,7 +28,7 @@ final class Options {
               --out DIR            output directory (default results/<timestamp>)
               --data-dir DIR       where peers store data (default: the system temp dir; use a real disk)
               --project-root DIR   project root, to find ../shared/tools/prewarm-memory.sh (default: found from the working dir)
-              --prewarm-mb N       memory to touch and free before each measured JVM (default 3000 full, 1000 otherwise)
+              --prewarm-mb N       memory to touch and free before each measured JVM (default 3000 full, 500 otherwise)
               --no-prewarm         skip the memory pre-warm
               --heap SIZE          heap of each measured JVM (default 2g)
               --jfr                record a JDK Flight Recording (profile settings) of each measured JVM
@@ -108,7 +108,7 @@ final class Options {
             peers.add(Peer.KAFKA);
         }
         o.peers = peers;
-        o.prewarmMb = prewarmMb != null ? prewarmMb : full ? 3000 : 1000;
+        o.prewarmMb = prewarmMb != null ? prewarmMb : full ? 3000 : 500;
         o.timeoutSeconds = timeout != null ? timeout : full ? 1200 : 180;
         if (o.out == null) {
             o.out = Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
