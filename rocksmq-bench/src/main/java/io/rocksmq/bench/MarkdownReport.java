@@ -1,0 +1,139 @@
+package io.rocksmq.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The Markdown table of a run: throughput (msgs/s, MB/s, CPU) and latency percentiles per workload and
+ * peer, as median (min-max) over runs, with the ratio of our median to each peer's.
+ *
+ * <p>Thread-safe: stateless.
+ */
+final class MarkdownReport {
+    private static final List<String> THROUGHPUT = List.of("W1", "W2", "W3-1t", "W3-16t", "W4", "W7");
+
+    private MarkdownReport() {
+    }
+
+    static String render(Map<String, Object> header, Summary summary, Map<String, String> charts,
+                         Map<String, String> settings, List<Map<String, Object>> failures) {
+        StringBuilder md = new StringBuilder();
+        md.append("# RocksMQ side-by-side benchmark (").append(header.get("mode")).append(", ")
+                .append(header.get("startedAt")).append(")\n\n");
+        md.append("- Command: `").append(header.get("command")).append("`\n");
+        md.append("- Machine: ").append(header.get("machine")).append('\n');
+        md.append("- Versions: ").append(header.get("versions")).append('\n');
+        md.append("- Runs per peer: ").append(header.get("runs")).append("; figures are median (min-max) over runs; ")
+                .append("each peer in its own JVM, one after another.\n");
+        md.append("- Memory pre-warm: ").append(header.get("prewarm")).append("\n");
+        md.append("- ours/peer: our median divided by the peer's (throughput: > 1 means we are faster; "
+                + "W5 p99: < 1 means we are faster). Ours is `rocksmq` (W3: `rocksmq-fsync`).\n\n");
+
+        md.append("## Throughput\n\n");
+        md.append("| workload | peer | msgs/s | MB/s | CPU cores (worker) | CPU cores (broker) | ours/peer |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        for (String w : THROUGHPUT) {
+            for (Summary.Row r : summary.rows(w)) {
+                md.append("| ").append(w).append(" | ").append(r.peer()).append(" | ")
+                        .append(stat(r.stat("msgsPerSec"), false)).append(" | ")
+                        .append(stat(r.stat("mbPerSec"), false)).append(" | ")
+                        .append(stat(r.stat("cpuCores"), false)).append(" | ")
+                        .append(r.stat("brokerCpuCores") == null ? "" : stat(r.stat("brokerCpuCores"), false)).append(" | ")
+                        .append(ratio(summary.ratio(r))).append(extra(r)).append(" |\n");
+            }
+        }
+
+        List<Summary.Row> latency = summary.rows("W5");
+        if (!latency.isEmpty()) {
+            md.append("\n## Latency (W5: single messages at a fixed rate, one blocked consumer; microseconds)\n\n");
+            md.append("| peer | p50 | p90 | p99 | p99.9 | max | achieved msgs/s | CPU cores (worker) | CPU cores (broker) | ours/peer (p99) |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+            for (Summary.Row r : latency) {
+                md.append("| ").append(r.peer()).append(" | ").append(stat(r.stat("p50Us"), true))
+                        .append(" | ").append(stat(r.stat("p90Us"), true))
+                        .append(" | ").append(stat(r.stat("p99Us"), true))
+                        .append(" | ").append(stat(r.stat("p999Us"), true))
+                        .append(" | ").append(stat(r.stat("maxUs"), true))
+                        .append(" | ").append(stat(r.stat("achievedRate"), false))
+                        .append(" | ").append(stat(r.stat("cpuCores"), false))
+                        .append(" | ").append(r.stat("brokerCpuCores") == null ? "" : stat(r.stat("brokerCpuCores"), false))
+                        .append(" | ").append(ratio(summary.ratio(r))).append(" |\n");
+            }
+        }
+
+        List<Summary.Row> churn = summary.rows("W6");
+        if (!churn.isEmpty()) {
+            md.append("\n## W6: W1 while another thread creates, registers and destroys groups on the topic\n\n");
+            md.append("| peer | msgs/s with churn | msgs/s without | with/without | churn cycles/s |\n|---|---|---|---|---|\n");
+            for (Summary.Row r : churn) {
+                md.append("| ").append(r.peer()).append(" | ").append(stat(r.stat("msgsPerSec"), false))
+                        .append(" | ").append(stat(r.stat("msgsPerSecWithoutChurn"), false))
+                        .append(" | ").append(stat(r.stat("ratioWithChurn"), false))
+                        .append(" | ").append(stat(r.stat("churnCyclesPerSec"), false)).append(" |\n");
+            }
+        }
+
+        List<Summary.Row> restart = summary.rows("W8");
+        if (!restart.isEmpty()) {
+            md.append("\n## W8: many topics and groups, reopen\n\n");
+            md.append("| peer | topics x groups | create s | open s | heap after open, MB |\n|---|---|---|---|---|\n");
+            for (Summary.Row r : restart) {
+                md.append("| ").append(r.peer()).append(" | ").append(num(r.stat("topics").median()))
+                        .append(" x ").append(num(r.stat("groupsPerTopic").median()))
+                        .append(" | ").append(stat(r.stat("createSeconds"), false))
+                        .append(" | ").append(stat(r.stat("openSeconds"), false))
+                        .append(" | ").append(stat(r.stat("heapMB"), false)).append(" |\n");
+            }
+        }
+
+        if (!charts.isEmpty()) {
+            md.append("\n## Charts\n\n");
+            charts.forEach((w, file) -> md.append("![").append(w).append("](").append(file).append(")\n"));
+        }
+        md.append("\n## Settings of each peer\n\n");
+        settings.forEach((peer, s) -> md.append("- `").append(peer).append("`: ").append(s).append('\n'));
+        if (!failures.isEmpty()) {
+            md.append("\n## Failures\n\n");
+            for (Map<String, Object> f : failures) {
+                md.append("- ").append(f.get("scenario")).append(" / ").append(f.get("peer")).append(" run ")
+                        .append(f.get("run")).append(": ").append(f.get("failure")).append('\n');
+            }
+        }
+        return md.toString();
+    }
+
+    private static String extra(Summary.Row r) {
+        Summary.Stat perSync = r.stat("writesPerFsync");
+        return perSync == null ? "" : " (writes/fsync " + String.format(Locale.ROOT, "%.1f", perSync.median()) + ")";
+    }
+
+    private static String ratio(double r) {
+        return Double.isNaN(r) ? "" : String.format(Locale.ROOT, "%.2f", r);
+    }
+
+    static String stat(Summary.Stat s, boolean micros) {
+        if (s == null) {
+            return "";
+        }
+        if (s.runs() == 1) {
+            return num(s.median());
+        }
+        return num(s.median()) + " (" + num(s.min()) + "–" + num(s.max()) + ")";
+    }
+
+    /** 3 significant digits with k/M suffixes: readable and honest about precision. */
+    static String num(double v) {
+        double a = Math.abs(v);
+        if (a >= 1e6) {
+            return String.format(Locale.ROOT, "%.3g M", v / 1e6).replace(".00 M", " M");
+        }
+        if (a >= 1e4) {
+            return String.format(Locale.ROOT, "%.3g k", v / 1e3);
+        }
+        if (a >= 100 || v == Math.rint(v)) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+}

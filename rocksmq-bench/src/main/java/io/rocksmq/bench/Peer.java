@@ -1,0 +1,63 @@
+package io.rocksmq.bench;
+
+import java.util.List;
+
+/**
+ * The systems the harness compares, each run in its own child JVM.
+ *
+ * <p>Thread-safe (immutable).
+ */
+public enum Peer {
+    ROCKSMQ("rocksmq", "RocksMQ, Durability.WAL"),
+    ROCKSMQ_FSYNC("rocksmq-fsync", "RocksMQ, Durability.FSYNC"),
+    ROCKSDB_KPM("rocksdb-kpm", "raw RocksDB, key per message"),
+    ROCKSDB_VPB("rocksdb-vpb", "raw RocksDB, value per batch"),
+    CHRONICLE("chronicle", "Chronicle Queue"),
+    KAFKA("kafka", "Kafka, 1-node KRaft, acks=1");
+
+    /** JVM flags Chronicle Queue needs on Java 17 (BENCHMARKS.md), and its analytics switched off. */
+    static final List<String> CHRONICLE_JVM_FLAGS = List.of(
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "-Dchronicle.analytics.disable=true",
+            "-Dchronicle.announcer.disable=true");
+
+    private final String id;
+    private final String label;
+
+    Peer(String id, String label) {
+        this.id = id;
+        this.label = label;
+    }
+
+    /** The name used on the command line and in results. */
+    public String id() {
+        return id;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /** Extra JVM flags the peer's child JVM needs. */
+    List<String> jvmFlags() {
+        return this == CHRONICLE ? CHRONICLE_JVM_FLAGS : List.of();
+    }
+
+    static Peer byId(String id) {
+        for (Peer p : values()) {
+            if (p.id.equals(id)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown peer '" + id + "'; known: " + List.of(values()).stream().map(Peer::id).toList());
+    }
+}

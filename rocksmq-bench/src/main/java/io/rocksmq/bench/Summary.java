@@ -1,0 +1,111 @@
+package io.rocksmq.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Median, min and max over runs of every numeric metric, per workload and peer, and the ratios of our
+ * figure to each peer's on the workload's headline metric.
+ *
+ * <p>Not thread-safe.
+ */
+final class Summary {
+    /** The statistics of one metric over runs. */
+    record Stat(double median, double min, double max, int runs) {
+        static Stat of(List<Double> values) {
+            List<Double> sorted = new ArrayList<>(values);
+            sorted.sort(null);
+            int n = sorted.size();
+            double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+            return new Stat(median, sorted.get(0), sorted.get(n - 1), n);
+        }
+    }
+
+    /** One workload x peer row. */
+    record Row(String workload, String peer, Map<String, Stat> metrics) {
+        Stat stat(String metric) {
+            return metrics.get(metric);
+        }
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+
+    Summary(List<Map<String, Object>> measurements) {
+        Map<String, Map<String, List<Double>>> byRow = new LinkedHashMap<>();
+        for (Map<String, Object> m : measurements) {
+            String key = m.get("workload") + "\u0000" + m.get("peer");
+            Map<String, List<Double>> metrics = byRow.computeIfAbsent(key, k -> new LinkedHashMap<>());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> values = (Map<String, Object>) m.get("metrics");
+            values.forEach((name, value) -> {
+                if (value instanceof Number n) {
+                    metrics.computeIfAbsent(name, k -> new ArrayList<>()).add(n.doubleValue());
+                }
+            });
+        }
+        byRow.forEach((key, metrics) -> {
+            String[] parts = key.split("\u0000");
+            Map<String, Stat> stats = new LinkedHashMap<>();
+            metrics.forEach((name, values) -> stats.put(name, Stat.of(values)));
+            rows.add(new Row(parts[0], parts[1], stats));
+        });
+    }
+
+    List<Row> rows() {
+        return rows;
+    }
+
+    List<Row> rows(String workload) {
+        return rows.stream().filter(r -> r.workload().equals(workload)).toList();
+    }
+
+    /** The metric a workload is judged by. */
+    static String headline(String workload) {
+        return switch (workload) {
+            case "W5" -> "p99Us";
+            case "W8" -> "openSeconds";
+            default -> "msgsPerSec";
+        };
+    }
+
+    /** True if a larger headline value is better. */
+    static boolean higherIsBetter(String workload) {
+        return !workload.equals("W5") && !workload.equals("W8");
+    }
+
+    /** The peer whose figures are "ours" on a workload. */
+    static String ours(String workload) {
+        return workload.startsWith("W3") ? Peer.ROCKSMQ_FSYNC.id() : Peer.ROCKSMQ.id();
+    }
+
+    /** Our headline median divided by the row's, or NaN when either is missing. */
+    double ratio(Row row) {
+        String metric = headline(row.workload());
+        Row ours = rows(row.workload()).stream().filter(r -> r.peer().equals(ours(row.workload()))).findFirst().orElse(null);
+        if (ours == null || ours.stat(metric) == null || row.stat(metric) == null || row.stat(metric).median() == 0) {
+            return Double.NaN;
+        }
+        return ours.stat(metric).median() / row.stat(metric).median();
+    }
+
+    /** JSON-ready form: rows with stats and the ratio. */
+    List<Map<String, Object>> toJson() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("workload", r.workload());
+            m.put("peer", r.peer());
+            m.put("headlineMetric", headline(r.workload()));
+            double ratio = ratio(r);
+            m.put("oursOverPeer", Double.isNaN(ratio) ? null : ratio);
+            Map<String, Object> stats = new LinkedHashMap<>();
+            r.metrics().forEach((name, s) -> stats.put(name, Map.of("median", s.median(), "min", s.min(),
+                    "max", s.max(), "runs", s.runs())));
+            m.put("metrics", stats);
+            out.add(m);
+        }
+        return out;
+    }
+}

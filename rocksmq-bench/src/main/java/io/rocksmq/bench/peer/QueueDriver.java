@@ -1,0 +1,56 @@
+package io.rocksmq.bench.peer;
+
+import java.time.Duration;
+
+/**
+ * One peer, driven from inside its child JVM. Every measured method does its own setup first and
+ * returns the nanoseconds of the measured part only, so that, e.g., a Kafka consumer group join is not
+ * counted as reading. What "read" means is the same for all: each message's payload is made available
+ * to the caller (an array or a view) and its length and first byte are folded into a checksum.
+ *
+ * <p>Not thread-safe: one worker thread calls it; methods that use more threads start and join them.
+ */
+public interface QueueDriver extends AutoCloseable {
+
+    /** Creates a topic (a queue directory, a key range, ...), if the peer needs that done first. */
+    void createTopic(String topic) throws Exception;
+
+    /** Produces {@code count} messages in batches of {@code batch} (WAL level, no fsync); returns elapsed ns. */
+    long produce(String topic, Payloads payloads, int count, int batch) throws Exception;
+
+    /** One consumer (group) reads the topic from its start, {@code readBatch} per call; returns elapsed ns. */
+    long readAll(String topic, int count, int readBatch) throws Exception;
+
+    /** Frees what a warm-up topic holds, so the measured run does not pay for it. */
+    default void dropTopic(String topic) throws Exception {
+    }
+
+    /** W3: each of {@code threads} threads produces {@code perThread} single messages, fsynced; returns elapsed ns. */
+    default long syncedProduce(String topic, Payloads payloads, int threads, int perThread) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no synced produce");
+    }
+
+    /** W5: starts a consumer blocked on the topic, then returns the producer side. */
+    default LatencyChannel latencyChannel(String topic, LatencySink sink) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no latency workload");
+    }
+
+    /**
+     * W7: {@code groups} independent consumers each read all {@code count} messages of the topic,
+     * {@code readBatch} per call, on {@code threads} threads; returns elapsed ns.
+     */
+    default long fanOut(String topic, int count, int groups, int readBatch, int threads) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no fan-out workload");
+    }
+
+    /** CPU time used by processes the driver started (a broker), zero if none. */
+    default Duration helperCpu() {
+        return Duration.ZERO;
+    }
+
+    /** A short description of the settings used, recorded in results.json. */
+    String settings();
+
+    @Override
+    void close() throws Exception;
+}

@@ -1,0 +1,272 @@
+package io.rocksmq.bench.peer;
+
+import io.rocksmq.core.AwaitResult;
+import io.rocksmq.core.ConsumerMessage;
+import io.rocksmq.core.ConsumerRegistration;
+import io.rocksmq.core.Durability;
+import io.rocksmq.core.ProducerMessage;
+import io.rocksmq.core.RawEngine;
+import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.RocksMqConfig;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This queue, embedded, through the broker-level {@link RocksMq} API, with the default configuration
+ * and one {@link Durability} for every produce.
+ *
+ * <p>Not thread-safe (see {@link QueueDriver}).
+ */
+public final class RocksMqDriver implements QueueDriver {
+    private final Path directory;
+    private final Durability durability;
+    private RocksMq mq;
+
+    public RocksMqDriver(Path directory, Durability durability) {
+        this.directory = directory;
+        this.durability = durability;
+        this.mq = RocksMq.open(directory);
+    }
+
+    @Override
+    public void createTopic(String topic) {
+        mq.createTopic(topic);
+    }
+
+    @Override
+    public long produce(String topic, Payloads payloads, int count, int batch) {
+        List<List<ProducerMessage>> batches = batches(payloads, batch);
+        long start = System.nanoTime();
+        int sent = 0;
+        for (int b = 0; sent < count; b++) {
+            List<ProducerMessage> messages = batches.get(b % batches.size());
+            if (count - sent < batch) {
+                messages = messages.subList(0, count - sent);
+            }
+            mq.produce(topic, messages, durability);
+            sent += messages.size();
+        }
+        return System.nanoTime() - start;
+    }
+
+    /** Batches built from the pool up front, so producing allocates nothing in the harness. */
+    private static List<List<ProducerMessage>> batches(Payloads payloads, int batch) {
+        List<List<ProducerMessage>> out = new ArrayList<>();
+        for (int first = 0; first + batch <= Payloads.POOL_SIZE || out.isEmpty(); first += batch) {
+            List<ProducerMessage> messages = new ArrayList<>(batch);
+            for (int i = 0; i < batch; i++) {
+                messages.add(ProducerMessage.of(payloads.get(first + i)));
+            }
+            out.add(List.copyOf(messages));
+        }
+        return out;
+    }
+
+    @Override
+    public long readAll(String topic, int count, int readBatch) {
+        String group = "reader";
+        mq.createConsumerGroup(topic, group);
+        long start = System.nanoTime();
+        long checksum = 0;
+        int got = 0;
+        while (got < count) {
+            List<ConsumerMessage> messages = mq.consume(topic, group, readBatch);
+            if (messages.isEmpty()) {
+                throw new IllegalStateException("read " + got + " of " + count + " messages, then nothing");
+            }
+            for (int i = 0, n = messages.size(); i < n; i++) {
+                byte[] p = messages.get(i).payload();
+                checksum = Payloads.touch(checksum, p.length, p.length == 0 ? 0 : p[0]);
+            }
+            got += messages.size();
+        }
+        long elapsed = System.nanoTime() - start;
+        Blackhole.consume(checksum);
+        return elapsed;
+    }
+
+    @Override
+    public void dropTopic(String topic) {
+        mq.destroyTopic(topic);
+    }
+
+    @Override
+    public long syncedProduce(String topic, Payloads payloads, int threads, int perThread) throws Exception {
+        return Parallel.run(threads, t -> {
+            List<ProducerMessage> one = List.of(ProducerMessage.of(payloads.get(t)));
+            for (int i = 0; i < perThread; i++) {
+                mq.produce(topic, one, durability);
+            }
+        });
+    }
+
+    /** Write-ahead-log fsyncs so far. */
+    public long syncCount() {
+        return RawEngine.walSyncCount(mq);
+    }
+
+    @Override
+    public LatencyChannel latencyChannel(String topic, LatencySink sink) {
+        String group = "latency";
+        mq.createTopic(topic);
+        mq.createConsumerGroup(topic, group);
+        ConsumerRegistration registration = mq.registerConsumer(topic, group);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread consumer = new Thread(() -> {
+            while (!stop.get()) {
+                List<ConsumerMessage> messages = mq.consume(topic, group, 1000);
+                for (int i = 0, n = messages.size(); i < n; i++) {
+                    sink.received(Payloads.readNanos(messages.get(i).payload(), 0));
+                }
+                if (messages.isEmpty()) {
+                    AwaitResult r = registration.await(Duration.ofSeconds(1));
+                    if (r.isTerminal()) {
+                        return;
+                    }
+                }
+            }
+        }, "rocksmq-latency-consumer");
+        consumer.start();
+        return new LatencyChannel() {
+            @Override
+            public void send(byte[] payload) {
+                mq.produce(topic, List.of(ProducerMessage.of(payload)), durability);
+            }
+
+            @Override
+            public void close() throws InterruptedException {
+                stop.set(true);
+                registration.close();
+                consumer.join();
+            }
+        };
+    }
+
+    @Override
+    public long fanOut(String topic, int count, int groups, int readBatch, int threads) throws Exception {
+        for (int g = 0; g < groups; g++) {
+            mq.createConsumerGroup(topic, "fan-" + g);
+        }
+        return Parallel.run(threads, t -> {
+            List<String> mine = new ArrayList<>();
+            for (int g = t; g < groups; g += threads) {
+                mine.add("fan-" + g);
+            }
+            int[] got = new int[mine.size()];
+            long checksum = 0;
+            int done = 0;
+            // Round-robin over this thread's groups, one call each, as independent consumers would.
+            while (done < mine.size()) {
+                for (int i = 0; i < mine.size(); i++) {
+                    if (got[i] >= count) {
+                        continue;
+                    }
+                    List<ConsumerMessage> messages = mq.consume(topic, mine.get(i), readBatch);
+                    for (int m = 0, n = messages.size(); m < n; m++) {
+                        byte[] p = messages.get(m).payload();
+                        checksum = Payloads.touch(checksum, p.length, p.length == 0 ? 0 : p[0]);
+                    }
+                    got[i] += messages.size();
+                    if (got[i] >= count) {
+                        done++;
+                    } else if (messages.isEmpty()) {
+                        throw new IllegalStateException("group " + mine.get(i) + " stalled at " + got[i]);
+                    }
+                }
+            }
+            Blackhole.consume(checksum);
+        });
+    }
+
+    /**
+     * W6: produces like {@link #produce} while another thread creates a group, registers a consumer on
+     * it and destroys it, as fast as it can, on the same topic.
+     *
+     * @param cycles receives the number of create-register-destroy cycles done during the produce
+     */
+    public long produceWithChurn(String topic, Payloads payloads, int count, int batch, AtomicLong cycles)
+            throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong done = new AtomicLong();
+        Thread churn = new Thread(() -> {
+            for (long i = 0; !stop.get(); i++) {
+                String group = "churn-" + i;
+                mq.createConsumerGroup(topic, group);
+                ConsumerRegistration r = mq.registerConsumer(topic, group);
+                mq.destroyConsumerGroup(topic, group);
+                r.close();
+                done.incrementAndGet();
+            }
+        }, "rocksmq-group-churn");
+        churn.start();
+        long elapsed;
+        try {
+            elapsed = produce(topic, payloads, count, batch);
+            cycles.set(done.get());
+        } finally {
+            stop.set(true);
+            churn.join();
+        }
+        return elapsed;
+    }
+
+    /** What W8 measured. */
+    public record RestartResult(double createSeconds, double openSeconds, double heapMegabytes, int topics) {
+    }
+
+    /**
+     * W8: creates {@code topics} topics with {@code groups} groups and one message each, closes the
+     * queue, and measures reopening it and the heap it then holds (after full GCs).
+     */
+    public RestartResult restart(int topics, int groups) {
+        long start = System.nanoTime();
+        List<ProducerMessage> one = List.of(ProducerMessage.of(new byte[100]));
+        for (int t = 0; t < topics; t++) {
+            String topic = "topic-" + t;
+            mq.createTopic(topic);
+            for (int g = 0; g < groups; g++) {
+                mq.createConsumerGroup(topic, "group-" + g);
+            }
+            mq.produce(topic, one, Durability.WAL);
+        }
+        double createSeconds = (System.nanoTime() - start) / 1e9;
+        mq.close();
+        mq = null;
+        long before = usedHeapAfterGc();
+        long openStart = System.nanoTime();
+        mq = RocksMq.open(directory);
+        double openSeconds = (System.nanoTime() - openStart) / 1e9;
+        long after = usedHeapAfterGc();
+        int found = mq.topics().size();
+        if (found != topics) {
+            throw new IllegalStateException("reopened with " + found + " topics, expected " + topics);
+        }
+        return new RestartResult(createSeconds, openSeconds, (after - before) / 1e6, found);
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    @Override
+    public String settings() {
+        return "RocksMq.open(dir) with defaults (" + mq.config() + "); produce(topic, batch, " + durability
+                + "); consume(topic, group, readBatch); W5 consumer: registerConsumer + await(1 s) when empty";
+    }
+
+    @Override
+    public void close() {
+        if (mq != null) {
+            mq.close();
+        }
+    }
+}

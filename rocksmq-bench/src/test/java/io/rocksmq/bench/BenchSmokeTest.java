@@ -1,0 +1,91 @@
+package io.rocksmq.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the harness end to end in its quickest mode (every scenario, every embedded peer, each in its
+ * own JVM) and checks that what it writes is well-formed. No timing is asserted.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class BenchSmokeTest {
+
+    @Test
+    void smokeRunWritesWellFormedResults(@TempDir Path out, @TempDir Path data) throws Exception {
+        Options options = Options.parse(new String[] {"--smoke", "--prewarm-mb", "64",
+                "--out", out.toString(), "--data-dir", data.toString()});
+
+        boolean ok = BenchMain.run(options);
+
+        JsonNode doc = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertThat(doc.path("failures")).as("failures: %s", doc.path("failures")).isEmpty();
+        assertThat(ok).isTrue();
+        assertThat(doc.path("schema").asText()).isEqualTo(BenchMain.SCHEMA);
+        assertThat(doc.path("mode").asText()).isEqualTo("smoke");
+        assertThat(doc.path("machine").path("cores").asInt()).isPositive();
+        assertThat(doc.path("versions").path("kafka").asText()).isNotEqualTo("unknown");
+
+        Set<String> seen = new HashSet<>();
+        for (JsonNode m : doc.path("measurements")) {
+            String workload = m.path("workload").asText();
+            String peer = m.path("peer").asText();
+            seen.add(workload + "/" + peer);
+            JsonNode metrics = m.path("metrics");
+            switch (Summary.headline(workload)) {
+                case "msgsPerSec" -> {
+                    assertThat(metrics.path("msgsPerSec").asDouble()).as(workload + "/" + peer).isPositive();
+                    assertThat(metrics.path("cpuSec").isNumber()).as(workload + "/" + peer).isTrue();
+                }
+                case "p99Us" -> {
+                    assertThat(metrics.path("p50Us").asDouble()).isPositive();
+                    assertThat(metrics.path("p99Us").asDouble()).isGreaterThanOrEqualTo(metrics.path("p50Us").asDouble());
+                    assertThat(metrics.path("percentileCurveUs")).isNotEmpty();
+                }
+                case "openSeconds" -> {
+                    assertThat(metrics.path("openSeconds").asDouble()).isPositive();
+                    assertThat(metrics.path("topics").asInt()).isPositive();
+                }
+                default -> throw new AssertionError(workload);
+            }
+        }
+        // Every scenario ran for every embedded peer that implements it (Kafka is off in smoke mode).
+        for (Scenario s : Scenario.values()) {
+            for (Peer p : s.peers()) {
+                if (p == Peer.KAFKA) {
+                    continue;
+                }
+                for (String w : s.workloads()) {
+                    if (w.equals("W4") && p == Peer.ROCKSMQ_FSYNC) {
+                        continue; // reading does not depend on the produce durability
+                    }
+                    assertThat(seen).contains(w + "/" + p.id());
+                }
+            }
+        }
+        assertThat(doc.path("summary")).isNotEmpty();
+        for (JsonNode row : doc.path("summary")) {
+            assertThat(row.path("metrics").path(row.path("headlineMetric").asText()).path("median").isNumber())
+                    .as(row.toString()).isTrue();
+        }
+
+        String md = Files.readString(out.resolve("results.md"));
+        assertThat(md).contains("| W1 | rocksmq |", "| W4 | rocksdb-vpb |", "## Latency", "W8");
+        for (JsonNode chart : doc.path("charts")) {
+            byte[] png = Files.readAllBytes(out.resolve(chart.asText()));
+            assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+        }
+        assertThat(doc.path("charts").has("W1")).isTrue();
+        assertThat(doc.path("charts").has("W5")).isTrue();
+    }
+}
