@@ -11,7 +11,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.rocksdb.RocksDB;
 
@@ -51,11 +50,6 @@ public class NotifyFanOutBenchmark {
             topic.signal().add(r);
             group.addRegistration(r);
         }
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        topic.release();
     }
 
     @Benchmark
