@@ -27,6 +27,7 @@ final class Cli {
     private RocksMq shared;
     private InputStream stdin = new ByteArrayInputStream(new byte[0]);
     private final StringWriter liveOut = new StringWriter();
+    private final StringWriter liveErr = new StringWriter();
 
     /** Commands use this open queue instead of opening --data (lets a test produce while a command follows). */
     Cli shared(RocksMq mq) {
@@ -44,9 +45,15 @@ final class Cli {
         return liveOut.toString();
     }
 
+    /** Error output written so far by a command running on another thread. */
+    String liveErr() {
+        return liveErr.toString();
+    }
+
     Result run(String... args) {
         liveOut.getBuffer().setLength(0);
-        StringWriter err = new StringWriter();
+        liveErr.getBuffer().setLength(0);
+        StringWriter err = liveErr;
         Rmq root = new Rmq();
         root.sharedQueue = shared;
         root.stdin = stdin;
