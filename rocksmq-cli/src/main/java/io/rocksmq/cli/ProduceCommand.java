@@ -105,8 +105,8 @@ final class ProduceCommand implements Callable<Integer> {
                 out.println(Json.write(Json.object("topic", topic, "messages", count, "firstId", firstId,
                         "lastId", lastId)));
             } else {
-                out.println("produced " + Text.count(count) + " messages to '" + topic + "'"
-                        + (count == 0 ? "" : " (ids " + firstId + ".." + lastId + ")"));
+                out.println("produced " + Text.messages(count) + " to '" + topic + "'"
+                        + (count == 0 ? "" : count == 1 ? " (id " + firstId + ")" : " (ids " + firstId + ".." + lastId + ")"));
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();

@@ -55,6 +55,11 @@ final class Text {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
+    /** "1 message", "2 messages", "1,000 messages". */
+    static String messages(long n) {
+        return count(n) + (n == 1 ? " message" : " messages");
+    }
+
     static String bytes(long n) {
         if (n < 1024) {
             return n + " B";

@@ -112,7 +112,7 @@ final class TopicsCommand implements Runnable {
                 for (String name : names) {
                     long messages = TopicSnapshot.of(q.mq(), name).messages();
                     q.mq().destroyTopic(name);
-                    out.println("deleted topic '" + name + "' (" + Text.count(messages) + " messages)");
+                    out.println("deleted topic '" + name + "' (" + Text.messages(messages) + ")");
                 }
             }
             out.flush();
