@@ -86,7 +86,7 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
                     "Memtable memory (messages column family)"));
 
     /**
-     * A RocksDB property exported as a gauge.
+     * A RocksDB property exported as a gauge. Thread-safe (immutable).
      *
      * @param property    RocksDB property name
      * @param name        meter name

@@ -32,7 +32,7 @@ public record TopicSnapshot(String name, long earliestId, long latestId, long me
     }
 
     /**
-     * One consumer group of a topic.
+     * One consumer group of a topic. Thread-safe (immutable).
      *
      * @param name     the group
      * @param position the id the group's next consume starts at (or after)
