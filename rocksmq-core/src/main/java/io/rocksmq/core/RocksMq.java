@@ -66,6 +66,9 @@ public final class RocksMq implements AutoCloseable {
     private long nextTopicId;
     private long messageIdFloor;
     private final SpaceReclaimer reclaimer;
+    private final int recoveryRepairs;
+    /** Read on every produce and consume; never null ({@link QueueListener#NO_OP} by default). */
+    private volatile QueueListener listener = QueueListener.NO_OP;
 
     private RocksMq(RocksMqConfig config, RocksStore store, Recovery.Result recovered) {
         this.config = config;
@@ -74,6 +77,7 @@ public final class RocksMq implements AutoCloseable {
         this.nextTopicId = recovered.nextTopicId();
         this.messageIdFloor = recovered.messageIdFloor();
         this.reclaimer = new SpaceReclaimer(store);
+        this.recoveryRepairs = recovered.repairs();
     }
 
     /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
@@ -369,6 +373,7 @@ public final class RocksMq implements AutoCloseable {
         if (durability == null) {
             throw new InvalidArgumentException("durability must not be null");
         }
+        long startNanos = System.nanoTime();
         int count = messages.size();
         for (int i = 0; i < count; i++) {
             ProducerMessage m = messages.get(i);
@@ -404,6 +409,12 @@ public final class RocksMq implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 ids[i] = first[0] + i;
             }
+            QueueListener l = listener;
+            try {
+                l.onProduce(topic, messages, System.nanoTime() - startNanos);
+            } catch (RuntimeException e) {
+                LOG.warn("queue listener failed on produce to '{}'", topic, e);
+            }
             return ids;
         } finally {
             exit();
@@ -425,13 +436,21 @@ public final class RocksMq implements AutoCloseable {
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
+        long startNanos = System.nanoTime();
         enter();
         try {
             Topic t = enterTopic(topic);
             try {
                 ConsumerGroup g = enterGroup(t, group);
                 try {
-                    return consumeLocked(t, g, max);
+                    List<ConsumerMessage> got = consumeLocked(t, g, max);
+                    QueueListener l = listener;
+                    try {
+                        l.onConsume(topic, group, got, System.nanoTime() - startNanos);
+                    } catch (RuntimeException e) {
+                        LOG.warn("queue listener failed on consume from '{}'", topic, e);
+                    }
+                    return got;
                 } finally {
                     g.lifecycle.exit();
                 }
@@ -617,6 +636,52 @@ public final class RocksMq implements AutoCloseable {
         } finally {
             exit();
         }
+    }
+
+    // ------------------------------------------------------------------ observability
+
+    /**
+     * Installs the listener told of every produce and consume (replacing the previous one); pass
+     * {@link QueueListener#NO_OP} to remove it.
+     *
+     * @throws InvalidArgumentException if {@code listener} is null
+     */
+    public void listener(QueueListener listener) {
+        if (listener == null) {
+            throw new InvalidArgumentException("listener must not be null (use QueueListener.NO_OP)");
+        }
+        this.listener = listener;
+    }
+
+    /** The installed listener ({@link QueueListener#NO_OP} when none). */
+    public QueueListener listener() {
+        return listener;
+    }
+
+    /**
+     * Reads a numeric RocksDB property, such as {@code rocksdb.estimate-pending-compaction-bytes},
+     * {@code rocksdb.actual-delayed-write-rate} or {@code rocksdb.total-sst-files-size}. Properties kept
+     * per column family are those of the {@code messages} column family, which holds every message (the
+     * {@code meta} family is tiny); database-wide ones are the same whichever family is asked.
+     * Read-only; for monitoring.
+     *
+     * @throws InvalidArgumentException if RocksDB does not know the property or it is not numeric
+     */
+    public long engineProperty(String property) {
+        if (property == null || property.isEmpty()) {
+            throw new InvalidArgumentException("property must not be null or empty");
+        }
+        enter();
+        try {
+            return store.longProperty(property);
+        } finally {
+            exit();
+        }
+    }
+
+    /** How many metadata entries recovery repaired when this queue was opened (0 after a clean close). */
+    public int recoveryRepairs() {
+        return recoveryRepairs;
     }
 
     // ------------------------------------------------------------------ lifecycle

@@ -1,5 +1,6 @@
 package io.rocksmq.core;
 
+import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.QueueAlreadyOpenException;
 import io.rocksmq.api.StorageException;
 import org.rocksdb.BlockBasedTableConfig;
@@ -170,6 +171,16 @@ final class RocksStore implements AutoCloseable {
 
     long syncCount() {
         return syncer.syncCount();
+    }
+
+    /** A numeric property of the messages column family (or a database-wide one). */
+    long longProperty(String property) {
+        try {
+            return db.getLongProperty(messages, property);
+        } catch (RocksDBException e) {
+            throw new InvalidArgumentException("not a numeric RocksDB property: '" + property + "' ("
+                    + statusOf(e) + ")");
+        }
     }
 
     void putMeta(byte[] key, byte[] value) {

@@ -1,0 +1,100 @@
+package io.rocksmq.cli;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Converters for option values: points in time, durations, and {@code key=value} properties.
+ *
+ * <p>Thread-safe: stateless.
+ */
+final class Args {
+    private static final Pattern AMOUNT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private Args() {
+    }
+
+    /**
+     * A point in time as epoch milliseconds: {@code 2024-05-01T10:00:00Z}, {@code 2024-05-01T12:00}
+     * (local time), {@code 2024-05-01} (local midnight), {@code 1714557600000} (epoch ms), or
+     * {@code -10m} / {@code -2h} / {@code -1d} (that long ago).
+     */
+    static final class Time implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return parseTime(value, Clock.systemDefaultZone());
+        }
+    }
+
+    static long parseTime(String value, Clock clock) {
+        String v = value.trim();
+        if (v.startsWith("-")) {
+            return clock.millis() - parseDuration(v.substring(1)).toMillis();
+        }
+        if (v.chars().allMatch(Character::isDigit) && !v.isEmpty()) {
+            return Long.parseLong(v);
+        }
+        ZoneId zone = clock.getZone();
+        try {
+            return Instant.parse(v).toEpochMilli();
+        } catch (DateTimeParseException notAnInstant) {
+            try {
+                return LocalDateTime.parse(v).atZone(zone).toInstant().toEpochMilli();
+            } catch (DateTimeParseException notADateTime) {
+                try {
+                    return LocalDate.parse(v).atStartOfDay(zone).toInstant().toEpochMilli();
+                } catch (DateTimeParseException notADate) {
+                    throw new TypeConversionException("'" + value + "' is not a time: use 2024-05-01T10:00:00Z,"
+                            + " 2024-05-01T12:00, 2024-05-01, epoch milliseconds, or -10m / -2h / -1d for 'ago'");
+                }
+            }
+        }
+    }
+
+    /** A duration: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d}. */
+    static final class Span implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return parseDuration(value);
+        }
+    }
+
+    static Duration parseDuration(String value) {
+        Matcher m = AMOUNT.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new TypeConversionException("'" + value + "' is not a duration: use 250ms, 10s, 5m, 2h or 1d");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    /** A message property {@code key=value} (the value may contain '='; the key may not be empty). */
+    static final class Property implements ITypeConverter<Map.Entry<String, String>> {
+        @Override
+        public Map.Entry<String, String> convert(String value) {
+            int eq = value.indexOf('=');
+            if (eq <= 0) {
+                throw new TypeConversionException("'" + value + "' is not a property: use key=value");
+            }
+            return Map.entry(value.substring(0, eq), value.substring(eq + 1));
+        }
+    }
+}

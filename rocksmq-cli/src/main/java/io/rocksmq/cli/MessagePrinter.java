@@ -1,0 +1,82 @@
+package io.rocksmq.cli;
+
+import io.rocksmq.core.ConsumerMessage;
+
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Prints messages as text, hex or JSON lines.
+ *
+ * <ul>
+ *   <li>{@code text}: the payload as UTF-8 (invalid bytes replaced); with {@code --meta}, preceded by
+ *       id, publish time and properties, tab-separated.</li>
+ *   <li>{@code hex}: the payload in lower-case hex; {@code --meta} as for text.</li>
+ *   <li>{@code json}: one object per line with id, publish time, properties and the payload, as a
+ *       string when it is valid UTF-8, else as {@code payloadBase64}.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe; confined to the command's thread.
+ */
+final class MessagePrinter {
+    enum Format { text, hex, json }
+
+    private final PrintWriter out;
+    private final Format format;
+    private final boolean meta;
+
+    MessagePrinter(PrintWriter out, Format format, boolean meta) {
+        this.out = out;
+        this.format = format;
+        this.meta = meta;
+    }
+
+    void print(ConsumerMessage m) {
+        if (format == Format.json) {
+            Map<String, Object> o = Json.object("id", m.id(), "publishTime", Text.time(m.publishTime()),
+                    "properties", m.properties());
+            String utf8 = strictUtf8(m.payload());
+            if (utf8 != null) {
+                o.put("payload", utf8);
+            } else {
+                o.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
+            }
+            out.println(Json.write(o));
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        if (meta) {
+            sb.append(m.id()).append('\t').append(Text.time(m.publishTime())).append('\t');
+            boolean first = true;
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(m.properties()).entrySet()) {
+                sb.append(first ? "" : ",").append(e.getKey()).append('=').append(e.getValue());
+                first = false;
+            }
+            sb.append('\t');
+        }
+        sb.append(format == Format.hex ? HexFormat.of().formatHex(m.payload())
+                : new String(m.payload(), StandardCharsets.UTF_8));
+        out.println(sb);
+    }
+
+    void flush() {
+        out.flush();
+    }
+
+    private static String strictUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

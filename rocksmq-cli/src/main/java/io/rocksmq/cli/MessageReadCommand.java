@@ -1,0 +1,166 @@
+package io.rocksmq.cli;
+
+import io.rocksmq.api.ConsumerGroupNotFoundException;
+import io.rocksmq.api.QueueClosedException;
+import io.rocksmq.core.AwaitResult;
+import io.rocksmq.core.ConsumerMessage;
+import io.rocksmq.core.ConsumerRegistration;
+import io.rocksmq.core.RocksMq;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * What {@code consume} and {@code tail} share: where to start (a group's position, an id, a time),
+ * how to print, whether to follow, when to stop. With a group, messages are consumed (the group's
+ * position advances and is persisted); without one they are only read.
+ *
+ * <p>Following with a group waits on a {@link ConsumerRegistration} (woken by each produce); without
+ * a group there is nothing to register, so it polls every {@code --poll} interval.
+ *
+ * <p>Not thread-safe; one invocation per instance.
+ */
+abstract class MessageReadCommand implements Callable<Integer> {
+    private static final int CHUNK = 1000;
+
+    @Mixin
+    QueueOptions queue;
+    @Parameters(paramLabel = "TOPIC")
+    String topic;
+
+    /** Where to start: at most one of these. */
+    static final class Start {
+        @Option(names = {"-g", "--group"}, required = true, paramLabel = "GROUP",
+                description = "Consume as this group: start at its position and advance it.")
+        String group;
+        @Option(names = "--from-id", required = true, paramLabel = "ID",
+                description = "Read (no group) from the first message with id >= ID.")
+        Long fromId;
+        @Option(names = "--from-time", required = true, paramLabel = "TIME", converter = Args.Time.class,
+                description = "Read (no group) from the first message published at or after TIME"
+                        + " (2024-05-01T10:00:00Z, 2024-05-01T12:00, 2024-05-01, -10m, epoch ms).")
+        Long fromTime;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Start start;
+
+    @Option(names = "--max", paramLabel = "N", description = "Stop after N messages.")
+    Long maxOption;
+    @Option(names = {"-f", "--follow"}, description = "Keep waiting for new messages (stop with Ctrl-C).")
+    boolean follow;
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+            description = "text, hex or json (one object per line). Default: ${DEFAULT-VALUE}.")
+    MessagePrinter.Format format;
+    @Option(names = "--meta", description = "text and hex: prefix id, publish time and properties (tab-separated).")
+    boolean meta;
+    @Option(names = "--poll", defaultValue = "100ms", converter = Args.Span.class, paramLabel = "DURATION",
+            description = "Following without a group: how often to look for new messages (default: ${DEFAULT-VALUE}).")
+    Duration poll;
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics meanwhile (0: any free port).")
+    Integer metricsPort;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The most messages to print, or {@link Long#MAX_VALUE}. */
+    abstract long max();
+
+    /** Where a group-less read starts when neither --from-id nor --from-time is given. */
+    abstract long defaultStart(RocksMq mq);
+
+    @Override
+    public Integer call() throws Exception {
+        long max = max();
+        if (max < 0) {
+            throw new ParameterException(spec.commandLine(), "the message limit must be >= 0, was " + max);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        MessagePrinter printer = new MessagePrinter(out, format, meta);
+        try (QueueOptions.OpenQueue q = queue.open();
+             MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(q.mq(), metricsPort)) {
+            if (metrics != null) {
+                spec.commandLine().getErr().println("rmq: serving metrics on " + metrics.url());
+            }
+            if (follow) {
+                q.closeOnShutdown();
+            }
+            RocksMq mq = q.mq();
+            String group = start == null ? null : start.group;
+            if (group != null) {
+                return consumeGroup(mq, group, max, printer);
+            }
+            long from = start != null && start.fromId != null ? start.fromId
+                    : start != null && start.fromTime != null ? mq.messageIdAtOrAfter(topic, start.fromTime)
+                    : defaultStart(mq);
+            return readFrom(mq, from, max, printer);
+        } catch (QueueClosedException stopped) {
+            printer.flush();
+            return 0; // Ctrl-C while following: the shutdown hook closed the queue
+        }
+    }
+
+    private int consumeGroup(RocksMq mq, String group, long max, MessagePrinter printer) {
+        ConsumerRegistration reg = follow ? mq.registerConsumer(topic, group) : null;
+        try {
+            long printed = 0;
+            while (printed < max) {
+                List<ConsumerMessage> got = mq.consume(topic, group, (int) Math.min(CHUNK, max - printed));
+                got.forEach(printer::print);
+                printed += got.size();
+                printer.flush();
+                if (!got.isEmpty()) {
+                    continue;
+                }
+                if (reg == null) {
+                    break;
+                }
+                AwaitResult r = reg.await(Duration.ofSeconds(1));
+                if (r == AwaitResult.QUEUE_CLOSED) {
+                    break;
+                }
+                if (r.isTerminal()) {
+                    throw new ConsumerGroupNotFoundException(topic, group);
+                }
+            }
+            return 0;
+        } finally {
+            if (reg != null) {
+                reg.close();
+            }
+        }
+    }
+
+    private int readFrom(RocksMq mq, long from, long max, MessagePrinter printer) throws InterruptedException {
+        long next = Math.max(0, from);
+        long printed = 0;
+        while (printed < max) {
+            List<ConsumerMessage> got = mq.read(topic, next, (int) Math.min(CHUNK, max - printed));
+            got.forEach(printer::print);
+            printed += got.size();
+            printer.flush();
+            if (!got.isEmpty()) {
+                next = got.get(got.size() - 1).id() + 1;
+                continue;
+            }
+            if (!follow) {
+                break;
+            }
+            if (!mq.isOpen()) {
+                throw new QueueClosedException("closed");
+            }
+            Thread.sleep(Math.max(1, poll.toMillis()));
+        }
+        return 0;
+    }
+}

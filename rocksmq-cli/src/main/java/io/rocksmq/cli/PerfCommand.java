@@ -1,0 +1,256 @@
+package io.rocksmq.cli;
+
+import io.rocksmq.api.RocksMqException;
+import io.rocksmq.core.Durability;
+import io.rocksmq.core.RocksMq;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code rmq perf}: a producer/consumer load on a fresh topic, with live progress, a summary
+ * (msgs/s, MB/s, latency percentiles) and optionally PNG charts and {@code results.json}.
+ *
+ * <p>Not thread-safe; one invocation per instance.
+ */
+@Command(name = "perf", sortOptions = false, description = {
+        "Measure: producers write fixed-size messages in batches to a fresh topic while one consumer per group"
+                + " receives them (woken by each produce, no polling).",
+        "Reports msgs/s, MB/s (10^6 bytes), and latency percentiles of produce calls and from produce to receipt.",
+        "Figures from a shared or busy machine are noisy: compare runs made side by side."})
+final class PerfCommand implements Callable<Integer> {
+    private static final double[] PERCENTILES = {50, 90, 99, 99.9};
+    /** A run that makes no progress for this long is stuck: fail rather than hang. */
+    private static final Duration STALL_LIMIT = Duration.ofSeconds(60);
+
+    @Mixin
+    QueueOptions queue;
+    @Option(names = {"-m", "--messages"}, defaultValue = "200000", paramLabel = "N",
+            description = "Messages to produce (default: ${DEFAULT-VALUE}).")
+    long messages;
+    @Option(names = {"-s", "--size"}, defaultValue = "100", paramLabel = "BYTES",
+            description = "Payload bytes per message (default: ${DEFAULT-VALUE}; >= 8 to measure end-to-end latency).")
+    int size;
+    @Option(names = {"-b", "--batch"}, defaultValue = "100", paramLabel = "N",
+            description = "Messages per produce call (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = {"-P", "--producers"}, defaultValue = "1", paramLabel = "N",
+            description = "Producer threads (default: ${DEFAULT-VALUE}).")
+    int producers;
+    @Option(names = {"-G", "--groups"}, defaultValue = "1", paramLabel = "N",
+            description = "Consumer groups, one consumer thread each; every group receives every message"
+                    + " (default: ${DEFAULT-VALUE}; 0: produce only).")
+    int groups;
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "MSGS_PER_S",
+            description = "Produce at this fixed total rate (default: as fast as possible).")
+    long rate;
+    @Option(names = "--fsync", description = "fsync the write-ahead log before each produce returns (durable).")
+    boolean fsync;
+    @Option(names = "--topic", defaultValue = "rmq-perf", paramLabel = "TOPIC",
+            description = "Topic to create for the run; must not exist (default: ${DEFAULT-VALUE}).")
+    String topic;
+    @Option(names = "--keep", description = "Keep the topic and its messages afterwards.")
+    boolean keep;
+    @Option(names = "--interval", defaultValue = "1s", converter = Args.Span.class, paramLabel = "DURATION",
+            description = "Progress update interval (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+    @Option(names = "--progress", defaultValue = "auto", paramLabel = "MODE",
+            description = "auto (a bar on a terminal, plain lines otherwise), bar, plain or none.")
+    Progress.Mode progressMode;
+    @Option(names = "--charts", paramLabel = "DIR",
+            description = "Write throughput.png, latency.png and results.json into DIR.")
+    Path charts;
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics during the run (0: any free port).")
+    Integer metricsPort;
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random payloads (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--json", description = "Print the summary as JSON (progress goes to stderr).")
+    boolean json;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter progressOut = json ? spec.commandLine().getErr() : out;
+        List<String> groupNames = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            groupNames.add("perf-" + g);
+        }
+        Map<String, Object> result;
+        try (QueueOptions.OpenQueue q = queue.open(true, null);
+             MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(q.mq(), metricsPort)) {
+            RocksMq mq = q.mq();
+            if (metrics != null) {
+                spec.commandLine().getErr().println("rmq: serving metrics on " + metrics.url());
+            }
+            if (mq.topicExists(topic)) {
+                throw new RocksMqException("topic '" + topic + "' exists; perf runs on a fresh topic"
+                        + " (choose another --topic, or delete it with 'rmq topics delete " + topic + "')");
+            }
+            mq.createTopic(topic);
+            try {
+                groupNames.forEach(g -> mq.createConsumerGroup(topic, g));
+                PerfLoad load = new PerfLoad(mq, topic, groupNames, messages, size, batch, producers, rate,
+                        fsync ? Durability.FSYNC : Durability.WAL, seed);
+                Progress progress = new Progress(progressOut, progressMode, Rmq.root(spec).terminal, messages,
+                        messages * groups, size);
+                List<PerfCharts.Sample> samples = run(load, progress);
+                result = summary(load);
+                print(out, result);
+                if (charts != null) {
+                    List<Path> files = PerfCharts.write(charts, title(), samples, load.produceLatency(),
+                            load.endToEndLatency());
+                    Path results = charts.resolve("results.json");
+                    Files.writeString(results, Json.write(result) + "\n", StandardCharsets.UTF_8);
+                    (json ? spec.commandLine().getErr() : out).println("wrote " + files.get(0) + ", " + files.get(1)
+                            + ", " + results);
+                }
+            } finally {
+                if (!keep && mq.topicExists(topic)) {
+                    mq.destroyTopic(topic);
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void validate() {
+        String problem = messages < 1 ? "--messages must be at least 1"
+                : size < 0 ? "--size must be >= 0"
+                : batch < 1 ? "--batch must be at least 1"
+                : producers < 1 ? "--producers must be at least 1"
+                : groups < 0 ? "--groups must be >= 0"
+                : rate < 0 ? "--rate must be >= 0"
+                : interval.isZero() ? "--interval must be positive" : null;
+        if (problem != null) {
+            throw new ParameterException(spec.commandLine(), problem);
+        }
+    }
+
+    private List<PerfCharts.Sample> run(PerfLoad load, Progress progress) throws InterruptedException {
+        List<PerfCharts.Sample> samples = new ArrayList<>();
+        load.start();
+        long last = load.startNanos();
+        long lastProduced = 0;
+        long lastConsumed = 0;
+        long lastChange = last;
+        long step = interval.toNanos();
+        while (!load.done()) {
+            long wake = last + step;
+            while (!load.done() && System.nanoTime() < wake) {
+                Thread.sleep(Math.max(1, Math.min(20, (wake - System.nanoTime()) / 1_000_000)));
+            }
+            long now = System.nanoTime();
+            long produced = load.produced();
+            long consumed = load.consumed();
+            double seconds = (now - last) / 1e9;
+            double produceRate = (produced - lastProduced) / seconds;
+            double consumeRate = (consumed - lastConsumed) / seconds;
+            samples.add(new PerfCharts.Sample((now - load.startNanos()) / 1e9, produceRate, consumeRate));
+            progress.update((now - load.startNanos()) / 1e9, produced, consumed, produceRate, consumeRate);
+            if (produced != lastProduced || consumed != lastConsumed) {
+                lastChange = now;
+            } else if (now - lastChange > STALL_LIMIT.toNanos()) {
+                load.abort(new RocksMqException("perf made no progress for " + STALL_LIMIT.toSeconds() + " s"));
+            }
+            last = now;
+            lastProduced = produced;
+            lastConsumed = consumed;
+        }
+        progress.finish();
+        load.join();
+        if (load.failure() != null) {
+            Throwable f = load.failure();
+            throw f instanceof RuntimeException r ? r : new RocksMqException("perf failed: " + f, f);
+        }
+        return samples;
+    }
+
+    private String title() {
+        return String.format(Locale.ROOT, "%,d x %d B, batch %d, %d producer(s), %d group(s)%s%s", messages, size,
+                batch, producers, groups, fsync ? ", fsync" : "", rate > 0 ? ", " + rate + " msgs/s" : "");
+    }
+
+    private Map<String, Object> summary(PerfLoad load) {
+        double produceSeconds = load.produceSeconds();
+        double consumeSeconds = load.consumeSeconds();
+        Map<String, Object> produce = Json.object("messages", messages, "seconds", round(produceSeconds),
+                "msgsPerSecond", round(messages / produceSeconds),
+                "mbPerSecond", round(messages * (double) size / 1e6 / produceSeconds),
+                "callLatencyMicros", percentiles(load.produceLatency()));
+        Map<String, Object> consume = groups == 0 ? null : Json.object("groups", groups,
+                "messagesPerGroup", messages, "seconds", round(consumeSeconds),
+                "msgsPerSecond", round(messages * (double) groups / consumeSeconds),
+                "mbPerSecond", round(messages * (double) groups * size / 1e6 / consumeSeconds),
+                "endToEndLatencyMicros", size >= Long.BYTES ? percentiles(load.endToEndLatency()) : null);
+        return Json.object("workload", Json.object("messages", messages, "size", size, "batch", batch,
+                        "producers", producers, "groups", groups, "rate", rate, "fsync", fsync),
+                "produce", produce, "consume", consume);
+    }
+
+    private static Map<String, Object> percentiles(Histogram h) {
+        Map<String, Object> p = Json.object();
+        if (h.getTotalCount() == 0) {
+            return p;
+        }
+        for (double q : PERCENTILES) {
+            p.put("p" + (q == Math.rint(q) ? Long.toString((long) q) : Double.toString(q)),
+                    round(h.getValueAtPercentile(q) / 1000.0));
+        }
+        p.put("max", round(h.getMaxValue() / 1000.0));
+        return p;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void print(PrintWriter out, Map<String, Object> r) {
+        if (json) {
+            out.println(Json.write(r));
+            return;
+        }
+        Map<String, Object> p = (Map<String, Object>) r.get("produce");
+        out.println(String.format(Locale.ROOT, "workload: %s", title()));
+        out.println(String.format(Locale.ROOT, "produced: %s msgs in %.2f s = %s msgs/s, %.1f MB/s",
+                Text.count(messages), p.get("seconds"), Text.count(((Double) p.get("msgsPerSecond")).longValue()),
+                p.get("mbPerSecond")));
+        Map<String, Object> c = (Map<String, Object>) r.get("consume");
+        if (c != null) {
+            out.println(String.format(Locale.ROOT, "delivered: %s msgs to each of %d group(s) in %.2f s = %s msgs/s,"
+                            + " %.1f MB/s (all groups)", Text.count(messages), groups, c.get("seconds"),
+                    Text.count(((Double) c.get("msgsPerSecond")).longValue()), c.get("mbPerSecond")));
+        }
+        out.println("produce call latency (µs): " + line((Map<String, Object>) p.get("callLatencyMicros")));
+        if (c != null && c.get("endToEndLatencyMicros") != null) {
+            out.println("end-to-end latency (µs):  " + line((Map<String, Object>) c.get("endToEndLatencyMicros")));
+        }
+    }
+
+    private static String line(Map<String, Object> percentiles) {
+        StringBuilder sb = new StringBuilder();
+        percentiles.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "  ").append(k).append(' ')
+                .append(String.format(Locale.ROOT, "%,.1f", (Double) v)));
+        return sb.toString();
+    }
+}

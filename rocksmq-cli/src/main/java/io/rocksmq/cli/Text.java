@@ -1,0 +1,80 @@
+package io.rocksmq.cli;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Human-readable output: aligned tables, sizes, counts and ids.
+ *
+ * <p>Thread-safe: stateless.
+ */
+final class Text {
+    private Text() {
+    }
+
+    /** Prints rows as left-aligned columns separated by two spaces; the first row is the header. */
+    static void table(PrintWriter out, List<List<String>> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        int columns = rows.get(0).size();
+        int[] width = new int[columns];
+        for (List<String> row : rows) {
+            for (int c = 0; c < columns; c++) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        for (List<String> row : rows) {
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                sb.append(row.get(c));
+                if (c < columns - 1) {
+                    sb.append(" ".repeat(width[c] - row.get(c).length() + 2));
+                }
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+    }
+
+    /** A table builder: header first, then rows. */
+    static List<List<String>> rows(String... header) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of(header));
+        return rows;
+    }
+
+    /** An id, or "-" for the API's "none" ({@code -1}). */
+    static String id(long id) {
+        return id < 0 ? "-" : Long.toString(id);
+    }
+
+    static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** "1 message", "2 messages", "1,000 messages". */
+    static String messages(long n) {
+        return count(n) + (n == 1 ? " message" : " messages");
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    static String time(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
+    }
+}
