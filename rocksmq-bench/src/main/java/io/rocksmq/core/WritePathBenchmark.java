@@ -1,5 +1,6 @@
 package io.rocksmq.core;
 
+import io.rocksmq.bench.peer.Dirs;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,11 +22,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Where the W1 produce path spends its time relative to the engine limit: the same batch of 100
@@ -100,11 +99,7 @@ public class WritePathBenchmark {
             walOnly.close();
             engine.close();
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Dirs.deleteTree(dir);
     }
 
     @Benchmark

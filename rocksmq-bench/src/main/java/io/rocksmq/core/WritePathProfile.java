@@ -1,5 +1,6 @@
 package io.rocksmq.core;
 
+import io.rocksmq.bench.peer.Dirs;
 import org.rocksdb.PerfContext;
 import org.rocksdb.PerfLevel;
 import org.rocksdb.RocksDB;
@@ -13,11 +14,9 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * A diagnostic, not a benchmark of record: breaks the W1 produce path (100 B messages, batches of 100)
@@ -122,16 +121,8 @@ public final class WritePathProfile {
             perfDb.setPerfLevel(PerfLevel.DISABLE);
             return line;
         } finally {
-            deleteTree(dir);
-            deleteTree(handleDir);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            Dirs.deleteTree(dir);
+            Dirs.deleteTree(handleDir);
         }
     }
 }
