@@ -1,5 +1,7 @@
 package io.rocksmq.bench;
 
+import io.rocksmq.bench.peer.Dirs;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +34,7 @@ final class ChildJvm {
             throws IOException, InterruptedException {
         Path data = options.dataDir.toAbsolutePath().resolve("rocksmq-bench-" + ProcessHandle.current().pid()
                 + "-" + scenario.name().toLowerCase(java.util.Locale.ROOT) + "-" + peer.id() + "-" + run);
-        deleteTree(data);
+        Dirs.deleteTree(data);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xms" + options.heap);
@@ -78,18 +80,7 @@ final class ChildJvm {
         } finally {
             // A broker grandchild must not outlive its worker.
             process.descendants().forEach(ProcessHandle::destroyForcibly);
-            deleteTree(data);
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            Dirs.deleteTree(data);
         }
     }
 }

@@ -109,7 +109,10 @@ final class MarkdownReport {
     }
 
     private static String ratio(double r) {
-        return Double.isNaN(r) ? "" : String.format(Locale.ROOT, "%.2f", r);
+        if (Double.isNaN(r)) {
+            return "";
+        }
+        return String.format(Locale.ROOT, r < 0.1 ? "%.2g" : "%.2f", r);
     }
 
     static String stat(Summary.Stat s, boolean micros) {

@@ -18,7 +18,7 @@ import java.util.Set;
 final class Options {
     static final String USAGE = """
             usage: BenchMain [--quick | --smoke] [options]
-              (no mode)            full run: full-size workloads, 3 runs, every peer (incl. Kafka)
+              (no mode), --full    full run: full-size workloads, 3 runs, every peer (incl. Kafka)
               --quick              small counts, 1 run, no Kafka unless --kafka; under two minutes
               --smoke              the quickest run (CI): tiny counts, 1 run, no Kafka unless --kafka
               --runs N             runs per peer and scenario (default 3 full, 1 otherwise)

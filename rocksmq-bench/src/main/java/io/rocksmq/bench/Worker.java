@@ -85,8 +85,20 @@ public final class Worker {
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(resultFile.toFile(), out);
         System.out.flush();
-        // Kafka clients and Chronicle leave non-daemon threads behind; the results are written.
-        Runtime.getRuntime().halt(status);
+        int exitStatus = status;
+        // exit, not halt: shutdown hooks dump a flight recording (--jfr). Should a library's hook hang,
+        // the results are written already, so halt after a grace period.
+        Thread reaper = new Thread(() -> {
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Runtime.getRuntime().halt(exitStatus);
+        }, "worker-exit-reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+        System.exit(exitStatus);
     }
 
     private static QueueDriver open(Peer peer, Path dir) {

@@ -1,5 +1,6 @@
 package io.rocksmq.core;
 
+import io.rocksmq.bench.peer.Dirs;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,11 +20,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Id allocation and the write of a produce: {@link RocksMq#produce} (encode, enter, allocate ids under
@@ -57,11 +56,7 @@ public class ProduceBenchmark {
         @TearDown(Level.Trial)
         public void close() throws IOException {
             mq.close();
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            Dirs.deleteTree(dir);
         }
     }
 

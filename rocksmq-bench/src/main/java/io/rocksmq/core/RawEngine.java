@@ -34,6 +34,11 @@ public final class RawEngine implements AutoCloseable {
         return store.messages();
     }
 
+    /** The column family RocksMQ keeps topics, id counters and positions in. */
+    public ColumnFamilyHandle meta() {
+        return store.meta();
+    }
+
     /** Number of write-ahead-log fsyncs a queue has done (for the group-commit ratio of W3). */
     public static long walSyncCount(RocksMq mq) {
         return mq.walSyncCount();

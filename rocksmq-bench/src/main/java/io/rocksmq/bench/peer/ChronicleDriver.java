@@ -8,14 +8,11 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * Chronicle Queue (open-source edition): one queue directory per topic, default roll cycle, one
@@ -101,7 +98,7 @@ public final class ChronicleDriver implements QueueDriver {
         if (q != null) {
             q.close();
         }
-        deleteTree(directory.resolve(topic));
+        Dirs.deleteTree(directory.resolve(topic));
     }
 
     @Override
@@ -214,16 +211,5 @@ public final class ChronicleDriver implements QueueDriver {
     public void close() {
         queues.values().forEach(ChronicleQueue::close);
         queues.clear();
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
