@@ -248,6 +248,9 @@ final class StorageLayout {
     /** Bytes one message takes inside a batch value. */
     static int encodedSize(ProducerMessage message) {
         int size = 4 + message.payload().length + 2;
+        if (message.properties().isEmpty()) {
+            return size; // the common case: no iterator allocated per message
+        }
         for (Map.Entry<String, String> e : message.properties().entrySet()) {
             size += 2 + utf8Length(e.getKey()) + 4 + utf8Length(e.getValue());
         }
@@ -263,6 +266,9 @@ final class StorageLayout {
         Map<String, String> props = message.properties();
         putShort(out, pos, props.size());
         pos += 2;
+        if (props.isEmpty()) {
+            return pos;
+        }
         for (Map.Entry<String, String> e : props.entrySet()) {
             byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
             byte[] v = e.getValue().getBytes(StandardCharsets.UTF_8);
@@ -358,6 +364,9 @@ final class StorageLayout {
 
     /** Rejects a message the format cannot hold, before anything is written. */
     static void checkEncodable(ProducerMessage message) {
+        if (message.properties().isEmpty()) {
+            return;
+        }
         if (message.properties().size() > MAX_PROPERTIES) {
             throw new InvalidArgumentException("a message can carry at most " + MAX_PROPERTIES + " properties");
         }
