@@ -107,8 +107,9 @@ final class RocksMqConsumer implements Consumer {
     }
 
     /**
-     * Creates the topic and the group if needed (a new group at the initial position), registers for
-     * wake-ups, and starts delivery from the group's persisted position.
+     * Creates the topic and the group if needed (a new group at the initial position) and registers for
+     * wake-ups. Delivery, from the group's persisted position, begins with {@link #start()}: the caller
+     * first records the consumer, since a listener may close it as soon as delivery begins.
      */
     static RocksMqConsumer open(RocksMqClient client, RocksMq mq, ConsumerOptions options) {
         String topic = options.topic();
@@ -129,14 +130,15 @@ final class RocksMqConsumer implements Consumer {
         // Register before reading the position: any produce after this point wakes the delivery thread.
         ConsumerRegistration registration = mq.registerConsumer(topic, group);
         try {
-            RocksMqConsumer consumer = new RocksMqConsumer(client, mq, options, registration,
-                    mq.position(topic, group));
-            consumer.deliveryThread.start();
-            return consumer;
+            return new RocksMqConsumer(client, mq, options, registration, mq.position(topic, group));
         } catch (RuntimeException e) {
             registration.close();
             throw e;
         }
+    }
+
+    void start() {
+        deliveryThread.start();
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -183,6 +184,27 @@ class RocksMqConsumerTest {
             ConsumerMessage raw = client.queue().read("t", 0, 1).get(0);
             assertThat(raw.properties()).containsEntry(MessageCodec.KEY_PROPERTY, "k").containsEntry("a", "b");
             assertThat(MessageCodec.KEY_PROPERTY).isEqualTo("__rmq.key");
+        }
+    }
+
+    @Test
+    void aListenerClosingItsConsumerAtOnceAlwaysFreesTheSubscription() throws Exception {
+        try (Producer p = client.createProducer("t")) {
+            send(p, 1);
+        }
+        // The listener may run before subscribe() has returned; the subscription must still be released.
+        for (int round = 0; round < 200; round++) {
+            CountDownLatch closed = new CountDownLatch(1);
+            client.subscribe(ConsumerOptions.builder("t", "s")
+                    .initialPosition(SubscriptionInitialPosition.EARLIEST)
+                    .messageListener((consumer, m) -> {
+                        consumer.close();
+                        closed.countDown();
+                    }).build());
+            assertThat(closed.await(20, TimeUnit.SECONDS)).as("round %d", round).isTrue();
+        }
+        try (Consumer c = client.subscribe(ConsumerOptions.builder("t", "s").build())) {
+            assertThat(c.subscription()).isEqualTo("s");
         }
     }
 

@@ -34,7 +34,11 @@ import static io.rocksmq.testkit.ContractFixture.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Contract: ordering, initial positions, independent subscriptions, payloads, properties, keys, push delivery. */
+/**
+ * Contract: ordering, initial positions, independent subscriptions, payloads, properties, keys, push delivery.
+ *
+ * <p>Not thread-safe: the default methods are JUnit tests run on a {@link MqClientContract} instance.
+ */
 public interface DeliveryContract extends ContractSupport {
 
     @Test
