@@ -324,14 +324,16 @@ public interface DeliveryContract extends ContractSupport {
                     .initialPosition(SubscriptionInitialPosition.EARLIEST)
                     .messageListener((consumer, m) -> {
                         got.add(text(m));
-                        all.countDown();
                         if (text(m).equals("m1")) {
+                            all.countDown();
                             throw new IllegalStateException("listener failure injected by the contract test");
                         }
                         consumer.ack(m.id());
+                        all.countDown();
                     }).build())) {
                 assertThat(all.await(f.traits().deliveryTimeout().toMillis() * 3, TimeUnit.MILLISECONDS)).isTrue();
                 assertThat(got).containsExactlyElementsOf(numbered("m", 0, 5));
+                assertThat(c.subscription()).isEqualTo("s");
             }
             assertThat(f.lag(topic, "s")).isEqualTo(4);
             try (Consumer c = f.subscribeEarliest(topic, "s")) {
