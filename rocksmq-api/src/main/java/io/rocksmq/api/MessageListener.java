@@ -9,7 +9,8 @@ package io.rocksmq.api;
  * never overlap, and each happens-after the previous one. No lock of the consumer is held during the
  * call, so the listener may call {@link Consumer#ack}, {@link Consumer#seek} or {@link Consumer#close}.
  * A listener that blocks holds back delivery (the receive buffer fills up, then the consumer stops
- * reading), which is the intended backpressure.
+ * reading), which is the intended backpressure; {@link Consumer#close()} called from another thread
+ * may wait for a call in progress to return.
  *
  * <p>If it throws, the exception is logged and delivery continues with the next message; the failed
  * message is not acknowledged (not even with auto-ack), so it is delivered again after the consumer

@@ -3,7 +3,9 @@ package io.rocksmq.api;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
@@ -53,15 +55,30 @@ public interface MqClient extends AutoCloseable {
             loaders.add(context);
         }
         loaders.add(MqClient.class.getClassLoader());
+        List<Throwable> broken = new ArrayList<>();
         for (ClassLoader loader : loaders) {
-            for (MqClientProvider provider : ServiceLoader.load(MqClientProvider.class, loader)) {
+            Iterator<MqClientProvider> providers = ServiceLoader.load(MqClientProvider.class, loader).iterator();
+            while (true) {
+                MqClientProvider provider;
+                try {
+                    if (!providers.hasNext()) {
+                        break;
+                    }
+                    provider = providers.next();
+                } catch (ServiceConfigurationError e) {
+                    // One backend that cannot load (missing dependency) must not hide the others.
+                    broken.add(e);
+                    continue;
+                }
                 if (provider.supports(parsed)) {
                     return provider.open(parsed);
                 }
             }
         }
-        throw new InvalidArgumentException("no backend on the class path handles '" + parsed.getScheme()
-                + ":' URIs (add rocksmq-core for rocksmq:, the Kafka backend for kafka:)");
+        InvalidArgumentException none = new InvalidArgumentException("no backend on the class path handles '"
+                + parsed.getScheme() + ":' URIs (add rocksmq-core for rocksmq:, the Kafka backend for kafka:)");
+        broken.forEach(none::addSuppressed);
+        throw none;
     }
 
     /**

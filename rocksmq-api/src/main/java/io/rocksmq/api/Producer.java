@@ -26,6 +26,8 @@ public interface Producer extends AutoCloseable {
      * @throws QueueClosedException     if the producer or its client is closed
      * @throws TopicNotFoundException   if the topic was deleted after the producer was created
      * @throws StorageException         if the backend failed to store it
+     * @throws RocksMqException         if interrupted while waiting (the interrupt status is kept; the
+     *                                  message may still be stored)
      */
     MessageId send(OutgoingMessage message);
 
@@ -48,6 +50,8 @@ public interface Producer extends AutoCloseable {
      * @throws InvalidArgumentException if the message is null or the backend cannot encode it
      * @throws QueueClosedException     if the producer or its client is closed (also if it is closed
      *                                  while this call waits for room)
+     * @throws RocksMqException         if interrupted while waiting for room (the interrupt status is
+     *                                  kept; nothing was queued)
      */
     CompletableFuture<MessageId> sendAsync(OutgoingMessage message);
 

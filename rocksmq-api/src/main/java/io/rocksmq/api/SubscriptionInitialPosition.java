@@ -2,7 +2,7 @@ package io.rocksmq.api;
 
 /**
  * Where a NEW subscription starts. An existing subscription always resumes at its persisted position,
- * whatever the consumer asks for.
+ * whatever the consumer asks for. Thread-safe (immutable).
  */
 public enum SubscriptionInitialPosition {
     /** At the oldest message the topic still holds. */

@@ -120,6 +120,7 @@ public final class RocksMqClient implements MqClient {
             throw e;
         }
         subscriptions.put(key, consumer);
+        consumer.start();
         if (closed.get()) {
             consumer.close();
             throw closedException();

@@ -20,9 +20,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -57,8 +54,6 @@ final class RocksMqConsumer implements Consumer {
     private static final Logger LOG = LoggerFactory.getLogger(RocksMqConsumer.class);
     /** Most messages one storage read asks for, whatever the free buffer space. */
     static final int MAX_READ = 500;
-    /** Messages one listener task handles before yielding its executor thread. */
-    private static final int LISTENER_BATCH = 256;
     /** How long one await parks; a timeout only parks again (it carries no news), so this is not a poll. */
     private static final Duration PARK = Duration.ofMinutes(10);
 
@@ -69,8 +64,8 @@ final class RocksMqConsumer implements Consumer {
     private final int capacity;
     private final boolean autoAck;
     private final MessageListener listener;
-    /** Null: the listener runs on the delivery thread. */
-    private final Executor listenerExecutor;
+    /** Null without a listener. */
+    private final ListenerDispatcher dispatcher;
     private final ConsumerRegistration registration;
     private final Thread deliveryThread;
 
@@ -89,8 +84,6 @@ final class RocksMqConsumer implements Consumer {
     /** Written under {@link #lock}; read without it only as a hint. */
     private volatile boolean closed;
 
-    /** True while a listener task is queued or running on {@link #listenerExecutor}. */
-    private final AtomicBoolean dispatchScheduled = new AtomicBoolean();
     /** Storage reads made by the delivery thread, for tests. */
     private final AtomicLong reads = new AtomicLong();
 
@@ -103,7 +96,8 @@ final class RocksMqConsumer implements Consumer {
         this.capacity = options.receiveBufferSize();
         this.autoAck = options.autoAck();
         this.listener = options.messageListener().orElse(null);
-        this.listenerExecutor = options.listenerExecutor().orElse(null);
+        this.dispatcher = listener == null ? null
+                : new ListenerDispatcher(this, listener, options.listenerExecutor().orElse(null), autoAck);
         this.registration = registration;
         this.buffer = new ArrayDeque<>(Math.min(capacity, 1024));
         this.cursor = position;
@@ -113,8 +107,9 @@ final class RocksMqConsumer implements Consumer {
     }
 
     /**
-     * Creates the topic and the group if needed (a new group at the initial position), registers for
-     * wake-ups, and starts delivery from the group's persisted position.
+     * Creates the topic and the group if needed (a new group at the initial position) and registers for
+     * wake-ups. Delivery, from the group's persisted position, begins with {@link #start()}: the caller
+     * first records the consumer, since a listener may close it as soon as delivery begins.
      */
     static RocksMqConsumer open(RocksMqClient client, RocksMq mq, ConsumerOptions options) {
         String topic = options.topic();
@@ -135,14 +130,15 @@ final class RocksMqConsumer implements Consumer {
         // Register before reading the position: any produce after this point wakes the delivery thread.
         ConsumerRegistration registration = mq.registerConsumer(topic, group);
         try {
-            RocksMqConsumer consumer = new RocksMqConsumer(client, mq, options, registration,
-                    mq.position(topic, group));
-            consumer.deliveryThread.start();
-            return consumer;
+            return new RocksMqConsumer(client, mq, options, registration, mq.position(topic, group));
         } catch (RuntimeException e) {
             registration.close();
             throw e;
         }
+    }
+
+    void start() {
+        deliveryThread.start();
     }
 
     @Override
@@ -393,8 +389,8 @@ final class RocksMqConsumer implements Consumer {
                 reads.incrementAndGet();
                 List<ConsumerMessage> batch = mq.read(topic, from, Math.min(space, MAX_READ));
                 if (!batch.isEmpty()) {
-                    if (publish(gen, batch)) {
-                        dispatch();
+                    if (publish(gen, batch) && dispatcher != null) {
+                        dispatcher.dispatch();
                     }
                     continue;
                 }
@@ -457,7 +453,8 @@ final class RocksMqConsumer implements Consumer {
         }
     }
 
-    private void fail(RuntimeException e) {
+    /** Stops the consumer with {@code e}, which later calls throw. First failure wins; no-op once closed. */
+    void fail(RuntimeException e) {
         lock.lock();
         try {
             if (closed || failure != null) {
@@ -475,71 +472,10 @@ final class RocksMqConsumer implements Consumer {
         }
     }
 
-    // ------------------------------------------------------------------ push delivery to a listener
+    // ------------------------------------------------------------------ for the listener dispatcher
 
-    private void dispatch() {
-        if (listener == null) {
-            return;
-        }
-        if (listenerExecutor == null) {
-            runListener(Integer.MAX_VALUE);
-        } else {
-            scheduleListener();
-        }
-    }
-
-    private void scheduleListener() {
-        if (!dispatchScheduled.compareAndSet(false, true)) {
-            return; // the running task re-checks the buffer before it ends
-        }
-        try {
-            listenerExecutor.execute(this::listenerTask);
-        } catch (RejectedExecutionException e) {
-            dispatchScheduled.set(false);
-            fail(new RocksMqException("the listener executor of '" + topic + "/" + subscription
-                    + "' rejected a task", e));
-        }
-    }
-
-    private void listenerTask() {
-        try {
-            runListener(LISTENER_BATCH);
-        } finally {
-            dispatchScheduled.set(false);
-        }
-        // A message buffered after our last take but before the flag cleared found the flag set and
-        // did not schedule: pick it up here.
-        if (hasBuffered()) {
-            scheduleListener();
-        }
-    }
-
-    private void runListener(int max) {
-        for (int i = 0; i < max; i++) {
-            Message m = takeForListener();
-            if (m == null) {
-                return;
-            }
-            try {
-                listener.received(this, m);
-            } catch (RuntimeException e) {
-                LOG.warn("listener of '{}/{}' failed on message {}; it stays unacknowledged",
-                        topic, subscription, m.id(), e);
-                continue;
-            }
-            if (autoAck) {
-                try {
-                    ack(m.id());
-                } catch (RocksMqException e) {
-                    if (!closed) {
-                        LOG.warn("auto-ack of message {} on '{}/{}' failed", m.id(), topic, subscription, e);
-                    }
-                }
-            }
-        }
-    }
-
-    private Message takeForListener() {
+    /** The next buffered message, or null if none or the consumer stopped. */
+    Message takeForListener() {
         lock.lock();
         try {
             if (closed || failure != null) {
@@ -555,7 +491,11 @@ final class RocksMqConsumer implements Consumer {
         }
     }
 
-    private boolean hasBuffered() {
+    boolean isClosed() {
+        return closed;
+    }
+
+    boolean hasBuffered() {
         lock.lock();
         try {
             return !closed && failure == null && !buffer.isEmpty();

@@ -101,11 +101,6 @@ final class RocksMqProducer implements Producer {
         }
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * @throws RocksMqException if interrupted while waiting for room (the interrupt status is kept)
-     */
     @Override
     public CompletableFuture<MessageId> sendAsync(OutgoingMessage message) {
         if (message == null) {

@@ -18,7 +18,11 @@ import static io.rocksmq.testkit.ContractFixture.text;
 import static io.rocksmq.testkit.ContractFixture.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Contract: at-least-once delivery, resume after reconnect, individual, cumulative and automatic acks, lag. */
+/**
+ * Contract: at-least-once delivery, resume after reconnect, individual, cumulative and automatic acks, lag.
+ *
+ * <p>Not thread-safe: the default methods are JUnit tests run on a {@link MqClientContract} instance.
+ */
 public interface AcknowledgementContract extends ContractSupport {
 
     @Test

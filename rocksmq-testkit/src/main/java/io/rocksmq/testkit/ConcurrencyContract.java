@@ -28,6 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and what every consumer got, then check invariants over that history: nothing lost, nothing
  * duplicated, each sender's order kept, ids unique and delivered in increasing order, and what was
  * delivered is exactly what was sent under that id.
+ *
+ * <p>Not thread-safe: the default methods are JUnit tests run on a {@link MqClientContract} instance
+ * (each starts its own threads).
  */
 public interface ConcurrencyContract extends ContractSupport {
 

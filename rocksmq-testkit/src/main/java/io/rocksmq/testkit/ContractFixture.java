@@ -11,7 +11,6 @@ import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.SubscriptionInfo;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -155,10 +154,6 @@ public final class ContractFixture implements AutoCloseable {
             out.add(prefix + i);
         }
         return out;
-    }
-
-    static Duration seconds(long s) {
-        return Duration.ofSeconds(s);
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.rocksmq.api.Producer;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,7 +34,11 @@ import static io.rocksmq.testkit.ContractFixture.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Contract: ordering, initial positions, independent subscriptions, payloads, properties, keys, push delivery. */
+/**
+ * Contract: ordering, initial positions, independent subscriptions, payloads, properties, keys, push delivery.
+ *
+ * <p>Not thread-safe: the default methods are JUnit tests run on a {@link MqClientContract} instance.
+ */
 public interface DeliveryContract extends ContractSupport {
 
     @Test
@@ -99,13 +105,14 @@ public interface DeliveryContract extends ContractSupport {
         try (Producer p = f.client().createProducer(topic);
              Consumer c = f.subscribeEarliest(topic, "s")) {
             CountDownLatch started = new CountDownLatch(1);
+            // The receive may wait far longer than the test does: only a wake-up by the send ends it in time.
             Future<Optional<Message>> waiting = pool.submit(() -> {
                 started.countDown();
-                return c.receive(f.traits().deliveryTimeout());
+                return c.receive(Duration.ofMinutes(10));
             });
             started.await();
             MessageId id = p.send(bytes("wake"));
-            Optional<Message> got = waiting.get(f.traits().deliveryTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            Optional<Message> got = waiting.get(f.traits().deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
             assertThat(got).get().extracting(Message::id).isEqualTo(id);
         } finally {
             pool.shutdownNow();
@@ -302,6 +309,36 @@ public interface DeliveryContract extends ContractSupport {
             assertThat(all.await(f.traits().deliveryTimeout().toMillis() * 3, TimeUnit.MILLISECONDS)).isTrue();
             assertThat(got).containsExactlyElementsOf(numbered("m", 0, 50));
             assertThat(c.subscription()).isEqualTo("s");
+        }
+    }
+
+    @Test
+    default void aFailingListenerDoesNotStopDeliveryAndItsMessageComesBack() throws Exception {
+        ContractFixture f = fixture();
+        String topic = f.newTopic();
+        List<String> got = new CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(5);
+        try (Producer p = f.client().createProducer(topic)) {
+            sendNumbered(p, "m", 5);
+            try (Consumer c = f.client().subscribe(ConsumerOptions.builder(topic, "s")
+                    .initialPosition(SubscriptionInitialPosition.EARLIEST)
+                    .messageListener((consumer, m) -> {
+                        got.add(text(m));
+                        if (text(m).equals("m1")) {
+                            all.countDown();
+                            throw new IllegalStateException("listener failure injected by the contract test");
+                        }
+                        consumer.ack(m.id());
+                        all.countDown();
+                    }).build())) {
+                assertThat(all.await(f.traits().deliveryTimeout().toMillis() * 3, TimeUnit.MILLISECONDS)).isTrue();
+                assertThat(got).containsExactlyElementsOf(numbered("m", 0, 5));
+                assertThat(c.subscription()).isEqualTo("s");
+            }
+            assertThat(f.lag(topic, "s")).isEqualTo(4);
+            try (Consumer c = f.subscribeEarliest(topic, "s")) {
+                assertThat(text(f.receiveOne(c))).isEqualTo("m1");
+            }
         }
     }
 }

@@ -22,7 +22,11 @@ import static io.rocksmq.testkit.ContractFixture.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Contract: bad input fails with a typed exception and changes nothing; message ids round-trip. */
+/**
+ * Contract: bad input fails with a typed exception and changes nothing; message ids round-trip.
+ *
+ * <p>Not thread-safe: the default methods are JUnit tests run on a {@link MqClientContract} instance.
+ */
 public interface ErrorContract extends ContractSupport {
 
     @Test

@@ -28,7 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Contract: topic administration, and what closing producers, consumers and the client does. */
+/**
+ * Contract: topic administration, and what closing producers, consumers and the client does.
+ *
+ * <p>Not thread-safe: the default methods are JUnit tests run on a {@link MqClientContract} instance.
+ */
 public interface LifecycleContract extends ContractSupport {
 
     @Test

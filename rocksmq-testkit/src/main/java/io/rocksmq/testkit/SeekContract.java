@@ -15,7 +15,11 @@ import static io.rocksmq.testkit.ContractFixture.text;
 import static io.rocksmq.testkit.ContractFixture.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Contract: seek to an id (inclusive and exclusive, backwards, forwards, past the end) and by time. */
+/**
+ * Contract: seek to an id (inclusive and exclusive, backwards, forwards, past the end) and by time.
+ *
+ * <p>Not thread-safe: the default methods are JUnit tests run on a {@link MqClientContract} instance.
+ */
 public interface SeekContract extends ContractSupport {
 
     @Test

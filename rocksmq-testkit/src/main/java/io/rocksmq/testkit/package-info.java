@@ -1,5 +1,13 @@
 /**
- * Test support for RocksMQ users and backends: the contract suite every backend must pass, fixtures, and a
- * JUnit 5 extension.
+ * Test support for RocksMQ users and backends.
+ * <ul>
+ *   <li>{@link io.rocksmq.testkit.MqClientContract}: the contract suite every backend of the client API
+ *       must pass (subclass it once per backend; declare documented differences with
+ *       {@link io.rocksmq.testkit.BackendTraits}).</li>
+ *   <li>{@link io.rocksmq.testkit.EmbeddedMqExtension}: a JUnit 5 extension that gives each test a fresh
+ *       embedded queue as an {@link io.rocksmq.api.MqClient} parameter.</li>
+ * </ul>
+ * Depends on {@code rocksmq-api} only; the embedded backend is found at run time through
+ * {@link io.rocksmq.api.MqClient#open(String)}.
  */
 package io.rocksmq.testkit;

@@ -1,0 +1,220 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerGroupNotFoundException;
+import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.Message;
+import io.rocksmq.api.MessageId;
+import io.rocksmq.api.Producer;
+import io.rocksmq.api.QueueClosedException;
+import io.rocksmq.api.SubscriptionInitialPosition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Backpressure, push (not poll) delivery, seek against in-flight reads, and failure reporting of the embedded consumer. */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class RocksMqConsumerTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+    RocksMqClient client;
+
+    @BeforeEach
+    void open() {
+        client = RocksMqClient.open(dir);
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    private RocksMqConsumer subscribe(String topic, int bufferSize) {
+        return (RocksMqConsumer) client.subscribe(ConsumerOptions.builder(topic, "s")
+                .initialPosition(SubscriptionInitialPosition.EARLIEST).receiveBufferSize(bufferSize).build());
+    }
+
+    private static List<MessageId> send(Producer p, int n) {
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(p.send(("m" + i).getBytes()));
+        }
+        return ids;
+    }
+
+    @Test
+    void aStalledConsumerHoldsNoMoreThanItsBuffer() throws Exception {
+        try (Producer p = client.createProducer("t");
+             RocksMqConsumer c = subscribe("t", 10)) {
+            int maxSeen = 0;
+            for (int i = 0; i < 1000; i++) {
+                p.send(("m" + i).getBytes());
+                maxSeen = Math.max(maxSeen, c.unacknowledged());
+            }
+            awaitTrue(() -> c.buffered() == 10);
+            maxSeen = Math.max(maxSeen, c.unacknowledged());
+            // Read-ahead stops at the buffer: the other 990 messages stay in storage.
+            assertThat(maxSeen).isEqualTo(10);
+            assertThat(c.unacknowledged()).isEqualTo(10);
+
+            List<Message> five = c.poll(5, WAIT);
+            assertThat(five).hasSize(5);
+            awaitTrue(() -> c.buffered() == 10);
+            assertThat(c.unacknowledged()).isEqualTo(15);
+            c.ackCumulative(five.get(4).id());
+            assertThat(c.unacknowledged()).isEqualTo(10);
+            assertThat(client.listSubscriptions("t").get(0).lag()).isEqualTo(995);
+        }
+    }
+
+    @Test
+    void anIdleConsumerDoesNotReadStorageUntilSomethingIsProduced() throws Exception {
+        try (Producer p = client.createProducer("t");
+             RocksMqConsumer c = subscribe("t", 100)) {
+            send(p, 3);
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.receive(WAIT)).isPresent();
+            }
+            awaitTrue(() -> c.buffered() == 0);
+            Thread.sleep(100); // let the delivery thread finish its last empty read and park
+            long reads = c.storageReads();
+            // A polling design would read again within this window; a parked one never does.
+            Thread.sleep(500);
+            assertThat(c.storageReads()).isEqualTo(reads);
+            MessageId id = p.send("wake".getBytes());
+            assertThat(c.receive(WAIT)).get().extracting(Message::id).isEqualTo(id);
+            assertThat(c.storageReads()).isGreaterThan(reads);
+        }
+    }
+
+    @Test
+    void aSeekDiscardsAReadThatWasInFlight() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        try (Producer p = client.createProducer("t");
+             RocksMqConsumer c = subscribe("t", 1)) {
+            List<MessageId> ids = send(p, 2000);
+            // With a one-message buffer the delivery thread reads again the moment a message is taken,
+            // so seeks keep landing while a read from the old cursor is in flight.
+            for (int round = 0; round < 400; round++) {
+                int target = random.nextInt(ids.size());
+                boolean inclusive = random.nextBoolean() || target == ids.size() - 1;
+                c.seek(ids.get(target), inclusive);
+                Optional<Message> m = c.receive(WAIT);
+                assertThat(m).as("seed %d round %d", seed, round).isPresent();
+                assertThat(m.get().id()).as("seed %d round %d", seed, round)
+                        .isEqualTo(ids.get(inclusive ? target : target + 1));
+            }
+        }
+    }
+
+    @Test
+    void deletingTheSubscriptionFailsTheOpenConsumer() throws Exception {
+        try (Producer p = client.createProducer("t");
+             RocksMqConsumer c = subscribe("t", 10)) {
+            List<MessageId> ids = send(p, 3);
+            assertThat(c.receive(WAIT)).isPresent();
+            client.deleteSubscription("t", "s");
+            awaitTrue(() -> {
+                try {
+                    c.receive(Duration.ZERO);
+                    return false;
+                } catch (ConsumerGroupNotFoundException e) {
+                    return true;
+                }
+            });
+            assertThatThrownBy(() -> c.ack(ids.get(0))).isInstanceOf(ConsumerGroupNotFoundException.class);
+        }
+        // The subscription is free again, and new: it starts where asked.
+        try (RocksMqConsumer again = subscribe("t", 10)) {
+            assertThat(again.receive(WAIT)).get().extracting(m -> new String(m.payload())).isEqualTo("m0");
+        }
+    }
+
+    @Test
+    void aWrappedQueueOutlivesItsClientAndItsClosingStopsConsumers() throws Exception {
+        RocksMq mq = RocksMq.open(dir.resolve("wrapped"));
+        try {
+            RocksMqClient wrapped = RocksMqClient.wrap(mq);
+            Consumer c = wrapped.subscribe(ConsumerOptions.builder("t", "s").build());
+            wrapped.close();
+            assertThat(mq.isOpen()).isTrue();
+            assertThatThrownBy(() -> c.receive(Duration.ZERO)).isInstanceOf(QueueClosedException.class);
+
+            Consumer live = RocksMqClient.wrap(mq).subscribe(ConsumerOptions.builder("t", "s").build());
+            mq.close();
+            awaitTrue(() -> {
+                try {
+                    live.receive(Duration.ZERO);
+                    return false;
+                } catch (QueueClosedException e) {
+                    return true;
+                }
+            });
+        } finally {
+            mq.close();
+        }
+    }
+
+    @Test
+    void theKeyIsStoredAsAReservedPropertyAndHiddenFromTheClient() {
+        try (Producer p = client.createProducer("t");
+             RocksMqConsumer c = subscribe("t", 10)) {
+            p.send(io.rocksmq.api.OutgoingMessage.builder("x".getBytes()).key("k").property("a", "b").build());
+            Message m = c.receive(WAIT).orElseThrow();
+            assertThat(m.key()).contains("k");
+            assertThat(m.properties()).containsOnlyKeys("a");
+            ConsumerMessage raw = client.queue().read("t", 0, 1).get(0);
+            assertThat(raw.properties()).containsEntry(MessageCodec.KEY_PROPERTY, "k").containsEntry("a", "b");
+            assertThat(MessageCodec.KEY_PROPERTY).isEqualTo("__rmq.key");
+        }
+    }
+
+    @Test
+    void aListenerClosingItsConsumerAtOnceAlwaysFreesTheSubscription() throws Exception {
+        try (Producer p = client.createProducer("t")) {
+            send(p, 1);
+        }
+        // The listener may run before subscribe() has returned; the subscription must still be released.
+        for (int round = 0; round < 200; round++) {
+            CountDownLatch closed = new CountDownLatch(1);
+            client.subscribe(ConsumerOptions.builder("t", "s")
+                    .initialPosition(SubscriptionInitialPosition.EARLIEST)
+                    .messageListener((consumer, m) -> {
+                        consumer.close();
+                        closed.countDown();
+                    }).build());
+            assertThat(closed.await(20, TimeUnit.SECONDS)).as("round %d", round).isTrue();
+        }
+        try (Consumer c = client.subscribe(ConsumerOptions.builder("t", "s").build())) {
+            assertThat(c.subscription()).isEqualTo("s");
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 30 s");
+            }
+            Thread.sleep(1);
+        }
+    }
+}
