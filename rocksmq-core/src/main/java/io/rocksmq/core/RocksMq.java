@@ -66,6 +66,7 @@ public final class RocksMq implements AutoCloseable {
     private long nextTopicId;
     private long messageIdFloor;
     private final SpaceReclaimer reclaimer;
+    private final Retention retention;
 
     private RocksMq(RocksMqConfig config, RocksStore store, Recovery.Result recovered) {
         this.config = config;
@@ -74,6 +75,7 @@ public final class RocksMq implements AutoCloseable {
         this.nextTopicId = recovered.nextTopicId();
         this.messageIdFloor = recovered.messageIdFloor();
         this.reclaimer = new SpaceReclaimer(store);
+        this.retention = new Retention(config, store, reclaimer, topics, lifecycle);
     }
 
     /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
@@ -97,7 +99,9 @@ public final class RocksMq implements AutoCloseable {
             if (recovered.repairs() > 0) {
                 LOG.warn("opened {} with {} metadata repairs", store.directory(), recovered.repairs());
             }
-            return new RocksMq(config, store, recovered);
+            RocksMq mq = new RocksMq(config, store, recovered);
+            mq.retention.start();
+            return mq;
         } catch (RuntimeException e) {
             try {
                 store.close();
@@ -134,7 +138,7 @@ public final class RocksMq implements AutoCloseable {
             try (WriteBatch batch = new WriteBatch()) {
                 batch.put(store.meta(), StorageLayout.topicKey(topic), StorageLayout.topicValue(record));
                 batch.put(store.meta(), StorageLayout.topicCounterKey(topicId),
-                        StorageLayout.topicCounterValue(messageIdFloor, now));
+                        StorageLayout.topicCounterValue(messageIdFloor, now, 0));
                 batch.put(store.meta(), StorageLayout.globalKey(),
                         StorageLayout.globalValue(topicId + 1, messageIdFloor));
                 store.write(batch);
@@ -142,7 +146,9 @@ public final class RocksMq implements AutoCloseable {
                 throw RocksStore.storage("cannot create topic '" + topic + "'", e);
             }
             nextTopicId = topicId + 1;
-            topics.put(topic, new Topic(topic, topicId, messageIdFloor, messageIdFloor, now));
+            Topic created = new Topic(topic, topicId, messageIdFloor, messageIdFloor, now, 0);
+            retention.attach(created);
+            topics.put(topic, created);
         } finally {
             adminLock.unlock();
             exit();
@@ -174,6 +180,7 @@ public final class RocksMq implements AutoCloseable {
                 batch.deleteRange(store.meta(), StorageLayout.groupPositionPrefix(t.id()),
                         StorageLayout.groupPositionPrefix(t.id() + 1));
                 batch.delete(store.meta(), StorageLayout.topicCounterKey(t.id()));
+                Retention.deleteTopic(batch, store, t.id());
                 batch.delete(store.meta(), StorageLayout.topicKey(topic));
                 batch.put(store.meta(), StorageLayout.globalKey(), StorageLayout.globalValue(nextTopicId, newFloor));
                 store.write(batch);
@@ -286,8 +293,10 @@ public final class RocksMq implements AutoCloseable {
                     return;
                 }
                 g.lifecycle.awaitQuiescent();
-                try {
-                    store.db().delete(store.meta(), g.positionKey());
+                try (WriteBatch batch = new WriteBatch()) {
+                    batch.delete(store.meta(), g.positionKey());
+                    Retention.deleteGroup(batch, store, t, g);
+                    store.write(batch);
                 } catch (RocksDBException e) {
                     throw RocksStore.storage("cannot destroy consumer group '" + group + "'", e);
                 }
@@ -620,6 +629,115 @@ public final class RocksMq implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ retention
+
+    /**
+     * Sets a topic's retention override (persisted). Fields set to {@link RetentionPolicy#INHERIT}
+     * follow the queue's defaults; {@link RetentionPolicy#INHERIT_ALL} removes the override. Takes
+     * effect at the next retention pass (at once if the background worker runs).
+     *
+     * @throws TopicNotFoundException   if there is no such topic
+     * @throws InvalidArgumentException if the policy is null
+     */
+    public void setRetention(String topic, RetentionPolicy override) {
+        Names.check("topic", topic);
+        if (override == null) {
+            throw new InvalidArgumentException("retention policy must not be null");
+        }
+        onTopic(topic, t -> {
+            retention.setPolicy(t, override);
+            return 0;
+        });
+    }
+
+    /** The topic's effective retention policy: its override resolved against the queue's defaults. */
+    public RetentionPolicy retention(String topic) {
+        Names.check("topic", topic);
+        return onTopicObject(topic, t -> t.space().effective());
+    }
+
+    /** The topic's stored override, {@link RetentionPolicy#INHERIT} where it follows the defaults. */
+    public RetentionPolicy retentionOverride(String topic) {
+        Names.check("topic", topic);
+        return onTopicObject(topic, t -> t.space().override());
+    }
+
+    /**
+     * Runs one retention pass over every topic now, on the calling thread (one pass at a time: this
+     * waits for a background pass in progress). Space is reclaimed afterwards in the background.
+     *
+     * @return the number of messages deleted
+     */
+    public long runRetention() {
+        enter();
+        try {
+            return retention.runAll();
+        } finally {
+            exit();
+        }
+    }
+
+    /** Space and retention metrics of a topic; see {@link TopicStats}. */
+    public TopicStats topicStats(String topic) {
+        Names.check("topic", topic);
+        return onTopicObject(topic, retention::stats);
+    }
+
+    /**
+     * Messages a hard retention cap ({@code maxRetentionTime}/{@code maxRetentionBytes}) deleted before
+     * the group read them, since the group was created. Such a deletion moves the group to the
+     * earliest retained message and logs a warning; this is how a consumer can tell that it missed
+     * data. Persisted.
+     *
+     * @throws ConsumerGroupNotFoundException if there is no such group
+     */
+    public long skippedMessages(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        return onGroup(topic, group, (t, g) -> g.skippedTotal());
+    }
+
+    /**
+     * Like {@link #skippedMessages} but counts only since the last call of this method, and resets that
+     * count (persisted): a consumer calls it after each {@code consume} to learn whether it missed
+     * messages since it last asked.
+     */
+    public long takeSkippedMessages(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        return onGroup(topic, group, retention::takeSkipped);
+    }
+
+    /** Waits until every compaction queued by retention or destroyTopic so far has run (tests, tools). */
+    void awaitSpaceReclaimed() {
+        reclaimer.awaitIdle();
+    }
+
+    private <R> R onTopicObject(String topic, java.util.function.Function<Topic, R> f) {
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            try {
+                return f.apply(t);
+            } finally {
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private long onGroup(String topic, String group, java.util.function.ToLongBiFunction<Topic, ConsumerGroup> f) {
+        return onTopic(topic, t -> {
+            ConsumerGroup g = enterGroup(t, group);
+            try {
+                return f.applyAsLong(t, g);
+            } finally {
+                g.lifecycle.exit();
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     /** True until {@link #close()} starts. */
@@ -640,6 +758,7 @@ public final class RocksMq implements AutoCloseable {
         }
         try {
             lifecycle.awaitQuiescent();
+            retention.close();
             reclaimer.close();
             for (Topic t : topics.values()) {
                 t.adminLock.lock();

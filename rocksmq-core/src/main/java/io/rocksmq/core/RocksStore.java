@@ -225,15 +225,6 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
-    /** Schedules nothing itself: compacts a deleted range now, on the caller's thread. */
-    void compactRange(ColumnFamilyHandle cf, byte[] begin, byte[] end) {
-        try {
-            db.compactRange(cf, begin, end);
-        } catch (RocksDBException e) {
-            throw storage("compaction failed", e);
-        }
-    }
-
     @Override
     public void close() {
         try {

@@ -38,6 +38,8 @@ final class Topic {
     final ReentrantLock adminLock = new ReentrantLock();
     final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     private final TopicSignal signal = new TopicSignal();
+    /** Space accounting for retention; its fields are guarded by {@link #produceLock} too. */
+    private final TopicSpace space;
 
     /** Next id to allocate; under {@link #produceLock}. */
     private long nextId;
@@ -48,7 +50,8 @@ final class Topic {
     /** Id of the newest committed message, -1 if none was ever produced in this incarnation. */
     private volatile long latestId;
 
-    Topic(String name, long id, long startId, long nextId, long lastPublishTime) {
+    /** {@code producedBytes}: stored bytes ever produced, or {@link StorageLayout#UNKNOWN_BYTES}. */
+    Topic(String name, long id, long startId, long nextId, long lastPublishTime, long producedBytes) {
         this.name = name;
         this.id = id;
         this.startId = startId;
@@ -56,6 +59,7 @@ final class Topic {
         this.nextId = nextId;
         this.lastPublishTime = lastPublishTime;
         this.latestId = nextId > startId ? nextId - 1 : -1;
+        this.space = new TopicSpace(startId, nextId, lastPublishTime, producedBytes);
     }
 
     String name() {
@@ -72,6 +76,10 @@ final class Topic {
 
     TopicSignal signal() {
         return signal;
+    }
+
+    TopicSpace space() {
+        return space;
     }
 
     long latestId() {
@@ -98,15 +106,19 @@ final class Topic {
             long first = nextId;
             long time = Math.max(now, lastPublishTime);
             batch.clear();
+            long produced = space.producedBytes();
             for (int c = 0; c < chunks.length; c++) {
                 StorageLayout.patchPublishTime(chunks[c], time);
                 batch.put(store.messages(), StorageLayout.messageKey(id, first + chunkFirst[c]), chunks[c]);
+                produced += StorageLayout.entryBytes(chunks[c].length);
             }
-            batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time));
+            batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time, produced));
+            boolean closesSegment = space.stageSegment(batch, store.meta(), id, first + count, produced, time);
             long ticket = store.write(batch);
             nextId = first + count;
             lastPublishTime = time;
             latestId = first + count - 1;
+            space.appended(first + count, produced, time, closesSegment);
             firstIdOut[0] = first;
             return ticket;
         } catch (org.rocksdb.RocksDBException e) {
