@@ -44,11 +44,11 @@ final class EntryScanner {
         return out;
     }
 
-    /** Stored bytes of all of a topic's entries (used only when the counter did not record them). */
-    static long totalBytes(RocksStore store, long topicId) {
+    /** Stored bytes of a topic's entries from {@code fromId} on (used only when the counter did not record them). */
+    static long totalBytes(RocksStore store, long topicId, long fromId) {
         long total = 0;
         byte[] header = new byte[StorageLayout.BATCH_HEADER_BYTES];
-        try (RocksStore.Range range = store.range(store.messages(), StorageLayout.topicLowerBound(topicId),
+        try (RocksStore.Range range = store.range(store.messages(), StorageLayout.messageKey(topicId, fromId),
                 StorageLayout.topicUpperBound(topicId))) {
             for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
                 total += StorageLayout.entryBytes(range.it.value(header));

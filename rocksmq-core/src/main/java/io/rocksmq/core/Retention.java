@@ -31,6 +31,7 @@ final class Retention implements AutoCloseable {
     private final Lifecycle queue;
     private final Map<String, Topic> topics;
     private final RetentionPass pass;
+    private final SpaceReclaimer reclaimer;
     private final RetentionWorker worker;
     private final ReentrantLock passLock = new ReentrantLock();
 
@@ -47,6 +48,7 @@ final class Retention implements AutoCloseable {
         this.queue = queue;
         this.topics = topics;
         this.pass = new RetentionPass(store, reclaimer);
+        this.reclaimer = reclaimer;
         this.worker = config.retentionInterval().isZero() ? null
                 : new RetentionWorker(config.retentionInterval(), this::workerPass);
         Map<Long, RetentionPolicy> overrides = RetentionLoader.load(store, topics.values(), config.retentionSegmentBytes());
@@ -78,9 +80,9 @@ final class Retention implements AutoCloseable {
 
     // ------------------------------------------------------------------ passes
 
-    /** One pass over every topic, on the caller's thread; the caller has entered the queue. */
+    /** One full pass over every topic, on the caller's thread; the caller has entered the queue. */
     long runAll() {
-        return run(new ArrayList<>(topics.values()));
+        return run(new ArrayList<>(topics.values()), true);
     }
 
     private void workerPass(List<Topic> only) {
@@ -88,13 +90,17 @@ final class Retention implements AutoCloseable {
             return; // closing: the worker is about to be stopped
         }
         try {
-            run(only == null ? new ArrayList<>(topics.values()) : only);
+            run(only == null ? new ArrayList<>(topics.values()) : only, only == null);
         } finally {
             queue.exit();
         }
     }
 
-    private long run(List<Topic> list) {
+    /**
+     * @param full a periodic pass over every topic (not one a cap asked for): it also sweeps the
+     *             remnants of deleted data of topics where nothing was deleted since the last full pass
+     */
+    private long run(List<Topic> list, boolean full) {
         passLock.lock();
         try {
             long now = config.clock().millis();
@@ -104,8 +110,16 @@ final class Retention implements AutoCloseable {
                     continue; // being destroyed: its space is freed by destroyTopic
                 }
                 try {
-                    t.space().clearUrgent();
-                    deleted += pass.run(t, now);
+                    TopicSpace space = t.space();
+                    space.clearUrgent();
+                    long n = pass.run(t, now);
+                    deleted += n;
+                    if (n > 0) {
+                        space.deletedInPass();
+                    }
+                    if (full && space.quietSinceLastFullPass() && space.cutId() > space.sweptCut()) {
+                        reclaimer.release(t, space.cutId(), true);
+                    }
                 } catch (RuntimeException e) {
                     t.space().failed();
                     LOG.error("retention of topic '{}' failed; it is retried at the next pass", t.name(), e);

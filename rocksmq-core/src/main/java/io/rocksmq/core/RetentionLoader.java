@@ -73,7 +73,8 @@ final class RetentionLoader {
             StorageLayout.RetentionState state = states.get(t.id());
             if (t.space().producedBytes() == StorageLayout.UNKNOWN_BYTES) {
                 long deleted = state == null ? 0 : state.deletedBytes();
-                long produced = deleted + EntryScanner.totalBytes(store, t.id());
+                long produced = deleted + EntryScanner.totalBytes(store, t.id(),
+                        state == null ? t.startId() : state.cutId());
                 LOG.info("topic '{}': counted {} stored bytes by a scan (not recorded in its counter)", t.name(),
                         produced - deleted);
                 t.space().restoreProducedBytes(produced);

@@ -147,7 +147,7 @@ final class RetentionPass {
             t.adminLock.unlock();
         }
         t.space().head(plan.newHead());
-        reclaimer.reclaim(store.messages(), StorageLayout.topicLowerBound(t.id()), StorageLayout.messageKey(t.id(), cut));
+        reclaimer.release(t, cut, false);
         report(t, s, plan, deletedNow, groups, skipped);
         return cut - s.cutId();
     }
@@ -162,7 +162,6 @@ final class RetentionPass {
             totals[r] += deletedNow[r];
         }
         try (WriteBatch batch = new WriteBatch()) {
-            batch.deleteRange(store.messages(), StorageLayout.topicLowerBound(t.id()), StorageLayout.messageKey(t.id(), cut));
             batch.deleteRange(store.meta(), StorageLayout.retentionSegmentKey(t.id(), 0),
                     StorageLayout.retentionSegmentKey(t.id(), cut + 1));
             batch.put(store.meta(), StorageLayout.retentionStateKey(t.id()), StorageLayout.retentionStateValue(

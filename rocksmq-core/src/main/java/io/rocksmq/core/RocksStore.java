@@ -87,6 +87,9 @@ final class RocksStore implements AutoCloseable {
             ColumnFamilyOptions messageOptions = track(opened, new ColumnFamilyOptions()
                     .setWriteBufferSize(config.writeBufferBytes())
                     .setMaxWriteBufferNumber(4)
+                    // Files no bigger than a memtable: retention drops whole files of a topic's deleted
+                    // prefix, so the file straddling the cut (the part it cannot drop) stays small.
+                    .setTargetFileSizeBase(config.writeBufferBytes())
                     .setCompressionType(compressionOf(config.compression()))
                     .setTableFormatConfig(messageTable));
 

@@ -37,7 +37,8 @@ final class TopicSpace {
     private long tailEnd;
     private long tailTime;
     private volatile long producedBytes;
-    private long cutId;
+    /** Every id below it is deleted (hidden from readers at once; see {@link #cutId()}). Volatile for readers. */
+    private volatile long cutId;
     private long deletedBytes;
     private final long[] deletedByRule = new long[RetentionRule.COUNT];
 
@@ -51,12 +52,20 @@ final class TopicSpace {
     private final AtomicBoolean urgent = new AtomicBoolean();
     private volatile long lastPassTime = -1;
     private volatile long failures;
+    /**
+     * Ids below it are covered by a range tombstone (their space is or will be reclaimed by compaction);
+     * between it and {@link #cutId} deleted entries may still sit in files. Written by the reclaimer.
+     * Starts at the topic's start: after a restart, the first sweep covers whatever was left.
+     */
+    private volatile long sweptCut;
 
-    // -- confined to the retention pass: the first retained entry, if known
+    // -- confined to the retention pass: the first retained entry, if known; deletions since the last full pass
     private RetentionPlanner.Entry head;
+    private boolean deletedSinceFullPass;
 
     TopicSpace(long startId, long nextId, long lastPublishTime, long producedBytes) {
         this.cutId = startId;
+        this.sweptCut = startId;
         this.tailEnd = nextId;
         this.tailTime = lastPublishTime;
         this.producedBytes = producedBytes;
@@ -181,6 +190,25 @@ final class TopicSpace {
         openStartBytes = Math.max(openStartBytes, newDeletedBytes);
     }
 
+    /**
+     * Readers start here: entries below it are deleted even while their bytes still sit in a file
+     * (retention deletes logically first, physically in bulk; see {@link SpaceReclaimer}).
+     */
+    long cutId() {
+        return cutId;
+    }
+
+    long sweptCut() {
+        return sweptCut;
+    }
+
+    /** By the reclaimer, once a range tombstone covers every id below {@code cut}. */
+    void swept(long cut) {
+        if (cut > sweptCut) {
+            sweptCut = cut;
+        }
+    }
+
     // ------------------------------------------------------------------ policy and bookkeeping
 
     RetentionPolicy override() {
@@ -226,5 +254,17 @@ final class TopicSpace {
 
     void head(RetentionPlanner.Entry entry) {
         head = entry;
+    }
+
+    /** Called by each pass that deleted something. */
+    void deletedInPass() {
+        deletedSinceFullPass = true;
+    }
+
+    /** At a full pass: true if nothing was deleted since the previous one (resets the record). */
+    boolean quietSinceLastFullPass() {
+        boolean quiet = !deletedSinceFullPass;
+        deletedSinceFullPass = false;
+        return quiet;
     }
 }
