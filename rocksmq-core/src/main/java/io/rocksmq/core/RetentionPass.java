@@ -11,8 +11,15 @@ import java.util.List;
 
 /**
  * Applies retention to one topic: plans the cut ({@link RetentionPlanner}), deletes the entries below
- * it with one range delete, moves groups that had not read them, and hands the range to the
- * {@link SpaceReclaimer}.
+ * it, moves groups that had not read them, and hands the deleted prefix to the {@link SpaceReclaimer}.
+ *
+ * <h2>Logical, then physical deletion</h2>
+ * The deletion itself is the new retention state (the cut id) in the metadata: from the moment it is
+ * written, and after any restart, readers start at the cut ({@link MessageReader}), so the entries
+ * below it are gone for every reader. Their bytes go afterwards: the reclaimer drops the files that
+ * lie wholly below the cut at once and cleans the remnant in bulk (see there for why not a range
+ * tombstone per deletion). That keeps a deletion cheap enough to run whenever a topic crosses its cap,
+ * which is what holds a topic to its cap plus one entry.
  *
  * <h2>Ordering and locks</h2>
  * <ol>
@@ -22,10 +29,11 @@ import java.util.List;
  *       active group and take their read locks in name order (consume holds at most one, so no
  *       deadlock): from here no position moves. If a consumed-data rule would now delete past some
  *       group's position (a seek backwards or a new group happened), give up and plan again.</li>
- *   <li>One {@code WriteBatch}: range delete of the entries, of their index segments, the new retention
- *       state, and the moved positions and skip counters of groups that had not read what a hard cap
- *       deleted. Then update memory, release everything.</li>
- *   <li>Queue the range for compaction; the compaction runs on the reclaimer's thread, holding no lock.</li>
+ *   <li>One {@code WriteBatch}: the new retention state, the deletion of the index segments below
+ *       the cut, and the moved positions and skip counters of groups that had not read what a hard cap
+ *       deleted. Then the cut in memory, the positions, release everything.</li>
+ *   <li>Release the prefix to the reclaimer (whole files dropped on this thread, no lock held; the
+ *       rest, and any compaction, on the reclaimer's thread).</li>
  * </ol>
  * Produce to the topic is blocked only for the in-memory snapshot and truncate; consume on the topic
  * for the duration of one small write; other topics never.
@@ -162,8 +170,14 @@ final class RetentionPass {
             totals[r] += deletedNow[r];
         }
         try (WriteBatch batch = new WriteBatch()) {
-            batch.deleteRange(store.meta(), StorageLayout.retentionSegmentKey(t.id(), 0),
-                    StorageLayout.retentionSegmentKey(t.id(), cut + 1));
+            // Point deletes of the index records the cut passed: a pass usually passes none, and a
+            // range tombstone per pass would pile up in the metadata family.
+            for (long end : s.segEnd()) {
+                if (end > cut) {
+                    break;
+                }
+                batch.delete(store.meta(), StorageLayout.retentionSegmentKey(t.id(), end));
+            }
             batch.put(store.meta(), StorageLayout.retentionStateKey(t.id()), StorageLayout.retentionStateValue(
                     new StorageLayout.RetentionState(cut, plan.bytesAtCut(), totals)));
             for (int i = 0; i < groups.size(); i++) {

@@ -69,10 +69,13 @@ final class RetentionPlanner {
         boolean test(Entry e);
     }
 
+    /** Entries read per scan at first; doubled for each further scan of the same segment. */
+    static final int FIRST_SCAN = 16;
+
     private final TopicSpace.Snapshot s;
     private final EntrySource source;
     private final int segments;
-    private final Map<Integer, List<Entry>> loaded = new HashMap<>();
+    private final Map<Integer, SegmentEntries> loaded = new HashMap<>();
 
     RetentionPlanner(TopicSpace.Snapshot snapshot, EntrySource source) {
         this.s = snapshot;
@@ -162,7 +165,12 @@ final class RetentionPlanner {
                 cutBytes = endBytes(i);
                 continue;
             }
-            for (Entry e : entries(i)) {
+            SegmentEntries entries = entries(i);
+            for (int k = 0; ; k++) {
+                Entry e = entries.get(k);
+                if (e == null) {
+                    break;
+                }
                 if (!p.test(e)) {
                     return new long[] {cutId, cutBytes};
                 }
@@ -211,8 +219,8 @@ final class RetentionPlanner {
         if (first.firstId() == id) {
             return first;
         }
-        for (List<Entry> list : loaded.values()) {
-            for (Entry e : list) {
+        for (SegmentEntries list : loaded.values()) {
+            for (Entry e : list.list) {
                 if (e.firstId() == id) {
                     return e;
                 }
@@ -230,16 +238,51 @@ final class RetentionPlanner {
         return one.get(0);
     }
 
-    private List<Entry> entries(int i) {
-        return loaded.computeIfAbsent(i, k -> {
-            List<Entry> list = source.scan(start(k), end(k), startBytes(k), Integer.MAX_VALUE);
-            long at = list.isEmpty() ? startBytes(k) : list.get(list.size() - 1).bytesAtEnd();
-            if (at != endBytes(k)) {
-                throw StorageLayout.corrupt("retention: entries of ids [" + start(k) + ", " + end(k) + ") hold "
-                        + (at - startBytes(k)) + " bytes, the index says " + (endBytes(k) - startBytes(k)), null);
+    private SegmentEntries entries(int i) {
+        return loaded.computeIfAbsent(i, SegmentEntries::new);
+    }
+
+    /**
+     * The entries of one segment, read lazily from its start in growing scans: a rule usually stops
+     * after a few entries (the common pass deletes one produce's worth), so a pass reads about what
+     * it deletes, not the whole segment.
+     */
+    private final class SegmentEntries {
+        final int segment;
+        final List<Entry> list = new java.util.ArrayList<>();
+        boolean complete;
+
+        SegmentEntries(int segment) {
+            this.segment = segment;
+        }
+
+        /** The k-th entry of the segment, or null past its end. */
+        Entry get(int k) {
+            while (k >= list.size() && !complete) {
+                loadMore();
             }
-            return list;
-        });
+            return k < list.size() ? list.get(k) : null;
+        }
+
+        private void loadMore() {
+            Entry last = list.isEmpty() ? null : list.get(list.size() - 1);
+            long from = last == null ? start(segment) : last.endId();
+            long bytes = last == null ? startBytes(segment) : last.bytesAtEnd();
+            int want = Math.max(FIRST_SCAN, list.size());
+            List<Entry> more = source.scan(from, end(segment), bytes, want);
+            list.addAll(more);
+            Entry now = list.isEmpty() ? null : list.get(list.size() - 1);
+            if (more.size() < want || (now != null && now.endId() >= end(segment))) {
+                complete = true;
+                long at = now == null ? startBytes(segment) : now.bytesAtEnd();
+                long endId = now == null ? start(segment) : now.endId();
+                if (at != endBytes(segment) || endId != end(segment)) {
+                    throw StorageLayout.corrupt("retention: entries of ids [" + start(segment) + ", " + end(segment)
+                            + ") end at id " + endId + " and hold " + (at - startBytes(segment))
+                            + " bytes; the index says " + (endBytes(segment) - startBytes(segment)), null);
+                }
+            }
+        }
     }
 
     private int closed() {

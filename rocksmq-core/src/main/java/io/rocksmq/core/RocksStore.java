@@ -41,6 +41,9 @@ final class RocksStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
+    /** The MANIFEST is rewritten from the live state once it grows past this. */
+    static final long MAX_MANIFEST_BYTES = 16L << 20;
+
     /** Directories open in this JVM: RocksDB's own LOCK error for them is less clear than ours. */
     private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
 
@@ -79,7 +82,10 @@ final class RocksStore implements AutoCloseable {
                     .setBytesPerSync(1L << 20)
                     .setKeepLogFileNum(3)
                     .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-                    .setMaxTotalWalSize(4 * config.writeBufferBytes()));
+                    .setMaxTotalWalSize(4 * config.writeBufferBytes())
+                    // Retention drops files continuously, one MANIFEST record each: without a roll-over
+                    // the MANIFEST grows about 80 KB per GB produced, up to RocksDB's default of 1 GB.
+                    .setMaxManifestFileSize(MAX_MANIFEST_BYTES));
 
             BlockBasedTableConfig messageTable = new BlockBasedTableConfig()
                     .setBlockCache(cache)

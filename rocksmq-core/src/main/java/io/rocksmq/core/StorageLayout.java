@@ -12,6 +12,8 @@ import java.util.Map;
 /**
  * The on-disk format, all of it: every column family, every key and every value encoding used by the
  * queue lives here, and nowhere else. Change nothing here without bumping {@link #FORMAT_VERSION}.
+ * (Still version 1 after the retention records were added: this build reads the first layout, whose
+ * topic counter had 16 bytes; a build older than the retention records cannot read a 24-byte counter.)
  *
  * <h2>Column families</h2>
  * <ul>
@@ -69,13 +71,15 @@ import java.util.Map;
  *   <li>state: every message with id {@code < cutId} was deleted by retention; {@code deletedBytes} is
  *       their stored bytes, so a topic retains {@code producedBytes - deletedBytes}. Then the number of
  *       messages deleted by each rule, in the order retentionTime, retentionBytes, maxRetentionTime,
- *       maxRetentionBytes. Absent: {@code cutId = startId}, nothing deleted. Written in the same
- *       {@code WriteBatch} as the range delete of the messages.</li>
+ *       maxRetentionBytes. Absent: {@code cutId = startId}, nothing deleted. This record <em>is</em>
+ *       the deletion: readers never look below {@code cutId}, and entries below it that still sit in
+ *       files (their space is reclaimed in bulk) are garbage. Written in one {@code WriteBatch} with
+ *       the positions of the groups retention moved.</li>
  *   <li>segment: a coarse index of the topic's entries, one record per run of at least the configured
  *       segment size, written in the produce's {@code WriteBatch} that closes the run: the run ends
  *       just before message {@code endId}, the topic had produced {@code bytesAtEnd} stored bytes by
- *       then, and its last entry was published at {@code lastPublishTime}. Retention deletes segments
- *       whose {@code endId <= cutId} with the messages.</li>
+ *       then, and its last entry was published at {@code lastPublishTime}. Retention deletes the
+ *       segments whose {@code endId <= cutId} in the batch that writes the state.</li>
  *   <li>group skip counter: messages a hard retention cap deleted before the group read them, in total
  *       and not yet taken by {@code RocksMq.takeSkippedMessages}. Absent: zero.</li>
  * </ul>
