@@ -134,6 +134,10 @@ final class TopicSpace {
     void restore(StorageLayout.RetentionState state, Iterable<StorageLayout.Segment> segments, long segmentBytes) {
         this.segmentBytes = segmentBytes;
         if (state != null) {
+            if (state.cutId() > tailEnd) {
+                throw StorageLayout.corrupt("retention state deletes up to id " + state.cutId()
+                        + " but the topic's id counter is " + tailEnd, null);
+            }
             cutId = Math.max(cutId, state.cutId());
             deletedBytes = state.deletedBytes();
             System.arraycopy(state.deletedByRule(), 0, deletedByRule, 0, RetentionRule.COUNT);

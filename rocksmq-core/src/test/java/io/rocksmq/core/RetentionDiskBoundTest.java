@@ -91,17 +91,23 @@ class RetentionDiskBoundTest {
                 mq.runRetention();
                 mq.awaitSpaceReclaimed();
                 maxDisk = sampler.stop();
+                long afterPass = directorySize(dir);
+                mq.runRetention(); // nothing deleted since the last full pass: sweeps the remnant
+                mq.awaitSpaceReclaimed();
                 TopicStats s = mq.topicStats("firehose");
                 long settled = directorySize(dir);
-                System.out.printf("produced %d MB; max disk %.1f MB; after last pass %.1f MB; retained %.1f MB "
-                                + "(%d messages), deleted %d messages; samples %d%n", produced.get() / MB,
-                        maxDisk / (double) MB, settled / (double) MB, s.retainedBytes() / (double) MB,
-                        s.retainedMessages(), s.deletedMessages(), sampler.samples());
+                System.out.printf("produced %d MB; max disk %.1f MB; after last pass %.1f MB; after the sweep %.1f MB "
+                                + "%s; retained %.1f MB (%d messages), deleted %d messages; samples %d%n",
+                        produced.get() / MB, maxDisk / (double) MB, afterPass / (double) MB, settled / (double) MB,
+                        breakdown(dir), s.retainedBytes() / (double) MB, s.retainedMessages(), s.deletedMessages(),
+                        sampler.samples());
                 assertThat(s.retainedBytes()).isLessThanOrEqualTo(CAP);
                 assertThat(s.retainedBytes()).isGreaterThan(CAP - 2 * batchStoredBytes());
                 assertThat(s.deletedByMaxRetentionBytes()).isEqualTo(s.deletedMessages());
                 assertThat(s.latestId()).isEqualTo(lastId);
-                assertThat(settled).isLessThanOrEqualTo(CAP + SLACK);
+                assertThat(afterPass).isLessThanOrEqualTo(CAP + SLACK);
+                // Once swept, only the log may still hold more than the retained data.
+                assertThat(settled).isLessThanOrEqualTo(CAP + 8 * WRITE_BUFFER + 2 * MB);
             }
         }
         long closed = directorySize(dir);
@@ -203,9 +209,13 @@ class RetentionDiskBoundTest {
             thread.start();
         }
 
-        long stop() throws InterruptedException {
+        long stop() {
             stop = true;
-            thread.join();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return max.get();
         }
 
@@ -214,7 +224,7 @@ class RetentionDiskBoundTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             stop();
         }
     }

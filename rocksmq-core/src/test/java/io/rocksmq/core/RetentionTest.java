@@ -416,6 +416,36 @@ class RetentionTest {
     }
 
     @Test
+    void theBackgroundWorkerAppliesTheRulesAndStopsWithClose() throws InterruptedException {
+        RocksMq mq = RocksMq.open(config().retentionInterval(Duration.ofMillis(5)).retentionTime(1_000).build());
+        try {
+            mq.createTopic("t");
+            mq.createConsumerGroup("t", "g");
+            produce(mq, "t", 2, 10);
+            mq.consume("t", "g", 100);
+            clock.advance(1_001);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (mq.topicStats("t").retainedMessages() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(mq.topicStats("t").deletedByRetentionTime()).isEqualTo(20);
+            assertThat(mq.topicStats("t").lastRetentionPass()).isEqualTo(clock.millis());
+
+            // A cap set later is applied without waiting for the interval: setRetention asks for a pass.
+            produce(mq, "t", 3, 10);
+            mq.setRetention("t", RetentionPolicy.INHERIT_ALL.withMaxRetentionBytes(batchBytes(10)));
+            while (mq.topicStats("t").retainedMessages() > 10 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(mq.topicStats("t").retainedMessages()).isEqualTo(10);
+        } finally {
+            mq.close();
+        }
+        assertThatThrownBy(mq::runRetention).isInstanceOf(io.rocksmq.api.QueueClosedException.class);
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("rocksmq-retention"));
+    }
+
+    @Test
     void statsOfAFreshTopic() {
         try (RocksMq mq = RocksMq.open(config().build())) {
             mq.createTopic("t");
