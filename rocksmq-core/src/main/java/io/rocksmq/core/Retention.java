@@ -47,7 +47,7 @@ final class Retention implements AutoCloseable {
         this.store = store;
         this.queue = queue;
         this.topics = topics;
-        this.pass = new RetentionPass(store, reclaimer);
+        this.pass = new RetentionPass(store, reclaimer, config.writeBufferBytes() / 2);
         this.reclaimer = reclaimer;
         this.worker = config.retentionInterval().isZero() ? null
                 : new RetentionWorker(config.retentionInterval(), this::workerPass);

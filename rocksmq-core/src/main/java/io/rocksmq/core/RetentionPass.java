@@ -32,8 +32,9 @@ import java.util.List;
  *   <li>One {@code WriteBatch}: the new retention state, the deletion of the index segments below
  *       the cut, and the moved positions and skip counters of groups that had not read what a hard cap
  *       deleted. Then the cut in memory, the positions, release everything.</li>
- *   <li>Release the prefix to the reclaimer (whole files dropped on this thread, no lock held; the
- *       rest, and any compaction, on the reclaimer's thread).</li>
+ *   <li>Release the prefix to the reclaimer once another half write buffer is deleted (whole files
+ *       dropped on this thread, no lock held; the rest, and any compaction, on the reclaimer's
+ *       thread). The full pass sweeps what a quiet topic left below that step.</li>
  * </ol>
  * Produce to the topic is blocked only for the in-memory snapshot and truncate; consume on the topic
  * for the duration of one small write; other topics never.
@@ -46,10 +47,17 @@ final class RetentionPass {
 
     private final RocksStore store;
     private final SpaceReclaimer reclaimer;
+    private final long releaseStepBytes;
 
-    RetentionPass(RocksStore store, SpaceReclaimer reclaimer) {
+    /**
+     * @param releaseStepBytes deleted bytes between two releases to the reclaimer: files are about a
+     *                         write buffer large, so releasing after every small deletion would mostly
+     *                         find no whole file to drop
+     */
+    RetentionPass(RocksStore store, SpaceReclaimer reclaimer, long releaseStepBytes) {
         this.store = store;
         this.reclaimer = reclaimer;
+        this.releaseStepBytes = releaseStepBytes;
     }
 
     /** Runs retention on a topic the caller has entered; returns the number of messages deleted. */
@@ -155,7 +163,10 @@ final class RetentionPass {
             t.adminLock.unlock();
         }
         t.space().head(plan.newHead());
-        reclaimer.release(t, cut, false);
+        if (plan.bytesAtCut() - t.space().releasedBytes() >= releaseStepBytes) {
+            t.space().released(plan.bytesAtCut());
+            reclaimer.release(t, cut, false);
+        }
         report(t, s, plan, deletedNow, groups, skipped);
         return cut - s.cutId();
     }

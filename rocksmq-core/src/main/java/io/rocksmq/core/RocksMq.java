@@ -74,7 +74,7 @@ public final class RocksMq implements AutoCloseable {
         this.topics = new ConcurrentHashMap<>(recovered.topics());
         this.nextTopicId = recovered.nextTopicId();
         this.messageIdFloor = recovered.messageIdFloor();
-        this.reclaimer = new SpaceReclaimer(store, SpaceReclaimer.TOMBSTONE_THRESHOLD_WRITE_BUFFERS * config.writeBufferBytes());
+        this.reclaimer = new SpaceReclaimer(store, SpaceReclaimer.tombstoneThreshold(config));
         this.retention = new Retention(config, store, reclaimer, topics, lifecycle);
     }
 

@@ -116,6 +116,10 @@ final class SpaceReclaimer implements AutoCloseable {
         this.tombstoneThreshold = tombstoneThreshold;
     }
 
+    static long tombstoneThreshold(RocksMqConfig config) {
+        return TOMBSTONE_THRESHOLD_WRITE_BUFFERS * config.writeBufferBytes();
+    }
+
     /** Queues the reclaim of {@code [begin, end)} in {@code cf}, a range already covered by a tombstone. */
     void reclaim(ColumnFamilyHandle cf, byte[] begin, byte[] end) {
         submit(new Job(cf, begin.clone(), end.clone(), null, 0, false));

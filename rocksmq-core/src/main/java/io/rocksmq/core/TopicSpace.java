@@ -62,6 +62,7 @@ final class TopicSpace {
     // -- confined to the retention pass: the first retained entry, if known; deletions since the last full pass
     private RetentionPlanner.Entry head;
     private boolean deletedSinceFullPass;
+    private long releasedBytes;
 
     TopicSpace(long startId, long nextId, long lastPublishTime, long producedBytes) {
         this.cutId = startId;
@@ -258,6 +259,15 @@ final class TopicSpace {
 
     void head(RetentionPlanner.Entry entry) {
         head = entry;
+    }
+
+    /** Cumulative deleted bytes when the topic's deleted prefix was last released to the reclaimer. */
+    long releasedBytes() {
+        return releasedBytes;
+    }
+
+    void released(long bytes) {
+        releasedBytes = bytes;
     }
 
     /** Called by each pass that deleted something. */
