@@ -162,13 +162,7 @@ final class Retention implements AutoCloseable {
 
     TopicStats stats(Topic t) {
         TopicSpace space = t.space();
-        TopicSpace.Snapshot s;
-        t.produceLock.lock();
-        try {
-            s = space.snapshot();
-        } finally {
-            t.produceLock.unlock();
-        }
+        TopicSpace.Snapshot s = space.snapshot();
         Map<String, Long> skipped = new HashMap<>();
         for (ConsumerGroup g : t.groups.values()) {
             if (g.lifecycle.isActive()) {

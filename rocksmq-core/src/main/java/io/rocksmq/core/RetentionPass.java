@@ -23,8 +23,8 @@ import java.util.List;
  *
  * <h2>Ordering and locks</h2>
  * <ol>
- *   <li>Plan without locks, from a snapshot of the accounting (taken under the topic's produce lock,
- *       in memory only) and the groups' volatile positions. Reads at most a segment or two.</li>
+ *   <li>Plan without locks, from a snapshot of the accounting (in memory, never under the topic's
+ *       produce lock) and the groups' volatile positions. Reads at most a segment or two.</li>
  *   <li>Take the topic's admin lock (no group can be created or destroyed meanwhile), enter every
  *       active group and take their read locks in name order (consume holds at most one, so no
  *       deadlock): from here no position moves. If a consumed-data rule would now delete past some
@@ -36,8 +36,8 @@ import java.util.List;
  *       dropped on this thread, no lock held; the rest, and any compaction, on the reclaimer's
  *       thread). The full pass sweeps what a quiet topic left below that step.</li>
  * </ol>
- * Produce to the topic is blocked only for the in-memory snapshot and truncate; consume on the topic
- * for the duration of one small write; other topics never.
+ * Produce is never blocked by retention (the segment lock it shares is held for array copies only);
+ * consume on the topic for the duration of one small write; other topics never.
  *
  * <p>Thread-safe for one caller at a time: {@link Retention} runs passes one after another.
  */
@@ -69,7 +69,7 @@ final class RetentionPass {
                 return 0;
             }
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                TopicSpace.Snapshot s = snapshot(t);
+                TopicSpace.Snapshot s = space.snapshot();
                 if (s.retainedMessages() <= 0) {
                     space.head(null);
                     return 0;
@@ -90,15 +90,6 @@ final class RetentionPass {
             return 0;
         } finally {
             space.passed(now);
-        }
-    }
-
-    private static TopicSpace.Snapshot snapshot(Topic t) {
-        t.produceLock.lock();
-        try {
-            return t.space().snapshot();
-        } finally {
-            t.produceLock.unlock();
         }
     }
 
@@ -138,12 +129,7 @@ final class RetentionPass {
                     }
                 }
                 skipped = write(t, s, plan, deletedNow, groups);
-                t.produceLock.lock();
-                try {
-                    t.space().truncate(cut, plan.bytesAtCut(), deletedNow);
-                } finally {
-                    t.produceLock.unlock();
-                }
+                t.space().truncate(cut, plan.bytesAtCut(), deletedNow);
                 for (int i = 0; i < groups.size(); i++) {
                     ConsumerGroup g = groups.get(i);
                     if (g.position() < cut) {

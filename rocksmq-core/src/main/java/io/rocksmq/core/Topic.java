@@ -38,7 +38,7 @@ final class Topic {
     final ReentrantLock adminLock = new ReentrantLock();
     final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     private final TopicSignal signal = new TopicSignal();
-    /** Space accounting for retention; its fields are guarded by {@link #produceLock} too. */
+    /** Space accounting for retention; produce updates it under {@link #produceLock}. */
     private final TopicSpace space;
 
     /** Next id to allocate; under {@link #produceLock}. */

@@ -14,35 +14,49 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * of at least the configured segment size; see {@link StorageLayout}, record {@code 0x13 .. 0x03}).
  *
  * <p>Cost on the produce path: {@link #stageSegment} adds one put to the produce's own
- * {@code WriteBatch} once per segment (never a separate write), and {@link #appended} updates a few
- * fields; the cumulative byte count rides in the topic id counter every produce writes anyway.
+ * {@code WriteBatch} once per segment (never a separate write), and {@link #appended} publishes one
+ * small immutable {@link Tail}; the cumulative byte count rides in the topic id counter every
+ * produce writes anyway.
  *
  * <h2>Locks</h2>
- * Everything except the fields marked otherwise is guarded by the owning topic's {@code produceLock}:
- * produce appends at the tail under it, retention takes it only for an in-memory {@link #snapshot()}
- * and {@link #truncate}, never across storage I/O. {@link #producedBytes} is also volatile so it can be
- * read for metrics. The head cache is confined to the (single) retention pass.
+ * Retention never takes the topic's produce lock: a producer looping on a non-fair lock would starve
+ * it, and the topic would outgrow its cap while retention waits. Instead:
+ * <ul>
+ *   <li>{@link #tail} (what produce last committed) and {@link #deleted} (what retention last
+ *       deleted) are immutable objects published through volatile fields, each written by one side
+ *       only (produce under the topic's produce lock; retention by its single pass thread);</li>
+ *   <li>{@link #segmentLock} guards the segment arrays: produce appends (once per segment), retention
+ *       copies and truncates, each holding it for an array copy at most;</li>
+ *   <li>{@link #lastClosedBytes} is produce's own, under the produce lock; the head cache and release
+ *       bookkeeping are the retention pass's own.</li>
+ * </ul>
+ * A snapshot reads {@link #deleted}, then the segments, then {@link #tail}, so the tail covers every
+ * segment it lists, and retained amounts are never negative.
  *
  * <p>Thread-safe as described.
  */
 final class TopicSpace {
-    // -- guarded by the topic's produceLock
+    /** The last committed produce: next id, cumulative stored bytes, publish time. */
+    record Tail(long endId, long producedBytes, long lastPublishTime) {
+    }
+
+    /** What retention deleted: every id below {@code cutId}, {@code bytes} in total, messages per rule. */
+    record Deleted(long cutId, long bytes, long[] byRule) {
+    }
+
+    private volatile Tail tail;
+    private volatile Deleted deleted;
+
+    private final Object segmentLock = new Object();
     private long[] segEnd = new long[4];
     private long[] segBytes = new long[4];
     private long[] segTime = new long[4];
     private int segFirst;
     private int segCount;
-    /** Start of the open (unclosed) segment, in ids and in cumulative bytes. */
-    private long openStartBytes;
-    private long tailEnd;
-    private long tailTime;
-    private volatile long producedBytes;
-    /** Every id below it is deleted (hidden from readers at once; see {@link #cutId()}). Volatile for readers. */
-    private volatile long cutId;
-    private long deletedBytes;
-    private final long[] deletedByRule = new long[RetentionRule.COUNT];
 
-    // -- set before publication or by admin calls; read anywhere
+    /** Cumulative bytes at the end of the last closed segment; produce's own (under the produce lock). */
+    private long lastClosedBytes;
+
     private volatile long segmentBytes = RocksMqConfig.DEFAULT_RETENTION_SEGMENT_BYTES;
     private volatile RetentionPolicy override = RetentionPolicy.INHERIT_ALL;
     private volatile RetentionPolicy effective = RetentionPolicy.KEEP_ALL;
@@ -54,28 +68,26 @@ final class TopicSpace {
     private volatile long failures;
     /**
      * Ids below it are covered by a range tombstone (their space is or will be reclaimed by compaction);
-     * between it and {@link #cutId} deleted entries may still sit in files. Written by the reclaimer.
+     * between it and the cut, deleted entries may still sit in files. Written by the reclaimer.
      * Starts at the topic's start: after a restart, the first sweep covers whatever was left.
      */
     private volatile long sweptCut;
 
-    // -- confined to the retention pass: the first retained entry, if known; deletions since the last full pass
+    // -- confined to the retention pass
     private RetentionPlanner.Entry head;
     private boolean deletedSinceFullPass;
     private long releasedBytes;
 
     TopicSpace(long startId, long nextId, long lastPublishTime, long producedBytes) {
-        this.cutId = startId;
+        this.tail = new Tail(nextId, producedBytes, lastPublishTime);
+        this.deleted = new Deleted(startId, 0, new long[RetentionRule.COUNT]);
         this.sweptCut = startId;
-        this.tailEnd = nextId;
-        this.tailTime = lastPublishTime;
-        this.producedBytes = producedBytes;
     }
 
-    // ------------------------------------------------------------------ produce path (under produceLock)
+    // ------------------------------------------------------------------ produce path (under the produce lock)
 
     long producedBytes() {
-        return producedBytes;
+        return tail.producedBytes();
     }
 
     /**
@@ -85,7 +97,7 @@ final class TopicSpace {
      */
     boolean stageSegment(WriteBatch batch, ColumnFamilyHandle meta, long topicId, long endId, long produced,
                          long time) throws RocksDBException {
-        if (produced - openStartBytes < segmentBytes) {
+        if (produced - lastClosedBytes < segmentBytes) {
             return false;
         }
         batch.put(meta, StorageLayout.retentionSegmentKey(topicId, endId),
@@ -95,38 +107,38 @@ final class TopicSpace {
 
     /** After the produce's batch is written. */
     void appended(long endId, long produced, long time, boolean closesSegment) {
-        tailEnd = endId;
-        tailTime = time;
-        producedBytes = produced;
         if (closesSegment) {
             addSegment(endId, produced, time);
+            lastClosedBytes = produced;
         }
-        if (produced - deletedBytes > wakeAboveBytes && !urgent.get() && urgent.compareAndSet(false, true)) {
+        tail = new Tail(endId, produced, time);
+        if (produced - deleted.bytes() > wakeAboveBytes && !urgent.get() && urgent.compareAndSet(false, true)) {
             overCap.run();
         }
     }
 
     private void addSegment(long endId, long bytesAtEnd, long time) {
-        if (segFirst + segCount == segEnd.length) {
-            if (segFirst > segEnd.length / 2) {
-                // Most of the array is deleted segments: slide the live ones down instead of growing.
-                System.arraycopy(segEnd, segFirst, segEnd, 0, segCount);
-                System.arraycopy(segBytes, segFirst, segBytes, 0, segCount);
-                System.arraycopy(segTime, segFirst, segTime, 0, segCount);
-                segFirst = 0;
-            } else {
-                int n = segEnd.length * 2;
-                segEnd = Arrays.copyOf(segEnd, n);
-                segBytes = Arrays.copyOf(segBytes, n);
-                segTime = Arrays.copyOf(segTime, n);
+        synchronized (segmentLock) {
+            if (segFirst + segCount == segEnd.length) {
+                if (segFirst > segEnd.length / 2) {
+                    // Most of the array is deleted segments: slide the live ones down instead of growing.
+                    System.arraycopy(segEnd, segFirst, segEnd, 0, segCount);
+                    System.arraycopy(segBytes, segFirst, segBytes, 0, segCount);
+                    System.arraycopy(segTime, segFirst, segTime, 0, segCount);
+                    segFirst = 0;
+                } else {
+                    int n = segEnd.length * 2;
+                    segEnd = Arrays.copyOf(segEnd, n);
+                    segBytes = Arrays.copyOf(segBytes, n);
+                    segTime = Arrays.copyOf(segTime, n);
+                }
             }
+            int i = segFirst + segCount;
+            segEnd[i] = endId;
+            segBytes[i] = bytesAtEnd;
+            segTime[i] = time;
+            segCount++;
         }
-        int i = segFirst + segCount;
-        segEnd[i] = endId;
-        segBytes[i] = bytesAtEnd;
-        segTime[i] = time;
-        segCount++;
-        openStartBytes = bytesAtEnd;
     }
 
     // ------------------------------------------------------------------ recovery (before publication)
@@ -134,31 +146,33 @@ final class TopicSpace {
     /** Restores what retention persisted; segments in key (= id) order. */
     void restore(StorageLayout.RetentionState state, Iterable<StorageLayout.Segment> segments, long segmentBytes) {
         this.segmentBytes = segmentBytes;
+        Tail t = tail;
         if (state != null) {
-            if (state.cutId() > tailEnd) {
+            if (state.cutId() > t.endId()) {
                 throw StorageLayout.corrupt("retention state deletes up to id " + state.cutId()
-                        + " but the topic's id counter is " + tailEnd, null);
+                        + " but the topic's id counter is " + t.endId(), null);
             }
-            cutId = Math.max(cutId, state.cutId());
-            deletedBytes = state.deletedBytes();
-            System.arraycopy(state.deletedByRule(), 0, deletedByRule, 0, RetentionRule.COUNT);
+            deleted = new Deleted(Math.max(deleted.cutId(), state.cutId()), state.deletedBytes(),
+                    state.deletedByRule().clone());
         }
-        openStartBytes = deletedBytes;
+        lastClosedBytes = deleted.bytes();
         for (StorageLayout.Segment s : segments) {
-            if (s.endId() > cutId && s.endId() <= tailEnd) {
+            if (s.endId() > deleted.cutId() && s.endId() <= t.endId()) {
                 addSegment(s.endId(), s.bytesAtEnd(), s.lastPublishTime());
+                lastClosedBytes = s.bytesAtEnd();
             }
         }
     }
 
     /** Sets the cumulative produced bytes found by a scan, when the counter did not record them. */
     void restoreProducedBytes(long bytes) {
-        producedBytes = bytes;
+        Tail t = tail;
+        tail = new Tail(t.endId(), bytes, t.lastPublishTime());
     }
 
-    // ------------------------------------------------------------------ retention (under produceLock)
+    // ------------------------------------------------------------------ retention
 
-    /** An immutable copy of the accounting; closed segments ending after {@code cutId}, oldest first. */
+    /** A consistent copy of the accounting; closed segments ending after {@code cutId}, oldest first. */
     record Snapshot(long[] segEnd, long[] segBytes, long[] segTime, long cutId, long deletedBytes,
                     long tailEnd, long producedBytes, long tailTime, long[] deletedByRule) {
         long retainedBytes() {
@@ -170,29 +184,44 @@ final class TopicSpace {
         }
     }
 
+    /** Takes no lock but the segment lock; callable from any thread (metrics) and by the retention pass. */
     Snapshot snapshot() {
-        return new Snapshot(
-                Arrays.copyOfRange(segEnd, segFirst, segFirst + segCount),
-                Arrays.copyOfRange(segBytes, segFirst, segFirst + segCount),
-                Arrays.copyOfRange(segTime, segFirst, segFirst + segCount),
-                cutId, deletedBytes, tailEnd, producedBytes, tailTime, deletedByRule.clone());
+        Deleted d = deleted;
+        long[] ends;
+        long[] bytes;
+        long[] times;
+        synchronized (segmentLock) {
+            int from = segFirst;
+            int to = segFirst + segCount;
+            while (from < to && segEnd[from] <= d.cutId()) {
+                from++; // truncated by a pass that has not finished updating the arrays
+            }
+            ends = Arrays.copyOfRange(segEnd, from, to);
+            bytes = Arrays.copyOfRange(segBytes, from, to);
+            times = Arrays.copyOfRange(segTime, from, to);
+        }
+        Tail t = tail;
+        return new Snapshot(ends, bytes, times, d.cutId(), d.bytes(), t.endId(), t.producedBytes(),
+                t.lastPublishTime(), d.byRule().clone());
     }
 
-    /** After retention deleted every entry below {@code newCutId}. */
+    /** By the retention pass, after it deleted every entry below {@code newCutId}. */
     void truncate(long newCutId, long newDeletedBytes, long[] deletedNow) {
-        cutId = newCutId;
-        deletedBytes = newDeletedBytes;
+        Deleted d = deleted;
+        long[] byRule = d.byRule().clone();
         for (int r = 0; r < RetentionRule.COUNT; r++) {
-            deletedByRule[r] += deletedNow[r];
+            byRule[r] += deletedNow[r];
         }
-        while (segCount > 0 && segEnd[segFirst] <= newCutId) {
-            segFirst++;
-            segCount--;
+        deleted = new Deleted(newCutId, newDeletedBytes, byRule);
+        synchronized (segmentLock) {
+            while (segCount > 0 && segEnd[segFirst] <= newCutId) {
+                segFirst++;
+                segCount--;
+            }
+            if (segCount == 0) {
+                segFirst = 0;
+            }
         }
-        if (segCount == 0) {
-            segFirst = 0;
-        }
-        openStartBytes = Math.max(openStartBytes, newDeletedBytes);
     }
 
     /**
@@ -200,7 +229,7 @@ final class TopicSpace {
      * (retention deletes logically first, physically in bulk; see {@link SpaceReclaimer}).
      */
     long cutId() {
-        return cutId;
+        return deleted.cutId();
     }
 
     long sweptCut() {
