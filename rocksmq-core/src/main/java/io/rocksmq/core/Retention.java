@@ -66,16 +66,18 @@ final class Retention implements AutoCloseable {
 
     /** A topic just created (before it is published): default policy. */
     void attach(Topic t) {
-        t.space().policy(RetentionPolicy.INHERIT_ALL, config.defaultRetention(), overCapHook(t));
+        install(t, RetentionPolicy.INHERIT_ALL);
     }
 
     private void install(Topic t, RetentionPolicy override) {
-        t.space().policy(override, override.resolve(config.defaultRetention()), overCapHook(t));
+        RetentionWorker w = worker;
+        t.space().policy(override, override.resolve(config.defaultRetention()), w == null ? null : () -> w.request(t),
+                throttleSlack(config));
     }
 
-    private Runnable overCapHook(Topic t) {
-        RetentionWorker w = worker;
-        return w == null ? () -> { } : () -> w.request(t);
+    /** How far over its byte cap a producer may take a topic before it waits for the worker. */
+    static long throttleSlack(RocksMqConfig config) {
+        return config.writeBufferBytes() / 2;
     }
 
     // ------------------------------------------------------------------ passes

@@ -61,7 +61,7 @@ final class RetentionWorker implements AutoCloseable {
             if (full || !urgent.isEmpty()) {
                 try {
                     runner.run(full ? null : urgent);
-                } catch (RuntimeException | Error e) {
+                } catch (RuntimeException e) {
                     LOG.error("retention pass failed; retrying at the next interval", e);
                 }
                 if (full) {

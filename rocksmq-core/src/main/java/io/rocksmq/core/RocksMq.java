@@ -43,6 +43,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Produce to one topic never waits for another topic. Waking consumers takes no lock.</li>
  *   <li>Destroying a group or topic refuses new operations on it, waits for those in flight, removes
  *       it, and only then ends its registrations: nothing is signalled after removal, nothing crashes.</li>
+ *   <li>Disk stays bounded: retention ({@link RetentionPolicy}, {@link #setRetention}) deletes consumed
+ *       data by age and size and enforces hard caps on all data, reporting what groups missed
+ *       ({@link #skippedMessages}); deleted space is reclaimed promptly ({@link #topicStats}).</li>
  * </ul>
  *
  * <h2>Concurrency design</h2>
@@ -363,7 +366,10 @@ public final class RocksMq implements AutoCloseable {
     }
 
     /**
-     * Appends the messages as one atomic batch and wakes the topic's waiting consumers.
+     * Appends the messages as one atomic batch and wakes the topic's waiting consumers. If that takes
+     * the topic over its {@code maxRetentionBytes} by more than half a write buffer (the background
+     * retention worker has fallen behind), waits, after the write, until the worker has deleted down to
+     * the cap: this is what bounds the disk whatever the produce rate.
      *
      * @return the ids given to the messages, in order (consecutive)
      * @throws InvalidArgumentException if the list is null, empty or holds null
@@ -407,6 +413,7 @@ public final class RocksMq implements AutoCloseable {
             } finally {
                 t.lifecycle.exit();
             }
+            t.space().awaitRoom(t.lifecycle, lifecycle);
             if (durability == Durability.FSYNC) {
                 store.awaitDurable(ticket);
             }

@@ -4,7 +4,11 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -36,6 +40,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe as described.
  */
 final class TopicSpace {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSpace.class);
+    /** A producer waits at most this long for retention to make room, then goes on (and says so). */
+    static final long MAX_THROTTLE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long THROTTLE_RECHECK_MILLIS = 100;
+
     /** The last committed produce: next id, cumulative stored bytes, publish time. */
     record Tail(long endId, long producedBytes, long lastPublishTime) {
     }
@@ -62,6 +71,11 @@ final class TopicSpace {
     private volatile RetentionPolicy effective = RetentionPolicy.KEEP_ALL;
     /** Retained bytes above which a produce asks for an immediate retention pass. */
     private volatile long wakeAboveBytes = Long.MAX_VALUE;
+    /** Retained bytes above which a producer waits for that pass (only with a background worker). */
+    private volatile long throttleAboveBytes = Long.MAX_VALUE;
+    /** Producers waiting for room wait on it; {@link #waiters} is changed under it. */
+    private final Object room = new Object();
+    private volatile int waiters;
     private volatile Runnable overCap = () -> { };
     private final AtomicBoolean urgent = new AtomicBoolean();
     private volatile long lastPassTime = -1;
@@ -213,6 +227,11 @@ final class TopicSpace {
             byRule[r] += deletedNow[r];
         }
         deleted = new Deleted(newCutId, newDeletedBytes, byRule);
+        if (waiters > 0) {
+            synchronized (room) {
+                room.notifyAll();
+            }
+        }
         synchronized (segmentLock) {
             while (segCount > 0 && segEnd[segFirst] <= newCutId) {
                 segFirst++;
@@ -253,12 +272,64 @@ final class TopicSpace {
         return effective;
     }
 
-    /** Installs a policy; the caller serialises changes (topic admin lock, or before publication). */
-    void policy(RetentionPolicy override, RetentionPolicy effective, Runnable onOverCap) {
+    /**
+     * Installs a policy; the caller serialises changes (topic admin lock, or before publication).
+     *
+     * @param onOverCap     asks the background worker for a pass over this topic, or null if there is
+     *                      no worker (then producers are never made to wait)
+     * @param throttleSlack bytes over {@code maxRetentionBytes} a producer may take the topic before it
+     *                      waits for the worker
+     */
+    void policy(RetentionPolicy override, RetentionPolicy effective, Runnable onOverCap, long throttleSlack) {
         this.override = override;
         this.effective = effective;
-        this.overCap = onOverCap;
-        this.wakeAboveBytes = effective.maxRetentionBytes() < 0 ? Long.MAX_VALUE : effective.maxRetentionBytes();
+        this.overCap = onOverCap == null ? () -> { } : onOverCap;
+        long cap = effective.maxRetentionBytes();
+        this.wakeAboveBytes = cap < 0 ? Long.MAX_VALUE : cap;
+        this.throttleAboveBytes = cap < 0 || onOverCap == null ? Long.MAX_VALUE : cap + throttleSlack;
+    }
+
+    /**
+     * After a produce, holding no lock: if the topic is over its byte cap by more than the slack, waits
+     * until the retention worker has made room, the topic or queue is closing, or
+     * {@link #MAX_THROTTLE_NANOS} passed. Two volatile reads when there is room.
+     */
+    void awaitRoom(Lifecycle topic, Lifecycle queue) {
+        if (retainedBytes() <= throttleAboveBytes) {
+            return;
+        }
+        long deadline = System.nanoTime() + MAX_THROTTLE_NANOS;
+        boolean interrupted = false;
+        synchronized (room) {
+            waiters++;
+            try {
+                while (retainedBytes() > throttleAboveBytes && topic.isActive() && queue.isActive()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        LOG.warn("retention has not kept up with produce for {} s: a topic is {} bytes over its cap",
+                                TimeUnit.NANOSECONDS.toSeconds(MAX_THROTTLE_NANOS),
+                                retainedBytes() - effective.maxRetentionBytes());
+                        break;
+                    }
+                    try {
+                        room.wait(Math.min(THROTTLE_RECHECK_MILLIS, TimeUnit.NANOSECONDS.toMillis(left) + 1));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        break;
+                    }
+                }
+            } finally {
+                waiters--;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private long retainedBytes() {
+        long deletedBytes = deleted.bytes(); // first: produced only grows, so the difference is never negative
+        return tail.producedBytes() - deletedBytes;
     }
 
     /** Clears the "pass requested" flag before a pass, so a produce during the pass asks again. */

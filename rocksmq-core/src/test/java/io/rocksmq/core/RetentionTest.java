@@ -446,6 +446,22 @@ class RetentionTest {
     }
 
     @Test
+    void aProducerWaitsForTheWorkerRatherThanOutgrowTheCap() {
+        long batch = batchBytes(10);
+        RocksMqConfig cfg = config().retentionInterval(Duration.ofHours(1)).maxRetentionBytes(5 * batch)
+                .writeBufferBytes(1 << 20).build();
+        try (RocksMq mq = RocksMq.open(cfg)) {
+            mq.createTopic("t");
+            mq.createConsumerGroup("t", "g");
+            for (int i = 0; i < 300; i++) {
+                produce(mq, "t", 1, 10);
+                assertThat(mq.topicStats("t").retainedBytes()).isLessThanOrEqualTo(5 * batch + Retention.throttleSlack(cfg));
+            }
+            assertThat(mq.topicStats("t").deletedByMaxRetentionBytes()).isPositive();
+        }
+    }
+
+    @Test
     void statsOfAFreshTopic() {
         try (RocksMq mq = RocksMq.open(config().build())) {
             mq.createTopic("t");
