@@ -446,19 +446,47 @@ class RetentionTest {
     }
 
     @Test
-    void aProducerWaitsForTheWorkerRatherThanOutgrowTheCap() {
-        long batch = batchBytes(10);
+    void aProducerWaitsForTheWorkerRatherThanOutgrowTheCap() throws Exception {
+        long batch = batchBytes(1000); // about 106 KB
         RocksMqConfig cfg = config().retentionInterval(Duration.ofHours(1)).maxRetentionBytes(5 * batch)
                 .writeBufferBytes(1 << 20).build();
+        long limit = 5 * batch + Retention.throttleSlack(cfg);
         try (RocksMq mq = RocksMq.open(cfg)) {
             mq.createTopic("t");
-            mq.createConsumerGroup("t", "g");
-            for (int i = 0; i < 300; i++) {
-                produce(mq, "t", 1, 10);
-                assertThat(mq.topicStats("t").retainedBytes()).isLessThanOrEqualTo(5 * batch + Retention.throttleSlack(cfg));
+            Topic topic = mq.topicsForTest().get("t");
+            int[] produced = new int[1];
+            Thread producer = new Thread(() -> {
+                for (int i = 0; i < 20; i++) {
+                    produce(mq, "t", 1, 1000);
+                    produced[0]++;
+                }
+            });
+            topic.adminLock.lock(); // the worker's pass cannot delete while we hold this
+            try {
+                producer.start();
+                long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+                while (!waitingForRoom(producer) && producer.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(waitingForRoom(producer)).as("producer waits for retention").isTrue();
+                assertThat(mq.topicStats("t").retainedBytes()).isGreaterThan(limit).isLessThanOrEqualTo(limit + batch);
+            } finally {
+                topic.adminLock.unlock();
             }
+            producer.join();
+            assertThat(produced[0]).isEqualTo(20);
+            assertThat(mq.topicStats("t").retainedBytes()).isLessThanOrEqualTo(limit);
             assertThat(mq.topicStats("t").deletedByMaxRetentionBytes()).isPositive();
         }
+    }
+
+    private static boolean waitingForRoom(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getMethodName().equals("awaitRoom")) {
+                return t.getState() == Thread.State.TIMED_WAITING;
+            }
+        }
+        return false;
     }
 
     @Test
