@@ -116,7 +116,7 @@ public class WritePathBenchmark {
             case WRITE_BATCH_WITH_COUNTER -> {
                 batch.clear();
                 batch.put(engine.messages(), StorageLayout.messageKey(1, first), value);
-                batch.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(nextId, first));
+                batch.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(nextId, first, 0));
                 engine.db().write(walOnly, batch);
             }
             case ENCODE_AND_WRITE -> {
@@ -124,7 +124,7 @@ public class WritePathBenchmark {
                 StorageLayout.patchPublishTime(encoded, first);
                 batch.clear();
                 batch.put(engine.messages(), StorageLayout.messageKey(1, first), encoded);
-                batch.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(nextId, first));
+                batch.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(nextId, first, 0));
                 engine.db().write(walOnly, batch);
             }
             case PRODUCE -> {

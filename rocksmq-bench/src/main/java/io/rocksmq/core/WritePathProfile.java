@@ -104,7 +104,7 @@ public final class WritePathProfile {
                         } else {
                             batch.clear();
                             batch.put(engine.messages(), key, value);
-                            batch.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(first + BATCH, first));
+                            batch.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(first + BATCH, first, 0));
                             engine.db().write(wal, batch);
                         }
                     }

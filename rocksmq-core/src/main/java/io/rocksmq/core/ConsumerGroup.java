@@ -35,6 +35,12 @@ final class ConsumerGroup {
     private final AtomicLong signals = new AtomicLong();
     /** Changed under the topic's admin lock. */
     private final RegistrationSet registrations = new RegistrationSet();
+    /**
+     * Messages a hard retention cap deleted before this group read them: in total, and since the last
+     * {@code takeSkippedMessages}. Written under {@link #readLock} (with their record), read anywhere.
+     */
+    private volatile long skippedTotal;
+    private volatile long skippedNotTaken;
 
     ConsumerGroup(String name, byte[] positionKey, long position) {
         this.name = name;
@@ -57,6 +63,20 @@ final class ConsumerGroup {
     /** Under {@link #readLock}, after the position is durable in the write-ahead log. */
     void position(long next) {
         position = next;
+    }
+
+    long skippedTotal() {
+        return skippedTotal;
+    }
+
+    long skippedNotTaken() {
+        return skippedNotTaken;
+    }
+
+    /** Under {@link #readLock} (or before publication), after the skip counter record is written. */
+    void skipped(long total, long notTaken) {
+        skippedTotal = total;
+        skippedNotTaken = notTaken;
     }
 
     long signals() {

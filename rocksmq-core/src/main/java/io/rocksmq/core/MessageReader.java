@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * Reads message batches of one topic from the {@code messages} column family: range reads from an id,
- * the earliest retained id, and the search by publish time.
+ * the earliest retained id, and the search by publish time. Every read starts at the topic's
+ * retention cut ({@link TopicSpace#cutId()}): entries below it are deleted, even if their bytes have
+ * not been reclaimed yet.
  *
  * <p>Thread-safe: stateless; every call opens and closes its own iterator.
  */
@@ -18,7 +20,7 @@ final class MessageReader {
         List<ConsumerMessage> out = new ArrayList<>(Math.min(max, 1024));
         long topicId = topic.id();
         try (RocksStore.Range range = store.range(store.messages(),
-                StorageLayout.topicLowerBound(topicId), StorageLayout.topicUpperBound(topicId))) {
+                lowerBound(topic), StorageLayout.topicUpperBound(topicId))) {
             positionAt(range, topicId, fromId);
             while (range.it.isValid() && out.size() < max) {
                 long firstId = StorageLayout.messageKeyFirstId(range.it.key());
@@ -34,7 +36,7 @@ final class MessageReader {
     static long earliestId(RocksStore store, Topic topic) {
         long topicId = topic.id();
         try (RocksStore.Range range = store.range(store.messages(),
-                StorageLayout.topicLowerBound(topicId), StorageLayout.topicUpperBound(topicId))) {
+                lowerBound(topic), StorageLayout.topicUpperBound(topicId))) {
             range.it.seekToFirst();
             range.check();
             return range.it.isValid() ? StorageLayout.messageKeyFirstId(range.it.key()) : -1;
@@ -64,7 +66,7 @@ final class MessageReader {
         long topicId = topic.id();
         long end = topic.nextIdAfterCommitted();
         try (RocksStore.Range range = store.range(store.messages(),
-                StorageLayout.topicLowerBound(topicId), StorageLayout.topicUpperBound(topicId))) {
+                lowerBound(topic), StorageLayout.topicUpperBound(topicId))) {
             range.it.seekToFirst();
             if (!range.it.isValid()) {
                 range.check();
@@ -94,6 +96,11 @@ final class MessageReader {
             }
             return lo;
         }
+    }
+
+    /** The retention cut is always an entry boundary, so no retained batch starts below it. */
+    private static byte[] lowerBound(Topic topic) {
+        return StorageLayout.messageKey(topic.id(), topic.space().cutId());
     }
 
     /** Positions the iterator on the batch holding {@code id}, or the first batch after it. */

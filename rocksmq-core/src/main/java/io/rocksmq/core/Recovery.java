@@ -75,17 +75,19 @@ final class Recovery {
             StorageLayout.TopicCounter counter = counters.remove(rec.topicId());
             long nextId = counter == null ? rec.startId() : counter.nextMessageId();
             long lastPublish = counter == null ? rec.createdAt() : counter.lastPublishTime();
+            long produced = counter == null ? StorageLayout.UNKNOWN_BYTES : counter.producedBytes();
             long lastStored = MessageReader.lastStoredId(store, rec.topicId());
             if (lastStored >= nextId) {
                 LOG.warn("topic '{}': id counter {} is behind the stored id {}; raised to {}",
                         e.getKey(), nextId, lastStored, lastStored + 1);
                 nextId = lastStored + 1;
+                produced = StorageLayout.UNKNOWN_BYTES; // recounted by RetentionLoader
                 store.putMeta(StorageLayout.topicCounterKey(rec.topicId()),
-                        StorageLayout.topicCounterValue(nextId, lastPublish));
+                        StorageLayout.topicCounterValue(nextId, lastPublish, produced));
                 repairs++;
             }
             nextTopicId = Math.max(nextTopicId, rec.topicId() + 1);
-            Topic topic = new Topic(e.getKey(), rec.topicId(), rec.startId(), nextId, lastPublish);
+            Topic topic = new Topic(e.getKey(), rec.topicId(), rec.startId(), nextId, lastPublish, produced);
             Map<String, Long> groupPositions = positions.remove(rec.topicId());
             if (groupPositions != null) {
                 for (Map.Entry<String, Long> g : groupPositions.entrySet()) {

@@ -43,6 +43,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Produce to one topic never waits for another topic. Waking consumers takes no lock.</li>
  *   <li>Destroying a group or topic refuses new operations on it, waits for those in flight, removes
  *       it, and only then ends its registrations: nothing is signalled after removal, nothing crashes.</li>
+ *   <li>Disk stays bounded: retention ({@link RetentionPolicy}, {@link #setRetention}) deletes consumed
+ *       data by age and size and enforces hard caps on all data, reporting what groups missed
+ *       ({@link #skippedMessages}); deleted space is reclaimed promptly ({@link #topicStats}).</li>
  * </ul>
  *
  * <h2>Concurrency design</h2>
@@ -69,6 +72,7 @@ public final class RocksMq implements AutoCloseable {
     private final int recoveryRepairs;
     /** Read on every produce and consume; never null ({@link QueueListener#NO_OP} by default). */
     private volatile QueueListener listener = QueueListener.NO_OP;
+    private final Retention retention;
 
     private RocksMq(RocksMqConfig config, RocksStore store, Recovery.Result recovered) {
         this.config = config;
@@ -76,8 +80,9 @@ public final class RocksMq implements AutoCloseable {
         this.topics = new ConcurrentHashMap<>(recovered.topics());
         this.nextTopicId = recovered.nextTopicId();
         this.messageIdFloor = recovered.messageIdFloor();
-        this.reclaimer = new SpaceReclaimer(store);
         this.recoveryRepairs = recovered.repairs();
+        this.reclaimer = new SpaceReclaimer(store, SpaceReclaimer.tombstoneThreshold(config));
+        this.retention = new Retention(config, store, reclaimer, topics, lifecycle);
     }
 
     /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
@@ -101,7 +106,9 @@ public final class RocksMq implements AutoCloseable {
             if (recovered.repairs() > 0) {
                 LOG.warn("opened {} with {} metadata repairs", store.directory(), recovered.repairs());
             }
-            return new RocksMq(config, store, recovered);
+            RocksMq mq = new RocksMq(config, store, recovered);
+            mq.retention.start();
+            return mq;
         } catch (RuntimeException e) {
             try {
                 store.close();
@@ -138,7 +145,7 @@ public final class RocksMq implements AutoCloseable {
             try (WriteBatch batch = new WriteBatch()) {
                 batch.put(store.meta(), StorageLayout.topicKey(topic), StorageLayout.topicValue(record));
                 batch.put(store.meta(), StorageLayout.topicCounterKey(topicId),
-                        StorageLayout.topicCounterValue(messageIdFloor, now));
+                        StorageLayout.topicCounterValue(messageIdFloor, now, 0));
                 batch.put(store.meta(), StorageLayout.globalKey(),
                         StorageLayout.globalValue(topicId + 1, messageIdFloor));
                 store.write(batch);
@@ -146,7 +153,9 @@ public final class RocksMq implements AutoCloseable {
                 throw RocksStore.storage("cannot create topic '" + topic + "'", e);
             }
             nextTopicId = topicId + 1;
-            topics.put(topic, new Topic(topic, topicId, messageIdFloor, messageIdFloor, now));
+            Topic created = new Topic(topic, topicId, messageIdFloor, messageIdFloor, now, 0);
+            retention.attach(created);
+            topics.put(topic, created);
         } finally {
             adminLock.unlock();
             exit();
@@ -178,6 +187,7 @@ public final class RocksMq implements AutoCloseable {
                 batch.deleteRange(store.meta(), StorageLayout.groupPositionPrefix(t.id()),
                         StorageLayout.groupPositionPrefix(t.id() + 1));
                 batch.delete(store.meta(), StorageLayout.topicCounterKey(t.id()));
+                Retention.deleteTopic(batch, store, t.id());
                 batch.delete(store.meta(), StorageLayout.topicKey(topic));
                 batch.put(store.meta(), StorageLayout.globalKey(), StorageLayout.globalValue(nextTopicId, newFloor));
                 store.write(batch);
@@ -289,8 +299,10 @@ public final class RocksMq implements AutoCloseable {
                     return;
                 }
                 g.lifecycle.awaitQuiescent();
-                try {
-                    store.db().delete(store.meta(), g.positionKey());
+                try (WriteBatch batch = new WriteBatch()) {
+                    batch.delete(store.meta(), g.positionKey());
+                    Retention.deleteGroup(batch, store, t, g);
+                    store.write(batch);
                 } catch (RocksDBException e) {
                     throw RocksStore.storage("cannot destroy consumer group '" + group + "'", e);
                 }
@@ -357,7 +369,10 @@ public final class RocksMq implements AutoCloseable {
     }
 
     /**
-     * Appends the messages as one atomic batch and wakes the topic's waiting consumers.
+     * Appends the messages as one atomic batch and wakes the topic's waiting consumers. If that takes
+     * the topic over its {@code maxRetentionBytes} by more than half a write buffer (the background
+     * retention worker has fallen behind), waits, after the write, until the worker has deleted down to
+     * the cap: this is what bounds the disk whatever the produce rate.
      *
      * @return the ids given to the messages, in order (consecutive)
      * @throws InvalidArgumentException if the list is null, empty or holds null
@@ -402,6 +417,7 @@ public final class RocksMq implements AutoCloseable {
             } finally {
                 t.lifecycle.exit();
             }
+            t.space().awaitRoom(t.lifecycle, lifecycle);
             if (durability == Durability.FSYNC) {
                 store.awaitDurable(ticket);
             }
@@ -679,9 +695,118 @@ public final class RocksMq implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ retention
+
+    /**
+     * Sets a topic's retention override (persisted). Fields set to {@link RetentionPolicy#INHERIT}
+     * follow the queue's defaults; {@link RetentionPolicy#INHERIT_ALL} removes the override. Takes
+     * effect at the next retention pass (at once if the background worker runs).
+     *
+     * @throws TopicNotFoundException   if there is no such topic
+     * @throws InvalidArgumentException if the policy is null
+     */
+    public void setRetention(String topic, RetentionPolicy override) {
+        Names.check("topic", topic);
+        if (override == null) {
+            throw new InvalidArgumentException("retention policy must not be null");
+        }
+        onTopic(topic, t -> {
+            retention.setPolicy(t, override);
+            return 0;
+        });
+    }
+
+    /** The topic's effective retention policy: its override resolved against the queue's defaults. */
+    public RetentionPolicy retention(String topic) {
+        Names.check("topic", topic);
+        return onTopicObject(topic, t -> t.space().effective());
+    }
+
+    /** The topic's stored override, {@link RetentionPolicy#INHERIT} where it follows the defaults. */
+    public RetentionPolicy retentionOverride(String topic) {
+        Names.check("topic", topic);
+        return onTopicObject(topic, t -> t.space().override());
+    }
+
+    /**
+     * Runs one retention pass over every topic now, on the calling thread (one pass at a time: this
+     * waits for a background pass in progress). Space is reclaimed afterwards in the background.
+     *
+     * @return the number of messages deleted
+     */
+    public long runRetention() {
+        enter();
+        try {
+            return retention.runAll();
+        } finally {
+            exit();
+        }
+    }
+
     /** How many metadata entries recovery repaired when this queue was opened (0 after a clean close). */
     public int recoveryRepairs() {
         return recoveryRepairs;
+    }
+
+    /** Space and retention metrics of a topic; see {@link TopicStats}. */
+    public TopicStats topicStats(String topic) {
+        Names.check("topic", topic);
+        return onTopicObject(topic, retention::stats);
+    }
+
+    /**
+     * Messages a hard retention cap ({@code maxRetentionTime}/{@code maxRetentionBytes}) deleted before
+     * the group read them, since the group was created. Such a deletion moves the group to the
+     * earliest retained message and logs a warning; this is how a consumer can tell that it missed
+     * data. Persisted.
+     *
+     * @throws ConsumerGroupNotFoundException if there is no such group
+     */
+    public long skippedMessages(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        return onGroup(topic, group, (t, g) -> g.skippedTotal());
+    }
+
+    /**
+     * Like {@link #skippedMessages} but counts only since the last call of this method, and resets that
+     * count (persisted): a consumer calls it after each {@code consume} to learn whether it missed
+     * messages since it last asked.
+     */
+    public long takeSkippedMessages(String topic, String group) {
+        Names.check("topic", topic);
+        Names.check("consumer group", group);
+        return onGroup(topic, group, retention::takeSkipped);
+    }
+
+    /** Waits until every compaction queued by retention or destroyTopic so far has run (tests, tools). */
+    void awaitSpaceReclaimed() {
+        reclaimer.awaitIdle();
+    }
+
+    private <R> R onTopicObject(String topic, java.util.function.Function<Topic, R> f) {
+        enter();
+        try {
+            Topic t = enterTopic(topic);
+            try {
+                return f.apply(t);
+            } finally {
+                t.lifecycle.exit();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private long onGroup(String topic, String group, java.util.function.ToLongBiFunction<Topic, ConsumerGroup> f) {
+        return onTopic(topic, t -> {
+            ConsumerGroup g = enterGroup(t, group);
+            try {
+                return f.applyAsLong(t, g);
+            } finally {
+                g.lifecycle.exit();
+            }
+        });
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -704,6 +829,7 @@ public final class RocksMq implements AutoCloseable {
         }
         try {
             lifecycle.awaitQuiescent();
+            retention.close();
             reclaimer.close();
             for (Topic t : topics.values()) {
                 t.adminLock.lock();

@@ -4,6 +4,7 @@ import io.rocksmq.api.InvalidArgumentException;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Configuration of a {@link RocksMq}: built once with {@link #builder(Path)}, validated by
@@ -21,6 +22,24 @@ public final class RocksMqConfig {
     /** A produced batch larger than this is stored as several entries (still in one atomic write). */
     public static final int DEFAULT_MAX_BATCH_ENTRY_BYTES = 1 << 20;
 
+    // Retention defaults (per topic; see RetentionPolicy). Sized for a laptop: a topic nobody reads
+    // never takes more than DEFAULT_MAX_RETENTION_BYTES, and read data goes away within the hour.
+    /** Data every group has consumed is kept 1 hour (long enough to seek back after a mistake). */
+    public static final long DEFAULT_RETENTION_TIME_MILLIS = Duration.ofHours(1).toMillis();
+    /** ... and at most 64 MiB of it per topic. */
+    public static final long DEFAULT_RETENTION_BYTES = 64L << 20;
+    /** Hard cap: nothing, read or not, is kept longer than 7 days. */
+    public static final long DEFAULT_MAX_RETENTION_TIME_MILLIS = Duration.ofDays(7).toMillis();
+    /** Hard cap: no topic keeps more than 1 GiB, read or not. */
+    public static final long DEFAULT_MAX_RETENTION_BYTES = 1L << 30;
+    /** How often the background worker checks every topic (a topic over its byte cap is handled at once). */
+    public static final Duration DEFAULT_RETENTION_INTERVAL = Duration.ofSeconds(10);
+    /**
+     * Granularity of the persisted retention index: one small record per this many bytes produced to a
+     * topic; retention reads at most about this much to place a deletion exactly on an entry boundary.
+     */
+    public static final long DEFAULT_RETENTION_SEGMENT_BYTES = 1L << 20;
+
     private final Path directory;
     private final long blockCacheBytes;
     private final long writeBufferBytes;
@@ -28,6 +47,9 @@ public final class RocksMqConfig {
     private final Durability durability;
     private final int maxBatchEntryBytes;
     private final Clock clock;
+    private final RetentionPolicy defaultRetention;
+    private final Duration retentionInterval;
+    private final long retentionSegmentBytes;
 
     private RocksMqConfig(Builder b) {
         this.directory = b.directory;
@@ -37,6 +59,10 @@ public final class RocksMqConfig {
         this.durability = b.durability;
         this.maxBatchEntryBytes = b.maxBatchEntryBytes;
         this.clock = b.clock;
+        this.defaultRetention = new RetentionPolicy(b.retentionTime, b.retentionBytes, b.maxRetentionTime,
+                b.maxRetentionBytes);
+        this.retentionInterval = b.retentionInterval;
+        this.retentionSegmentBytes = b.retentionSegmentBytes;
     }
 
     /** Starts a configuration for a queue stored in {@code directory} (created if missing). */
@@ -69,16 +95,32 @@ public final class RocksMqConfig {
         return maxBatchEntryBytes;
     }
 
-    /** The clock that stamps publish times (injectable for tests). */
+    /** The clock that stamps publish times and that time-based retention compares them to (injectable for tests). */
     public Clock clock() {
         return clock;
+    }
+
+    /** The retention settings of every topic without a per-topic override (no field is {@code INHERIT}). */
+    public RetentionPolicy defaultRetention() {
+        return defaultRetention;
+    }
+
+    /** Period of the background retention pass; {@link Duration#ZERO} means no background worker. */
+    public Duration retentionInterval() {
+        return retentionInterval;
+    }
+
+    public long retentionSegmentBytes() {
+        return retentionSegmentBytes;
     }
 
     @Override
     public String toString() {
         return "RocksMqConfig{directory=" + directory + ", blockCacheBytes=" + blockCacheBytes
                 + ", writeBufferBytes=" + writeBufferBytes + ", compression=" + compression
-                + ", durability=" + durability + ", maxBatchEntryBytes=" + maxBatchEntryBytes + '}';
+                + ", durability=" + durability + ", maxBatchEntryBytes=" + maxBatchEntryBytes
+                + ", defaultRetention=" + defaultRetention + ", retentionInterval=" + retentionInterval
+                + ", retentionSegmentBytes=" + retentionSegmentBytes + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -90,6 +132,12 @@ public final class RocksMqConfig {
         private Durability durability = DEFAULT_DURABILITY;
         private int maxBatchEntryBytes = DEFAULT_MAX_BATCH_ENTRY_BYTES;
         private Clock clock = Clock.systemUTC();
+        private long retentionTime = DEFAULT_RETENTION_TIME_MILLIS;
+        private long retentionBytes = DEFAULT_RETENTION_BYTES;
+        private long maxRetentionTime = DEFAULT_MAX_RETENTION_TIME_MILLIS;
+        private long maxRetentionBytes = DEFAULT_MAX_RETENTION_BYTES;
+        private Duration retentionInterval = DEFAULT_RETENTION_INTERVAL;
+        private long retentionSegmentBytes = DEFAULT_RETENTION_SEGMENT_BYTES;
 
         private Builder(Path directory) {
             if (directory == null) {
@@ -128,6 +176,57 @@ public final class RocksMqConfig {
             return this;
         }
 
+        /** Milliseconds data every group has consumed is kept; -1: no time limit on consumed data. */
+        public Builder retentionTime(long millis) {
+            this.retentionTime = millis;
+            return this;
+        }
+
+        /** Stored bytes of consumed data a topic keeps; -1: no size limit on consumed data. */
+        public Builder retentionBytes(long bytes) {
+            this.retentionBytes = bytes;
+            return this;
+        }
+
+        /** Hard cap: milliseconds any data is kept, consumed or not; -1: none. */
+        public Builder maxRetentionTime(long millis) {
+            this.maxRetentionTime = millis;
+            return this;
+        }
+
+        /** Hard cap: stored bytes a topic keeps, consumed or not; -1: none. */
+        public Builder maxRetentionBytes(long bytes) {
+            this.maxRetentionBytes = bytes;
+            return this;
+        }
+
+        /** Sets all four retention defaults at once (no field may be {@code INHERIT}). */
+        public Builder defaultRetention(RetentionPolicy policy) {
+            if (policy == null) {
+                throw new InvalidArgumentException("retention policy must not be null");
+            }
+            this.retentionTime = policy.retentionTime();
+            this.retentionBytes = policy.retentionBytes();
+            this.maxRetentionTime = policy.maxRetentionTime();
+            this.maxRetentionBytes = policy.maxRetentionBytes();
+            return this;
+        }
+
+        /**
+         * Period of the background retention pass; {@link Duration#ZERO} runs no worker (then only
+         * {@link RocksMq#runRetention()} deletes anything).
+         */
+        public Builder retentionInterval(Duration interval) {
+            this.retentionInterval = interval;
+            return this;
+        }
+
+        /** Granularity of the retention index (see {@link #DEFAULT_RETENTION_SEGMENT_BYTES}). */
+        public Builder retentionSegmentBytes(long bytes) {
+            this.retentionSegmentBytes = bytes;
+            return this;
+        }
+
         /** Validates and freezes the configuration. */
         public RocksMqConfig build() {
             if (blockCacheBytes < 0) {
@@ -142,7 +241,23 @@ public final class RocksMqConfig {
             if (compression == null || durability == null || clock == null) {
                 throw new InvalidArgumentException("compression, durability and clock must not be null");
             }
+            checkLimit("retentionTime", retentionTime);
+            checkLimit("retentionBytes", retentionBytes);
+            checkLimit("maxRetentionTime", maxRetentionTime);
+            checkLimit("maxRetentionBytes", maxRetentionBytes);
+            if (retentionInterval == null || retentionInterval.isNegative()) {
+                throw new InvalidArgumentException("retentionInterval must be >= 0, was " + retentionInterval);
+            }
+            if (retentionSegmentBytes < 1024) {
+                throw new InvalidArgumentException("retentionSegmentBytes must be >= 1024, was " + retentionSegmentBytes);
+            }
             return new RocksMqConfig(this);
+        }
+
+        private static void checkLimit(String name, long value) {
+            if (value < RetentionPolicy.UNLIMITED) {
+                throw new InvalidArgumentException(name + " must be >= 0 or -1 (unlimited), was " + value);
+            }
         }
     }
 }

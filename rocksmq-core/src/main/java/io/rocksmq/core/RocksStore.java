@@ -42,6 +42,9 @@ final class RocksStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
+    /** The MANIFEST is rewritten from the live state once it grows past this. */
+    static final long MAX_MANIFEST_BYTES = 16L << 20;
+
     /** Directories open in this JVM: RocksDB's own LOCK error for them is less clear than ours. */
     private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
 
@@ -80,7 +83,10 @@ final class RocksStore implements AutoCloseable {
                     .setBytesPerSync(1L << 20)
                     .setKeepLogFileNum(3)
                     .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-                    .setMaxTotalWalSize(4 * config.writeBufferBytes()));
+                    .setMaxTotalWalSize(4 * config.writeBufferBytes())
+                    // Retention drops files continuously, one MANIFEST record each: without a roll-over
+                    // the MANIFEST grows about 80 KB per GB produced, up to RocksDB's default of 1 GB.
+                    .setMaxManifestFileSize(MAX_MANIFEST_BYTES));
 
             BlockBasedTableConfig messageTable = new BlockBasedTableConfig()
                     .setBlockCache(cache)
@@ -88,6 +94,9 @@ final class RocksStore implements AutoCloseable {
             ColumnFamilyOptions messageOptions = track(opened, new ColumnFamilyOptions()
                     .setWriteBufferSize(config.writeBufferBytes())
                     .setMaxWriteBufferNumber(4)
+                    // Files no bigger than a memtable: retention drops whole files of a topic's deleted
+                    // prefix, so the file straddling the cut (the part it cannot drop) stays small.
+                    .setTargetFileSizeBase(config.writeBufferBytes())
                     .setCompressionType(compressionOf(config.compression()))
                     .setTableFormatConfig(messageTable));
 
@@ -233,15 +242,6 @@ final class RocksStore implements AutoCloseable {
             options.close();
             upper.close();
             lower.close();
-        }
-    }
-
-    /** Schedules nothing itself: compacts a deleted range now, on the caller's thread. */
-    void compactRange(ColumnFamilyHandle cf, byte[] begin, byte[] end) {
-        try {
-            db.compactRange(cf, begin, end);
-        } catch (RocksDBException e) {
-            throw storage("compaction failed", e);
         }
     }
 

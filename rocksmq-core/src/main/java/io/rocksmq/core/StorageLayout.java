@@ -12,6 +12,8 @@ import java.util.Map;
 /**
  * The on-disk format, all of it: every column family, every key and every value encoding used by the
  * queue lives here, and nowhere else. Change nothing here without bumping {@link #FORMAT_VERSION}.
+ * (Still version 1 after the retention records were added: this build reads the first layout, whose
+ * topic counter had 16 bytes; a build older than the retention records cannot read a 24-byte counter.)
  *
  * <h2>Column families</h2>
  * <ul>
@@ -42,11 +44,45 @@ import java.util.Map;
  * [0x02]                                  global counters       [nextTopicId u64][messageIdFloor u64]
  * [0x10][topic name UTF-8]                topic                 [topicId u64][startId u64][createdAt i64]
  * [0x11][topicId u64]                     topic id counter      [nextMessageId u64][lastPublishTime i64]
+ *                                                               [producedBytes u64]
  * [0x12][topicId u64][group name UTF-8]   group position        [nextIdToRead u64]
+ * [0x13][topicId u64][0x01]               retention override    [retentionTime i64][retentionBytes i64]
+ *                                                               [maxRetentionTime i64][maxRetentionBytes i64]
+ * [0x13][topicId u64][0x02]               retention state       [cutId u64][deletedBytes u64]
+ *                                                               [deleted by rule: 4 x u64]
+ * [0x13][topicId u64][0x03][endId u64]    retention segment     [bytesAtEnd u64][lastPublishTime i64]
+ * [0x13][topicId u64][0x04][group UTF-8]  group skip counter    [skippedTotal u64][skippedNotTaken u64]
  * </pre>
  * {@code messageIdFloor} is the largest {@code nextMessageId} of any destroyed topic: a topic created
  * later starts there, so ids are never reused, not even across destroy and re-create. The topic id
  * counter is written in the same {@code WriteBatch} as the messages it counts.
+ *
+ * <h2>Retention records ({@code 0x13})</h2>
+ * All of a topic's retention records lie in {@code [retentionPrefix(t), retentionPrefix(t + 1))}, so
+ * destroying a topic removes them with one range delete. Sizes are <em>stored bytes</em>: for every
+ * entry of the {@value #MESSAGES_CF} family, 16 key bytes plus the value length (before compression).
+ * <ul>
+ *   <li>{@code producedBytes} (in the topic id counter): stored bytes ever produced to the topic. It
+ *       rides in the counter every produce already writes, so accounting costs no extra write.
+ *       {@code 0xFFFF_FFFF_FFFF_FFFF}, or a counter of the original 16 bytes, means "unknown": it is
+ *       recomputed at open by a scan of the topic.</li>
+ *   <li>override: per-topic retention settings; times in milliseconds; {@code -1} disables a limit,
+ *       {@code -2} means "the queue's configured default". Absent: all defaults.</li>
+ *   <li>state: every message with id {@code < cutId} was deleted by retention; {@code deletedBytes} is
+ *       their stored bytes, so a topic retains {@code producedBytes - deletedBytes}. Then the number of
+ *       messages deleted by each rule, in the order retentionTime, retentionBytes, maxRetentionTime,
+ *       maxRetentionBytes. Absent: {@code cutId = startId}, nothing deleted. This record <em>is</em>
+ *       the deletion: readers never look below {@code cutId}, and entries below it that still sit in
+ *       files (their space is reclaimed in bulk) are garbage. Written in one {@code WriteBatch} with
+ *       the positions of the groups retention moved.</li>
+ *   <li>segment: a coarse index of the topic's entries, one record per run of at least the configured
+ *       segment size, written in the produce's {@code WriteBatch} that closes the run: the run ends
+ *       just before message {@code endId}, the topic had produced {@code bytesAtEnd} stored bytes by
+ *       then, and its last entry was published at {@code lastPublishTime}. Retention deletes the
+ *       segments whose {@code endId <= cutId} in the batch that writes the state.</li>
+ *   <li>group skip counter: messages a hard retention cap deleted before the group read them, in total
+ *       and not yet taken by {@code RocksMq.takeSkippedMessages}. Absent: zero.</li>
+ * </ul>
  *
  * <p>Thread-safe: stateless.
  */
@@ -61,6 +97,16 @@ final class StorageLayout {
     static final byte META_TOPIC = 0x10;
     static final byte META_TOPIC_COUNTER = 0x11;
     static final byte META_GROUP_POSITION = 0x12;
+    static final byte META_RETENTION = 0x13;
+
+    static final byte RETENTION_OVERRIDE = 0x01;
+    static final byte RETENTION_STATE = 0x02;
+    static final byte RETENTION_SEGMENT = 0x03;
+    static final byte RETENTION_SKIP = 0x04;
+    /** {@code producedBytes} value meaning "unknown, recompute at open". */
+    static final long UNKNOWN_BYTES = -1;
+    /** Stored bytes of a message-batch entry beyond its value: the key. */
+    static final int ENTRY_KEY_BYTES = 16;
 
     static final byte BATCH_FORMAT = 1;
     /** Offset of the publish time inside a batch value, patched once the time is known. */
@@ -173,19 +219,24 @@ final class StorageLayout {
         return getLong(key, 1);
     }
 
-    record TopicCounter(long nextMessageId, long lastPublishTime) {
+    /** {@code producedBytes} is {@link #UNKNOWN_BYTES} when not recorded. */
+    record TopicCounter(long nextMessageId, long lastPublishTime, long producedBytes) {
     }
 
-    static byte[] topicCounterValue(long nextMessageId, long lastPublishTime) {
-        byte[] v = new byte[16];
+    static byte[] topicCounterValue(long nextMessageId, long lastPublishTime, long producedBytes) {
+        byte[] v = new byte[24];
         putLong(v, 0, nextMessageId);
         putLong(v, 8, lastPublishTime);
+        putLong(v, 16, producedBytes);
         return v;
     }
 
     static TopicCounter decodeTopicCounter(byte[] value) {
-        requireLength(value, 16, "topic counter");
-        return new TopicCounter(getLong(value, 0), getLong(value, 8));
+        if (value != null && value.length == 16) {
+            return new TopicCounter(getLong(value, 0), getLong(value, 8), UNKNOWN_BYTES);
+        }
+        requireLength(value, 24, "topic counter");
+        return new TopicCounter(getLong(value, 0), getLong(value, 8), getLong(value, 16));
     }
 
     static byte[] groupPositionKey(long topicId, String group) {
@@ -222,6 +273,142 @@ final class StorageLayout {
     static long decodePosition(byte[] value) {
         requireLength(value, 8, "group position");
         return getLong(value, 0);
+    }
+
+    // ---------------------------------------------------------------- retention records
+
+    /** All retention records of a topic lie in [retentionPrefix(t), retentionPrefix(t + 1)). */
+    static byte[] retentionPrefix(long topicId) {
+        byte[] key = new byte[9];
+        key[0] = META_RETENTION;
+        putLong(key, 1, topicId);
+        return key;
+    }
+
+    private static byte[] retentionKey(long topicId, byte type, int extra) {
+        byte[] key = new byte[10 + extra];
+        key[0] = META_RETENTION;
+        putLong(key, 1, topicId);
+        key[9] = type;
+        return key;
+    }
+
+    static long retentionKeyTopic(byte[] key) {
+        return getLong(key, 1);
+    }
+
+    static byte retentionKeyType(byte[] key) {
+        if (key.length < 10) {
+            throw corrupt("retention key of " + key.length + " bytes", null);
+        }
+        return key[9];
+    }
+
+    static byte[] retentionOverrideKey(long topicId) {
+        return retentionKey(topicId, RETENTION_OVERRIDE, 0);
+    }
+
+    static byte[] retentionOverrideValue(RetentionPolicy p) {
+        byte[] v = new byte[32];
+        putLong(v, 0, p.retentionTime());
+        putLong(v, 8, p.retentionBytes());
+        putLong(v, 16, p.maxRetentionTime());
+        putLong(v, 24, p.maxRetentionBytes());
+        return v;
+    }
+
+    static RetentionPolicy decodeRetentionOverride(byte[] value) {
+        requireLength(value, 32, "retention override");
+        try {
+            return new RetentionPolicy(getLong(value, 0), getLong(value, 8), getLong(value, 16), getLong(value, 24));
+        } catch (InvalidArgumentException e) {
+            throw corrupt("retention override out of range", e);
+        }
+    }
+
+    static byte[] retentionStateKey(long topicId) {
+        return retentionKey(topicId, RETENTION_STATE, 0);
+    }
+
+    /** {@code deletedByRule} is indexed by {@link RetentionRule#ordinal()}. */
+    record RetentionState(long cutId, long deletedBytes, long[] deletedByRule) {
+    }
+
+    static byte[] retentionStateValue(RetentionState state) {
+        byte[] v = new byte[16 + 8 * RetentionRule.COUNT];
+        putLong(v, 0, state.cutId());
+        putLong(v, 8, state.deletedBytes());
+        for (int r = 0; r < RetentionRule.COUNT; r++) {
+            putLong(v, 16 + 8 * r, state.deletedByRule()[r]);
+        }
+        return v;
+    }
+
+    static RetentionState decodeRetentionState(byte[] value) {
+        requireLength(value, 16 + 8 * RetentionRule.COUNT, "retention state");
+        long[] byRule = new long[RetentionRule.COUNT];
+        for (int r = 0; r < RetentionRule.COUNT; r++) {
+            byRule[r] = getLong(value, 16 + 8 * r);
+        }
+        return new RetentionState(getLong(value, 0), getLong(value, 8), byRule);
+    }
+
+    /** Segments of a topic ending at or before {@code endId} lie in [segmentKey(t, 0), segmentKey(t, endId + 1)). */
+    static byte[] retentionSegmentKey(long topicId, long endId) {
+        byte[] key = retentionKey(topicId, RETENTION_SEGMENT, 8);
+        putLong(key, 10, endId);
+        return key;
+    }
+
+    static long retentionSegmentKeyEnd(byte[] key) {
+        if (key.length != 18) {
+            throw corrupt("retention segment key of " + key.length + " bytes", null);
+        }
+        return getLong(key, 10);
+    }
+
+    static byte[] retentionSegmentValue(long bytesAtEnd, long lastPublishTime) {
+        byte[] v = new byte[16];
+        putLong(v, 0, bytesAtEnd);
+        putLong(v, 8, lastPublishTime);
+        return v;
+    }
+
+    record Segment(long endId, long bytesAtEnd, long lastPublishTime) {
+    }
+
+    static Segment decodeRetentionSegment(byte[] key, byte[] value) {
+        requireLength(value, 16, "retention segment");
+        return new Segment(retentionSegmentKeyEnd(key), getLong(value, 0), getLong(value, 8));
+    }
+
+    static byte[] skipKey(long topicId, String group) {
+        byte[] name = group.getBytes(StandardCharsets.UTF_8);
+        byte[] key = retentionKey(topicId, RETENTION_SKIP, name.length);
+        System.arraycopy(name, 0, key, 10, name.length);
+        return key;
+    }
+
+    static String skipKeyGroup(byte[] key) {
+        return new String(key, 10, key.length - 10, StandardCharsets.UTF_8);
+    }
+
+    static byte[] skipValue(long total, long notTaken) {
+        byte[] v = new byte[16];
+        putLong(v, 0, total);
+        putLong(v, 8, notTaken);
+        return v;
+    }
+
+    /** [total, notTaken]. */
+    static long[] decodeSkip(byte[] value) {
+        requireLength(value, 16, "group skip counter");
+        return new long[] {getLong(value, 0), getLong(value, 8)};
+    }
+
+    /** Stored bytes of a message-batch entry whose value has {@code valueLength} bytes. */
+    static long entryBytes(int valueLength) {
+        return ENTRY_KEY_BYTES + (long) valueLength;
     }
 
     // ---------------------------------------------------------------- batch values

@@ -38,6 +38,8 @@ final class Topic {
     final ReentrantLock adminLock = new ReentrantLock();
     final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     private final TopicSignal signal = new TopicSignal();
+    /** Space accounting for retention; produce updates it under {@link #produceLock}. */
+    private final TopicSpace space;
 
     /** Next id to allocate; under {@link #produceLock}. */
     private long nextId;
@@ -46,7 +48,8 @@ final class Topic {
     /** Id of the newest committed message, -1 if none was ever produced in this incarnation. */
     private volatile long latestId;
 
-    Topic(String name, long id, long startId, long nextId, long lastPublishTime) {
+    /** {@code producedBytes}: stored bytes ever produced, or {@link StorageLayout#UNKNOWN_BYTES}. */
+    Topic(String name, long id, long startId, long nextId, long lastPublishTime, long producedBytes) {
         this.name = name;
         this.id = id;
         this.startId = startId;
@@ -54,6 +57,7 @@ final class Topic {
         this.nextId = nextId;
         this.lastPublishTime = lastPublishTime;
         this.latestId = nextId > startId ? nextId - 1 : -1;
+        this.space = new TopicSpace(startId, nextId, lastPublishTime, producedBytes);
     }
 
     String name() {
@@ -70,6 +74,10 @@ final class Topic {
 
     TopicSignal signal() {
         return signal;
+    }
+
+    TopicSpace space() {
+        return space;
     }
 
     long latestId() {
@@ -96,19 +104,24 @@ final class Topic {
             long first = nextId;
             long time = Math.max(now, lastPublishTime);
             long ticket;
+            long produced = space.producedBytes();
+            boolean closesSegment;
             // A fresh batch per produce, sized up front: a batch kept per topic would pin native memory
             // as large as the topic's largest produce, times the number of topics.
             try (WriteBatch batch = new WriteBatch(reservedBytes(chunks))) {
                 for (int c = 0; c < chunks.length; c++) {
                     StorageLayout.patchPublishTime(chunks[c], time);
                     batch.put(store.messages(), StorageLayout.messageKey(id, first + chunkFirst[c]), chunks[c]);
+                    produced += StorageLayout.entryBytes(chunks[c].length);
                 }
-                batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time));
+                batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time, produced));
+                closesSegment = space.stageSegment(batch, store.meta(), id, first + count, produced, time);
                 ticket = store.write(batch);
             }
             nextId = first + count;
             lastPublishTime = time;
             latestId = first + count - 1;
+            space.appended(first + count, produced, time, closesSegment);
             firstIdOut[0] = first;
             return ticket;
         } catch (org.rocksdb.RocksDBException e) {

@@ -43,8 +43,8 @@ class StorageLayoutTest {
 
         byte[] counterKey = StorageLayout.topicCounterKey(5);
         assertThat(StorageLayout.topicCounterKeyTopic(counterKey)).isEqualTo(5);
-        assertThat(StorageLayout.decodeTopicCounter(StorageLayout.topicCounterValue(77, 123)))
-                .isEqualTo(new StorageLayout.TopicCounter(77, 123));
+        assertThat(StorageLayout.decodeTopicCounter(StorageLayout.topicCounterValue(77, 123, 4096)))
+                .isEqualTo(new StorageLayout.TopicCounter(77, 123, 4096));
 
         byte[] posKey = StorageLayout.groupPositionKey(5, "group☃");
         assertThat(StorageLayout.groupPositionKeyTopic(posKey)).isEqualTo(5);

@@ -1,0 +1,216 @@
+package io.rocksmq.core;
+
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Applies retention to one topic: plans the cut ({@link RetentionPlanner}), deletes the entries below
+ * it, moves groups that had not read them, and hands the deleted prefix to the {@link SpaceReclaimer}.
+ *
+ * <h2>Logical, then physical deletion</h2>
+ * The deletion itself is the new retention state (the cut id) in the metadata: from the moment it is
+ * written, and after any restart, readers start at the cut ({@link MessageReader}), so the entries
+ * below it are gone for every reader. Their bytes go afterwards: the reclaimer drops the files that
+ * lie wholly below the cut at once and cleans the remnant in bulk (see there for why not a range
+ * tombstone per deletion). That keeps a deletion cheap enough to run whenever a topic crosses its cap,
+ * which is what holds a topic to its cap plus one entry.
+ *
+ * <h2>Ordering and locks</h2>
+ * <ol>
+ *   <li>Plan without locks, from a snapshot of the accounting (in memory, never under the topic's
+ *       produce lock) and the groups' volatile positions. Reads at most a segment or two.</li>
+ *   <li>Take the topic's admin lock (no group can be created or destroyed meanwhile), enter every
+ *       active group and take their read locks in name order (consume holds at most one, so no
+ *       deadlock): from here no position moves. If a consumed-data rule would now delete past some
+ *       group's position (a seek backwards or a new group happened), give up and plan again.</li>
+ *   <li>One {@code WriteBatch}: the new retention state, the deletion of the index segments below
+ *       the cut, and the moved positions and skip counters of groups that had not read what a hard cap
+ *       deleted. Then the cut in memory, the positions, release everything.</li>
+ *   <li>Release the prefix to the reclaimer once another half write buffer is deleted (whole files
+ *       dropped on this thread, no lock held; the rest, and any compaction, on the reclaimer's
+ *       thread). The full pass sweeps what a quiet topic left below that step.</li>
+ * </ol>
+ * Produce is never blocked by retention (the segment lock it shares is held for array copies only);
+ * consume on the topic for the duration of one small write; other topics never.
+ *
+ * <p>Thread-safe for one caller at a time: {@link Retention} runs passes one after another.
+ */
+final class RetentionPass {
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionPass.class);
+    private static final int ATTEMPTS = 3;
+
+    private final RocksStore store;
+    private final SpaceReclaimer reclaimer;
+    private final long releaseStepBytes;
+
+    /**
+     * @param releaseStepBytes deleted bytes between two releases to the reclaimer: files are about a
+     *                         write buffer large, so releasing after every small deletion would mostly
+     *                         find no whole file to drop
+     */
+    RetentionPass(RocksStore store, SpaceReclaimer reclaimer, long releaseStepBytes) {
+        this.store = store;
+        this.reclaimer = reclaimer;
+        this.releaseStepBytes = releaseStepBytes;
+    }
+
+    /** Runs retention on a topic the caller has entered; returns the number of messages deleted. */
+    long run(Topic t, long now) {
+        TopicSpace space = t.space();
+        try {
+            RetentionPolicy policy = space.effective();
+            if (!policy.limitsAnything()) {
+                return 0;
+            }
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                TopicSpace.Snapshot s = space.snapshot();
+                if (s.retainedMessages() <= 0) {
+                    space.head(null);
+                    return 0;
+                }
+                RetentionPlanner planner = new RetentionPlanner(s,
+                        (from, to, bytesAtFrom, limit) -> EntryScanner.scan(store, t.id(), from, to, bytesAtFrom, limit));
+                RetentionPlanner.Plan plan = planner.plan(policy, now, minPosition(t), space.head());
+                if (!plan.deletesAnything(s.cutId())) {
+                    space.head(plan.newHead());
+                    return 0;
+                }
+                long deleted = apply(t, s, plan);
+                if (deleted >= 0) {
+                    return deleted;
+                }
+            }
+            LOG.info("topic '{}': group positions kept moving back during retention; trying again next pass", t.name());
+            return 0;
+        } finally {
+            space.passed(now);
+        }
+    }
+
+    private static long minPosition(Topic t) {
+        long min = Long.MAX_VALUE;
+        for (ConsumerGroup g : t.groups.values()) {
+            if (g.lifecycle.isActive()) {
+                min = Math.min(min, g.position());
+            }
+        }
+        return min;
+    }
+
+    /** Deletes per plan; returns the messages deleted, or -1 if the plan no longer holds. */
+    private long apply(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan) {
+        long cut = plan.cutId();
+        long[] deletedNow = plan.deletedByRule(s.cutId());
+        List<ConsumerGroup> groups = new ArrayList<>();
+        long[] skipped;
+        t.adminLock.lock();
+        try {
+            for (ConsumerGroup g : t.groups.values()) {
+                if (g.lifecycle.tryEnter()) {
+                    groups.add(g);
+                }
+            }
+            groups.sort(Comparator.comparing(ConsumerGroup::name));
+            int locked = 0;
+            try {
+                for (ConsumerGroup g : groups) {
+                    g.readLock.lock();
+                    locked++;
+                }
+                for (ConsumerGroup g : groups) {
+                    if (g.position() < plan.consumedRulesCut()) {
+                        return -1;
+                    }
+                }
+                skipped = write(t, s, plan, deletedNow, groups);
+                t.space().truncate(cut, plan.bytesAtCut(), deletedNow);
+                for (int i = 0; i < groups.size(); i++) {
+                    ConsumerGroup g = groups.get(i);
+                    if (g.position() < cut) {
+                        g.position(cut);
+                        g.skipped(g.skippedTotal() + skipped[i], g.skippedNotTaken() + skipped[i]);
+                    }
+                }
+            } finally {
+                for (int i = locked - 1; i >= 0; i--) {
+                    groups.get(i).readLock.unlock();
+                }
+                for (ConsumerGroup g : groups) {
+                    g.lifecycle.exit();
+                }
+            }
+        } finally {
+            t.adminLock.unlock();
+        }
+        t.space().head(plan.newHead());
+        if (plan.bytesAtCut() - t.space().releasedBytes() >= releaseStepBytes) {
+            t.space().released(plan.bytesAtCut());
+            reclaimer.release(t, cut, false);
+        }
+        report(t, s, plan, deletedNow, groups, skipped);
+        return cut - s.cutId();
+    }
+
+    /** The one atomic write; returns per group the messages it skipped. Caller holds the groups' read locks. */
+    private long[] write(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,
+                         List<ConsumerGroup> groups) {
+        long cut = plan.cutId();
+        long[] skipped = new long[groups.size()];
+        long[] totals = s.deletedByRule().clone();
+        for (int r = 0; r < RetentionRule.COUNT; r++) {
+            totals[r] += deletedNow[r];
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            // Point deletes of the index records the cut passed: a pass usually passes none, and a
+            // range tombstone per pass would pile up in the metadata family.
+            for (long end : s.segEnd()) {
+                if (end > cut) {
+                    break;
+                }
+                batch.delete(store.meta(), StorageLayout.retentionSegmentKey(t.id(), end));
+            }
+            batch.put(store.meta(), StorageLayout.retentionStateKey(t.id()), StorageLayout.retentionStateValue(
+                    new StorageLayout.RetentionState(cut, plan.bytesAtCut(), totals)));
+            for (int i = 0; i < groups.size(); i++) {
+                ConsumerGroup g = groups.get(i);
+                long pos = g.position();
+                if (pos < cut) {
+                    // Ids are contiguous from the old cut, so these many messages were unread and are gone.
+                    skipped[i] = cut - Math.max(pos, s.cutId());
+                    batch.put(store.meta(), g.positionKey(), StorageLayout.positionValue(cut));
+                    if (skipped[i] > 0) {
+                        batch.put(store.meta(), StorageLayout.skipKey(t.id(), g.name()), StorageLayout.skipValue(
+                                g.skippedTotal() + skipped[i], g.skippedNotTaken() + skipped[i]));
+                    }
+                }
+            }
+            store.write(batch);
+        } catch (RocksDBException e) {
+            throw RocksStore.storage("cannot build the retention batch of topic '" + t.name() + "'", e);
+        }
+        return skipped;
+    }
+
+    private static void report(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,
+                               List<ConsumerGroup> groups, long[] skipped) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("topic '{}': retention deleted ids [{}, {}) ({} bytes); by rule {}", t.name(), s.cutId(),
+                    plan.cutId(), plan.bytesAtCut() - s.deletedBytes(), java.util.Arrays.toString(deletedNow));
+        }
+        for (int i = 0; i < groups.size(); i++) {
+            if (skipped[i] > 0) {
+                LOG.warn("topic '{}' group '{}': retention hard cap deleted {} unread messages (ids up to {}); "
+                                + "the group now starts at id {} (maxRetentionTime deleted {}, maxRetentionBytes deleted {} "
+                                + "messages of the topic in this pass)", t.name(), groups.get(i).name(), skipped[i],
+                        plan.cutId() - 1, plan.cutId(), deletedNow[RetentionRule.MAX_RETENTION_TIME.ordinal()],
+                        deletedNow[RetentionRule.MAX_RETENTION_BYTES.ordinal()]);
+            }
+        }
+    }
+}
