@@ -157,14 +157,21 @@ final class RocksStore implements AutoCloseable {
         return syncer.ticket();
     }
 
-    /** Blocks until the write with this ticket is fsynced (group commit). */
+    /**
+     * Blocks until the write with this ticket is fsynced (group commit). On failure the write is in
+     * RocksDB (readable now) but may or may not survive a crash.
+     */
     void awaitDurable(long ticket) {
         try {
             syncer.awaitSynced(ticket);
-        } catch (RocksDBException e) {
-            throw storage("fsync of the write-ahead log failed", e);
-        } catch (Exception e) {
-            throw new StorageException("fsync of the write-ahead log failed", e.toString(), e);
+        } catch (WalSyncer.SyncFailedException e) {
+            String what = "fsync of the write-ahead log failed; the batch is stored but may not survive a crash";
+            if (e.getCause() instanceof RocksDBException r) {
+                StorageException s = storage(what, r);
+                s.addSuppressed(e);
+                throw s;
+            }
+            throw new StorageException(what, String.valueOf(e.getCause()), e);
         }
     }
 
