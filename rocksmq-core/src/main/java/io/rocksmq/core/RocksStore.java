@@ -9,6 +9,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Env;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
@@ -16,6 +17,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.SstFileManager;
 import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -71,8 +73,13 @@ final class RocksStore implements AutoCloseable {
         // Everything opened so far, closed in reverse order if a later step fails.
         List<AutoCloseable> opened = new ArrayList<>();
         try {
+            // Closed after the DB (reverse order). Besides tracking SST files it is what makes RocksDB
+            // recover by itself from "no space left on device": it polls free space and resumes writes
+            // (RocksJava has no DB::Resume() to call ourselves).
+            SstFileManager sstFiles = track(opened, sstFileManager());
             LRUCache cache = track(opened, new LRUCache(Math.max(config.blockCacheBytes(), 1L << 20)));
             DBOptions dbOptions = track(opened, new DBOptions()
+                    .setSstFileManager(sstFiles)
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
@@ -128,6 +135,14 @@ final class RocksStore implements AutoCloseable {
             closeAll(opened, e);
             OPEN_DIRECTORIES.remove(dir);
             throw e;
+        }
+    }
+
+    private static SstFileManager sstFileManager() {
+        try {
+            return new SstFileManager(Env.getDefault());
+        } catch (RocksDBException e) {
+            throw storage("cannot create the SST file manager", e);
         }
     }
 
@@ -256,6 +271,11 @@ final class RocksStore implements AutoCloseable {
     }
 
     static StorageException storage(String what, RocksDBException e) {
+        Status s = e.getStatus();
+        if (s != null && s.getSubCode() == Status.SubCode.NoSpace) {
+            // Say it in words: RocksDB stops all writes after this until space returns, then resumes.
+            what = what + " (disk full: writes fail until space is freed; reads keep working)";
+        }
         return new StorageException(what, statusOf(e), e);
     }
 
