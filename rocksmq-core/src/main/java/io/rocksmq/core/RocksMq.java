@@ -66,6 +66,8 @@ public final class RocksMq implements AutoCloseable {
     private long nextTopicId;
     private long messageIdFloor;
     private final SpaceReclaimer reclaimer;
+    /** Metadata repairs the consistency check made when this instance opened. */
+    private final int recoveryRepairs;
 
     private RocksMq(RocksMqConfig config, RocksStore store, Recovery.Result recovered) {
         this.config = config;
@@ -74,6 +76,7 @@ public final class RocksMq implements AutoCloseable {
         this.nextTopicId = recovered.nextTopicId();
         this.messageIdFloor = recovered.messageIdFloor();
         this.reclaimer = new SpaceReclaimer(store);
+        this.recoveryRepairs = recovered.repairs();
     }
 
     /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
@@ -766,6 +769,11 @@ public final class RocksMq implements AutoCloseable {
     /** Number of WAL fsyncs so far (group-commit ratio = FSYNC produces / this). */
     long walSyncCount() {
         return store.syncCount();
+    }
+
+    /** Metadata repairs made by the consistency check at open (0 after any crash of a healthy disk). */
+    int recoveryRepairs() {
+        return recoveryRepairs;
     }
 
     Map<String, Topic> topicsForTest() {
