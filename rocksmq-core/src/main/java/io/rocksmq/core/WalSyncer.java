@@ -17,14 +17,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Correctness: a ticket is taken only after its write returned, so every ticket {@code <= target}
  * belongs to a write that is in the log before the sync that declares {@code target} synced begins.
  *
- * <p>A failed sync fails every ticket it was meant to cover, and a later successful sync never
- * acknowledges them: after a failed fsync the kernel may have dropped the dirty pages and report the
- * next fsync as clean ("fsyncgate"), so a retry proves nothing about writes made before the failure.
- * Those writers get the failure instead (their batch may or may not survive a crash). RocksDB also
- * stops accepting writes after a failed WAL sync until it has recovered, so no new ticket lands in
- * the damaged log.
+ * <p>A failed sync is final: every waiter not yet covered by an earlier successful sync fails, now and
+ * in every later call, and no further sync is attempted. After a failed fsync the kernel may have
+ * dropped the dirty pages and report the next fsync as clean ("fsyncgate"), so no later sync could
+ * prove that writes made before the failure reached the disk; and a write can complete before the
+ * failure yet take its ticket after it, so no ticket range can safely be excused. FSYNC produce
+ * therefore fails until the queue is reopened (RocksDB also refuses writes after a failed WAL sync).
  *
- * <p>Thread-safe. {@link #lock} guards {@link #synced}, {@link #syncing} and the failure fields.
+ * <p>Thread-safe. {@link #lock} guards {@link #synced}, {@link #syncing} and {@link #failure}.
  */
 final class WalSyncer {
     /** The fsync itself; RocksDB's {@code SyncWAL} in production. */
@@ -47,13 +47,7 @@ final class WalSyncer {
     private final Condition roundDone = lock.newCondition();
     private long synced;
     private boolean syncing;
-    /**
-     * Tickets in {@code [failedFrom, failedThrough]} were covered by a failed sync. Successive failures
-     * are merged into one range: that may also fail a ticket a sync in between did cover, which is
-     * safe (its caller is told "maybe not durable" about a batch that is), never the reverse.
-     */
-    private long failedFrom = Long.MAX_VALUE;
-    private long failedThrough = Long.MIN_VALUE;
+    /** Set by the first failed sync, never cleared: see the class comment. */
     private Throwable failure;
     private final AtomicLong syncCount = new AtomicLong();
 
@@ -69,18 +63,17 @@ final class WalSyncer {
     /**
      * Returns once a sync that started after the ticket's write has completed.
      *
-     * @throws SyncFailedException if the sync meant to cover this ticket failed (then no later sync
-     *                             is taken as covering it)
+     * @throws SyncFailedException if a sync has failed and none before it covered this ticket
      */
     void awaitSynced(long ticket) throws SyncFailedException {
         lock.lock();
         try {
             while (true) {
-                if (ticket >= failedFrom && ticket <= failedThrough) {
-                    throw new SyncFailedException(failure);
-                }
                 if (synced >= ticket) {
                     return;
+                }
+                if (failure != null) {
+                    throw new SyncFailedException(failure);
                 }
                 if (syncing) {
                     roundDone.awaitUninterruptibly();
@@ -101,8 +94,6 @@ final class WalSyncer {
                     if (error == null) {
                         synced = Math.max(synced, target);
                     } else {
-                        failedFrom = Math.min(failedFrom, synced + 1);
-                        failedThrough = Math.max(failedThrough, target);
                         failure = error;
                     }
                     roundDone.signalAll();
