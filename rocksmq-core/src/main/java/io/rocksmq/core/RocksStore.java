@@ -45,6 +45,7 @@ final class RocksStore implements AutoCloseable {
 
     /** Directories open in this JVM: RocksDB's own LOCK error for them is less clear than ours. */
     private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
+    private static final long META_WRITE_BUFFER_BYTES = 8L << 20;
 
     private final Path directory;
     private final List<AutoCloseable> resources;
@@ -53,9 +54,11 @@ final class RocksStore implements AutoCloseable {
     private final ColumnFamilyHandle meta;
     private final WriteOptions walWrite;
     private final WalSyncer syncer;
+    private final DiskSpaceGuard space;
 
     private RocksStore(Path directory, List<AutoCloseable> resources, RocksDB db,
-                       ColumnFamilyHandle messages, ColumnFamilyHandle meta, WriteOptions walWrite) {
+                       ColumnFamilyHandle messages, ColumnFamilyHandle meta, WriteOptions walWrite,
+                       DiskSpaceGuard space) {
         this.directory = directory;
         this.resources = resources;
         this.db = db;
@@ -63,6 +66,7 @@ final class RocksStore implements AutoCloseable {
         this.meta = meta;
         this.walWrite = walWrite;
         this.syncer = new WalSyncer(db::syncWal);
+        this.space = space;
     }
 
     static RocksStore open(RocksMqConfig config) {
@@ -103,7 +107,7 @@ final class RocksStore implements AutoCloseable {
                     .setBlockSize(4 * 1024)
                     .setFilterPolicy(metaFilter);
             ColumnFamilyOptions metaOptions = track(opened, new ColumnFamilyOptions()
-                    .setWriteBufferSize(8L << 20)
+                    .setWriteBufferSize(META_WRITE_BUFFER_BYTES)
                     .setTableFormatConfig(metaTable));
             ColumnFamilyOptions defaultOptions = track(opened, new ColumnFamilyOptions());
 
@@ -126,7 +130,11 @@ final class RocksStore implements AutoCloseable {
             track(opened, db);
             handles.forEach(h -> track(opened, h));
             WriteOptions walWrite = track(opened, new WriteOptions().setSync(false));
-            return new RocksStore(dir, opened, db, handles.get(1), handles.get(2), walWrite);
+            // Room for a flush of the largest memtable twice over: also what RocksDB's own recovery
+            // from a failed flush waits for (the SstFileManager's reserved buffer).
+            long reserve = 2 * Math.max(config.writeBufferBytes(), META_WRITE_BUFFER_BYTES);
+            DiskSpaceGuard space = new DiskSpaceGuard(Files.getFileStore(dir), reserve);
+            return new RocksStore(dir, opened, db, handles.get(1), handles.get(2), walWrite, space);
         } catch (IOException e) {
             closeAll(opened, null);
             OPEN_DIRECTORIES.remove(dir);
@@ -170,6 +178,15 @@ final class RocksStore implements AutoCloseable {
             throw storage("write failed", e);
         }
         return syncer.ticket();
+    }
+
+    /**
+     * As {@link #write(WriteBatch)}, for a batch of {@code bytes} payload that is refused with a
+     * {@link StorageException} (nothing written) while the disk is nearly full; see {@link DiskSpaceGuard}.
+     */
+    long writeGuarded(WriteBatch batch, long bytes) {
+        space.beforeWrite(bytes);
+        return write(batch);
     }
 
     /**
@@ -274,8 +291,9 @@ final class RocksStore implements AutoCloseable {
     static StorageException storage(String what, RocksDBException e) {
         Status s = e.getStatus();
         if (s != null && s.getSubCode() == Status.SubCode.NoSpace) {
-            // Say it in words: RocksDB stops all writes after this until space returns, then resumes.
-            what = what + " (disk full: writes fail until space is freed; reads keep working)";
+            // Say it in words, with what brings writes back (RocksJava cannot call DB::Resume()).
+            what = what + " (disk full: RocksDB refuses writes until space is freed; reads keep working. It resumes"
+                    + " by itself after a failed flush; after a failed write-ahead-log append, reopen the queue)";
         }
         return new StorageException(what, statusOf(e), e);
     }

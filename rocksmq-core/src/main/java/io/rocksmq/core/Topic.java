@@ -98,12 +98,14 @@ final class Topic {
             long first = nextId;
             long time = Math.max(now, lastPublishTime);
             batch.clear();
+            long bytes = 0;
             for (int c = 0; c < chunks.length; c++) {
+                bytes += chunks[c].length;
                 StorageLayout.patchPublishTime(chunks[c], time);
                 batch.put(store.messages(), StorageLayout.messageKey(id, first + chunkFirst[c]), chunks[c]);
             }
             batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time));
-            long ticket = store.write(batch);
+            long ticket = store.writeGuarded(batch, bytes);
             nextId = first + count;
             lastPublishTime = time;
             latestId = first + count - 1;
