@@ -82,9 +82,10 @@ final class RocksStore implements AutoCloseable {
             // (RocksJava has no DB::Resume() to call ourselves).
             SstFileManager sstFiles = track(opened, sstFileManager());
             LRUCache cache = track(opened, new LRUCache(Math.max(config.blockCacheBytes(), 1L << 20)));
+            Files.createDirectories(dir);
             DBOptions dbOptions = track(opened, new DBOptions()
                     .setSstFileManager(sstFiles)
-                    .setCreateIfMissing(true)
+                    .setCreateIfMissing(mayCreate(dir))
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                     .setBytesPerSync(1L << 20)
@@ -116,7 +117,6 @@ final class RocksStore implements AutoCloseable {
                     new ColumnFamilyDescriptor(bytes(StorageLayout.MESSAGES_CF), messageOptions),
                     new ColumnFamilyDescriptor(bytes(StorageLayout.META_CF), metaOptions));
             List<ColumnFamilyHandle> handles = new ArrayList<>();
-            Files.createDirectories(dir);
             RocksDB db;
             try {
                 db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
@@ -144,6 +144,30 @@ final class RocksStore implements AutoCloseable {
             OPEN_DIRECTORIES.remove(dir);
             throw e;
         }
+    }
+
+    /**
+     * Whether RocksDB may create a new database here: only when the directory holds none of its data
+     * files. With CURRENT lost, "create if missing" would write a new empty MANIFEST next to the old
+     * files, fail, and on the next open succeed and delete them all as obsolete; refuse instead.
+     */
+    private static boolean mayCreate(Path dir) throws IOException {
+        if (Files.exists(dir.resolve("CURRENT"))) {
+            return false;
+        }
+        List<String> data;
+        try (var files = Files.list(dir)) {
+            data = files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.startsWith("MANIFEST-") || n.endsWith(".sst") || n.endsWith(".log")
+                            || n.endsWith(".blob"))
+                    .sorted().limit(5).toList();
+        }
+        if (!data.isEmpty()) {
+            throw new StorageException("damaged queue in " + dir + "; not opened, nothing changed",
+                    "Corruption: the file CURRENT is missing but the directory holds queue data " + data
+                            + "; refusing to create a new queue over it", null);
+        }
+        return true;
     }
 
     private static SstFileManager sstFileManager() {
