@@ -134,7 +134,8 @@ final class Recovery {
 
     private static StorageException inconsistent(RocksStore store, String what) {
         LOG.error("queue in {} is damaged: {}", store.directory(), what);
-        return new StorageException("damaged queue in " + store.directory() + "; not opened, nothing changed",
+        return new StorageException("damaged queue in " + store.directory() + "; not opened, the queue wrote nothing"
+                + " (copy the directory before any repair)",
                 "Corruption: " + what + " (a crash cannot cause this: files were damaged or lost,"
                         + " e.g. a MANIFEST recovered to an earlier state)", null);
     }
