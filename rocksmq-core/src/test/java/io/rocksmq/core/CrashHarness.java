@@ -41,7 +41,7 @@ final class CrashHarness {
                   long consumedManual, long millis) {
         @Override
         public String toString() {
-            return String.format("%d kills (%d before the child was ready), %d acknowledged produces"
+            return String.format("%d kills (%d before the child was ready), %d acknowledged messages"
                             + " verified, %d messages stored, %d consumed by auto groups, %d by manual groups,"
                             + " %.1f s", kills, killsBeforeReady, acknowledged, stored, consumedAuto,
                     consumedManual, millis / 1000.0);
