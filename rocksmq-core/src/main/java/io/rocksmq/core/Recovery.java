@@ -4,10 +4,11 @@ import io.rocksmq.api.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Rebuilds the in-memory registry from the {@code meta} column family when a queue opens, after RocksDB's
@@ -15,9 +16,15 @@ import java.util.Map;
  * <ul>
  *   <li>a topic's id counter is at least one past the largest stored id (else it is raised);</li>
  *   <li>a group position lies within {@code [startId, nextId]} of its topic (else it is clamped);</li>
- *   <li>counters and positions of topics that no longer exist are removed.</li>
  * </ul>
  * Every repair is logged at WARN and counted in {@link Result#repairs()}.
+ *
+ * <p>Some inconsistencies no crash can produce, because the records involved are always written in one
+ * atomic batch: an id counter or group position whose topic record is missing, or queue records
+ * without the format record. They mean files were damaged or lost (for instance RocksDB recovered a
+ * damaged MANIFEST to an earlier state), so the open fails with a {@link StorageException} before
+ * anything is written, leaving the files as they are for the operator, instead of deleting the
+ * evidence.
  *
  * <p>Not thread-safe: runs once, before the queue is published.
  */
@@ -32,9 +39,7 @@ final class Recovery {
 
     static Result load(RocksStore store, long now) {
         byte[] format = store.getMeta(StorageLayout.formatKey());
-        if (format == null) {
-            store.putMeta(StorageLayout.formatKey(), StorageLayout.formatValue());
-        } else if (StorageLayout.decodeFormat(format) != StorageLayout.FORMAT_VERSION) {
+        if (format != null && StorageLayout.decodeFormat(format) != StorageLayout.FORMAT_VERSION) {
             throw new StorageException("unsupported on-disk format in " + store.directory(),
                     "format version " + StorageLayout.decodeFormat(format) + ", this build reads version "
                             + StorageLayout.FORMAT_VERSION, null);
@@ -67,6 +72,14 @@ final class Recovery {
             }
             range.check();
         }
+
+        if (format == null) {
+            if (!records.isEmpty() || !counters.isEmpty() || !positions.isEmpty()) {
+                throw inconsistent(store, "queue records exist but the format record is missing");
+            }
+            store.putMeta(StorageLayout.formatKey(), StorageLayout.formatValue());
+        }
+        checkNoOrphans(store, records, counters.keySet(), positions.keySet());
 
         int repairs = 0;
         Map<String, Topic> topics = new HashMap<>();
@@ -105,26 +118,27 @@ final class Recovery {
             }
             topics.put(e.getKey(), topic);
         }
-        repairs += removeOrphans(store, counters.keySet(), positions);
         return new Result(topics, nextTopicId, floor, repairs);
     }
 
-    private static int removeOrphans(RocksStore store, Iterable<Long> orphanCounters,
-                                     Map<Long, Map<String, Long>> orphanPositions) {
-        List<byte[]> keys = new ArrayList<>();
-        for (long topicId : orphanCounters) {
-            keys.add(StorageLayout.topicCounterKey(topicId));
+    private static void checkNoOrphans(RocksStore store, Map<String, StorageLayout.TopicRecord> records,
+                                       Set<Long> counterTopics, Set<Long> positionTopics) {
+        Set<Long> known = new HashSet<>();
+        records.values().forEach(r -> known.add(r.topicId()));
+        Set<Long> orphans = new TreeSet<>();
+        counterTopics.stream().filter(id -> !known.contains(id)).forEach(orphans::add);
+        positionTopics.stream().filter(id -> !known.contains(id)).forEach(orphans::add);
+        if (!orphans.isEmpty()) {
+            throw inconsistent(store, "id counters or group positions exist for topic ids " + orphans
+                    + " that have no topic record");
         }
-        orphanPositions.forEach((topicId, groups) -> groups.keySet()
-                .forEach(g -> keys.add(StorageLayout.groupPositionKey(topicId, g))));
-        for (byte[] key : keys) {
-            LOG.warn("removing metadata of a topic that no longer exists ({} bytes key, type {})", key.length, key[0]);
-            try {
-                store.db().delete(store.meta(), key);
-            } catch (org.rocksdb.RocksDBException ex) {
-                throw RocksStore.storage("cannot remove orphan metadata", ex);
-            }
-        }
-        return keys.size();
+    }
+
+    private static StorageException inconsistent(RocksStore store, String what) {
+        LOG.error("queue in {} is damaged: {}", store.directory(), what);
+        return new StorageException("damaged queue in " + store.directory() + "; not opened, the queue wrote nothing"
+                + " (copy the directory before any repair)",
+                "Corruption: " + what + " (a crash cannot cause this: files were damaged or lost,"
+                        + " e.g. a MANIFEST recovered to an earlier state)", null);
     }
 }

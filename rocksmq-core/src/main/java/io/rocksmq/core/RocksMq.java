@@ -69,6 +69,7 @@ public final class RocksMq implements AutoCloseable {
     private long nextTopicId;
     private long messageIdFloor;
     private final SpaceReclaimer reclaimer;
+    /** Metadata repairs the consistency check made when this instance opened. */
     private final int recoveryRepairs;
     /** Read on every produce and consume; never null ({@link QueueListener#NO_OP} by default). */
     private volatile QueueListener listener = QueueListener.NO_OP;

@@ -10,6 +10,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Env;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
@@ -17,6 +18,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.SstFileManager;
 import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -47,6 +49,7 @@ final class RocksStore implements AutoCloseable {
 
     /** Directories open in this JVM: RocksDB's own LOCK error for them is less clear than ours. */
     private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
+    private static final long META_WRITE_BUFFER_BYTES = 8L << 20;
 
     private final Path directory;
     private final List<AutoCloseable> resources;
@@ -55,9 +58,11 @@ final class RocksStore implements AutoCloseable {
     private final ColumnFamilyHandle meta;
     private final WriteOptions walWrite;
     private final WalSyncer syncer;
+    private final DiskSpaceGuard space;
 
     private RocksStore(Path directory, List<AutoCloseable> resources, RocksDB db,
-                       ColumnFamilyHandle messages, ColumnFamilyHandle meta, WriteOptions walWrite) {
+                       ColumnFamilyHandle messages, ColumnFamilyHandle meta, WriteOptions walWrite,
+                       DiskSpaceGuard space) {
         this.directory = directory;
         this.resources = resources;
         this.db = db;
@@ -65,6 +70,7 @@ final class RocksStore implements AutoCloseable {
         this.meta = meta;
         this.walWrite = walWrite;
         this.syncer = new WalSyncer(db::syncWal);
+        this.space = space;
     }
 
     static RocksStore open(RocksMqConfig config) {
@@ -75,9 +81,15 @@ final class RocksStore implements AutoCloseable {
         // Everything opened so far, closed in reverse order if a later step fails.
         List<AutoCloseable> opened = new ArrayList<>();
         try {
+            // Closed after the DB (reverse order). Besides tracking SST files it is what makes RocksDB
+            // recover by itself from "no space left on device": it polls free space and resumes writes
+            // (RocksJava has no DB::Resume() to call ourselves).
+            SstFileManager sstFiles = track(opened, sstFileManager());
             LRUCache cache = track(opened, new LRUCache(Math.max(config.blockCacheBytes(), 1L << 20)));
+            Files.createDirectories(dir);
             DBOptions dbOptions = track(opened, new DBOptions()
-                    .setCreateIfMissing(true)
+                    .setSstFileManager(sstFiles)
+                    .setCreateIfMissing(mayCreate(dir))
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                     .setBytesPerSync(1L << 20)
@@ -106,7 +118,7 @@ final class RocksStore implements AutoCloseable {
                     .setBlockSize(4 * 1024)
                     .setFilterPolicy(metaFilter);
             ColumnFamilyOptions metaOptions = track(opened, new ColumnFamilyOptions()
-                    .setWriteBufferSize(8L << 20)
+                    .setWriteBufferSize(META_WRITE_BUFFER_BYTES)
                     .setTableFormatConfig(metaTable));
             ColumnFamilyOptions defaultOptions = track(opened, new ColumnFamilyOptions());
 
@@ -115,7 +127,6 @@ final class RocksStore implements AutoCloseable {
                     new ColumnFamilyDescriptor(bytes(StorageLayout.MESSAGES_CF), messageOptions),
                     new ColumnFamilyDescriptor(bytes(StorageLayout.META_CF), metaOptions));
             List<ColumnFamilyHandle> handles = new ArrayList<>();
-            Files.createDirectories(dir);
             RocksDB db;
             try {
                 db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
@@ -129,7 +140,11 @@ final class RocksStore implements AutoCloseable {
             track(opened, db);
             handles.forEach(h -> track(opened, h));
             WriteOptions walWrite = track(opened, new WriteOptions().setSync(false));
-            return new RocksStore(dir, opened, db, handles.get(1), handles.get(2), walWrite);
+            // Room for a flush of the largest memtable twice over: also what RocksDB's own recovery
+            // from a failed flush waits for (the SstFileManager's reserved buffer).
+            long reserve = 2 * Math.max(config.writeBufferBytes(), META_WRITE_BUFFER_BYTES);
+            DiskSpaceGuard space = new DiskSpaceGuard(Files.getFileStore(dir), reserve);
+            return new RocksStore(dir, opened, db, handles.get(1), handles.get(2), walWrite, space);
         } catch (IOException e) {
             closeAll(opened, null);
             OPEN_DIRECTORIES.remove(dir);
@@ -138,6 +153,38 @@ final class RocksStore implements AutoCloseable {
             closeAll(opened, e);
             OPEN_DIRECTORIES.remove(dir);
             throw e;
+        }
+    }
+
+    /**
+     * Whether RocksDB may create a new database here: only when the directory holds none of its data
+     * files. With CURRENT lost, "create if missing" would write a new empty MANIFEST next to the old
+     * files, fail, and on the next open succeed and delete them all as obsolete; refuse instead.
+     */
+    private static boolean mayCreate(Path dir) throws IOException {
+        if (Files.exists(dir.resolve("CURRENT"))) {
+            return false;
+        }
+        List<String> data;
+        try (var files = Files.list(dir)) {
+            data = files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.startsWith("MANIFEST-") || n.endsWith(".sst") || n.endsWith(".log")
+                            || n.endsWith(".blob"))
+                    .sorted().limit(5).toList();
+        }
+        if (!data.isEmpty()) {
+            throw new StorageException("damaged queue in " + dir + "; not opened, nothing changed",
+                    "Corruption: the file CURRENT is missing but the directory holds queue data " + data
+                            + "; refusing to create a new queue over it", null);
+        }
+        return true;
+    }
+
+    private static SstFileManager sstFileManager() {
+        try {
+            return new SstFileManager(Env.getDefault());
+        } catch (RocksDBException e) {
+            throw storage("cannot create the SST file manager", e);
         }
     }
 
@@ -167,14 +214,31 @@ final class RocksStore implements AutoCloseable {
         return syncer.ticket();
     }
 
-    /** Blocks until the write with this ticket is fsynced (group commit). */
+    /**
+     * As {@link #write(WriteBatch)}, for a batch of {@code bytes} payload that is refused with a
+     * {@link StorageException} (nothing written) while the disk is nearly full; see {@link DiskSpaceGuard}.
+     */
+    long writeGuarded(WriteBatch batch, long bytes) {
+        space.beforeWrite(bytes);
+        return write(batch);
+    }
+
+    /**
+     * Blocks until the write with this ticket is fsynced (group commit). On failure the write is in
+     * RocksDB (readable now) but may or may not survive a crash.
+     */
     void awaitDurable(long ticket) {
         try {
             syncer.awaitSynced(ticket);
-        } catch (RocksDBException e) {
-            throw storage("fsync of the write-ahead log failed", e);
-        } catch (Exception e) {
-            throw new StorageException("fsync of the write-ahead log failed", e.toString(), e);
+        } catch (WalSyncer.SyncFailedException e) {
+            String what = "fsync of the write-ahead log failed; the batch is stored but may not survive a crash,"
+                    + " and FSYNC produce fails until the queue is reopened";
+            if (e.getCause() instanceof RocksDBException r) {
+                StorageException s = storage(what, r);
+                s.addSuppressed(e);
+                throw s;
+            }
+            throw new StorageException(what, String.valueOf(e.getCause()), e);
         }
     }
 
@@ -260,6 +324,12 @@ final class RocksStore implements AutoCloseable {
     }
 
     static StorageException storage(String what, RocksDBException e) {
+        Status s = e.getStatus();
+        if (s != null && s.getSubCode() == Status.SubCode.NoSpace) {
+            // Say it in words, with what brings writes back (RocksJava cannot call DB::Resume()).
+            what = what + " (disk full: RocksDB refuses writes until space is freed; reads keep working. It resumes"
+                    + " by itself after a failed flush; after a failed write-ahead-log append, reopen the queue)";
+        }
         return new StorageException(what, statusOf(e), e);
     }
 

@@ -106,6 +106,7 @@ final class Topic {
             long ticket;
             long produced = space.producedBytes();
             boolean closesSegment;
+            long bytes = 0;
             // A fresh batch per produce, sized up front: a batch kept per topic would pin native memory
             // as large as the topic's largest produce, times the number of topics.
             try (WriteBatch batch = new WriteBatch(reservedBytes(chunks))) {
@@ -113,10 +114,11 @@ final class Topic {
                     StorageLayout.patchPublishTime(chunks[c], time);
                     batch.put(store.messages(), StorageLayout.messageKey(id, first + chunkFirst[c]), chunks[c]);
                     produced += StorageLayout.entryBytes(chunks[c].length);
+                    bytes += chunks[c].length;
                 }
                 batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time, produced));
                 closesSegment = space.stageSegment(batch, store.meta(), id, first + count, produced, time);
-                ticket = store.write(batch);
+                ticket = store.writeGuarded(batch, bytes);
             }
             nextId = first + count;
             lastPublishTime = time;

@@ -17,12 +17,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Correctness: a ticket is taken only after its write returned, so every ticket {@code <= target}
  * belongs to a write that is in the log before the sync that declares {@code target} synced begins.
  *
- * <p>Thread-safe. {@link #lock} guards {@link #synced} and {@link #syncing}.
+ * <p>A failed sync is final: every waiter not yet covered by an earlier successful sync fails, now and
+ * in every later call, and no further sync is attempted. After a failed fsync the kernel may have
+ * dropped the dirty pages and report the next fsync as clean ("fsyncgate"), so no later sync could
+ * prove that writes made before the failure reached the disk; and a write can complete before the
+ * failure yet take its ticket after it, so no ticket range can safely be excused. FSYNC produce
+ * therefore fails until the queue is reopened (RocksDB also refuses writes after a failed WAL sync).
+ *
+ * <p>Thread-safe. {@link #lock} guards {@link #synced}, {@link #syncing} and {@link #failure}.
  */
 final class WalSyncer {
     /** The fsync itself; RocksDB's {@code SyncWAL} in production. */
     interface SyncAction {
         void sync() throws Exception;
+    }
+
+    /** A sync that should have covered the waiter's ticket failed; {@link #getCause()} says why. */
+    static final class SyncFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SyncFailedException(Throwable cause) {
+            super("fsync of the write-ahead log failed", cause);
+        }
     }
 
     private final SyncAction action;
@@ -31,6 +47,8 @@ final class WalSyncer {
     private final Condition roundDone = lock.newCondition();
     private long synced;
     private boolean syncing;
+    /** Set by the first failed sync, never cleared: see the class comment. */
+    private Throwable failure;
     private final AtomicLong syncCount = new AtomicLong();
 
     WalSyncer(SyncAction action) {
@@ -42,11 +60,21 @@ final class WalSyncer {
         return issued.incrementAndGet();
     }
 
-    /** Returns once a sync that started after the ticket's write has completed. */
-    void awaitSynced(long ticket) throws Exception {
+    /**
+     * Returns once a sync that started after the ticket's write has completed.
+     *
+     * @throws SyncFailedException if a sync has failed and none before it covered this ticket
+     */
+    void awaitSynced(long ticket) throws SyncFailedException {
         lock.lock();
         try {
-            while (synced < ticket) {
+            while (true) {
+                if (synced >= ticket) {
+                    return;
+                }
+                if (failure != null) {
+                    throw new SyncFailedException(failure);
+                }
                 if (syncing) {
                     roundDone.awaitUninterruptibly();
                     continue;
@@ -54,16 +82,19 @@ final class WalSyncer {
                 syncing = true;
                 long target = issued.get();
                 lock.unlock();
-                boolean ok = false;
+                Throwable error = null;
                 try {
                     action.sync();
                     syncCount.incrementAndGet();
-                    ok = true;
+                } catch (Exception | Error e) {
+                    error = e;
                 } finally {
                     lock.lock();
                     syncing = false;
-                    if (ok && target > synced) {
-                        synced = target;
+                    if (error == null) {
+                        synced = Math.max(synced, target);
+                    } else {
+                        failure = error;
                     }
                     roundDone.signalAll();
                 }
@@ -73,7 +104,7 @@ final class WalSyncer {
         }
     }
 
-    /** Number of fsyncs performed (for the group-commit ratio). */
+    /** Number of successful fsyncs performed (for the group-commit ratio). */
     long syncCount() {
         return syncCount.get();
     }
