@@ -289,6 +289,9 @@ public final class RocksMq implements AutoCloseable {
                 try {
                     store.db().delete(store.meta(), g.positionKey());
                 } catch (RocksDBException e) {
+                    // Nothing was deleted: reopen the group rather than leave it CLOSING in the map,
+                    // where it could be neither used, destroyed again, nor re-created.
+                    g.lifecycle.reopen();
                     throw RocksStore.storage("cannot destroy consumer group '" + group + "'", e);
                 }
                 t.groups.remove(group, g);
