@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.stress.StackDump;
+
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,14 +1,14 @@
-package io.rocksmq.core;
+package io.rocksmq.stress;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 
 /** Thread dumps for hang reports. Thread-safe (stateless). */
-final class StackDump {
+public final class StackDump {
     private StackDump() {
     }
 
-    static String of(Thread t) {
+    public static String of(Thread t) {
         StringBuilder sb = new StringBuilder(t.getName()).append(" (").append(t.getState()).append(")\n");
         for (StackTraceElement e : t.getStackTrace()) {
             sb.append("    at ").append(e).append('\n');
@@ -16,7 +16,7 @@ final class StackDump {
         return sb.toString();
     }
 
-    static String all() {
+    public static String all() {
         StringBuilder sb = new StringBuilder();
         for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
             sb.append(info);
