@@ -89,6 +89,12 @@ public final class ConsumerRegistration implements AutoCloseable {
                 }
                 long current = currentSequence();
                 if (current != seen) {
+                    // Re-check: an end that raced the sequence read wins, so a registration whose group
+                    // is destroyed never reports SIGNALLED after the end (keeps await linearizable).
+                    end = terminal.get();
+                    if (end != null) {
+                        return end;
+                    }
                     seen = current;
                     return AwaitResult.SIGNALLED;
                 }
