@@ -100,14 +100,14 @@ public class RegistryLincheckTest {
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions().iterations(20).invocationsPerIteration(200)
+        new ModelCheckingOptions().iterations(10).invocationsPerIteration(100)
                 .threads(2).actorsPerThread(3).sequentialSpecification(Spec.class).check(getClass());
     }
 
     @Test
     @Tag("long")
     void stressLong() {
-        new StressOptions().iterations(100).invocationsPerIteration(2_000)
+        new StressOptions().iterations(50).invocationsPerIteration(1_000)
                 .threads(3).actorsPerThread(3).sequentialSpecification(Spec.class).check(getClass());
     }
 

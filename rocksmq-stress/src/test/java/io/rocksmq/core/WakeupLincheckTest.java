@@ -65,8 +65,8 @@ public class WakeupLincheckTest {
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions().iterations(300).invocationsPerIteration(5_000)
-                .threads(3).actorsPerThread(3).sequentialSpecification(Spec.class).check(getClass());
+        new ModelCheckingOptions().iterations(50).invocationsPerIteration(2_000)
+                .threads(3).actorsPerThread(2).sequentialSpecification(Spec.class).check(getClass());
     }
 
     /** The sequential behaviour the primitive must be linearizable to. */
