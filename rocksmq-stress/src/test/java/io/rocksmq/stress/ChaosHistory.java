@@ -20,13 +20,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * consecutive, payloads those produced with the ids) plus the registration and exception checks.
  *
  * <h2>Attributing consumes to a group's life</h2>
- * Each group name has an {@link GroupLog#epoch}: every create, destroy or seek of it (done by one
- * thread at a time, under {@link GroupLog#admin}) bumps it to odd before the call and to even after,
- * and appends the {@link Segment} that starts at that even value. A consume records the epoch read
- * before and after it: equal and even means it ran wholly inside that segment ("certain"); otherwise
- * it is "ambiguous" between the segments in that range. Within a segment (one incarnation, between two
- * seeks), the certain runs sorted by first id must tile a gap-free, overlap-free range from the
- * segment's start; gaps may only be filled by ambiguous runs that could belong there, each used once.
+ * Each group name has an {@link GroupLog#epoch}: every create, destroy or seek of it bumps it to odd
+ * before the call and to even after, and appends the {@link Segment} that starts at that even value.
+ * A consume records the epoch it ran in (always even and stable for a checked group, see above). The
+ * runs of one segment (one incarnation, between two seeks), sorted by first id, must tile a gap-free,
+ * overlap-free range from the segment's start; at the end of the episode the last segment of every
+ * live checked group must reach the topic's newest message.
  *
  * <p>Thread-safe for recording (each thread owns its {@link Recorder}); checking runs after all
  * recording threads stopped.
@@ -103,7 +102,6 @@ final class ChaosHistory {
     final List<Recorder> recorders = new ArrayList<>();
     final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
     final long[] firstIds;
-    long ambiguousRuns;
     long certainRuns;
 
     ChaosHistory(long[] firstIds) {
@@ -189,92 +187,46 @@ final class ChaosHistory {
     private void checkGroup(GroupLog g, List<long[]> recs, long[] tags, long latest, boolean drained) {
         String who = "topic " + g.topic + " group " + g.name;
         int segCount = g.segments.size();
-        List<List<long[]>> certain = new ArrayList<>();
+        List<List<long[]>> runs = new ArrayList<>();
         for (int s = 0; s < segCount; s++) {
-            certain.add(new ArrayList<>());
+            runs.add(new ArrayList<>());
         }
-        List<long[]> ambiguous = new ArrayList<>();
         for (long[] rec : recs) {
             int kind = (int) rec[0];
-            long e1 = rec[2];
-            long e2 = rec[3];
-            boolean sure = e1 == e2 && (e1 & 1) == 0;
-            Segment seg = sure ? g.segments.get((int) (e1 / 2)) : null;
-            if (kind == KIND_WILD_RUN) {
+            if (kind == KIND_RUN || kind == KIND_WILD_RUN) {
                 checkPayload(who, rec, tags, latest);
-                continue;
             }
             if (g.wild) {
                 continue;
             }
-            if (kind == KIND_RUN) {
-                checkPayload(who, rec, tags, latest);
-                if (sure) {
-                    certainRuns++;
-                    if (!seg.live) {
-                        violation(who + ": consumed " + runText(rec) + " while destroyed (segment " + e1 / 2 + ")");
-                    }
-                    certain.get((int) (e1 / 2)).add(rec);
-                } else {
-                    ambiguousRuns++;
-                    ambiguous.add(rec);
+            long e1 = rec[2];
+            if (e1 != rec[3] || (e1 & 1) != 0) {
+                if (kind == KIND_RUN || kind == KIND_NOT_FOUND) {
+                    // Impossible for a checked group: its consumes exclude its admin operations.
+                    violation(who + ": test bug: consume not attributable to one segment (epochs " + e1 + ".."
+                            + rec[3] + ")");
                 }
-            } else if (sure && seg.live && kind == KIND_NOT_FOUND) {
-                violation(who + ": consume said 'not found' while the group was live (segment " + e1 / 2 + ")");
-            } else if (sure && kind == KIND_EXISTS_TRUE && !seg.live) {
-                violation(who + ": exists() true while destroyed (segment " + e1 / 2 + ")");
-            } else if (sure && kind == KIND_EXISTS_FALSE && seg.live) {
-                violation(who + ": exists() false while live (segment " + e1 / 2 + ")");
+                continue; // an exists() that overlapped an admin operation: either answer is right
             }
-        }
-        boolean[] used = new boolean[ambiguous.size()];
-        // Pass 1 fills gaps between certain runs (where an ambiguous run is needed), pass 2 extends each
-        // segment's tail with what is left: a run needed inside a later segment is not taken by an
-        // earlier segment's tail just because both segments start at the same id.
-        long[] ends = new long[segCount];
-        for (int s = 0; s < segCount; s++) {
-            ends[s] = fillGaps(who, s, g.segments.get(s), certain.get(s), ambiguous, used);
+            int s = (int) (e1 / 2);
+            Segment seg = g.segments.get(s);
+            if (kind == KIND_RUN) {
+                certainRuns++;
+                if (!seg.live) {
+                    violation(who + ": consumed " + runText(rec) + " while destroyed (segment " + s + ")");
+                }
+                runs.get(s).add(rec);
+            } else if (seg.live && kind == KIND_NOT_FOUND) {
+                violation(who + ": consume said 'not found' while the group was live (segment " + s + ")");
+            } else if (kind == KIND_EXISTS_TRUE && !seg.live) {
+                violation(who + ": exists() true while destroyed (segment " + s + ")");
+            } else if (kind == KIND_EXISTS_FALSE && seg.live) {
+                violation(who + ": exists() false while live (segment " + s + ")");
+            }
         }
         long end = -1;
         for (int s = 0; s < segCount; s++) {
-            Segment seg = g.segments.get(s);
-            end = ends[s];
-            if (!seg.live) {
-                continue;
-            }
-            if (end == Long.MIN_VALUE) { // no certain run and a start known only within a range
-                int a = findAmbiguous(ambiguous, used, s, seg.startMin, seg.startMax);
-                if (a < 0) {
-                    end = seg.startMin;
-                    continue;
-                }
-                used[a] = true;
-                end = ambiguous.get(a)[4] + ambiguous.get(a)[5];
-            }
-            for (int a; (a = findAmbiguous(ambiguous, used, s, end, end)) >= 0; ) {
-                used[a] = true;
-                end += ambiguous.get(a)[5];
-            }
-            ends[s] = end;
-        }
-        for (int i = 0; i < ambiguous.size(); i++) {
-            if (!used[i]) {
-                long[] rec = ambiguous.get(i);
-                StringBuilder why = new StringBuilder();
-                for (int c = (int) (rec[2] / 2); c <= (int) ((rec[3] + 1) / 2) && c < segCount; c++) {
-                    Segment seg = g.segments.get(c);
-                    why.append("\n    segment ").append(c).append(' ').append(seg.how).append(" live=").append(seg.live)
-                            .append(" start [").append(seg.startMin).append(", ").append(seg.startMax)
-                            .append("] end ").append(ends[c]).append(" certain:");
-                    for (long[] r : certain.get(c)) {
-                        if (r[4] + r[5] >= rec[4] - 64 && r[4] <= rec[4] + rec[5] + 64) {
-                            why.append(' ').append(runText(r));
-                        }
-                    }
-                }
-                violation(who + ": run " + runText(rec) + " (epochs " + rec[2] + ".." + rec[3]
-                        + ") fits no segment it could belong to: duplicated or out of order" + why);
-            }
+            end = tile(who, s, g.segments.get(s), runs.get(s));
         }
         if (drained && g.segments.get(segCount - 1).live && end < latest + 1) {
             violation(who + ": after the final drain the group's last segment reaches " + (end - 1)
@@ -283,91 +235,31 @@ final class ChaosHistory {
     }
 
     /**
-     * Checks one segment's certain runs for overlaps and fills the gaps between them (and before the
-     * first) with ambiguous runs. Returns the id after the last certain run, the start if there is
-     * none and it is known exactly, or {@code Long.MIN_VALUE} if there is none and it is not.
+     * Checks that one segment's runs, sorted by first id, tile a gap-free, overlap-free range from the
+     * segment's start; returns the id after the last one (the start if there is none).
      */
-    private long fillGaps(String who, int s, Segment seg, List<long[]> runs, List<long[]> ambiguous,
-                          boolean[] used) {
-        if (!seg.live) {
+    private long tile(String who, int s, Segment seg, List<long[]> runs) {
+        if (!seg.live || runs.isEmpty()) {
             return seg.startMin;
         }
         runs.sort(Comparator.comparingLong(r -> r[4]));
-        long expected;
-        if (seg.startMin == seg.startMax) {
-            expected = seg.startMin;
-        } else if (runs.isEmpty()) {
-            return Long.MIN_VALUE;
-        } else {
-            // Bridge backwards from the lowest certain run to a start inside [startMin, startMax].
-            long need = runs.get(0)[4];
-            while (need > seg.startMin) {
-                int a = findAmbiguousEndingAt(ambiguous, used, s, need, seg.startMin);
-                if (a < 0) {
-                    break;
-                }
-                used[a] = true;
-                need = ambiguous.get(a)[4];
-            }
-            if (need < seg.startMin || need > seg.startMax) {
-                violation(who + ": segment " + s + " (" + seg.how + ") starts consuming at " + need
-                        + ", expected within [" + seg.startMin + ", " + seg.startMax + "]");
-            }
-            expected = runs.get(0)[4];
+        long expected = runs.get(0)[4];
+        if (expected < seg.startMin || expected > seg.startMax) {
+            violation(who + ": segment " + s + " (" + seg.how + ") starts consuming at " + expected
+                    + ", expected within [" + seg.startMin + ", " + seg.startMax + "]: "
+                    + (expected > seg.startMax ? "messages lost" : "messages before the seek returned"));
         }
         for (long[] run : runs) {
-            while (run[4] > expected) {
-                int a = findAmbiguousWithin(ambiguous, used, s, expected, run[4]);
-                if (a < 0) {
-                    violation(who + ": segment " + s + " (" + seg.how + ") lost ids " + expected + ".."
-                            + (run[4] - 1) + " (next consumed run " + runText(run) + ")");
-                    expected = run[4];
-                    break;
-                }
-                used[a] = true;
-                expected += ambiguous.get(a)[5];
-            }
-            if (run[4] < expected) {
+            if (run[4] > expected) {
+                violation(who + ": segment " + s + " (" + seg.how + ") lost ids " + expected + ".." + (run[4] - 1)
+                        + " (next consumed run " + runText(run) + ")");
+            } else if (run[4] < expected) {
                 violation(who + ": segment " + s + " (" + seg.how + ") returned ids again: " + runText(run)
                         + " but already consumed up to " + (expected - 1));
             }
             expected = Math.max(expected, run[4] + run[5]);
         }
         return expected;
-    }
-
-    /** An unused ambiguous run that may belong to segment {@code s}, starts at {@code first} and ends before {@code limit}. */
-    private static int findAmbiguousWithin(List<long[]> ambiguous, boolean[] used, int s, long first, long limit) {
-        for (int i = 0; i < ambiguous.size(); i++) {
-            long[] r = ambiguous.get(i);
-            if (!used[i] && r[2] / 2 <= s && s <= (r[3] + 1) / 2 && r[4] == first && r[4] + r[5] <= limit) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int findAmbiguousEndingAt(List<long[]> ambiguous, boolean[] used, int s, long end, long min) {
-        for (int i = 0; i < ambiguous.size(); i++) {
-            long[] r = ambiguous.get(i);
-            if (!used[i] && r[2] / 2 <= s && s <= (r[3] + 1) / 2 && r[4] + r[5] == end && r[4] >= min) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** The unused ambiguous run that may belong to segment {@code s} and starts lowest in [lo, hi]. */
-    private static int findAmbiguous(List<long[]> ambiguous, boolean[] used, int s, long lo, long hi) {
-        int best = -1;
-        for (int i = 0; i < ambiguous.size(); i++) {
-            long[] r = ambiguous.get(i);
-            if (!used[i] && r[2] / 2 <= s && s <= (r[3] + 1) / 2 && r[4] >= lo && r[4] <= hi
-                    && (best < 0 || r[4] < ambiguous.get(best)[4])) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private void checkPayload(String who, long[] rec, long[] tags, long latest) {
@@ -393,7 +285,7 @@ final class ChaosHistory {
 
     @Override
     public String toString() {
-        return "certain runs " + certainRuns + ", ambiguous runs " + ambiguousRuns + ", violations "
+        return "checked runs " + certainRuns + ", violations "
                 + Arrays.toString(violations.toArray());
     }
 }
