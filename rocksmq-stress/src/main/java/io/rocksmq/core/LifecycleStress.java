@@ -13,6 +13,8 @@ import org.openjdk.jcstress.infra.results.II_Result;
 /**
  * jcstress tests of {@link Lifecycle}: the "refuse new, wait for in-flight" step every destroy and
  * close relies on. Run with the rest of the module's jcstress tests (see the module pom).
+ *
+ * <p>Each state is driven by jcstress: one thread per actor, the arbiter after them.
  */
 public final class LifecycleStress {
     private LifecycleStress() {

@@ -22,6 +22,8 @@ import static io.rocksmq.core.SharedQueue.TOPIC;
 /**
  * jcstress tests of the consumer-group registry of a real {@link RocksMq}: destroy racing notify,
  * register, consume and await. Outcome ids use {@link AwaitResult} ordinals: 2 = GROUP_DESTROYED.
+ *
+ * <p>Each state is driven by jcstress: one thread per actor, the arbiter after them.
  */
 public final class RegistryStress {
     static final int DESTROYED = AwaitResult.GROUP_DESTROYED.ordinal();

@@ -17,6 +17,8 @@ import java.time.Duration;
  * {@link ConsumerRegistration#await}), without storage: a consumer that found nothing and then waits
  * with a one-day timeout must be woken by a produce, a notify or the end of its registration that
  * happens after its check. A lost wake-up shows as STALE.
+ *
+ * <p>Each state is driven by jcstress: one thread per actor, the signal from another.
  */
 public final class WakeupStress {
     private static final Duration FOREVER = Duration.ofDays(1);

@@ -15,6 +15,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The registry check of {@link RegistryLincheckTest}, same operations and spec, run on the naive
  * Milvus-like registry: model checking must find a failing interleaving (notify racing destroy sends
  * on a closed channel), which shows the check can catch the seed bug.
+ *
+ * <p>Not thread-safe, on purpose (that is what the check finds).
  */
 @Param(name = "group", gen = StringGen.class, conf = "1:ab")
 public class NaiveRegistryLincheckTest {

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Awaits are left out on purpose: destroy ends registrations only after removing the group (the
  * documented order), so "exists() == false" and "await(0) not yet GROUP_DESTROYED" may be seen
  * together; the wake-up primitive has its own check ({@link WakeupLincheckTest}).
+ *
+ * <p>Thread-safe as {@link RocksMq} is; Lincheck makes one instance per scenario.
  */
 @Param(name = "group", gen = StringGen.class, conf = "1:ab")
 public class RegistryLincheckTest {

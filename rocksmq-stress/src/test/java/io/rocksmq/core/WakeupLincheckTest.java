@@ -14,6 +14,8 @@ import java.time.Duration;
  * registration, against a sequential spec where a produce or notify sets a pending flag that the next
  * check clears and reports, and ending the registration makes every later check report it.
  * {@code check} is {@code await(Duration.ZERO)} (one consumer thread, as the registration requires).
+ *
+ * <p>Thread-safe as far as the objects under test are; Lincheck makes one instance per scenario.
  */
 public class WakeupLincheckTest {
     static {

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * Two threads (the machine has two cores): one notifies a random live group, one churns.
  *
  * <p>Run: {@code mvn -o -pl rocksmq-stress -am -DskipTests -Pjmh verify -Djmh.args='ChurnBenchmark'}.
+ *
+ * <p>Thread-safe as JMH uses it: the queue is shared, each thread has its own cursor.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

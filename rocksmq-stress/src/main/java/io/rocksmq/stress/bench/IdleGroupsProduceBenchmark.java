@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  * consumer that is not waiting: the notification every produce does must not cost per group.
  *
  * <p>Run: {@code mvn -o -pl rocksmq-stress -am -DskipTests -Pjmh verify -Djmh.args='IdleGroupsProduceBenchmark'}.
+ *
+ * <p>Single-threaded benchmark; the queue itself is thread-safe.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
