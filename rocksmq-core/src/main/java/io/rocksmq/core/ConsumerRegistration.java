@@ -62,6 +62,9 @@ public final class ConsumerRegistration implements AutoCloseable {
      * Blocks until messages may be available for the group, the timeout elapses, or the registration
      * ends (group destroyed, queue closed, registration closed).
      *
+     * <p>If the calling thread is interrupted (before or while waiting) it returns
+     * {@link AwaitResult#TIMED_OUT} early and leaves the interrupt status set.
+     *
      * @param timeout how long to wait at most; zero checks without blocking
      * @return why it returned; terminal results repeat on every later call
      * @throws InvalidArgumentException if the timeout is null or negative
@@ -86,10 +89,17 @@ public final class ConsumerRegistration implements AutoCloseable {
                 }
                 long current = currentSequence();
                 if (current != seen) {
+                    // Re-check: an end that raced the sequence read wins, so a registration whose group
+                    // is destroyed never reports SIGNALLED after the end (keeps await linearizable).
+                    end = terminal.get();
+                    if (end != null) {
+                        return end;
+                    }
                     seen = current;
                     return AwaitResult.SIGNALLED;
                 }
-                if (remaining <= 0) {
+                if (remaining <= 0 || me.isInterrupted()) {
+                    // An interrupted thread's park returns at once: waiting on would spin until the deadline.
                     return AwaitResult.TIMED_OUT;
                 }
                 signal.beforePark();

@@ -305,6 +305,9 @@ public final class RocksMq implements AutoCloseable {
                     Retention.deleteGroup(batch, store, t, g);
                     store.write(batch);
                 } catch (RocksDBException e) {
+                    // Nothing was deleted: reopen the group rather than leave it CLOSING in the map,
+                    // where it could be neither used, destroyed again, nor re-created.
+                    g.lifecycle.reopen();
                     throw RocksStore.storage("cannot destroy consumer group '" + group + "'", e);
                 }
                 t.groups.remove(group, g);

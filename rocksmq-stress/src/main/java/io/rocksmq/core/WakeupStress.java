@@ -1,0 +1,114 @@
+package io.rocksmq.core;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.Expect;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Mode;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.Signal;
+import org.openjdk.jcstress.annotations.State;
+import org.rocksdb.RocksDB;
+
+import java.time.Duration;
+
+/**
+ * jcstress tests of the wake-up handshake alone ({@link TopicSignal}, {@link ConsumerGroup#signal},
+ * {@link ConsumerRegistration#await}), without storage: a consumer that found nothing and then waits
+ * with a one-day timeout must be woken by a produce, a notify or the end of its registration that
+ * happens after its check. A lost wake-up shows as STALE.
+ *
+ * <p>Each state is driven by jcstress: one thread per actor, the signal from another.
+ */
+public final class WakeupStress {
+    private static final Duration FOREVER = Duration.ofDays(1);
+
+    private WakeupStress() {
+    }
+
+    /** One registered consumer of one group on one topic, wired as RocksMq.registerConsumer does. */
+    public static class Wiring {
+        static {
+            RocksDB.loadLibrary(); // Topic holds a native WriteBatch
+        }
+
+        final Topic topic = new Topic("t", 1, 0, 0, 0, 0);
+        final ConsumerGroup group = new ConsumerGroup("g", new byte[0], 0);
+        final ConsumerRegistration registration;
+        /** Stands for the committed messages a consumer would find (Topic.latestId in RocksMq). */
+        volatile boolean available;
+
+        public Wiring() {
+            topic.adminLock.lock();
+            try {
+                registration = new ConsumerRegistration(topic, group);
+                group.addRegistration(registration);
+                topic.signal().add(registration);
+            } finally {
+                topic.adminLock.unlock();
+            }
+        }
+
+        /** The documented consumer loop: check, then wait; returns when something was found or it ended. */
+        void consumeLoop() {
+            while (!available) {
+                if (registration.await(FOREVER).isTerminal()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @JCStressTest(Mode.Termination)
+    @Description("produce (commit, then sequence++) vs check-then-await")
+    @Outcome(id = "TERMINATED", expect = Expect.ACCEPTABLE, desc = "woken")
+    @Outcome(id = "STALE", expect = Expect.FORBIDDEN, desc = "lost wake-up after produce")
+    @State
+    public static class ProduceVsAwait extends Wiring {
+        @Actor
+        public void consumer() {
+            consumeLoop();
+        }
+
+        @Signal
+        public void produce() {
+            available = true;
+            topic.signal().signal();
+        }
+    }
+
+    @JCStressTest(Mode.Termination)
+    @Description("notify (group signal) vs check-then-await")
+    @Outcome(id = "TERMINATED", expect = Expect.ACCEPTABLE, desc = "woken")
+    @Outcome(id = "STALE", expect = Expect.FORBIDDEN, desc = "lost wake-up after notify")
+    @State
+    public static class NotifyVsAwait extends Wiring {
+        @Actor
+        public void consumer() {
+            consumeLoop();
+        }
+
+        @Signal
+        public void notifyGroup() {
+            available = true;
+            group.signal();
+        }
+    }
+
+    @JCStressTest(Mode.Termination)
+    @Description("registration ended (group destroyed) vs await")
+    @Outcome(id = "TERMINATED", expect = Expect.ACCEPTABLE, desc = "await returned GROUP_DESTROYED")
+    @Outcome(id = "STALE", expect = Expect.FORBIDDEN, desc = "await hangs after destroy")
+    @State
+    public static class EndVsAwait extends Wiring {
+        @Actor
+        public void consumer() {
+            consumeLoop();
+        }
+
+        @Signal
+        public void destroy() {
+            registration.end(AwaitResult.GROUP_DESTROYED);
+        }
+    }
+}
