@@ -8,6 +8,7 @@ import io.rocksmq.api.MessageId;
 import io.rocksmq.api.MessageListener;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInitialPosition;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -114,7 +115,7 @@ final class KafkaMqConsumer implements Consumer {
             created = new KafkaMqConsumer(client, admin, options, co, info, consumer, batch, start);
         } catch (RuntimeException e) {
             try {
-                consumer.close(Duration.ZERO);
+                consumer.close(CloseOptions.timeout(Duration.ZERO));
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }

@@ -188,6 +188,8 @@ public final class KafkaBroker implements AutoCloseable {
         /** Zero: pick a free port at start. */
         private int brokerPort;
         private int controllerPort;
+        /** Null: a new cluster. A restart must present the id its storage was formatted with. */
+        private String clusterId;
 
         private Builder(Path directory) {
             if (directory == null) {
@@ -196,7 +198,7 @@ public final class KafkaBroker implements AutoCloseable {
             this.directory = directory;
         }
 
-        private Builder(Builder other, int brokerPort, int controllerPort) {
+        private Builder(Builder other, int brokerPort, int controllerPort, String clusterId) {
             this.directory = other.directory;
             this.properties.putAll(other.properties);
             this.jvmOptions.addAll(other.jvmOptions);
@@ -206,6 +208,7 @@ public final class KafkaBroker implements AutoCloseable {
             this.stopTimeout = other.stopTimeout;
             this.brokerPort = brokerPort;
             this.controllerPort = controllerPort;
+            this.clusterId = clusterId;
         }
 
         /** Sets (or overrides) one broker property. */
@@ -290,13 +293,14 @@ public final class KafkaBroker implements AutoCloseable {
             command.add(classPath);
             command.add(KafkaBrokerMain.class.getName());
             command.add(config.toString());
-            command.add(UUID.randomUUID().toString());
+            String cluster = clusterId != null ? clusterId : UUID.randomUUID().toString();
+            command.add(cluster);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             KafkaBroker broker = new KafkaBroker(process, "127.0.0.1:" + brokerPort, log, stopTimeout,
-                    new Builder(this, brokerPort, controllerPort));
+                    new Builder(this, brokerPort, controllerPort, cluster));
             long deadline = System.nanoTime() + startTimeout.toNanos();
             try {
                 while (!Files.exists(ready)) {
