@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
@@ -177,14 +178,17 @@ final class KafkaAdminOps implements AutoCloseable {
      * left out.
      */
     Map<String, Map<TopicPartition, Long>> groupOffsets(String topic, Collection<TopicPartition> partitions) {
-        Collection<GroupListing> groups = KafkaErrors.get(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all(),
+        // Unfiltered, then filtered here: the broker-side type filter needs a recent broker.
+        Collection<GroupListing> groups = KafkaErrors.get(admin.listGroups(new ListGroupsOptions()).all(),
                 timeoutMs, "list consumer groups", topic);
-        if (groups.isEmpty()) {
-            return Map.of();
-        }
         Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
         for (GroupListing g : groups) {
-            specs.put(g.groupId(), new ListConsumerGroupOffsetsSpec().topicPartitions(partitions));
+            if (isConsumerGroup(g)) {
+                specs.put(g.groupId(), new ListConsumerGroupOffsetsSpec().topicPartitions(partitions));
+            }
+        }
+        if (specs.isEmpty()) {
+            return Map.of();
         }
         ListConsumerGroupOffsetsResult result = admin.listConsumerGroupOffsets(specs);
         Map<String, Map<TopicPartition, Long>> out = new HashMap<>();
@@ -329,6 +333,13 @@ final class KafkaAdminOps implements AutoCloseable {
             }
             LOG.debug("left the offsets of group '{}' to Kafka's own clean-up: {}", group, e.getMessage());
         }
+    }
+
+    /** Classic or consumer-protocol groups, with the consumer protocol type or none (offset-only groups). */
+    private static boolean isConsumerGroup(GroupListing g) {
+        boolean type = g.type().map(t -> t == GroupType.CLASSIC || t == GroupType.CONSUMER).orElse(true);
+        String protocol = g.protocol();
+        return type && (protocol == null || protocol.isEmpty() || protocol.equals("consumer"));
     }
 
     private static Map<TopicPartition, Long> nonNull(Map<TopicPartition, OffsetAndMetadata> offsets) {

@@ -72,8 +72,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       id moves that partition and restarts the others at their first unacknowledged message.</li>
  *   <li>A subscription has one consumer at a time per client ({@link SubscriptionInUseException}); two
  *       clients consuming one subscription both receive everything — nothing in Kafka prevents it.</li>
- *   <li>A topic or subscription deleted through another client ends this client's consumers within
- *       {@link KafkaOptions#subscriptionCheckInterval()}, not at once; a producer sending to a deleted
+ *   <li>A topic or subscription deleted through another client ends this client's consumers within one
+ *       (topic) or two (subscription) {@link KafkaOptions#subscriptionCheckInterval()}s, not at once; a producer sending to a deleted
  *       topic fails with {@link TopicNotFoundException} only after Kafka's metadata wait
  *       ({@link KafkaOptions#requestTimeout()}), and only if the brokers do not auto-create topics
  *       ({@code auto.create.topics.enable=false}, recommended).</li>

@@ -50,7 +50,8 @@ import java.util.function.Supplier;
  * <h2>Checks</h2>
  * Every {@link KafkaOptions#subscriptionCheckInterval()} the loop asks the cluster whether the topic (same
  * topic id) and the subscription's committed offsets still exist, so a deletion by another client ends
- * the consumer with the embedded backend's exception; it also picks up partitions added to the topic and
+ * the consumer with the embedded backend's exception (a subscription counts as deleted when two checks in
+ * a row find no offsets, since deleting a topic removes its offsets just before the topic); it also picks up partitions added to the topic and
  * re-commits an unchanged position hourly, because Kafka expires the offsets of a group without members
  * ({@code offsets.retention.minutes} after the last commit) and this backend's consumers, which assign
  * partitions themselves, are never members.
@@ -76,6 +77,8 @@ final class KafkaPollWorker implements Runnable {
     /** Per partition, the offset Kafka last confirmed. */
     private final Map<TopicPartition, Long> confirmed = new HashMap<>();
     private boolean paused;
+    /** Consecutive checks that found no committed offset of the subscription. */
+    private int offsetsMissing;
     private long nextCheck;
     private long lastCommit;
 
@@ -160,12 +163,12 @@ final class KafkaPollWorker implements Runnable {
     // ------------------------------------------------------------------ commits
 
     /**
-     * Commits every position that moved past what was last handed to Kafka: synchronously if someone
-     * waits (then completes the waiters, with the failure if it failed), else asynchronously.
+     * Commits the acknowledged positions: synchronously if someone waits (then completes the waiters, with
+     * the failure if it failed), else asynchronously what moved past the last commit handed to Kafka.
      */
     private void commit(List<CompletableFuture<Void>> waiters) {
         if (waiters.isEmpty()) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted();
+            Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted(requested);
             if (!offsets.isEmpty()) {
                 commitAsync(offsets);
             }
@@ -181,19 +184,23 @@ final class KafkaPollWorker implements Runnable {
         }
     }
 
-    /** Commits, synchronously, every position that moved past what was last handed to Kafka. */
+    /**
+     * Commits, synchronously, every position Kafka has not confirmed yet (an asynchronous commit of it may
+     * still be in flight, but whoever waits here must know it is stored).
+     */
     private void commitPending() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted();
+        Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted(confirmed);
         if (!offsets.isEmpty()) {
             commitSync(offsets);
         }
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> uncommitted() {
+    /** Positions that moved past {@code baseline}. */
+    private Map<TopicPartition, OffsetAndMetadata> uncommitted(Map<TopicPartition, Long> baseline) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         state.positions().forEach((p, position) -> {
             TopicPartition tp = new TopicPartition(topic, p);
-            if (position > requested.getOrDefault(tp, -1L)) {
+            if (position > baseline.getOrDefault(tp, -1L)) {
                 offsets.put(tp, new OffsetAndMetadata(position));
             }
         });
@@ -330,8 +337,14 @@ final class KafkaPollWorker implements Runnable {
                 addPartitions(info.get().partitions());
             }
             if (admin.committed(group, assignment).isEmpty()) {
-                fail(new ConsumerGroupNotFoundException(topic, group));
-                return;
+                // Deleting a topic deletes its groups' offsets first: only a second look, with the topic
+                // still there, tells a deleted subscription from a topic being deleted.
+                if (++offsetsMissing >= 2) {
+                    fail(new ConsumerGroupNotFoundException(topic, group));
+                    return;
+                }
+            } else {
+                offsetsMissing = 0;
             }
             if (now - lastCommit > OFFSET_REFRESH_NANOS) {
                 Map<TopicPartition, OffsetAndMetadata> same = new HashMap<>();
