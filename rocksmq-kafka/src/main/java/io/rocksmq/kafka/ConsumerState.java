@@ -166,15 +166,6 @@ final class ConsumerState {
         return m;
     }
 
-    boolean hasBuffered() {
-        lock.lock();
-        try {
-            return !closed && failure == null && !buffer.isEmpty();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * Acknowledges one message ({@code cumulative}: and every earlier one read from its partition).
      *

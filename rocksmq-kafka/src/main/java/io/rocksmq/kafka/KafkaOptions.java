@@ -57,7 +57,7 @@ public final class KafkaOptions {
             "group.id", "group.instance.id", "enable.auto.commit", "auto.offset.reset", "max.poll.records",
             "allow.auto.create.topics", "client.id", "transactional.id");
 
-    /** How acknowledgements reach Kafka. */
+    /** How acknowledgements reach Kafka. Thread-safe (immutable). */
     public enum CommitMode {
         /**
          * {@code ack}/{@code ackCumulative} return once Kafka has stored the new committed offset
