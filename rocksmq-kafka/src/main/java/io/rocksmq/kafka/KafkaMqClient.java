@@ -83,9 +83,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>Retention is Kafka's: it deletes by time or size whether or not subscriptions consumed the data.</li>
  * </ul>
  *
- * <p>Errors: an unreachable cluster makes {@link #open} fail within
- * {@link KafkaOptions#connectionTimeout()}, and any later call fail within
- * {@link KafkaOptions#requestTimeout()}, with a {@link StorageException} naming the cause.
+ * <p>Errors: an unreachable cluster (or one whose servers' names do not resolve) makes {@link #open} fail
+ * within {@link KafkaOptions#connectionTimeout()} with a {@link StorageException} naming the servers. Later,
+ * while the cluster is unreachable, administration, {@code subscribe}, seeks and synchronous acks fail
+ * within {@link KafkaOptions#requestTimeout()} with a {@link StorageException}; a send keeps retrying until
+ * Kafka's {@code delivery.timeout.ms} (2 minutes unless passed as a client property), so a broker restart
+ * shorter than that loses no send, and the consumers resume by themselves.
  *
  * <p>Thread-safe: one client is meant to be shared by the whole application.
  */
@@ -107,7 +110,8 @@ public final class KafkaMqClient implements MqClient {
      * Connects to the cluster and checks that it answers.
      *
      * @throws InvalidArgumentException if the options are null or Kafka rejects a client property
-     * @throws StorageException         if the cluster does not answer within {@link KafkaOptions#connectionTimeout()}
+     * @throws StorageException         if the cluster does not answer within {@link KafkaOptions#connectionTimeout()},
+     *                                  or none of its servers' names resolves
      */
     public static KafkaMqClient open(KafkaOptions options) {
         if (options == null) {
@@ -275,6 +279,11 @@ public final class KafkaMqClient implements MqClient {
         Throwable c = e;
         while (c != null && !(c instanceof ConfigException)) {
             c = c.getCause();
+        }
+        if (c != null && c.getMessage() != null && c.getMessage().contains("No resolvable bootstrap urls")) {
+            // DNS knows none of the servers: the cluster is unreachable from here, which may pass.
+            return new StorageException("cannot reach the Kafka cluster at " + options.bootstrapServers()
+                    + ": none of its servers' names resolves", KafkaErrors.status(c), e);
         }
         if (c != null) {
             InvalidArgumentException bad = new InvalidArgumentException("Kafka rejected the client settings for "

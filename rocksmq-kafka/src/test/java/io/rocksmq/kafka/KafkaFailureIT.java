@@ -5,7 +5,6 @@ import io.rocksmq.api.Message;
 import io.rocksmq.api.MessageId;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.Producer;
-import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.StorageException;
 import io.rocksmq.testkit.kafka.KafkaBroker;
 import org.junit.jupiter.api.Test;
@@ -59,7 +58,8 @@ class KafkaFailureIT {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
 
         assertThatThrownBy(() -> MqClient.open("kafka://no-such-host.invalid:9092?connectionTimeoutMs=2000"))
-                .isInstanceOf(RocksMqException.class).hasMessageContaining("no-such-host.invalid:9092");
+                .isInstanceOf(StorageException.class).hasMessageContaining("no-such-host.invalid:9092")
+                .hasMessageContaining("resolves");
     }
 
     @Test
