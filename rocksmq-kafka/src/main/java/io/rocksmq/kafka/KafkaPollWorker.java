@@ -77,6 +77,8 @@ final class KafkaPollWorker implements Runnable {
     /** Per partition, the offset Kafka last confirmed. */
     private final Map<TopicPartition, Long> confirmed = new HashMap<>();
     private boolean paused;
+    /** Bumped by every seek: answers to asynchronous commits sent before it are ignored. */
+    private int epoch;
     /** Consecutive checks that found no committed offset of the subscription. */
     private int offsetsMissing;
     private long nextCheck;
@@ -221,8 +223,12 @@ final class KafkaPollWorker implements Runnable {
 
     private void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets) {
         offsets.forEach((tp, om) -> requested.put(tp, om.offset()));
+        int sentIn = epoch;
         // The callback runs on this thread, inside a later poll or commit.
         consumer.commitAsync(offsets, (done, error) -> {
+            if (sentIn != epoch) {
+                return; // a seek committed its own position since: this answer is about the past
+            }
             if (error == null) {
                 done.forEach((tp, om) -> confirmed.merge(tp, om.offset(), Math::max));
                 lastCommit = System.nanoTime();
@@ -285,6 +291,7 @@ final class KafkaPollWorker implements Runnable {
     private void reposition(Map<Integer, Long> positions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         positions.forEach((p, offset) -> offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(offset)));
+        epoch++;
         commitSync(offsets);
         state.reset(positions);
         positions.forEach((p, offset) -> consumer.seek(new TopicPartition(topic, p), offset));
