@@ -40,7 +40,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and deleted segments are freed at once ({@code log.segment.delete.delay.ms=0}). Override any of them
  * with {@link Builder#property}.
  *
- * <p>Thread-safe: {@link #close()} is idempotent and may be called from any thread.
+ * <p>{@link #restart()} stops a broker and starts it again on the same ports, directory and settings,
+ * so clients configured with {@link #bootstrapServers()} reconnect to it; {@link #kill()} ends the
+ * broker's JVM at once, like a crash.
+ *
+ * <p>Thread-safe: {@link #close()} and {@link #kill()} are idempotent and may be called from any thread.
  */
 public final class KafkaBroker implements AutoCloseable {
     /** Broker settings applied unless overridden; see the class javadoc for why. */
@@ -53,13 +57,16 @@ public final class KafkaBroker implements AutoCloseable {
     private final String bootstrapServers;
     private final Path logFile;
     private final Duration stopTimeout;
+    /** What started this broker, with its ports fixed: {@link #restart()} starts the same broker again. */
+    private final Builder settings;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private KafkaBroker(Process process, String bootstrapServers, Path logFile, Duration stopTimeout) {
+    private KafkaBroker(Process process, String bootstrapServers, Path logFile, Duration stopTimeout, Builder settings) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
         this.logFile = logFile;
         this.stopTimeout = stopTimeout;
+        this.settings = settings;
     }
 
     /** Starts a configuration for a broker whose logs and metadata live under {@code directory}. */
@@ -120,6 +127,37 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops this broker if it still runs (cleanly, as {@link #close()}), then starts it again with the same
+     * directory (so the same logs, metadata and committed offsets), ports and settings, and waits until it
+     * serves requests. This instance stays closed; use the returned one.
+     *
+     * @throws IllegalStateException if it does not come up within the start timeout (its log is named)
+     */
+    public KafkaBroker restart() {
+        close();
+        return settings.start();
+    }
+
+    /**
+     * Ends the broker's JVM at once (SIGKILL where the platform has it), like a crash: no clean shutdown,
+     * nothing flushed by the broker. Data the broker wrote stays in the operating system's page cache, so
+     * a {@link #restart()} afterwards recovers the logs as Kafka does after a process crash. Idempotent;
+     * afterwards {@link #close()} does nothing.
+     */
+    public void kill() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static Map<String, String> defaults() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("offsets.topic.replication.factor", "1");
@@ -147,12 +185,30 @@ public final class KafkaBroker implements AutoCloseable {
         private String classPath = System.getProperty("java.class.path");
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        /** Zero: pick a free port at start. */
+        private int brokerPort;
+        private int controllerPort;
+        /** Null: a new cluster. A restart must present the id its storage was formatted with. */
+        private String clusterId;
 
         private Builder(Path directory) {
             if (directory == null) {
                 throw new IllegalArgumentException("directory must not be null");
             }
             this.directory = directory;
+        }
+
+        private Builder(Builder other, int brokerPort, int controllerPort, String clusterId) {
+            this.directory = other.directory;
+            this.properties.putAll(other.properties);
+            this.jvmOptions.addAll(other.jvmOptions);
+            this.heap = other.heap;
+            this.classPath = other.classPath;
+            this.startTimeout = other.startTimeout;
+            this.stopTimeout = other.stopTimeout;
+            this.brokerPort = brokerPort;
+            this.controllerPort = controllerPort;
+            this.clusterId = clusterId;
         }
 
         /** Sets (or overrides) one broker property. */
@@ -205,8 +261,8 @@ public final class KafkaBroker implements AutoCloseable {
         private KafkaBroker doStart() throws IOException {
             Path dir = directory.toAbsolutePath();
             Files.createDirectories(dir);
-            int brokerPort = freePort();
-            int controllerPort = freePort();
+            int brokerPort = this.brokerPort > 0 ? this.brokerPort : freePort();
+            int controllerPort = this.controllerPort > 0 ? this.controllerPort : freePort();
             Properties p = new Properties();
             p.setProperty("process.roles", "broker,controller");
             p.setProperty("node.id", "1");
@@ -237,12 +293,14 @@ public final class KafkaBroker implements AutoCloseable {
             command.add(classPath);
             command.add(KafkaBrokerMain.class.getName());
             command.add(config.toString());
-            command.add(UUID.randomUUID().toString());
+            String cluster = clusterId != null ? clusterId : UUID.randomUUID().toString();
+            command.add(cluster);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
-            KafkaBroker broker = new KafkaBroker(process, "127.0.0.1:" + brokerPort, log, stopTimeout);
+            KafkaBroker broker = new KafkaBroker(process, "127.0.0.1:" + brokerPort, log, stopTimeout,
+                    new Builder(this, brokerPort, controllerPort, cluster));
             long deadline = System.nanoTime() + startTimeout.toNanos();
             try {
                 while (!Files.exists(ready)) {

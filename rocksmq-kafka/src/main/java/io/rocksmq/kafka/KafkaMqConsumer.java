@@ -1,0 +1,376 @@
+package io.rocksmq.kafka;
+
+import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.Message;
+import io.rocksmq.api.MessageId;
+import io.rocksmq.api.MessageListener;
+import io.rocksmq.api.RocksMqException;
+import io.rocksmq.api.SubscriptionInitialPosition;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The Kafka {@link Consumer}: the subscription is the consumer group named like it, its position is the
+ * group's committed offset on each partition of the topic, and the consumer reads every partition itself
+ * ({@code KafkaConsumer.assign}, no group membership or rebalancing), like the single consumer of an
+ * embedded subscription.
+ *
+ * <h2>Threads</h2>
+ * A poll-loop thread ({@link KafkaPollWorker}) owns the {@link KafkaConsumer} and fills a bounded buffer
+ * in {@link ConsumerState}; {@code receive}/{@code poll} take from it. Seeks and synchronous
+ * acknowledgements are carried out by the poll loop, and the calling thread waits for them. A consumer
+ * with a {@link MessageListener} has a second thread, its delivery thread, which calls the listener
+ * (or, with a listener executor, hands it batches of messages one batch at a time), so user code never
+ * runs on the poll loop and may call {@link #ack}, {@link #seek} or {@link #close}.
+ *
+ * <h2>Opening</h2>
+ * {@link #open} resolves the start before returning: an existing subscription (the group has committed
+ * offsets on the topic) resumes there; a new one starts at the beginning or the end offsets
+ * ({@link SubscriptionInitialPosition}) and commits them at once, so the position is fixed and the
+ * subscription listed from then on.
+ *
+ * <p>Thread-safe.
+ */
+final class KafkaMqConsumer implements Consumer {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaMqConsumer.class);
+    /** Kafka's default {@code max.poll.records}: the most records one poll returns. */
+    static final int MAX_POLL_RECORDS = 500;
+    /** Messages one listener task handles before yielding its executor thread. */
+    private static final int LISTENER_BATCH = 256;
+
+    private final KafkaMqClient client;
+    private final KafkaAdminOps admin;
+    private final KafkaAdminOps.TopicInfo topicInfo;
+    private final String topic;
+    private final String subscription;
+    private final boolean autoAck;
+    private final boolean syncCommit;
+    private final MessageListener listener;
+    private final Executor listenerExecutor;
+    private final ConsumerState state;
+    private final KafkaPollWorker worker;
+    private final Thread pollThread;
+    private final Thread deliveryThread;
+    /** Released when a listener task ends, or the consumer stops: what the delivery thread waits for. */
+    private final Semaphore listenerTaskDone = new Semaphore(0);
+
+    private KafkaMqConsumer(KafkaMqClient client, KafkaAdminOps admin, KafkaOptions options, ConsumerOptions co,
+                            KafkaAdminOps.TopicInfo topicInfo, KafkaConsumer<byte[], byte[]> consumer,
+                            int batch, Map<TopicPartition, Long> start) {
+        this.client = client;
+        this.admin = admin;
+        this.topicInfo = topicInfo;
+        this.topic = co.topic();
+        this.subscription = co.subscription();
+        this.autoAck = co.autoAck();
+        this.syncCommit = options.commitMode() == KafkaOptions.CommitMode.SYNC;
+        this.listener = co.messageListener().orElse(null);
+        this.listenerExecutor = co.listenerExecutor().orElse(null);
+        Map<Integer, Long> positions = new HashMap<>();
+        start.forEach((tp, offset) -> positions.put(tp.partition(), offset));
+        this.state = new ConsumerState(topic, subscription, co.receiveBufferSize(), batch, positions, consumer::wakeup);
+        this.worker = new KafkaPollWorker(consumer, state, admin, topicInfo, subscription, options, start);
+        this.pollThread = new Thread(worker, "rocksmq-kafka-poll-" + topic + "/" + subscription);
+        this.pollThread.setDaemon(true);
+        if (listener != null) {
+            this.deliveryThread = new Thread(this::deliver, "rocksmq-kafka-consumer-" + topic + "/" + subscription);
+            this.deliveryThread.setDaemon(true);
+        } else {
+            this.deliveryThread = null;
+        }
+    }
+
+    /**
+     * Creates the topic if needed, resolves and commits the start position, and starts the threads.
+     *
+     * @throws io.rocksmq.api.StorageException if the cluster does not answer in time
+     */
+    static KafkaMqConsumer open(KafkaMqClient client, KafkaAdminOps admin, KafkaOptions options, ConsumerOptions co) {
+        KafkaAdminOps.TopicInfo info = admin.ensureTopic(co.topic());
+        int batch = Math.max(1, Math.min(MAX_POLL_RECORDS, co.receiveBufferSize() / 2));
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaConfigs.consumer(options, co.subscription(), batch));
+        KafkaMqConsumer created;
+        try {
+            Map<TopicPartition, Long> start = start(consumer, info, co, options.requestTimeout());
+            consumer.assign(info.topicPartitions());
+            start.forEach(consumer::seek);
+            created = new KafkaMqConsumer(client, admin, options, co, info, consumer, batch, start);
+        } catch (RuntimeException e) {
+            try {
+                consumer.close(CloseOptions.timeout(Duration.ZERO));
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw KafkaErrors.map(e, "subscribe '" + co.subscription() + "' to topic '" + co.topic() + "'", co.topic());
+        }
+        created.pollThread.start();
+        if (created.deliveryThread != null) {
+            created.deliveryThread.start();
+        }
+        return created;
+    }
+
+    /** Where each partition starts; commits the start of partitions the group has no offset for. */
+    private static Map<TopicPartition, Long> start(KafkaConsumer<byte[], byte[]> consumer, KafkaAdminOps.TopicInfo info,
+                                                   ConsumerOptions co, Duration timeout) {
+        List<TopicPartition> partitions = info.topicPartitions();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions), timeout);
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, timeout);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        boolean existing = committed.values().stream().anyMatch(om -> om != null);
+        Map<TopicPartition, Long> start = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata om = committed.get(tp);
+            long first = begin.get(tp);
+            long last = end.get(tp);
+            if (om != null) {
+                // Outside [first, last] Kafka would reset to the earliest retained offset: start there.
+                start.put(tp, om.offset() < first || om.offset() > last ? first : om.offset());
+                continue;
+            }
+            // A partition new to an existing subscription was added to the topic later: read all of it.
+            long offset = existing || co.initialPosition() == SubscriptionInitialPosition.EARLIEST ? first : last;
+            start.put(tp, offset);
+            toCommit.put(tp, new OffsetAndMetadata(offset));
+        }
+        if (!toCommit.isEmpty()) {
+            consumer.commitSync(toCommit, timeout);
+        }
+        return start;
+    }
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public String subscription() {
+        return subscription;
+    }
+
+    @Override
+    public Optional<Message> receive(Duration timeout) {
+        List<Message> got = take(1, timeout);
+        return got.isEmpty() ? Optional.empty() : Optional.of(got.get(0));
+    }
+
+    @Override
+    public List<Message> poll(int maxMessages, Duration timeout) {
+        if (maxMessages <= 0) {
+            throw new InvalidArgumentException("maxMessages must be positive, was " + maxMessages);
+        }
+        return take(maxMessages, timeout);
+    }
+
+    @Override
+    public void ack(MessageId id) {
+        await(state.ack(checkId(id), false, syncCommit));
+    }
+
+    @Override
+    public void ackCumulative(MessageId id) {
+        await(state.ack(checkId(id), true, syncCommit));
+    }
+
+    @Override
+    public void seek(MessageId id, boolean inclusive) {
+        checkId(id);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        state.submit(new ConsumerState.SeekToId(id.partition(), id.offset(), inclusive, done));
+        await(done);
+    }
+
+    @Override
+    public void seekToTimestamp(long epochMillis) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        state.submit(new ConsumerState.SeekToTime(epochMillis, done));
+        await(done);
+    }
+
+    @Override
+    public Optional<MessageId> latestMessageId() {
+        if (state.isClosed()) {
+            throw state.closedException();
+        }
+        return admin.latest(topicInfo);
+    }
+
+    @Override
+    public void close() {
+        state.close();
+        listenerTaskDone.release();
+        Thread current = Thread.currentThread();
+        if (current != pollThread) {
+            joinUninterruptibly(pollThread);
+        }
+        if (deliveryThread != null && current != deliveryThread) {
+            joinUninterruptibly(deliveryThread);
+        }
+        client.consumerClosed(this);
+    }
+
+    /**
+     * Stops the consumer with {@code e} (its topic or subscription was deleted) and waits until its poll
+     * loop has ended, so that it commits nothing more. The consumer stays registered until closed.
+     */
+    void terminate(RuntimeException e) {
+        state.fail(e);
+        listenerTaskDone.release();
+        if (Thread.currentThread() != pollThread) {
+            joinUninterruptibly(pollThread);
+        }
+    }
+
+    /** Messages read ahead and not yet taken (tests). */
+    int buffered() {
+        return state.buffered();
+    }
+
+    /** Read but unacknowledged messages, including buffered ones (tests). */
+    int unacknowledged() {
+        return state.unacknowledged();
+    }
+
+    /** Polls the loop made (tests). */
+    long polls() {
+        return worker.polls();
+    }
+
+    /** Whether the loop paused fetching for lack of room (tests). */
+    boolean paused() {
+        return worker.paused();
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private List<Message> take(int max, Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new InvalidArgumentException("timeout must be zero or positive, was " + timeout);
+        }
+        if (listener != null) {
+            throw new IllegalStateException("this consumer delivers to its MessageListener; receive/poll are not available");
+        }
+        return state.take(max, saturatedNanos(timeout), autoAck);
+    }
+
+    private static MessageId checkId(MessageId id) {
+        if (id == null) {
+            throw new InvalidArgumentException("message id must not be null");
+        }
+        return id;
+    }
+
+    private void await(CompletableFuture<Void> future) {
+        if (future == null) {
+            return;
+        }
+        try {
+            future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RocksMqException("interrupted while waiting for Kafka; the operation may still take effect", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new RocksMqException("consumer operation failed", cause);
+        }
+    }
+
+    // ------------------------------------------------------------------ the delivery thread (listener only)
+
+    private void deliver() {
+        if (listenerExecutor == null) {
+            Message m;
+            while ((m = state.takeForListener(true)) != null) {
+                invoke(m);
+            }
+            return;
+        }
+        // One task at a time on the executor, so calls never overlap and keep their order.
+        Message next;
+        while ((next = state.takeForListener(true)) != null) {
+            Message first = next;
+            try {
+                listenerExecutor.execute(() -> runListenerTask(first));
+            } catch (RejectedExecutionException e) {
+                state.fail(new RocksMqException("the listener executor of '" + topic + "/" + subscription
+                        + "' rejected a task", e));
+                LOG.error("consumer of '{}/{}' stopped: its listener executor rejected a task", topic, subscription, e);
+                return;
+            }
+            listenerTaskDone.acquireUninterruptibly();
+        }
+    }
+
+    private void runListenerTask(Message first) {
+        try {
+            invoke(first);
+            for (int i = 1; i < LISTENER_BATCH; i++) {
+                Message m = state.takeForListener(false);
+                if (m == null) {
+                    return;
+                }
+                invoke(m);
+            }
+        } finally {
+            listenerTaskDone.release();
+        }
+    }
+
+    private void invoke(Message m) {
+        try {
+            listener.received(this, m);
+        } catch (RuntimeException e) {
+            LOG.warn("listener of '{}/{}' failed on message {}; it stays unacknowledged", topic, subscription, m.id(), e);
+            return;
+        }
+        if (autoAck) {
+            state.autoAck(m.id());
+        }
+    }
+
+    static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

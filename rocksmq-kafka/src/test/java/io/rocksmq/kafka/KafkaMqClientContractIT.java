@@ -1,0 +1,30 @@
+package io.rocksmq.kafka;
+
+import io.rocksmq.api.MqClient;
+import io.rocksmq.testkit.BackendTraits;
+import io.rocksmq.testkit.MqClientContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+
+/**
+ * The client-API contract suite, unchanged, on a real single-node KRaft broker, through the same
+ * {@code MqClient.open(uri)} call an application makes. Every contract test runs: the Kafka backend
+ * declares no trait off.
+ */
+class KafkaMqClientContractIT extends MqClientContract {
+    @RegisterExtension
+    static final SharedKafkaBroker KAFKA = new SharedKafkaBroker();
+
+    @Override
+    protected MqClient createClient() {
+        return MqClient.open("kafka://" + KAFKA.bootstrapServers());
+    }
+
+    @Override
+    protected BackendTraits traits() {
+        // Network round trips and a broker in another JVM: wait longer for what must come, and watch a
+        // little longer for what must not.
+        return BackendTraits.builder().deliveryTimeout(Duration.ofSeconds(30)).quietPeriod(Duration.ofMillis(500)).build();
+    }
+}
