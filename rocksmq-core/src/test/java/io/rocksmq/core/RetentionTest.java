@@ -24,7 +24,7 @@ class RetentionTest {
 
     @TempDir
     Path dir;
-    final RetentionTestClock clock = new RetentionTestClock(T0);
+    final MutableClock clock = new MutableClock(T0);
 
     private RocksMqConfig.Builder config() {
         return RocksMqConfig.builder(dir).clock(clock).retentionInterval(Duration.ZERO)
