@@ -161,6 +161,7 @@ final class NaiveRegistry implements GroupRegistryHarness {
 
     /** Go's unbuffered {@code chan struct{}} with a non-blocking send, and {@code close}. */
     static final class NaiveChannel {
+        private static final long WAKEUP_GAP_NANOS = 20_000;
         private volatile boolean closed;
         private volatile boolean token;
         private volatile Thread receiver;
@@ -188,6 +189,10 @@ final class NaiveRegistry implements GroupRegistryHarness {
         AwaitResult receive(Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             token = false;
+            // The consumer found nothing and is about to wait; in Go the scheduler may run other
+            // goroutines right here. Widening that gap (it exists in any case) makes the naive design's
+            // lost wake-up show up in a bounded test run even on a loaded machine.
+            LockSupport.parkNanos(WAKEUP_GAP_NANOS);
             receiver = Thread.currentThread();
             try {
                 while (true) {
