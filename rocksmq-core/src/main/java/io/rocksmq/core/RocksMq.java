@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * An embedded, persistent message queue stored in RocksDB: topics, consumer groups with persisted
@@ -259,25 +261,16 @@ public final class RocksMq implements AutoCloseable {
     public void createConsumerGroup(String topic, String group) {
         Names.check("topic", topic);
         Names.check("consumer group", group);
-        enter();
-        try {
-            Topic t = enterTopic(topic);
-            t.adminLock.lock();
-            try {
-                if (t.groups.containsKey(group)) {
-                    throw new ConsumerGroupExistsException(topic, group);
-                }
-                byte[] key = StorageLayout.groupPositionKey(t.id(), group);
-                long position = t.startId();
-                store.putMeta(key, StorageLayout.positionValue(position));
-                t.groups.put(group, new ConsumerGroup(group, key, position));
-            } finally {
-                t.adminLock.unlock();
-                t.lifecycle.exit();
+        underTopicAdminLock(topic, t -> {
+            if (t.groups.containsKey(group)) {
+                throw new ConsumerGroupExistsException(topic, group);
             }
-        } finally {
-            exit();
-        }
+            byte[] key = StorageLayout.groupPositionKey(t.id(), group);
+            long position = t.startId();
+            store.putMeta(key, StorageLayout.positionValue(position));
+            t.groups.put(group, new ConsumerGroup(group, key, position));
+            return null;
+        });
     }
 
     /**
@@ -290,35 +283,26 @@ public final class RocksMq implements AutoCloseable {
     public void destroyConsumerGroup(String topic, String group) {
         Names.check("topic", topic);
         Names.check("consumer group", group);
-        enter();
-        try {
-            Topic t = enterTopic(topic);
-            t.adminLock.lock();
-            try {
-                ConsumerGroup g = t.groups.get(group);
-                if (g == null || !g.lifecycle.beginClose()) {
-                    return;
-                }
-                g.lifecycle.awaitQuiescent();
-                try (WriteBatch batch = new WriteBatch()) {
-                    batch.delete(store.meta(), g.positionKey());
-                    Retention.deleteGroup(batch, store, t, g);
-                    store.write(batch);
-                } catch (RocksDBException e) {
-                    // Nothing was deleted: reopen the group rather than leave it CLOSING in the map,
-                    // where it could be neither used, destroyed again, nor re-created.
-                    g.lifecycle.reopen();
-                    throw RocksStore.storage("cannot destroy consumer group '" + group + "'", e);
-                }
-                t.groups.remove(group, g);
-                endGroup(t, g, AwaitResult.GROUP_DESTROYED);
-            } finally {
-                t.adminLock.unlock();
-                t.lifecycle.exit();
+        underTopicAdminLock(topic, t -> {
+            ConsumerGroup g = t.groups.get(group);
+            if (g == null || !g.lifecycle.beginClose()) {
+                return null;
             }
-        } finally {
-            exit();
-        }
+            g.lifecycle.awaitQuiescent();
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.delete(store.meta(), g.positionKey());
+                Retention.deleteGroup(batch, store, t, g);
+                store.write(batch);
+            } catch (RocksDBException e) {
+                // Nothing was deleted: reopen the group rather than leave it CLOSING in the map,
+                // where it could be neither used, destroyed again, nor re-created.
+                g.lifecycle.reopen();
+                throw RocksStore.storage("cannot destroy consumer group '" + group + "'", e);
+            }
+            t.groups.remove(group, g);
+            endGroup(t, g, AwaitResult.GROUP_DESTROYED);
+            return null;
+        });
     }
 
     /** True if the group exists on the topic (false if the topic does not exist). */
@@ -457,29 +441,14 @@ public final class RocksMq implements AutoCloseable {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
         long startNanos = System.nanoTime();
-        enter();
+        List<ConsumerMessage> got = onGroup(topic, group, (t, g) -> consumeLocked(t, g, max));
+        QueueListener l = listener;
         try {
-            Topic t = enterTopic(topic);
-            try {
-                ConsumerGroup g = enterGroup(t, group);
-                try {
-                    List<ConsumerMessage> got = consumeLocked(t, g, max);
-                    QueueListener l = listener;
-                    try {
-                        l.onConsume(topic, group, got, System.nanoTime() - startNanos);
-                    } catch (RuntimeException e) {
-                        LOG.warn("queue listener failed on consume from '{}'", topic, e);
-                    }
-                    return got;
-                } finally {
-                    g.lifecycle.exit();
-                }
-            } finally {
-                t.lifecycle.exit();
-            }
-        } finally {
-            exit();
+            l.onConsume(topic, group, got, System.nanoTime() - startNanos);
+        } catch (RuntimeException e) {
+            LOG.warn("queue listener failed on consume from '{}'", topic, e);
         }
+        return got;
     }
 
     private List<ConsumerMessage> consumeLocked(Topic t, ConsumerGroup g, int max) {
@@ -580,19 +549,7 @@ public final class RocksMq implements AutoCloseable {
     public long position(String topic, String group) {
         Names.check("topic", topic);
         Names.check("consumer group", group);
-        enter();
-        try {
-            Topic t = enterTopic(topic);
-            try {
-                ConsumerGroup g = enterGroup(t, group);
-                g.lifecycle.exit();
-                return g.position();
-            } finally {
-                t.lifecycle.exit();
-            }
-        } finally {
-            exit();
-        }
+        return onGroup(topic, group, (t, g) -> g.position());
     }
 
     // ------------------------------------------------------------------ wake-up
@@ -605,27 +562,17 @@ public final class RocksMq implements AutoCloseable {
     public ConsumerRegistration registerConsumer(String topic, String group) {
         Names.check("topic", topic);
         Names.check("consumer group", group);
-        enter();
-        try {
-            Topic t = enterTopic(topic);
-            t.adminLock.lock();
-            try {
-                ConsumerGroup g = t.groups.get(group);
-                if (g == null || !g.lifecycle.isActive()) {
-                    throw new ConsumerGroupNotFoundException(topic, group);
-                }
-                // Under the admin lock, so destruction (which also takes it) sees this registration.
-                ConsumerRegistration r = new ConsumerRegistration(t, g);
-                g.addRegistration(r);
-                t.signal().add(r);
-                return r;
-            } finally {
-                t.adminLock.unlock();
-                t.lifecycle.exit();
+        return underTopicAdminLock(topic, t -> {
+            ConsumerGroup g = t.groups.get(group);
+            if (g == null || !g.lifecycle.isActive()) {
+                throw new ConsumerGroupNotFoundException(topic, group);
             }
-        } finally {
-            exit();
-        }
+            // Under the admin lock, so destruction (which also takes it) sees this registration.
+            ConsumerRegistration r = new ConsumerRegistration(t, g);
+            g.addRegistration(r);
+            t.signal().add(r);
+            return r;
+        });
     }
 
     /**
@@ -723,13 +670,13 @@ public final class RocksMq implements AutoCloseable {
     /** The topic's effective retention policy: its override resolved against the queue's defaults. */
     public RetentionPolicy retention(String topic) {
         Names.check("topic", topic);
-        return onTopicObject(topic, t -> t.space().effective());
+        return onTopic(topic, t -> t.space().effective());
     }
 
     /** The topic's stored override, {@link RetentionPolicy#INHERIT} where it follows the defaults. */
     public RetentionPolicy retentionOverride(String topic) {
         Names.check("topic", topic);
-        return onTopicObject(topic, t -> t.space().override());
+        return onTopic(topic, t -> t.space().override());
     }
 
     /**
@@ -755,7 +702,7 @@ public final class RocksMq implements AutoCloseable {
     /** Space and retention metrics of a topic; see {@link TopicStats}. */
     public TopicStats topicStats(String topic) {
         Names.check("topic", topic);
-        return onTopicObject(topic, retention::stats);
+        return onTopic(topic, retention::stats);
     }
 
     /**
@@ -788,7 +735,8 @@ public final class RocksMq implements AutoCloseable {
         reclaimer.awaitIdle();
     }
 
-    private <R> R onTopicObject(String topic, java.util.function.Function<Topic, R> f) {
+    /** Runs {@code f} with the queue and the topic entered (so neither can close under it). */
+    private <R> R onTopic(String topic, Function<Topic, R> f) {
         enter();
         try {
             Topic t = enterTopic(topic);
@@ -802,13 +750,26 @@ public final class RocksMq implements AutoCloseable {
         }
     }
 
-    private long onGroup(String topic, String group, java.util.function.ToLongBiFunction<Topic, ConsumerGroup> f) {
+    /** Runs {@code f} with the queue, the topic and the group entered. */
+    private <R> R onGroup(String topic, String group, BiFunction<Topic, ConsumerGroup, R> f) {
         return onTopic(topic, t -> {
             ConsumerGroup g = enterGroup(t, group);
             try {
-                return f.applyAsLong(t, g);
+                return f.apply(t, g);
             } finally {
                 g.lifecycle.exit();
+            }
+        });
+    }
+
+    /** Runs {@code f} with the topic entered and its admin lock held (group create/destroy/register). */
+    private <R> R underTopicAdminLock(String topic, Function<Topic, R> f) {
+        return onTopic(topic, t -> {
+            t.adminLock.lock();
+            try {
+                return f.apply(t);
+            } finally {
+                t.adminLock.unlock();
             }
         });
     }
@@ -906,23 +867,7 @@ public final class RocksMq implements AutoCloseable {
         return g;
     }
 
-    private interface TopicFunction {
-        long apply(Topic t);
-    }
 
-    private long onTopic(String topic, TopicFunction f) {
-        enter();
-        try {
-            Topic t = enterTopic(topic);
-            try {
-                return f.apply(t);
-            } finally {
-                t.lifecycle.exit();
-            }
-        } finally {
-            exit();
-        }
-    }
 
     private interface PositionFunction {
         long target(Topic t, ConsumerGroup g);
@@ -930,30 +875,18 @@ public final class RocksMq implements AutoCloseable {
 
     /** Sets the group's position to {@code f}'s result, persisted, and wakes its consumers. */
     private void withGroup(String topic, String group, PositionFunction f) {
-        enter();
-        try {
-            Topic t = enterTopic(topic);
+        onGroup(topic, group, (t, g) -> {
+            g.readLock.lock();
             try {
-                ConsumerGroup g = enterGroup(t, group);
-                try {
-                    g.readLock.lock();
-                    try {
-                        long target = f.target(t, g);
-                        store.putMeta(g.positionKey(), StorageLayout.positionValue(target));
-                        g.position(target);
-                    } finally {
-                        g.readLock.unlock();
-                    }
-                    g.signal();
-                } finally {
-                    g.lifecycle.exit();
-                }
+                long target = f.target(t, g);
+                store.putMeta(g.positionKey(), StorageLayout.positionValue(target));
+                g.position(target);
             } finally {
-                t.lifecycle.exit();
+                g.readLock.unlock();
             }
-        } finally {
-            exit();
-        }
+            g.signal();
+            return null;
+        });
     }
 
     /** Number of WAL fsyncs so far (group-commit ratio = FSYNC produces / this). */
