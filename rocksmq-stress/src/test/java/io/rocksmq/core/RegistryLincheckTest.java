@@ -92,8 +92,9 @@ public class RegistryLincheckTest {
     }
 
     /**
-     * Model checking goes through RocksDB calls too, so it is slow: small here, larger in -Plong. The
-     * hand-written destroy-vs-notify scenario is the one that fails on the naive registry.
+     * Model checking goes through RocksDB calls too, so it is slow; kept small (a larger run, 3 x 60
+     * invocations, did not finish within 10 minutes and is not part of -Plong). The hand-written
+     * destroy-vs-notify scenario is the one that fails on the naive registry.
      */
     @Test
     void modelChecking() {
@@ -104,15 +105,8 @@ public class RegistryLincheckTest {
 
     @Test
     @Tag("long")
-    void modelCheckingLong() {
-        new ModelCheckingOptions().iterations(10).invocationsPerIteration(100)
-                .threads(2).actorsPerThread(3).sequentialSpecification(Spec.class).check(getClass());
-    }
-
-    @Test
-    @Tag("long")
     void stressLong() {
-        new StressOptions().iterations(50).invocationsPerIteration(1_000)
+        new StressOptions().iterations(100).invocationsPerIteration(2_000)
                 .threads(3).actorsPerThread(3).sequentialSpecification(Spec.class).check(getClass());
     }
 
