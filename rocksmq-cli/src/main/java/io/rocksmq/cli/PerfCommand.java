@@ -176,8 +176,17 @@ final class PerfCommand implements Callable<Integer> {
             lastProduced = produced;
             lastConsumed = consumed;
         }
-        progress.finish();
         load.join();
+        // The load may finish between the last update and the check above: always show the final state.
+        long end = System.nanoTime();
+        long produced = load.produced();
+        long consumed = load.consumed();
+        if (produced != lastProduced || consumed != lastConsumed) {
+            double seconds = Math.max(1e-9, (end - last) / 1e9);
+            progress.update((end - load.startNanos()) / 1e9, produced, consumed,
+                    (produced - lastProduced) / seconds, (consumed - lastConsumed) / seconds);
+        }
+        progress.finish();
         if (load.failure() != null) {
             Throwable f = load.failure();
             throw f instanceof RuntimeException r ? r : new RocksMqException("perf failed: " + f, f);
