@@ -1,6 +1,7 @@
 package io.rocksmq.api;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Sends messages to one topic, from {@link MqClient#createProducer}.
@@ -29,7 +30,25 @@ public interface Producer extends AutoCloseable {
      * @throws RocksMqException         if interrupted while waiting (the interrupt status is kept; the
      *                                  message may still be stored)
      */
-    MessageId send(OutgoingMessage message);
+    default MessageId send(OutgoingMessage message) {
+        CompletableFuture<MessageId> future = sendAsync(message);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RocksMqException("interrupted while waiting for a send; the message may still be stored");
+        } catch (ExecutionException e) {
+            // Rethrow the backend's own typed exception, not a wrapper.
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new RocksMqException("send failed", cause);
+        }
+    }
 
     /**
      * Sends a message with just a payload; see {@link #send(OutgoingMessage)}.

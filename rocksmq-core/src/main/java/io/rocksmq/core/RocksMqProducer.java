@@ -82,26 +82,6 @@ final class RocksMqProducer implements Producer {
     }
 
     @Override
-    public MessageId send(OutgoingMessage message) {
-        CompletableFuture<MessageId> future = sendAsync(message);
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RocksMqException("interrupted while waiting for a send; the message may still be stored");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new RocksMqException("send failed", cause);
-        }
-    }
-
-    @Override
     public CompletableFuture<MessageId> sendAsync(OutgoingMessage message) {
         if (message == null) {
             throw new InvalidArgumentException("message must not be null");
