@@ -50,7 +50,10 @@ public interface Consumer extends AutoCloseable {
      * @throws ConsumerGroupNotFoundException if the subscription was deleted
      * @throws StorageException               if reading from the backend failed (the consumer stops)
      */
-    Optional<Message> receive(Duration timeout);
+    default Optional<Message> receive(Duration timeout) {
+        List<Message> got = poll(1, timeout);
+        return got.isEmpty() ? Optional.empty() : Optional.of(got.get(0));
+    }
 
     /**
      * Up to {@code maxMessages} messages: waits up to {@code timeout} for the first one, then takes

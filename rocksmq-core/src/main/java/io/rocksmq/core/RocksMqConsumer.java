@@ -152,12 +152,6 @@ final class RocksMqConsumer implements Consumer {
     }
 
     @Override
-    public Optional<Message> receive(Duration timeout) {
-        List<Message> got = take(1, timeout);
-        return got.isEmpty() ? Optional.empty() : Optional.of(got.get(0));
-    }
-
-    @Override
     public List<Message> poll(int maxMessages, Duration timeout) {
         if (maxMessages <= 0) {
             throw new InvalidArgumentException("maxMessages must be positive, was " + maxMessages);
