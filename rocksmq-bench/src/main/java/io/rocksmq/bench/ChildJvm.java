@@ -39,6 +39,9 @@ final class ChildJvm {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xms" + options.heap);
         command.add("-Xmx" + options.heap);
+        // The heap's pages are touched once at start, not during the measurement: on these VMs a first
+        // touch of memory is slow, and a peer that allocates more would pay it inside its timing.
+        command.add("-XX:+AlwaysPreTouch");
         command.add("-Djava.awt.headless=true");
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         command.addAll(peer.jvmFlags());

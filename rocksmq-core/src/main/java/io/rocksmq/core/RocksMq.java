@@ -867,8 +867,6 @@ public final class RocksMq implements AutoCloseable {
         return g;
     }
 
-
-
     private interface PositionFunction {
         long target(Topic t, ConsumerGroup g);
     }
@@ -896,5 +894,10 @@ public final class RocksMq implements AutoCloseable {
 
     Map<String, Topic> topicsForTest() {
         return topics;
+    }
+
+    /** The underlying store, for diagnostics that compare the queue with raw reads on the same data. */
+    RocksStore store() {
+        return store;
     }
 }

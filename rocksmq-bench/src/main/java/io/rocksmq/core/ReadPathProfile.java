@@ -1,0 +1,132 @@
+package io.rocksmq.core;
+
+import io.rocksmq.bench.peer.Dirs;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * A diagnostic, not a benchmark of record: breaks the W4 read path (one group reading back 100 B
+ * messages produced in batches of 100, 1,000 per call) into its layers, side by side in one JVM on one
+ * database: {@link RocksMq#consume} (read + position write), {@link RocksMq#read} (no position),
+ * {@link MessageReader#read} (no name lookups or lifecycle), and a raw scan of the same entries with one
+ * iterator kept open (the raw value-per-batch peer's read).
+ *
+ * <p>Usage: {@code ReadPathProfile [messages, default 2000000] [rounds, default 3]}.
+ *
+ * <p>Not thread-safe; a command-line program.
+ */
+public final class ReadPathProfile {
+    private static final int BATCH = 100;
+    private static final int READ = 1000;
+
+    private ReadPathProfile() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        List<ProducerMessage> messages = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < BATCH; i++) {
+            byte[] p = new byte[100];
+            random.nextBytes(p);
+            messages.add(ProducerMessage.of(p));
+        }
+        messages = List.copyOf(messages);
+        Path dir = Files.createTempDirectory("rocksmq-read-path");
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        try (RocksMq mq = RocksMq.open(dir)) {
+            if (args.length > 2) { // as the harness does: a warm-up topic, read, destroyed
+                mq.createTopic("warm");
+                for (int sent = 0; sent < count; sent += BATCH) {
+                    mq.produce("warm", messages, Durability.WAL);
+                }
+                mq.createConsumerGroup("warm", "g");
+                while (!mq.consume("warm", "g", READ).isEmpty()) {
+                }
+                mq.destroyTopic("warm");
+            }
+            mq.createTopic("t");
+            for (int sent = 0; sent < count; sent += BATCH) {
+                mq.produce("t", messages, Durability.WAL);
+            }
+            Topic topic = mq.topicsForTest().get("t");
+            long first = mq.earliestMessageId("t");
+            System.out.println("variant, msgs/s, thread CPU share");
+            for (int round = 0; round <= rounds; round++) {
+                for (String variant : args.length > 3 ? List.of(args[3].split(",")) : List.of("consume", "read", "reader", "decode-scan", "raw-scan")) {
+                    long cpu0 = threads.getCurrentThreadCpuTime();
+                    long t0 = System.nanoTime();
+                    long got = 0;
+                    long sum = 0;
+                    switch (variant) {
+                        case "consume" -> {
+                            String g = "g" + round;
+                            mq.createConsumerGroup("t", g);
+                            for (List<ConsumerMessage> m; !(m = mq.consume("t", g, READ)).isEmpty(); ) {
+                                got += m.size();
+                                sum += m.get(0).payload()[0];
+                            }
+                        }
+                        case "read" -> {
+                            for (List<ConsumerMessage> m; !(m = mq.read("t", first + got, READ)).isEmpty(); ) {
+                                got += m.size();
+                                sum += m.get(0).payload()[0];
+                            }
+                        }
+                        case "reader" -> {
+                            for (List<ConsumerMessage> m; !(m = MessageReader.read(mq.store(), topic, first + got, READ)).isEmpty(); ) {
+                                got += m.size();
+                                sum += m.get(0).payload()[0];
+                            }
+                        }
+                        case "decode-scan" -> {
+                            try (RocksStore.Range range = mq.store().range(mq.store().messages(),
+                                    StorageLayout.topicLowerBound(topic.id()), StorageLayout.topicUpperBound(topic.id()))) {
+                                range.it.seekToFirst();
+                                while (range.it.isValid()) {
+                                    List<ConsumerMessage> out = new ArrayList<>(READ);
+                                    while (range.it.isValid() && out.size() < READ) {
+                                        StorageLayout.decodeBatch(range.it.value(),
+                                                StorageLayout.messageKeyFirstId(range.it.key()), 0, READ, out);
+                                        range.it.next();
+                                    }
+                                    got += out.size();
+                                    sum += out.get(0).payload()[0];
+                                }
+                            }
+                        }
+                        default -> {
+                            try (RocksStore.Range range = mq.store().range(mq.store().messages(),
+                                    StorageLayout.topicLowerBound(topic.id()), StorageLayout.topicUpperBound(topic.id()))) {
+                                for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
+                                    byte[] v = range.it.value();
+                                    got += StorageLayout.batchCount(v);
+                                    sum += v[v.length - 1];
+                                }
+                            }
+                        }
+                    }
+                    long elapsed = System.nanoTime() - t0;
+                    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+                    if (got != count) {
+                        throw new IllegalStateException(variant + " read " + got);
+                    }
+                    if (round >= 0) {
+                        System.out.println(String.format(Locale.ROOT, "%s, %.0f, %.2f (%d)", variant,
+                                count / (elapsed / 1e9), (double) cpu / elapsed, sum & 1));
+                    }
+                }
+            }
+        } finally {
+            Dirs.deleteTree(dir);
+        }
+    }
+}
