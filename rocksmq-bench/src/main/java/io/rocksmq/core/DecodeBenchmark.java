@@ -43,7 +43,6 @@ public class DecodeBenchmark {
     int properties;
 
     byte[] encoded;
-    List<ConsumerMessage> out;
 
     @Setup
     public void setUp() {
@@ -54,18 +53,15 @@ public class DecodeBenchmark {
         }
         encoded = StorageLayout.encodeBatch(messages, 0, batch);
         StorageLayout.patchPublishTime(encoded, 1_700_000_000_000L);
-        out = new ArrayList<>(batch);
     }
 
     @Benchmark
     public long decodeWholeBatch() {
-        out.clear();
-        return StorageLayout.decodeBatch(encoded, FIRST_ID, FIRST_ID, Integer.MAX_VALUE, out);
+        return StorageLayout.decodeBatch(encoded, FIRST_ID, FIRST_ID, Integer.MAX_VALUE, new MessageList(batch));
     }
 
     @Benchmark
     public long decodeFromMiddle() {
-        out.clear();
-        return StorageLayout.decodeBatch(encoded, FIRST_ID, FIRST_ID + batch / 2, Integer.MAX_VALUE, out);
+        return StorageLayout.decodeBatch(encoded, FIRST_ID, FIRST_ID + batch / 2, Integer.MAX_VALUE, new MessageList(batch));
     }
 }

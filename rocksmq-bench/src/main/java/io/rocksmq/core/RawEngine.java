@@ -44,6 +44,15 @@ public final class RawEngine implements AutoCloseable {
         return mq.walSyncCount();
     }
 
+    /**
+     * Waits until the space of destroyed topics has been reclaimed (the queue compacts it in the
+     * background), as the raw peer's drop does before it returns: a measurement that follows a drop
+     * must not share the CPU with the drop's compaction.
+     */
+    public static void awaitSpaceReclaimed(RocksMq mq) {
+        mq.awaitSpaceReclaimed();
+    }
+
     @Override
     public void close() {
         store.close();

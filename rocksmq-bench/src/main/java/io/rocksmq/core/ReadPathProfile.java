@@ -92,7 +92,7 @@ public final class ReadPathProfile {
                                     StorageLayout.topicLowerBound(topic.id()), StorageLayout.topicUpperBound(topic.id()))) {
                                 range.it.seekToFirst();
                                 while (range.it.isValid()) {
-                                    List<ConsumerMessage> out = new ArrayList<>(READ);
+                                    MessageList out = new MessageList(READ);
                                     while (range.it.isValid() && out.size() < READ) {
                                         StorageLayout.decodeBatch(range.it.value(),
                                                 StorageLayout.messageKeyFirstId(range.it.key()), 0, READ, out);

@@ -1,17 +1,121 @@
 package io.rocksmq.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A message read from a topic.
+ * A message read from a topic: a view into the stored batch it was read from. Reading a batch creates
+ * one small object per message and copies nothing; the payload is copied only if {@link #payload()} is
+ * called, and the properties are decoded only if {@link #properties()} is. {@link #payloadBuffer()}
+ * reads the payload without any copy.
  *
- * <p>Thread-safe (immutable, but the payload array is handed out as is: treat it as read-only).
- * Equality of the payload is by array identity, as for any record holding an array.
+ * <p>A message keeps its whole batch (at most {@link RocksMqConfig#maxBatchEntryBytes()}) reachable
+ * until it is dropped or its payload copied.
  *
- * @param id          the message id, strictly increasing per topic
- * @param payload     the bytes as produced
- * @param properties  the properties as produced (immutable)
- * @param publishTime epoch milliseconds at which the queue accepted the batch; never decreases within a topic
+ * <p>Thread-safe: immutable as seen from outside. The payload copy and the decoded properties are made
+ * at the first call and published with release/acquire ordering; two threads making the first call at
+ * the same time may each get their own (equal) copy.
  */
-public record ConsumerMessage(long id, byte[] payload, Map<String, String> properties, long publishTime) {
+public final class ConsumerMessage {
+    private static final VarHandle PAYLOAD;
+    private static final VarHandle PROPERTIES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PAYLOAD = lookup.findVarHandle(ConsumerMessage.class, "payload", byte[].class);
+            PROPERTIES = lookup.findVarHandle(ConsumerMessage.class, "properties", Map.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final long id;
+    private final long publishTime;
+    /** The stored batch entry this message lies in; never modified. */
+    private final byte[] batch;
+    private final int payloadOffset;
+    private final int payloadSize;
+    /** Offset in {@link #batch} of the message's property count; see {@link StorageLayout}. */
+    private final int propertiesOffset;
+    @SuppressWarnings("unused") // through PAYLOAD
+    private byte[] payload;
+    @SuppressWarnings("unused") // through PROPERTIES
+    private Map<String, String> properties;
+
+    ConsumerMessage(long id, long publishTime, byte[] batch, int payloadOffset, int payloadSize, int propertiesOffset) {
+        this.id = id;
+        this.publishTime = publishTime;
+        this.batch = batch;
+        this.payloadOffset = payloadOffset;
+        this.payloadSize = payloadSize;
+        this.propertiesOffset = propertiesOffset;
+    }
+
+    /** The message id, strictly increasing per topic. */
+    public long id() {
+        return id;
+    }
+
+    /** Epoch milliseconds at which the queue accepted the batch; never decreases within a topic. */
+    public long publishTime() {
+        return publishTime;
+    }
+
+    /**
+     * The bytes as produced, copied out of the batch at the first call; later calls return the same
+     * array, so treat it as read-only.
+     */
+    public byte[] payload() {
+        byte[] p = (byte[]) PAYLOAD.getAcquire(this);
+        if (p == null) {
+            p = Arrays.copyOfRange(batch, payloadOffset, payloadOffset + payloadSize);
+            PAYLOAD.setRelease(this, p);
+        }
+        return p;
+    }
+
+    /** The payload's length in bytes, without copying it. */
+    public int payloadSize() {
+        return payloadSize;
+    }
+
+    /** A read-only view of the payload, without any copy (position 0, limit {@link #payloadSize()}). */
+    public ByteBuffer payloadBuffer() {
+        return ByteBuffer.wrap(batch, payloadOffset, payloadSize).slice().asReadOnlyBuffer();
+    }
+
+    /** The properties as produced (immutable), decoded at the first call. */
+    @SuppressWarnings("unchecked")
+    public Map<String, String> properties() {
+        Map<String, String> m = (Map<String, String>) PROPERTIES.getAcquire(this);
+        if (m == null) {
+            m = StorageLayout.decodeProperties(batch, propertiesOffset);
+            PROPERTIES.setRelease(this, m);
+        }
+        return m;
+    }
+
+    /** Equal if id, publish time, payload bytes and properties are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConsumerMessage m && id == m.id && publishTime == m.publishTime
+                && Arrays.equals(batch, payloadOffset, payloadOffset + payloadSize,
+                        m.batch, m.payloadOffset, m.payloadOffset + m.payloadSize)
+                && properties().equals(m.properties());
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id) * 31 + Long.hashCode(publishTime);
+    }
+
+    @Override
+    public String toString() {
+        return "ConsumerMessage[id=" + id + ", payload=" + payloadSize + " bytes, properties=" + properties()
+                + ", publishTime=" + publishTime + "]";
+    }
 }

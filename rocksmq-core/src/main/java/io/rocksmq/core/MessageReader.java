@@ -16,8 +16,8 @@ final class MessageReader {
     }
 
     /** Up to {@code max} messages with id {@code >= fromId}, in id order. */
-    static List<ConsumerMessage> read(RocksStore store, Topic topic, long fromId, int max) {
-        List<ConsumerMessage> out = new ArrayList<>(Math.min(max, 1024));
+    static MessageList read(RocksStore store, Topic topic, long fromId, int max) {
+        MessageList out = new MessageList(Math.min(max, 1024));
         long topicId = topic.id();
         try (RocksStore.Range range = store.range(store.messages(),
                 lowerBound(topic), StorageLayout.topicUpperBound(topicId))) {
@@ -109,7 +109,12 @@ final class MessageReader {
         range.it.seekForPrev(key);
         if (range.it.isValid()) {
             long first = StorageLayout.messageKeyFirstId(range.it.key());
-            if (first + StorageLayout.batchCount(range.it.value()) > id) {
+            if (first == id) {
+                return; // the usual case: a consumer continues at the start of a batch
+            }
+            byte[] header = new byte[StorageLayout.BATCH_HEADER_BYTES];
+            range.it.value(header); // copies the header only
+            if (first + StorageLayout.batchCount(header) > id) {
                 return;
             }
         }

@@ -458,9 +458,9 @@ public final class RocksMq implements AutoCloseable {
             if (from > t.latestId()) {
                 return List.of(); // nothing committed past the position: no need to touch storage
             }
-            List<ConsumerMessage> messages = MessageReader.read(store, t, from, max);
+            MessageList messages = MessageReader.read(store, t, from, max);
             if (!messages.isEmpty()) {
-                long next = messages.get(messages.size() - 1).id() + 1;
+                long next = messages.id(messages.size() - 1) + 1;
                 store.putMeta(g.positionKey(), StorageLayout.positionValue(next));
                 g.position(next);
             }

@@ -3,6 +3,9 @@ package io.rocksmq.core;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.StorageException;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -491,7 +494,7 @@ final class StorageLayout {
      *
      * @return the id after the last message appended, or {@code fromId} if none was
      */
-    static long decodeBatch(byte[] batch, long firstId, long fromId, int max, List<ConsumerMessage> out) {
+    static long decodeBatch(byte[] batch, long firstId, long fromId, int max, MessageList out) {
         checkBatchHeader(batch);
         int count = getInt(batch, 1);
         long publishTime = getLong(batch, BATCH_TIME_OFFSET);
@@ -501,44 +504,60 @@ final class StorageLayout {
             for (int i = 0; i < count && out.size() < max; i++) {
                 long id = firstId + i;
                 int payloadLength = getInt(batch, pos);
-                pos += 4;
-                int payloadAt = pos;
-                pos += payloadLength;
-                int propCount = getShort(batch, pos);
-                pos += 2;
-                if (id < fromId) {
-                    for (int p = 0; p < propCount; p++) {
-                        pos += 2 + getShort(batch, pos);
-                        pos += 4 + getInt(batch, pos);
-                    }
-                    continue;
+                int payloadAt = pos + 4;
+                int propertiesAt = payloadAt + payloadLength;
+                if (payloadLength < 0 || propertiesAt > batch.length - 2) {
+                    throw new IndexOutOfBoundsException(propertiesAt);
                 }
-                byte[] payload = java.util.Arrays.copyOfRange(batch, payloadAt, payloadAt + payloadLength);
-                Map<String, String> props;
-                if (propCount == 0) {
-                    props = Map.of();
-                } else {
-                    Map<String, String> m = new HashMap<>(propCount * 2);
-                    for (int p = 0; p < propCount; p++) {
-                        int kl = getShort(batch, pos);
-                        pos += 2;
-                        String k = new String(batch, pos, kl, StandardCharsets.UTF_8);
-                        pos += kl;
-                        int vl = getInt(batch, pos);
-                        pos += 4;
-                        String v = new String(batch, pos, vl, StandardCharsets.UTF_8);
-                        pos += vl;
-                        m.put(k, v);
-                    }
-                    props = Map.copyOf(m);
+                pos = skipProperties(batch, propertiesAt);
+                if (id >= fromId) {
+                    out.append(id, publishTime, batch, payloadAt, payloadLength, propertiesAt);
+                    next = id + 1;
                 }
-                out.add(new ConsumerMessage(id, payload, props, publishTime));
-                next = id + 1;
             }
-        } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
+            if (pos > batch.length) {
+                throw new IndexOutOfBoundsException(pos);
+            }
+        } catch (IndexOutOfBoundsException e) {
             throw corrupt("message batch at id " + firstId + " is truncated", e);
         }
         return next;
+    }
+
+    /** The offset after the properties whose count sits at {@code pos}; reads lengths only. */
+    private static int skipProperties(byte[] batch, int pos) {
+        int propCount = getShort(batch, pos);
+        pos += 2;
+        for (int p = 0; p < propCount; p++) {
+            pos += 2 + getShort(batch, pos);
+            pos += 4 + getInt(batch, pos);
+        }
+        return pos;
+    }
+
+    /**
+     * The properties whose count sits at {@code pos} in a batch {@link #decodeBatch} has checked
+     * (every length lies within the batch).
+     */
+    static Map<String, String> decodeProperties(byte[] batch, int pos) {
+        int propCount = getShort(batch, pos);
+        if (propCount == 0) {
+            return Map.of();
+        }
+        pos += 2;
+        Map<String, String> m = new HashMap<>(propCount * 2);
+        for (int p = 0; p < propCount; p++) {
+            int kl = getShort(batch, pos);
+            pos += 2;
+            String k = new String(batch, pos, kl, StandardCharsets.UTF_8);
+            pos += kl;
+            int vl = getInt(batch, pos);
+            pos += 4;
+            String v = new String(batch, pos, vl, StandardCharsets.UTF_8);
+            pos += vl;
+            m.put(k, v);
+        }
+        return Map.copyOf(m);
     }
 
     private static void checkBatchHeader(byte[] batch) {
@@ -597,39 +616,33 @@ final class StorageLayout {
         return bytes;
     }
 
+    // Big-endian views of byte arrays: one bounds check and one (byte-swapped) access each.
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+
     static void putLong(byte[] b, int off, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[off + i] = (byte) v;
-            v >>>= 8;
-        }
+        LONG.set(b, off, v);
     }
 
     static long getLong(byte[] b, int off) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[off + i] & 0xFF);
-        }
-        return v;
+        return (long) LONG.get(b, off);
     }
 
     static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
+        INT.set(b, off, v);
     }
 
     static int getInt(byte[] b, int off) {
-        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
+        return (int) INT.get(b, off);
     }
 
     static void putShort(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 8);
-        b[off + 1] = (byte) v;
+        SHORT.set(b, off, (short) v);
     }
 
     static int getShort(byte[] b, int off) {
-        return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
+        return Short.toUnsignedInt((short) SHORT.get(b, off));
     }
 
     private static void requireLength(byte[] value, int length, String what) {

@@ -80,7 +80,7 @@ class StorageLayoutTest {
             assertThat(StorageLayout.batchCount(batch)).isEqualTo(n);
             assertThat(StorageLayout.batchPublishTime(batch)).isEqualTo(1234L + round);
             int skip = random.nextInt(n);
-            List<ConsumerMessage> out = new ArrayList<>();
+            MessageList out = new MessageList(1);
             long next = StorageLayout.decodeBatch(batch, 1000, 1000 + skip, Integer.MAX_VALUE, out);
             assertThat(next).as("seed %d", seed).isEqualTo(1000 + n);
             assertThat(out).hasSize(n - skip);
@@ -98,7 +98,7 @@ class StorageLayoutTest {
     @Test
     void decodeStopsAtMax() {
         List<ProducerMessage> in = List.of(msg("a"), msg("b"), msg("c"));
-        List<ConsumerMessage> out = new ArrayList<>();
+        MessageList out = new MessageList(1);
         long next = StorageLayout.decodeBatch(StorageLayout.encodeBatch(in, 0, 3), 10, 10, 2, out);
         assertThat(out).extracting(ConsumerMessage::id).containsExactly(10L, 11L);
         assertThat(next).isEqualTo(12);
@@ -108,8 +108,16 @@ class StorageLayoutTest {
     void truncatedOrUnknownBatchesAreReportedAsCorruption() {
         byte[] batch = StorageLayout.encodeBatch(List.of(msg("hello")), 0, 1);
         byte[] truncated = Arrays.copyOf(batch, batch.length - 2);
-        assertThatThrownBy(() -> StorageLayout.decodeBatch(truncated, 0, 0, 10, new ArrayList<>()))
+        assertThatThrownBy(() -> StorageLayout.decodeBatch(truncated, 0, 0, 10, new MessageList(1)))
                 .isInstanceOf(StorageException.class).hasMessageContaining("truncated");
+        // Properties are decoded on access, so decoding checks their lengths up front.
+        byte[] withProperties = StorageLayout.encodeBatch(List.of(ProducerMessage.of("x".getBytes(),
+                Map.of("key", "value"))), 0, 1);
+        for (int cut = 1; cut < 12; cut++) {
+            byte[] shorter = Arrays.copyOf(withProperties, withProperties.length - cut);
+            assertThatThrownBy(() -> StorageLayout.decodeBatch(shorter, 0, 0, 10, new MessageList(1)))
+                    .as("cut %d", cut).isInstanceOf(StorageException.class).hasMessageContaining("truncated");
+        }
         byte[] unknown = batch.clone();
         unknown[0] = 99;
         assertThatThrownBy(() -> StorageLayout.batchCount(unknown))

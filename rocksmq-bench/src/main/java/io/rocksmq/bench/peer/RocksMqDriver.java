@@ -81,8 +81,7 @@ public final class RocksMqDriver implements QueueDriver {
                 throw new IllegalStateException("read " + got + " of " + count + " messages, then nothing");
             }
             for (int i = 0, n = messages.size(); i < n; i++) {
-                byte[] p = messages.get(i).payload();
-                checksum = Payloads.touch(checksum, p.length, p.length == 0 ? 0 : p[0]);
+                checksum = touch(checksum, messages.get(i));
             }
             got += messages.size();
         }
@@ -91,9 +90,16 @@ public final class RocksMqDriver implements QueueDriver {
         return elapsed;
     }
 
+    /** Looks at the payload as the other peers' readers do: in place, without copying it. */
+    private static long touch(long checksum, ConsumerMessage m) {
+        int size = m.payloadSize();
+        return Payloads.touch(checksum, size, size == 0 ? 0 : m.payloadBuffer().get(0));
+    }
+
     @Override
     public void dropTopic(String topic) {
         mq.destroyTopic(topic);
+        RawEngine.awaitSpaceReclaimed(mq);
     }
 
     @Override
@@ -169,8 +175,7 @@ public final class RocksMqDriver implements QueueDriver {
                     }
                     List<ConsumerMessage> messages = mq.consume(topic, mine.get(i), readBatch);
                     for (int m = 0, n = messages.size(); m < n; m++) {
-                        byte[] p = messages.get(m).payload();
-                        checksum = Payloads.touch(checksum, p.length, p.length == 0 ? 0 : p[0]);
+                        checksum = touch(checksum, messages.get(m));
                     }
                     got[i] += messages.size();
                     if (got[i] >= count) {

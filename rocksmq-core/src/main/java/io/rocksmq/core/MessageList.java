@@ -1,0 +1,71 @@
+package io.rocksmq.core;
+
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.RandomAccess;
+
+/**
+ * The messages of one read, as the offsets of each message in the stored batches it was read from.
+ * A read fills it without creating an object per message; {@link #get} creates the
+ * {@link ConsumerMessage} view on access (a loop that only looks at the view allocates nothing once
+ * the JIT has inlined it), so two calls with the same index return equal but distinct objects.
+ *
+ * <p>Unmodifiable once returned. Thread-safe for reading after it was handed over (it is filled by
+ * one thread before that, and never changed after).
+ */
+final class MessageList extends AbstractList<ConsumerMessage> implements RandomAccess {
+    private byte[][] batches;
+    private long[] ids;
+    private long[] publishTimes;
+    /** Three offsets per message: payload, payload size, properties. */
+    private int[] offsets;
+    private int size;
+
+    MessageList(int capacity) {
+        int c = Math.max(1, capacity);
+        batches = new byte[c][];
+        ids = new long[c];
+        publishTimes = new long[c];
+        offsets = new int[3 * c];
+    }
+
+    /** Appends the message at these offsets of {@code batch}; only the reader filling the list calls it. */
+    void append(long id, long publishTime, byte[] batch, int payloadOffset, int payloadSize, int propertiesOffset) {
+        if (size == ids.length) {
+            int c = size * 2;
+            batches = Arrays.copyOf(batches, c);
+            ids = Arrays.copyOf(ids, c);
+            publishTimes = Arrays.copyOf(publishTimes, c);
+            offsets = Arrays.copyOf(offsets, 3 * c);
+        }
+        batches[size] = batch;
+        ids[size] = id;
+        publishTimes[size] = publishTime;
+        offsets[3 * size] = payloadOffset;
+        offsets[3 * size + 1] = payloadSize;
+        offsets[3 * size + 2] = propertiesOffset;
+        size++;
+    }
+
+    @Override
+    public ConsumerMessage get(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException("index " + index + ", size " + size);
+        }
+        return new ConsumerMessage(ids[index], publishTimes[index], batches[index],
+                offsets[3 * index], offsets[3 * index + 1], offsets[3 * index + 2]);
+    }
+
+    /** The id of the message at {@code index}, without creating its view. */
+    long id(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException("index " + index + ", size " + size);
+        }
+        return ids[index];
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+}
