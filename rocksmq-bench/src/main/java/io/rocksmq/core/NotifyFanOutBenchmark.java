@@ -43,7 +43,7 @@ public class NotifyFanOutBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        topic = new Topic("bench", 1, 0, 0, 0, 0);
+        topic = new Topic("bench", 1, 0, 0, 0, 0, new RecentReads.Budget(0));
         group = new ConsumerGroup("g", StorageLayout.groupPositionKey(1, "g"), 0);
         for (int i = 0; i < registrations; i++) {
             ConsumerRegistration r = new ConsumerRegistration(topic, group);

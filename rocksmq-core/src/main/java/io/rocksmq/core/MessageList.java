@@ -20,6 +20,8 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
     /** Three offsets per message: payload, payload size, properties. */
     private int[] offsets;
     private int size;
+    /** Sum of the lengths of the distinct batches the messages lie in: what this list keeps reachable. */
+    private long retainedBytes;
 
     MessageList(int capacity) {
         int c = Math.max(1, capacity);
@@ -38,6 +40,9 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
             publishTimes = Arrays.copyOf(publishTimes, c);
             offsets = Arrays.copyOf(offsets, 3 * c);
         }
+        if (size == 0 || batches[size - 1] != batch) {
+            retainedBytes += batch.length;
+        }
         batches[size] = batch;
         ids[size] = id;
         publishTimes[size] = publishTime;
@@ -45,6 +50,29 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
         offsets[3 * size + 1] = payloadSize;
         offsets[3 * size + 2] = propertiesOffset;
         size++;
+    }
+
+    /** A list of the first {@code n} messages sharing this one's arrays (both are never changed again). */
+    MessageList prefix(int n) {
+        if (n >= size) {
+            return this;
+        }
+        MessageList p = new MessageList(this);
+        p.size = n;
+        return p;
+    }
+
+    private MessageList(MessageList of) {
+        batches = of.batches;
+        ids = of.ids;
+        publishTimes = of.publishTimes;
+        offsets = of.offsets;
+        size = of.size;
+        retainedBytes = of.retainedBytes;
+    }
+
+    long retainedBytes() {
+        return retainedBytes;
     }
 
     @Override

@@ -17,17 +17,25 @@ final class MessageReader {
 
     /** Up to {@code max} messages with id {@code >= fromId}, in id order. */
     static MessageList read(RocksStore store, Topic topic, long fromId, int max) {
+        long from = Math.max(fromId, topic.space().cutId());
+        MessageList shared = topic.recentReads().find(from, max, topic.latestId());
+        if (shared != null) {
+            return shared;
+        }
         MessageList out = new MessageList(Math.min(max, 1024));
         long topicId = topic.id();
         try (RocksStore.Range range = store.range(store.messages(),
                 lowerBound(topic), StorageLayout.topicUpperBound(topicId))) {
-            positionAt(range, topicId, fromId);
+            positionAt(range, topicId, from);
             while (range.it.isValid() && out.size() < max) {
                 long firstId = StorageLayout.messageKeyFirstId(range.it.key());
-                StorageLayout.decodeBatch(range.it.value(), firstId, fromId, max, out);
+                StorageLayout.decodeBatch(range.it.value(), firstId, from, max, out);
                 range.it.next();
             }
             range.check();
+        }
+        if (!out.isEmpty()) {
+            topic.recentReads().offer(from, out);
         }
         return out;
     }
@@ -103,18 +111,22 @@ final class MessageReader {
         return StorageLayout.messageKey(topic.id(), topic.space().cutId());
     }
 
-    /** Positions the iterator on the batch holding {@code id}, or the first batch after it. */
+    /**
+     * Positions the iterator on the batch holding {@code id}, or the first batch after it. A forward
+     * seek first: a consumer usually continues at the start of a batch, and a backward seek would
+     * leave the iterator in reverse, which the following {@code next()} pays to switch back.
+     */
     private static void positionAt(RocksStore.Range range, long topicId, long id) {
         byte[] key = StorageLayout.messageKey(topicId, id);
+        range.it.seek(key);
+        if (range.it.isValid() && StorageLayout.messageKeyFirstId(range.it.key()) == id) {
+            return;
+        }
         range.it.seekForPrev(key);
         if (range.it.isValid()) {
-            long first = StorageLayout.messageKeyFirstId(range.it.key());
-            if (first == id) {
-                return; // the usual case: a consumer continues at the start of a batch
-            }
             byte[] header = new byte[StorageLayout.BATCH_HEADER_BYTES];
             range.it.value(header); // copies the header only
-            if (first + StorageLayout.batchCount(header) > id) {
+            if (StorageLayout.messageKeyFirstId(range.it.key()) + StorageLayout.batchCount(header) > id) {
                 return;
             }
         }

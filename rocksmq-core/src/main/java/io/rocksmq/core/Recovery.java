@@ -100,7 +100,8 @@ final class Recovery {
                 repairs++;
             }
             nextTopicId = Math.max(nextTopicId, rec.topicId() + 1);
-            Topic topic = new Topic(e.getKey(), rec.topicId(), rec.startId(), nextId, lastPublish, produced);
+            Topic topic = new Topic(e.getKey(), rec.topicId(), rec.startId(), nextId, lastPublish, produced,
+                    store.recentReadsBudget());
             Map<String, Long> groupPositions = positions.remove(rec.topicId());
             if (groupPositions != null) {
                 for (Map.Entry<String, Long> g : groupPositions.entrySet()) {

@@ -156,7 +156,7 @@ public final class RocksMq implements AutoCloseable {
                 throw RocksStore.storage("cannot create topic '" + topic + "'", e);
             }
             nextTopicId = topicId + 1;
-            Topic created = new Topic(topic, topicId, messageIdFloor, messageIdFloor, now, 0);
+            Topic created = new Topic(topic, topicId, messageIdFloor, messageIdFloor, now, 0, store.recentReadsBudget());
             retention.attach(created);
             topics.put(topic, created);
         } finally {
@@ -213,6 +213,7 @@ public final class RocksMq implements AutoCloseable {
                 t.adminLock.unlock();
             }
             t.lifecycle.markClosed();
+            t.recentReads().clear();
             reclaimer.reclaim(store.messages(), StorageLayout.topicLowerBound(t.id()),
                     StorageLayout.topicUpperBound(t.id()));
         } finally {

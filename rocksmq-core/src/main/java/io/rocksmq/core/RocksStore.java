@@ -59,6 +59,11 @@ final class RocksStore implements AutoCloseable {
     private final WriteOptions walWrite;
     private final WalSyncer syncer;
     private final DiskSpaceGuard space;
+    /** Bounds the memory of every topic's {@link RecentReads} together. */
+    private final RecentReads.Budget recentReads = new RecentReads.Budget(RECENT_READS_BYTES);
+
+    /** Bytes of stored batches that recent reads may keep reachable for sharing, all topics together. */
+    static final long RECENT_READS_BYTES = 64L << 20;
 
     private RocksStore(Path directory, List<AutoCloseable> resources, RocksDB db,
                        ColumnFamilyHandle messages, ColumnFamilyHandle meta, WriteOptions walWrite,
@@ -278,6 +283,10 @@ final class RocksStore implements AutoCloseable {
     }
 
     /** A bounded iterator and the native objects it needs alive (bounds must outlive the iterator). */
+    RecentReads.Budget recentReadsBudget() {
+        return recentReads;
+    }
+
     final class Range implements AutoCloseable {
         private final Slice lower;
         private final Slice upper;

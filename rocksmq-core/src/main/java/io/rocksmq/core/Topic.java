@@ -40,6 +40,7 @@ final class Topic {
     private final TopicSignal signal = new TopicSignal();
     /** Space accounting for retention; produce updates it under {@link #produceLock}. */
     private final TopicSpace space;
+    private final RecentReads recentReads;
 
     /** Next id to allocate; under {@link #produceLock}. */
     private long nextId;
@@ -49,7 +50,8 @@ final class Topic {
     private volatile long latestId;
 
     /** {@code producedBytes}: stored bytes ever produced, or {@link StorageLayout#UNKNOWN_BYTES}. */
-    Topic(String name, long id, long startId, long nextId, long lastPublishTime, long producedBytes) {
+    Topic(String name, long id, long startId, long nextId, long lastPublishTime, long producedBytes,
+          RecentReads.Budget readBudget) {
         this.name = name;
         this.id = id;
         this.startId = startId;
@@ -58,6 +60,7 @@ final class Topic {
         this.lastPublishTime = lastPublishTime;
         this.latestId = nextId > startId ? nextId - 1 : -1;
         this.space = new TopicSpace(startId, nextId, lastPublishTime, producedBytes);
+        this.recentReads = new RecentReads(readBudget);
     }
 
     String name() {
@@ -74,6 +77,10 @@ final class Topic {
 
     TopicSignal signal() {
         return signal;
+    }
+
+    RecentReads recentReads() {
+        return recentReads;
     }
 
     TopicSpace space() {

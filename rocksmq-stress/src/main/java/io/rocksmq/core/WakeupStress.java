@@ -32,7 +32,7 @@ public final class WakeupStress {
             RocksDB.loadLibrary(); // Topic holds a native WriteBatch
         }
 
-        final Topic topic = new Topic("t", 1, 0, 0, 0, 0);
+        final Topic topic = new Topic("t", 1, 0, 0, 0, 0, new RecentReads.Budget(0));
         final ConsumerGroup group = new ConsumerGroup("g", new byte[0], 0);
         final ConsumerRegistration registration;
         /** Stands for the committed messages a consumer would find (Topic.latestId in RocksMq). */

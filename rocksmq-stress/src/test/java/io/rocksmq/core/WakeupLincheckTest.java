@@ -22,7 +22,7 @@ public class WakeupLincheckTest {
         RocksDB.loadLibrary(); // Topic holds a native WriteBatch
     }
 
-    private final Topic topic = new Topic("t", 1, 0, 0, 0, 0);
+    private final Topic topic = new Topic("t", 1, 0, 0, 0, 0, new RecentReads.Budget(0));
     private final ConsumerGroup group = new ConsumerGroup("g", new byte[0], 0);
     private final ConsumerRegistration registration;
 
