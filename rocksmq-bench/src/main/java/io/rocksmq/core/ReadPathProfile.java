@@ -75,6 +75,18 @@ public final class ReadPathProfile {
                                 sum += m.get(0).payload()[0];
                             }
                         }
+                        case "consume-touch", "consume-copy" -> {
+                            String g = variant + round;
+                            mq.createConsumerGroup("t", g);
+                            boolean copy = variant.equals("consume-copy");
+                            for (List<ConsumerMessage> m; !(m = mq.consume("t", g, READ)).isEmpty(); ) {
+                                got += m.size();
+                                for (int i = 0, n = m.size(); i < n; i++) {
+                                    ConsumerMessage c = m.get(i);
+                                    sum += copy ? c.payload()[0] : c.payloadBuffer().get(0) + c.payloadSize();
+                                }
+                            }
+                        }
                         case "read" -> {
                             for (List<ConsumerMessage> m; !(m = mq.read("t", first + got, READ)).isEmpty(); ) {
                                 got += m.size();

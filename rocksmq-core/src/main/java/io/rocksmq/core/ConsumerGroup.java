@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Locks</h2>
  * <ul>
  *   <li>{@link #readLock} guards {@link #position} changes and the position write to storage, so two
- *       concurrent {@code consume} calls never return the same message.</li>
+ *       concurrent {@code consume} calls never return the same message; and the group's
+ *       {@link ReadCursor}.</li>
  *   <li>{@link #registrations} is copy-on-write under the topic's admin lock.</li>
  *   <li>{@link #signals} is lock-free; {@link #position} is volatile so lag can be read without the lock.</li>
  * </ul>
@@ -41,6 +42,8 @@ final class ConsumerGroup {
      */
     private volatile long skippedTotal;
     private volatile long skippedNotTaken;
+    /** Under {@link #readLock}. */
+    private final ReadCursor cursor = new ReadCursor();
 
     ConsumerGroup(String name, byte[] positionKey, long position) {
         this.name = name;
@@ -63,6 +66,21 @@ final class ConsumerGroup {
     /** Under {@link #readLock}, after the position is durable in the write-ahead log. */
     void position(long next) {
         position = next;
+    }
+
+    /** Under {@link #readLock}. */
+    ReadCursor cursor() {
+        return cursor;
+    }
+
+    /** Releases the group's iterator; takes {@link #readLock}. Once the group ended, nothing reopens it. */
+    void closeCursor() {
+        readLock.lock();
+        try {
+            cursor.close();
+        } finally {
+            readLock.unlock();
+        }
     }
 
     long skippedTotal() {

@@ -22,18 +22,83 @@ final class MessageReader {
         if (shared != null) {
             return shared;
         }
-        MessageList out = new MessageList(Math.min(max, 1024));
-        long topicId = topic.id();
         try (RocksStore.Range range = store.range(store.messages(),
-                lowerBound(topic), StorageLayout.topicUpperBound(topicId))) {
-            positionAt(range, topicId, from);
-            while (range.it.isValid() && out.size() < max) {
-                long firstId = StorageLayout.messageKeyFirstId(range.it.key());
-                StorageLayout.decodeBatch(range.it.value(), firstId, from, max, out);
-                range.it.next();
-            }
-            range.check();
+                lowerBound(topic), StorageLayout.topicUpperBound(topic.id()))) {
+            positionAt(range, topic.id(), from);
+            return readOn(range, topic, from, max, null);
         }
+    }
+
+    /**
+     * As {@link #read(RocksStore, Topic, long, int)}, for a consumer group through its cursor (under
+     * the group's read lock): continues where the group's last read left the cursor when it can.
+     */
+    static MessageList read(RocksStore store, Topic topic, long fromId, int max, ReadCursor cursor) {
+        long from = Math.max(fromId, topic.space().cutId());
+        MessageList shared = topic.recentReads().find(from, max, topic.latestId());
+        if (shared != null) {
+            return shared;
+        }
+        try {
+            boolean reusable = cursor.open(store, topic, lowerBound(topic), System.nanoTime());
+            RocksStore.Range range = cursor.range();
+            if (!reusable || !cursor.standsAt(from)) {
+                if (reusable) {
+                    cursor.refresh(System.nanoTime()); // the snapshot may predate messages we now need
+                }
+                positionAt(range, topic.id(), from);
+            }
+            return readOn(range, topic, from, max, cursor);
+        } catch (RuntimeException | Error e) {
+            cursor.close(); // where it stands is unknown now
+            throw e;
+        }
+    }
+
+    /**
+     * Reads from where the iterator stands. With a cursor, leaves the iterator on what the next read
+     * continues from, or closes the cursor at the end of the stored messages; if the iterator's
+     * snapshot ends before messages committed since, refreshes it once and reads on.
+     */
+    private static MessageList readOn(RocksStore.Range range, Topic topic, long from, int max, ReadCursor cursor) {
+        MessageList out = new MessageList(Math.min(max, 1024));
+        boolean refreshed = false;
+        while (out.size() < max) {
+            if (!range.it.isValid()) {
+                range.check();
+                long next = out.isEmpty() ? from : out.id(out.size() - 1) + 1;
+                if (cursor == null || refreshed || topic.latestId() < next) {
+                    break;
+                }
+                cursor.refresh(System.nanoTime());
+                refreshed = true;
+                positionAt(range, topic.id(), next);
+                continue;
+            }
+            long firstId = StorageLayout.messageKeyFirstId(range.it.key());
+            byte[] batch = range.it.value();
+            StorageLayout.decodeBatch(batch, firstId, from, max, out);
+            long end = firstId + StorageLayout.batchCount(batch);
+            if (out.size() >= max && !out.isEmpty() && out.id(out.size() - 1) + 1 < end) {
+                if (cursor != null) {
+                    cursor.stoppedInside(end); // the next read continues inside this batch
+                }
+                return shared(topic, from, out);
+            }
+            range.it.next();
+        }
+        if (cursor != null) {
+            if (range.it.isValid()) {
+                cursor.stoppedAtBoundary();
+            } else {
+                range.check();
+                cursor.close(); // caught up: hold nothing while the group waits
+            }
+        }
+        return shared(topic, from, out);
+    }
+
+    private static MessageList shared(Topic topic, long from, MessageList out) {
         if (!out.isEmpty()) {
             topic.recentReads().offer(from, out);
         }

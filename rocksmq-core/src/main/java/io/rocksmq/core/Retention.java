@@ -100,7 +100,8 @@ final class Retention implements AutoCloseable {
 
     /**
      * @param full a periodic pass over every topic (not one a cap asked for): it also sweeps the
-     *             remnants of deleted data of topics where nothing was deleted since the last full pass
+     *             remnants of deleted data of topics where nothing was deleted since the last full pass,
+     *             and closes the read cursors of groups that stopped reading
      */
     private long run(List<Topic> list, boolean full) {
         passLock.lock();
@@ -121,6 +122,12 @@ final class Retention implements AutoCloseable {
                     }
                     if (full && space.quietSinceLastFullPass() && space.cutId() > space.sweptCut()) {
                         reclaimer.release(t, space.cutId(), true);
+                    }
+                    if (full) {
+                        long nanos = System.nanoTime();
+                        for (ConsumerGroup g : t.groups.values()) {
+                            ReadCursor.closeIfIdle(g, nanos); // an idle cursor would pin obsolete files
+                        }
                     }
                 } catch (RuntimeException e) {
                     t.space().failed();

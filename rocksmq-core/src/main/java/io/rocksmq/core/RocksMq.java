@@ -459,7 +459,7 @@ public final class RocksMq implements AutoCloseable {
             if (from > t.latestId()) {
                 return List.of(); // nothing committed past the position: no need to touch storage
             }
-            MessageList messages = MessageReader.read(store, t, from, max);
+            MessageList messages = MessageReader.read(store, t, from, max, g.cursor());
             if (!messages.isEmpty()) {
                 long next = messages.id(messages.size() - 1) + 1;
                 store.putMeta(g.positionKey(), StorageLayout.positionValue(next));
@@ -837,6 +837,7 @@ public final class RocksMq implements AutoCloseable {
             t.signal().remove(r);
             r.end(why);
         }
+        g.closeCursor();
         if (why == AwaitResult.GROUP_DESTROYED) {
             g.lifecycle.markClosed();
         }

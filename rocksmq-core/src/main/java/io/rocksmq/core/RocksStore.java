@@ -282,11 +282,11 @@ final class RocksStore implements AutoCloseable {
         return new Range(cf, lowerInclusive, upperExclusive);
     }
 
-    /** A bounded iterator and the native objects it needs alive (bounds must outlive the iterator). */
     RecentReads.Budget recentReadsBudget() {
         return recentReads;
     }
 
+    /** A bounded iterator and the native objects it needs alive (bounds must outlive the iterator). */
     final class Range implements AutoCloseable {
         private final Slice lower;
         private final Slice upper;
@@ -298,6 +298,15 @@ final class RocksStore implements AutoCloseable {
             upper = new Slice(upperExclusive);
             options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
             it = db.newIterator(cf, options);
+        }
+
+        /** Makes the iterator see the database as it is now; it must be positioned again after. */
+        void refresh() {
+            try {
+                it.refresh();
+            } catch (RocksDBException e) {
+                throw storage("read failed", e);
+            }
         }
 
         /** Throws if the iterator stopped because of an error rather than the end of the range. */

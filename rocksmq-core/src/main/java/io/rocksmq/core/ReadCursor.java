@@ -1,0 +1,106 @@
+package io.rocksmq.core;
+
+/**
+ * A consumer group's iterator over its topic's stored batches, kept open between consumes: a group
+ * reading a backlog continues where its last read stopped instead of opening an iterator and seeking
+ * on every call (which costs most while fresh data still lies in several level-0 files).
+ *
+ * <h2>States and who changes them</h2>
+ * CLOSED (no iterator) -> OPEN (an iterator, standing on the next batch to read, or inside a batch read
+ * in part) -> CLOSED. Every method runs under the owning group's {@code readLock}: {@link
+ * MessageReader#read(RocksStore, Topic, long, int, ReadCursor)} from {@code consume}, {@link #close}
+ * when the group ends (after its in-flight operations drained), and {@link #closeIfIdle} from the
+ * retention worker, which only tries the lock.
+ *
+ * <h2>What an open cursor pins, and for how long</h2>
+ * A RocksDB iterator keeps the memtables and table files of the moment it was opened or refreshed,
+ * even once compaction or retention made them obsolete. So a cursor is refreshed when older than
+ * {@link #MAX_AGE_NANOS} at the start of a read, closed as soon as a read reaches the end of the
+ * stored messages (a caught-up group holds nothing), closed by the retention worker's periodic pass
+ * once unused for {@link #MAX_AGE_NANOS}, and closed when its group ends.
+ *
+ * <p>Not thread-safe on its own: guarded by the group's {@code readLock}.
+ */
+final class ReadCursor {
+    static final long MAX_AGE_NANOS = 1_000_000_000L;
+
+    private RocksStore.Range range;
+    private long refreshedNanos;
+    private long usedNanos;
+    /** The end (exclusive) of the batch the iterator stands inside after a partial read, else -1. */
+    private long partEnd = -1;
+
+    /**
+     * The open range, refreshed if it is too old to keep; opens one if closed.
+     *
+     * @return whether the iterator may already stand where the read starts (not newly opened or refreshed)
+     */
+    boolean open(RocksStore store, Topic topic, byte[] lowerBound, long now) {
+        usedNanos = now;
+        if (range == null) {
+            range = store.range(store.messages(), lowerBound, StorageLayout.topicUpperBound(topic.id()));
+            refreshedNanos = now;
+            partEnd = -1;
+            return false;
+        }
+        if (now - refreshedNanos > MAX_AGE_NANOS) {
+            refresh(now);
+            return false;
+        }
+        return true;
+    }
+
+    RocksStore.Range range() {
+        return range;
+    }
+
+    void refresh(long now) {
+        range.refresh();
+        refreshedNanos = now;
+        partEnd = -1;
+    }
+
+    /** Whether the iterator stands on the batch holding {@code id} (as a continuing read leaves it). */
+    boolean standsAt(long id) {
+        if (!range.it.isValid()) {
+            return false;
+        }
+        long first = StorageLayout.messageKeyFirstId(range.it.key());
+        return partEnd > id ? first <= id : first == id;
+    }
+
+    /** The read stopped inside the batch the iterator stands on, which ends before {@code end}. */
+    void stoppedInside(long end) {
+        partEnd = end;
+    }
+
+    /** The read stopped at a batch boundary (the iterator stands on the next batch). */
+    void stoppedAtBoundary() {
+        partEnd = -1;
+    }
+
+    boolean isOpen() {
+        return range != null;
+    }
+
+    void close() {
+        if (range != null) {
+            range.close();
+            range = null;
+        }
+    }
+
+    /** Closes the cursor if unused since {@code MAX_AGE_NANOS} before {@code now}, unless a read holds the lock. */
+    static void closeIfIdle(ConsumerGroup g, long now) {
+        if (g.readLock.tryLock()) {
+            try {
+                ReadCursor c = g.cursor();
+                if (c.isOpen() && now - c.usedNanos > MAX_AGE_NANOS) {
+                    c.close();
+                }
+            } finally {
+                g.readLock.unlock();
+            }
+        }
+    }
+}
