@@ -52,6 +52,7 @@ public final class ReadPathProfile {
                 while (!mq.consume("warm", "g", READ).isEmpty()) {
                 }
                 mq.destroyTopic("warm");
+
             }
             mq.createTopic("t");
             for (int sent = 0; sent < count; sent += BATCH) {

@@ -34,7 +34,7 @@ public final class WritePathProfile {
     private static final int BATCH = 100;
 
     private enum Variant {
-        PRODUCE, RAW_PUT, RAW_BATCH_WITH_COUNTER
+        PRODUCE, RAW_PUT, RAW_BATCH_WITH_COUNTER, RAW_NEW_BATCH_WITH_COUNTER, RAW_ENCODE_NEW_BATCH_WITH_COUNTER
     }
 
     private WritePathProfile() {
@@ -101,6 +101,14 @@ public final class WritePathProfile {
                         byte[] key = StorageLayout.messageKey(1, first);
                         if (variant == Variant.RAW_PUT) {
                             engine.db().put(engine.messages(), wal, key, value);
+                        } else if (variant != Variant.RAW_BATCH_WITH_COUNTER) {
+                            byte[] v = variant == Variant.RAW_NEW_BATCH_WITH_COUNTER ? value
+                                    : StorageLayout.encodeBatch(messages, 0, BATCH);
+                            try (WriteBatch fresh = new WriteBatch(v.length + 128)) {
+                                fresh.put(engine.messages(), key, v);
+                                fresh.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(first + BATCH, first, 0));
+                                engine.db().write(wal, fresh);
+                            }
                         } else {
                             batch.clear();
                             batch.put(engine.messages(), key, value);

@@ -400,10 +400,17 @@ public final class RocksMq implements AutoCloseable {
             Topic t = enterTopic(topic);
             long[] first = new long[1];
             long ticket;
+            boolean durable = durability == Durability.FSYNC;
+            if (durable) {
+                store.beginDurableWrite(); // a sync starting now waits for this write to join it
+            }
             try {
                 ticket = t.append(store, config.clock().millis(), chunks, chunkFirst, count, first);
                 t.signal().signal();
             } finally {
+                if (durable) {
+                    store.endDurableWrite();
+                }
                 t.lifecycle.exit();
             }
             t.space().awaitRoom(t.lifecycle, lifecycle);

@@ -232,6 +232,14 @@ final class RocksStore implements AutoCloseable {
      * Blocks until the write with this ticket is fsynced (group commit). On failure the write is in
      * RocksDB (readable now) but may or may not survive a crash.
      */
+    void beginDurableWrite() {
+        syncer.beginDurableWrite();
+    }
+
+    void endDurableWrite() {
+        syncer.endDurableWrite();
+    }
+
     void awaitDurable(long ticket) {
         try {
             syncer.awaitSynced(ticket);

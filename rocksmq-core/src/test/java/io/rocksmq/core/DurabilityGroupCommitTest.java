@@ -67,6 +67,33 @@ class DurabilityGroupCommitTest {
         assertThat(syncer.syncCount()).as("group commit, seed %d", seed).isLessThan((long) threads * perThread);
     }
 
+    /**
+     * A leader must let a durable write already under way join its sync. Without the gathering, the
+     * leader's sync (instant here) would return first and the other write would need a second one.
+     */
+    @Test
+    void aLeaderWaitsForTheDurableWritesUnderWaySoThatOneSyncCoversThem() throws Exception {
+        AtomicLong syncs = new AtomicLong();
+        WalSyncer syncer = new WalSyncer(syncs::incrementAndGet, java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
+        syncer.beginDurableWrite(); // writer A is under way (queued for its topic's lock, say)
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> leader = executor.submit(() -> {
+                syncer.awaitSynced(syncer.ticket()); // writer B: done writing, leads a sync
+                return null;
+            });
+            Thread.sleep(200);
+            assertThat(leader.isDone()).as("the leader waits for A").isFalse();
+            long a = syncer.ticket(); // A's write returned
+            syncer.endDurableWrite();
+            leader.get();
+            syncer.awaitSynced(a);
+            assertThat(syncs.get()).as("one sync covered both").isEqualTo(1);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
     @Test
     void aFailedSyncFailsEveryWaiterNotCoveredBeforeItAndNoSyncIsTriedAgain() throws Exception {
         AtomicLong calls = new AtomicLong();
