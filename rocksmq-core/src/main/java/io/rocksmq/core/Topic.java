@@ -2,7 +2,10 @@ package io.rocksmq.core;
 
 import org.rocksdb.WriteBatch;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -19,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #produceLock} guards {@link #nextId} and {@link #lastPublishTime}; it is
  *       held from id allocation to the end of the write, so ids become visible in order and a consumer
  *       can never skip an id that a slower concurrent producer has not committed yet. Topics never
- *       share it: produce to one topic never waits for another.</li>
+ *       share it: produce to one topic never waits for another. Its holder writes every produce
+ *       queued in {@link #pending} (write combining, see {@link #append}).</li>
  *   <li>{@link #adminLock} serialises group creation/destruction and registration changes (rare); the
  *       produce, consume and notify paths never take it.</li>
  *   <li>{@link #latestId} is volatile: written under {@link #produceLock} after the commit, read
@@ -97,46 +101,126 @@ final class Topic {
         return latest < 0 ? startId : latest + 1;
     }
 
+    /** One produce's encoded chunks, waiting in {@link #pending} for whoever holds {@link #produceLock}. */
+    static final class Append {
+        final byte[][] chunks;
+        final int[] chunkFirst;
+        final int count;
+        final long now;
+        // Set by the writer under produceLock before done; read by the owner after done.
+        long firstId;
+        long ticket;
+        RuntimeException failure;
+        volatile boolean done;
+
+        Append(byte[][] chunks, int[] chunkFirst, int count, long now) {
+            this.chunks = chunks;
+            this.chunkFirst = chunkFirst;
+            this.count = count;
+            this.now = now;
+        }
+
+        long bytes() {
+            long b = 0;
+            for (byte[] c : chunks) {
+                b += c.length;
+            }
+            return b;
+        }
+    }
+
+    /** Produces queued for the next write; drained only under {@link #produceLock}. */
+    private final ConcurrentLinkedQueue<Append> pending = new ConcurrentLinkedQueue<>();
+    /** The most a combined write takes from the queue beyond its first produce. */
+    static final long MAX_COMBINED_BYTES = 4L << 20;
+
     /**
      * Allocates ids, stamps the publish time, and writes the pre-encoded chunks plus the new id counter
      * as one atomic batch. Ids and counter change only if the write succeeded.
+     *
+     * <p>Write combining: the produce queues itself, then takes {@link #produceLock}; whoever holds it
+     * writes every queued produce (in queue order, each keeping consecutive ids) in ONE RocksDB write,
+     * so concurrent producers share the write-ahead-log append instead of queueing for one each. A
+     * producer that finds its produce already written when it gets the lock just returns. A failed
+     * write fails every produce it held; none of them is written.
      *
      * @param chunks     encoded batch values (publish time not yet set)
      * @param chunkFirst index of each chunk's first message within the produce
      * @return the sync ticket of the write ({@link RocksStore#awaitDurable})
      */
     long append(RocksStore store, long now, byte[][] chunks, int[] chunkFirst, int count, long[] firstIdOut) {
+        Append mine = new Append(chunks, chunkFirst, count, now);
+        pending.add(mine);
         produceLock.lock();
         try {
-            long first = nextId;
-            long time = Math.max(now, lastPublishTime);
-            long ticket;
-            long produced = space.producedBytes();
-            boolean closesSegment;
-            long bytes = 0;
-            // A fresh batch per produce, sized up front: a batch kept per topic would pin native memory
-            // as large as the topic's largest produce, times the number of topics.
-            try (WriteBatch batch = new WriteBatch(reservedBytes(chunks))) {
-                for (int c = 0; c < chunks.length; c++) {
-                    StorageLayout.patchPublishTime(chunks[c], time);
-                    batch.put(store.messages(), StorageLayout.messageKey(id, first + chunkFirst[c]), chunks[c]);
-                    produced += StorageLayout.entryBytes(chunks[c].length);
-                    bytes += chunks[c].length;
-                }
-                batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(first + count, time, produced));
-                closesSegment = space.stageSegment(batch, store.meta(), id, first + count, produced, time);
-                ticket = store.writeGuarded(batch, bytes);
+            if (!mine.done) {
+                writePending(store);
             }
-            nextId = first + count;
-            lastPublishTime = time;
-            latestId = first + count - 1;
-            space.appended(first + count, produced, time, closesSegment);
-            firstIdOut[0] = first;
-            return ticket;
-        } catch (org.rocksdb.RocksDBException e) {
-            throw RocksStore.storage("cannot build write batch", e);
         } finally {
             produceLock.unlock();
+        }
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+        firstIdOut[0] = mine.firstId;
+        return mine.ticket;
+    }
+
+    /** Under {@link #produceLock}: writes the queued produces (at least the first) as one batch. */
+    private void writePending(RocksStore store) {
+        List<Append> group = new ArrayList<>();
+        long groupBytes = 0;
+        for (Append a; (a = pending.peek()) != null; ) {
+            long b = a.bytes();
+            if (!group.isEmpty() && groupBytes + b > MAX_COMBINED_BYTES) {
+                break; // the rest goes in the next write, by whoever gets the lock next
+            }
+            pending.poll();
+            group.add(a);
+            groupBytes += b;
+        }
+        try {
+            long time = lastPublishTime;
+            for (Append a : group) {
+                time = Math.max(time, a.now);
+            }
+            long next = nextId;
+            long produced = space.producedBytes();
+            boolean closesSegment;
+            long ticket;
+            // A fresh batch per write, sized up front: a batch kept per topic would pin native memory
+            // as large as the topic's largest produce, times the number of topics.
+            try (WriteBatch batch = new WriteBatch(reservedBytes(group))) {
+                for (Append a : group) {
+                    a.firstId = next;
+                    for (int c = 0; c < a.chunks.length; c++) {
+                        StorageLayout.patchPublishTime(a.chunks[c], time);
+                        batch.put(store.messages(), StorageLayout.messageKey(id, next + a.chunkFirst[c]), a.chunks[c]);
+                        produced += StorageLayout.entryBytes(a.chunks[c].length);
+                    }
+                    next += a.count;
+                }
+                batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(next, time, produced));
+                closesSegment = space.stageSegment(batch, store.meta(), id, next, produced, time);
+                ticket = store.writeGuarded(batch, groupBytes);
+            } catch (org.rocksdb.RocksDBException e) {
+                throw RocksStore.storage("cannot build write batch", e);
+            }
+            nextId = next;
+            lastPublishTime = time;
+            latestId = next - 1;
+            space.appended(next, produced, time, closesSegment);
+            for (Append a : group) {
+                a.ticket = ticket;
+            }
+        } catch (RuntimeException e) {
+            for (Append a : group) {
+                a.failure = e;
+            }
+        } finally {
+            for (Append a : group) {
+                a.done = true;
+            }
         }
     }
 
@@ -152,11 +236,13 @@ final class Topic {
     }
 
     /** WriteBatch header, per-entry tags and varint lengths, keys and values. */
-    private static int reservedBytes(byte[][] chunks) {
-        int bytes = 12 + 64;
-        for (byte[] c : chunks) {
-            bytes += 32 + c.length;
+    private static int reservedBytes(List<Append> group) {
+        long bytes = 12 + 64;
+        for (Append a : group) {
+            for (byte[] c : a.chunks) {
+                bytes += 32 + c.length;
+            }
         }
-        return bytes;
+        return (int) Math.min(bytes, Integer.MAX_VALUE);
     }
 }

@@ -3,6 +3,7 @@ package io.rocksmq.core;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -15,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * that ticket synced. Writers that arrive while a sync runs wait for the next one, which covers all of
  * them at once; so N concurrent producers pay about one fsync per round instead of N.
  *
- * <p>Gathering: a leader first waits, briefly ({@link #GATHER_NANOS} at most, yielding the CPU), for
+ * <p>Gathering: a leader first waits, briefly ({@link #GATHER_NANOS} at most, parked), for
  * the durable writes already under way ({@link #beginDurableWrite} to {@link #endDurableWrite}) to
  * take their tickets, so that its sync covers them too instead of leaving them to the next round.
  * Nobody under way, nobody waits: a lone producer pays no delay.
@@ -49,8 +50,6 @@ final class WalSyncer {
 
     /** The longest a leader waits for durable writes under way before it syncs (about one fsync here). */
     static final long GATHER_NANOS = 300_000;
-    /** With concurrent producers, a leader syncs once no new write arrived for this long. */
-    static final long QUIET_NANOS = 30_000;
 
     private final SyncAction action;
     private final long gatherNanos;
@@ -63,8 +62,8 @@ final class WalSyncer {
     /** Set by the first failed sync, never cleared: see the class comment. */
     private Throwable failure;
     private final AtomicLong syncCount = new AtomicLong();
-    /** Writes the last sync covered; written by the leader under {@link #lock}, read by the next one. */
-    private long lastRoundWrites;
+    /** The leader while it gathers, for {@link #endDurableWrite} to wake; else null. */
+    private volatile Thread gatherer;
 
     WalSyncer(SyncAction action) {
         this(action, GATHER_NANOS);
@@ -83,7 +82,12 @@ final class WalSyncer {
 
     /** Once per {@link #beginDurableWrite}, after the write took its ticket or failed. */
     void endDurableWrite() {
-        durableWritesUnderWay.decrementAndGet();
+        if (durableWritesUnderWay.decrementAndGet() == 0) {
+            Thread g = gatherer;
+            if (g != null) {
+                LockSupport.unpark(g);
+            }
+        }
     }
 
     /** Called after a write returned; the ticket to pass to {@link #awaitSynced}. */
@@ -125,7 +129,6 @@ final class WalSyncer {
                     lock.lock();
                     syncing = false;
                     if (error == null) {
-                        lastRoundWrites = target - synced;
                         synced = Math.max(synced, target);
                     } else {
                         failure = error;
@@ -139,30 +142,28 @@ final class WalSyncer {
     }
 
     /**
-     * Lets the durable writes under way finish theirs before the sync starts, and, when the last
-     * round covered several writes (producers are running concurrently), also those that keep
-     * arriving until none did for {@link #QUIET_NANOS}; bounded by {@link #gatherNanos}.
+     * Lets the durable writes under way take their tickets before the sync starts, bounded by
+     * {@link #gatherNanos}. Waits parked, not spinning: on a small machine the writers it waits for
+     * need the CPU. The last write under way to finish wakes it ({@link #endDurableWrite}). (Waiting
+     * also for writes that have not started yet, a quiet window, measured slower: rounds get longer
+     * faster than they get fuller.)
      */
     private void gather() {
-        boolean concurrent = lastRoundWrites > 1;
-        if (durableWritesUnderWay.get() == 0 && !concurrent) {
+        if (durableWritesUnderWay.get() == 0) {
             return;
         }
-        long start = System.nanoTime();
-        long now = start;
-        long seen = issued.get();
-        long lastArrival = start;
-        while (now - start < gatherNanos) {
-            if (durableWritesUnderWay.get() == 0 && (!concurrent || now - lastArrival > QUIET_NANOS)) {
-                return;
+        gatherer = Thread.currentThread();
+        try {
+            long start = System.nanoTime();
+            while (durableWritesUnderWay.get() > 0) {
+                long left = gatherNanos - (System.nanoTime() - start);
+                if (left <= 0) {
+                    return;
+                }
+                LockSupport.parkNanos(this, left);
             }
-            Thread.yield();
-            now = System.nanoTime();
-            long i = issued.get();
-            if (i != seen) {
-                seen = i;
-                lastArrival = now;
-            }
+        } finally {
+            gatherer = null;
         }
     }
 
