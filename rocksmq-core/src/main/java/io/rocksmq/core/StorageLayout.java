@@ -3,9 +3,6 @@ package io.rocksmq.core;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.StorageException;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -616,33 +613,41 @@ final class StorageLayout {
         return bytes;
     }
 
-    // Big-endian views of byte arrays: one bounds check and one (byte-swapped) access each.
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
-
+    // Plain shifts rather than byte-array-view VarHandles: Lincheck's model checker (rocksmq-stress)
+    // cannot run code that uses those, and the JIT makes these about as fast.
     static void putLong(byte[] b, int off, long v) {
-        LONG.set(b, off, v);
+        for (int i = 7; i >= 0; i--) {
+            b[off + i] = (byte) v;
+            v >>>= 8;
+        }
     }
 
     static long getLong(byte[] b, int off) {
-        return (long) LONG.get(b, off);
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[off + i] & 0xFF);
+        }
+        return v;
     }
 
     static void putInt(byte[] b, int off, int v) {
-        INT.set(b, off, v);
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
     }
 
     static int getInt(byte[] b, int off) {
-        return (int) INT.get(b, off);
+        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
     }
 
     static void putShort(byte[] b, int off, int v) {
-        SHORT.set(b, off, (short) v);
+        b[off] = (byte) (v >>> 8);
+        b[off + 1] = (byte) v;
     }
 
     static int getShort(byte[] b, int off) {
-        return Short.toUnsignedInt((short) SHORT.get(b, off));
+        return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
     }
 
     private static void requireLength(byte[] value, int length, String what) {
