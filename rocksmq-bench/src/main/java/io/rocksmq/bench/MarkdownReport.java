@@ -65,12 +65,14 @@ final class MarkdownReport {
         List<Summary.Row> churn = summary.rows("W6");
         if (!churn.isEmpty()) {
             md.append("\n## W6: W1 while another thread creates, registers and destroys groups on the topic\n\n");
-            md.append("| peer | msgs/s with churn | msgs/s without | with/without | churn cycles/s |\n|---|---|---|---|---|\n");
+            md.append("| peer | msgs/s with churn | msgs/s without | with/without | churn cycles/s "
+                    + "| control: with/without a thread that only burns CPU |\n|---|---|---|---|---|---|\n");
             for (Summary.Row r : churn) {
                 md.append("| ").append(r.peer()).append(" | ").append(stat(r.stat("msgsPerSec"), false))
                         .append(" | ").append(stat(r.stat("msgsPerSecWithoutChurn"), false))
                         .append(" | ").append(stat(r.stat("ratioWithChurn"), false))
-                        .append(" | ").append(stat(r.stat("churnCyclesPerSec"), false)).append(" |\n");
+                        .append(" | ").append(stat(r.stat("churnCyclesPerSec"), false))
+                        .append(" | ").append(stat(r.stat("ratioWithCpuBurner"), false)).append(" |\n");
             }
         }
 

@@ -299,6 +299,11 @@ public final class Worker {
         m.put("msgsPerSecWithoutChurn", count / (plain / 1e9));
         m.put("ratioWithChurn", (double) plain / churned);
         m.put("churnCycles", cycles.get());
+        // Control: the same produce while a thread only burns CPU. On a machine with few cores the churn
+        // thread's share of the CPU alone slows the producer; this shows how much of the loss that is.
+        mq.createTopic("burned");
+        long burned = mq.produceWithCpuBurner("burned", payloads, count, batch);
+        m.put("ratioWithCpuBurner", (double) plain / burned);
         m.put("churnCyclesPerSec", cycles.get() / (churned / 1e9));
         record("W6", m);
     }

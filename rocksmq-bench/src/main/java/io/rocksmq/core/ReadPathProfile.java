@@ -76,7 +76,7 @@ public final class ReadPathProfile {
                                 sum += m.get(0).payload()[0];
                             }
                         }
-                        case "consume-touch", "consume-copy" -> {
+                        case "consume-touch", "consume-copy", "consume-size" -> {
                             String g = variant + round;
                             mq.createConsumerGroup("t", g);
                             boolean copy = variant.equals("consume-copy");
@@ -84,7 +84,7 @@ public final class ReadPathProfile {
                                 got += m.size();
                                 for (int i = 0, n = m.size(); i < n; i++) {
                                     ConsumerMessage c = m.get(i);
-                                    sum += copy ? c.payload()[0] : c.payloadBuffer().get(0) + c.payloadSize();
+                                    sum += copy ? c.payload()[0] : variant.equals("consume-size") ? c.payloadSize() : c.payloadBuffer().get(0) + c.payloadSize();
                                 }
                             }
                         }

@@ -221,6 +221,27 @@ public final class RocksMqDriver implements QueueDriver {
         return elapsed;
     }
 
+    /** W6's control: produces like {@link #produce} while another thread does nothing but burn CPU. */
+    public long produceWithCpuBurner(String topic, Payloads payloads, int count, int batch) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread burner = new Thread(() -> {
+            long x = 1;
+            while (!stop.get()) {
+                for (int i = 0; i < 10_000; i++) {
+                    x = x * 6364136223846793005L + 1442695040888963407L;
+                }
+            }
+            Blackhole.consume(x);
+        }, "cpu-burner");
+        burner.start();
+        try {
+            return produce(topic, payloads, count, batch);
+        } finally {
+            stop.set(true);
+            burner.join();
+        }
+    }
+
     /** What W8 measured. */
     public record RestartResult(double createSeconds, double openSeconds, double heapMegabytes, int topics) {
     }
