@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,6 +54,23 @@ public final class ConsumerMessage {
         this.payloadOffset = payloadOffset;
         this.payloadSize = payloadSize;
         this.propertiesOffset = propertiesOffset;
+    }
+
+    /**
+     * A message as a read would return it, for tests of code that handles messages. Null properties
+     * mean none.
+     *
+     * @throws io.rocksmq.api.InvalidArgumentException if payload is null, or the properties could not
+     *                                                 be stored
+     */
+    public static ConsumerMessage of(long id, byte[] payload, Map<String, String> properties, long publishTime) {
+        ProducerMessage m = new ProducerMessage(payload, properties);
+        StorageLayout.checkEncodable(m);
+        byte[] batch = StorageLayout.encodeBatch(List.of(m), 0, 1);
+        StorageLayout.patchPublishTime(batch, publishTime);
+        MessageList one = new MessageList(1);
+        StorageLayout.decodeBatch(batch, id, id, 1, one);
+        return one.get(0);
     }
 
     /** The message id, strictly increasing per topic. */
