@@ -110,7 +110,8 @@ final class Topic {
         // Set by the writer under produceLock before done; read by the owner after done.
         long firstId;
         long ticket;
-        RuntimeException failure;
+        /** A RuntimeException or an Error; every produce of a failed write gets the same one. */
+        Throwable failure;
         volatile boolean done;
 
         Append(byte[][] chunks, int[] chunkFirst, int count, long now) {
@@ -153,14 +154,17 @@ final class Topic {
         pending.add(mine);
         produceLock.lock();
         try {
-            if (!mine.done) {
+            while (!mine.done) { // more than one write if what was queued before it exceeds the cap
                 writePending(store);
             }
         } finally {
             produceLock.unlock();
         }
-        if (mine.failure != null) {
-            throw mine.failure;
+        if (mine.failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (mine.failure instanceof Error e) {
+            throw e;
         }
         firstIdOut[0] = mine.firstId;
         return mine.ticket;
@@ -213,7 +217,7 @@ final class Topic {
             for (Append a : group) {
                 a.ticket = ticket;
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             for (Append a : group) {
                 a.failure = e;
             }

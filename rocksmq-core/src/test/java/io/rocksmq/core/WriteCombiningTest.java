@@ -34,9 +34,19 @@ class WriteCombiningTest {
     @Test
     void concurrentProducesKeepTheirOwnConsecutiveIds() throws Exception {
         for (Durability durability : Durability.values()) {
-            Path d = dir.resolve(durability.name());
+            check(dir.resolve(durability.name()), durability, durability == Durability.FSYNC ? 60 : 400, 5, 300);
+        }
+    }
+
+    /** Batches of up to 1 MiB: what is queued exceeds what one combined write takes ({@code Topic.MAX_COMBINED_BYTES}). */
+    @Test
+    void producesQueuedBeyondOneCombinedWriteAreWrittenByTheNext() throws Exception {
+        check(dir.resolve("large"), Durability.WAL, 12, 87_000, 87_000);
+    }
+
+    private void check(Path d, Durability durability, int calls, int usualMax, int rareMax) throws Exception {
+        {
             int threads = 8;
-            int calls = durability == Durability.FSYNC ? 60 : 400;
             ConcurrentLinkedQueue<Call> history = new ConcurrentLinkedQueue<>();
             try (RocksMq mq = RocksMq.open(RocksMqConfig.builder(d).retentionInterval(Duration.ZERO)
                     .defaultRetention(RetentionPolicy.KEEP_ALL).build())) {
@@ -51,7 +61,7 @@ class WriteCombiningTest {
                             SplittableRandom random = new SplittableRandom(thread);
                             start.await();
                             for (int seq = 0; seq < calls; seq++) {
-                                int n = 1 + random.nextInt(random.nextInt(10) == 0 ? 300 : 5);
+                                int n = 1 + random.nextInt(random.nextInt(10) == 0 ? rareMax : usualMax);
                                 List<ProducerMessage> batch = new ArrayList<>(n);
                                 for (int i = 0; i < n; i++) {
                                     batch.add(ProducerMessage.of(payload(thread, seq, i)));
