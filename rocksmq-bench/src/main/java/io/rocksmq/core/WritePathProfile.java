@@ -34,7 +34,7 @@ public final class WritePathProfile {
     private static final int BATCH = 100;
 
     private enum Variant {
-        PRODUCE, RAW_PUT, RAW_BATCH_WITH_COUNTER, RAW_NEW_BATCH_WITH_COUNTER, RAW_ENCODE_NEW_BATCH_WITH_COUNTER
+        PRODUCE, RAW_PUT, RAW_BATCH_WITH_COUNTER, RAW_NEW_BATCH_WITH_COUNTER, RAW_ENCODE_NEW_BATCH_WITH_COUNTER, RAW_DIRECT_ENCODE_BATCH_WITH_COUNTER
     }
 
     private WritePathProfile() {
@@ -97,10 +97,25 @@ public final class WritePathProfile {
                     t0 = System.nanoTime();
                     cpu0 = threads.getCurrentThreadCpuTime();
                     perf.reset();
+                    java.nio.ByteBuffer directValue = java.nio.ByteBuffer.allocateDirect(value.length + 64);
+                    java.nio.ByteBuffer directKey = java.nio.ByteBuffer.allocateDirect(16);
                     for (long first = 0; first < count; first += BATCH) {
                         byte[] key = StorageLayout.messageKey(1, first);
                         if (variant == Variant.RAW_PUT) {
                             engine.db().put(engine.messages(), wal, key, value);
+                        } else if (variant == Variant.RAW_DIRECT_ENCODE_BATCH_WITH_COUNTER) {
+                            directValue.clear();
+                            directValue.put(StorageLayout.BATCH_FORMAT).putInt(BATCH).putLong(first);
+                            for (ProducerMessage m : messages) {
+                                directValue.putInt(m.payload().length).put(m.payload()).putShort((short) 0);
+                            }
+                            directValue.flip();
+                            directKey.clear();
+                            directKey.put(key).flip();
+                            batch.clear();
+                            batch.put(engine.messages(), directKey, directValue);
+                            batch.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(first + BATCH, first, 0));
+                            engine.db().write(wal, batch);
                         } else if (variant != Variant.RAW_BATCH_WITH_COUNTER) {
                             byte[] v = variant == Variant.RAW_NEW_BATCH_WITH_COUNTER ? value
                                     : StorageLayout.encodeBatch(messages, 0, BATCH);
