@@ -2,10 +2,8 @@ package io.rocksmq.core;
 
 import org.rocksdb.WriteBatch;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       held from id allocation to the end of the write, so ids become visible in order and a consumer
  *       can never skip an id that a slower concurrent producer has not committed yet. Topics never
  *       share it: produce to one topic never waits for another. Its holder writes every produce
- *       queued in {@link #pending} (write combining, see {@link #append}).</li>
+ *       queued in {@link #combiner} (write combining, see {@link WriteCombiner}).</li>
  *   <li>{@link #adminLock} serialises group creation/destruction and registration changes (rare); the
  *       produce, consume and notify paths never take it.</li>
  *   <li>{@link #latestId} is volatile: written under {@link #produceLock} after the commit, read
@@ -101,18 +99,15 @@ final class Topic {
         return latest < 0 ? startId : latest + 1;
     }
 
-    /** One produce's encoded chunks, waiting in {@link #pending} for whoever holds {@link #produceLock}. */
-    static final class Append {
+    /** One produce's encoded chunks, queued in {@link #combiner} for whoever holds {@link #produceLock}. */
+    static final class Append extends WriteCombiner.Request {
         final byte[][] chunks;
         final int[] chunkFirst;
         final int count;
         final long now;
-        // Set by the writer under produceLock before done; read by the owner after done.
+        // Set by the group writer before the request is done; read by the owner after.
         long firstId;
         long ticket;
-        /** A RuntimeException or an Error; every produce of a failed write gets the same one. */
-        Throwable failure;
-        volatile boolean done;
 
         Append(byte[][] chunks, int[] chunkFirst, int count, long now) {
             this.chunks = chunks;
@@ -121,6 +116,7 @@ final class Topic {
             this.now = now;
         }
 
+        @Override
         long bytes() {
             long b = 0;
             for (byte[] c : chunks) {
@@ -130,20 +126,15 @@ final class Topic {
         }
     }
 
-    /** Produces queued for the next write; drained only under {@link #produceLock}. */
-    private final ConcurrentLinkedQueue<Append> pending = new ConcurrentLinkedQueue<>();
-    /** The most a combined write takes from the queue beyond its first produce. */
+    /** The most a combined write takes beyond its first produce. */
     static final long MAX_COMBINED_BYTES = 4L << 20;
+    private final WriteCombiner<Append> combiner = new WriteCombiner<>(produceLock, MAX_COMBINED_BYTES);
 
     /**
      * Allocates ids, stamps the publish time, and writes the pre-encoded chunks plus the new id counter
-     * as one atomic batch. Ids and counter change only if the write succeeded.
-     *
-     * <p>Write combining: the produce queues itself, then takes {@link #produceLock}; whoever holds it
-     * writes every queued produce (in queue order, each keeping consecutive ids) in ONE RocksDB write,
-     * so concurrent producers share the write-ahead-log append instead of queueing for one each. A
-     * producer that finds its produce already written when it gets the lock just returns. A failed
-     * write fails every produce it held; none of them is written.
+     * as one atomic batch. Ids and counter change only if the write succeeded. Concurrent produces are
+     * written several at a time, in one RocksDB write, each keeping consecutive ids
+     * ({@link WriteCombiner}).
      *
      * @param chunks     encoded batch values (publish time not yet set)
      * @param chunkFirst index of each chunk's first message within the produce
@@ -151,80 +142,47 @@ final class Topic {
      */
     long append(RocksStore store, long now, byte[][] chunks, int[] chunkFirst, int count, long[] firstIdOut) {
         Append mine = new Append(chunks, chunkFirst, count, now);
-        pending.add(mine);
-        produceLock.lock();
-        try {
-            while (!mine.done) { // more than one write if what was queued before it exceeds the cap
-                writePending(store);
-            }
-        } finally {
-            produceLock.unlock();
-        }
-        if (mine.failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (mine.failure instanceof Error e) {
-            throw e;
-        }
+        combiner.submit(mine, group -> write(store, group));
         firstIdOut[0] = mine.firstId;
         return mine.ticket;
     }
 
-    /** Under {@link #produceLock}: writes the queued produces (at least the first) as one batch. */
-    private void writePending(RocksStore store) {
-        List<Append> group = new ArrayList<>();
-        long groupBytes = 0;
-        for (Append a; (a = pending.peek()) != null; ) {
-            long b = a.bytes();
-            if (!group.isEmpty() && groupBytes + b > MAX_COMBINED_BYTES) {
-                break; // the rest goes in the next write, by whoever gets the lock next
-            }
-            pending.poll();
-            group.add(a);
-            groupBytes += b;
+    /** Under {@link #produceLock}: writes the produces of one group as one batch, in order. */
+    private void write(RocksStore store, List<Append> group) {
+        long time = lastPublishTime;
+        long bytes = 0;
+        for (Append a : group) {
+            time = Math.max(time, a.now);
+            bytes += a.bytes();
         }
-        try {
-            long time = lastPublishTime;
+        long next = nextId;
+        long produced = space.producedBytes();
+        boolean closesSegment;
+        long ticket;
+        // A fresh batch per write, sized up front: a batch kept per topic would pin native memory
+        // as large as the topic's largest produce, times the number of topics.
+        try (WriteBatch batch = new WriteBatch(reservedBytes(group))) {
             for (Append a : group) {
-                time = Math.max(time, a.now);
-            }
-            long next = nextId;
-            long produced = space.producedBytes();
-            boolean closesSegment;
-            long ticket;
-            // A fresh batch per write, sized up front: a batch kept per topic would pin native memory
-            // as large as the topic's largest produce, times the number of topics.
-            try (WriteBatch batch = new WriteBatch(reservedBytes(group))) {
-                for (Append a : group) {
-                    a.firstId = next;
-                    for (int c = 0; c < a.chunks.length; c++) {
-                        StorageLayout.patchPublishTime(a.chunks[c], time);
-                        batch.put(store.messages(), StorageLayout.messageKey(id, next + a.chunkFirst[c]), a.chunks[c]);
-                        produced += StorageLayout.entryBytes(a.chunks[c].length);
-                    }
-                    next += a.count;
+                a.firstId = next;
+                for (int c = 0; c < a.chunks.length; c++) {
+                    StorageLayout.patchPublishTime(a.chunks[c], time);
+                    batch.put(store.messages(), StorageLayout.messageKey(id, next + a.chunkFirst[c]), a.chunks[c]);
+                    produced += StorageLayout.entryBytes(a.chunks[c].length);
                 }
-                batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(next, time, produced));
-                closesSegment = space.stageSegment(batch, store.meta(), id, next, produced, time);
-                ticket = store.writeGuarded(batch, groupBytes);
-            } catch (org.rocksdb.RocksDBException e) {
-                throw RocksStore.storage("cannot build write batch", e);
+                next += a.count;
             }
-            nextId = next;
-            lastPublishTime = time;
-            latestId = next - 1;
-            space.appended(next, produced, time, closesSegment);
-            for (Append a : group) {
-                a.ticket = ticket;
-            }
-        } catch (RuntimeException | Error e) {
-            for (Append a : group) {
-                a.failure = e;
-            }
-        } finally {
-            for (Append a : group) {
-                a.done = true;
-            }
+            batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(next, time, produced));
+            closesSegment = space.stageSegment(batch, store.meta(), id, next, produced, time);
+            ticket = store.writeGuarded(batch, bytes);
+        } catch (org.rocksdb.RocksDBException e) {
+            throw RocksStore.storage("cannot build write batch", e);
+        }
+        nextId = next;
+        lastPublishTime = time;
+        latestId = next - 1;
+        space.appended(next, produced, time, closesSegment);
+        for (Append a : group) {
+            a.ticket = ticket;
         }
     }
 
