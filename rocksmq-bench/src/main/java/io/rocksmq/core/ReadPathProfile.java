@@ -76,6 +76,29 @@ public final class ReadPathProfile {
                                 sum += m.get(0).payload()[0];
                             }
                         }
+                        case "consume-slow" -> { // counts consume calls slower than 1 ms
+                            String g = variant + round;
+                            mq.createConsumerGroup("t", g);
+                            long slow = 0;
+                            long slowest = 0;
+                            long slowTotal = 0;
+                            for (List<ConsumerMessage> m; ; ) {
+                                long c0 = System.nanoTime();
+                                m = mq.consume("t", g, READ);
+                                long c = System.nanoTime() - c0;
+                                if (m.isEmpty()) {
+                                    break;
+                                }
+                                if (c > 1_000_000) {
+                                    slow++;
+                                    slowTotal += c;
+                                }
+                                slowest = Math.max(slowest, c);
+                                got += m.size();
+                            }
+                            System.out.println("consume calls over 1 ms: " + slow + " (" + slowTotal / 1_000_000
+                                    + " ms in all), slowest " + slowest / 1_000 + " us");
+                        }
                         case "consume-touch", "consume-copy", "consume-size" -> {
                             String g = variant + round;
                             mq.createConsumerGroup("t", g);
