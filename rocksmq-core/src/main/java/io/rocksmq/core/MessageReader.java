@@ -63,6 +63,7 @@ final class MessageReader {
     private static MessageList readOn(RocksStore.Range range, Topic topic, long from, int max, ReadCursor cursor) {
         MessageList out = new MessageList(Math.min(max, 1024));
         boolean refreshed = false;
+        boolean insideBatch = false;
         while (out.size() < max) {
             if (!range.it.isValid()) {
                 range.check();
@@ -83,16 +84,22 @@ final class MessageReader {
                 if (cursor != null) {
                     cursor.stoppedInside(end); // the next read continues inside this batch
                 }
-                return shared(topic, from, out);
+                insideBatch = true;
+                break;
             }
             range.it.next();
         }
         if (cursor != null) {
-            if (range.it.isValid()) {
-                cursor.stoppedAtBoundary();
-            } else {
+            if (cursor.tooManyOpen()) {
                 range.check();
-                cursor.close(); // caught up: hold nothing while the group waits
+                cursor.close(); // the queue keeps only so many iterators open between consumes
+            } else if (!insideBatch) { // (inside a batch, it stays on the batch it read in part)
+                if (range.it.isValid()) {
+                    cursor.stoppedAtBoundary();
+                } else {
+                    range.check();
+                    cursor.close(); // caught up: hold nothing while the group waits
+                }
             }
         }
         return shared(topic, from, out);

@@ -17,7 +17,9 @@ package io.rocksmq.core;
  * even once compaction or retention made them obsolete. So a cursor is refreshed when older than
  * {@link #MAX_AGE_NANOS} at the start of a read, closed as soon as a read reaches the end of the
  * stored messages (a caught-up group holds nothing), closed by the retention worker's periodic pass
- * once unused for {@link #MAX_AGE_NANOS}, and closed when its group ends.
+ * once unused for {@link #MAX_AGE_NANOS}, and closed when its group ends. And a queue keeps at most
+ * {@link RocksStore#MAX_OPEN_CURSORS} open between consumes: past that, a read closes its cursor when
+ * it is done (the group then reads as if it had none).
  *
  * <p>Not thread-safe on its own: guarded by the group's {@code readLock}.
  */
@@ -25,6 +27,8 @@ final class ReadCursor {
     static final long MAX_AGE_NANOS = 1_000_000_000L;
 
     private RocksStore.Range range;
+    /** The queue's count of open cursors, while this one is open. */
+    private java.util.concurrent.atomic.AtomicInteger openCount;
     private long refreshedNanos;
     private long usedNanos;
     /** The end (exclusive) of the batch the iterator stands inside after a partial read, else -1. */
@@ -39,6 +43,8 @@ final class ReadCursor {
         usedNanos = now;
         if (range == null) {
             range = store.range(store.messages(), lowerBound, StorageLayout.topicUpperBound(topic.id()));
+            openCount = store.openCursors();
+            openCount.incrementAndGet();
             refreshedNanos = now;
             partEnd = -1;
             return false;
@@ -87,7 +93,13 @@ final class ReadCursor {
         if (range != null) {
             range.close();
             range = null;
+            openCount.decrementAndGet();
         }
+    }
+
+    /** Whether the queue has more cursors open than it keeps between consumes. */
+    boolean tooManyOpen() {
+        return openCount != null && openCount.get() > RocksStore.MAX_OPEN_CURSORS;
     }
 
     /** Closes the cursor if unused since {@code MAX_AGE_NANOS} before {@code now}, unless a read holds the lock. */

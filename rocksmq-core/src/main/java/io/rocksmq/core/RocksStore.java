@@ -62,6 +62,11 @@ final class RocksStore implements AutoCloseable {
     /** Bounds the memory of every topic's {@link RecentReads} together. */
     private final RecentReads.Budget recentReads = new RecentReads.Budget(RECENT_READS_BYTES);
 
+    /** Consumer groups' read cursors kept open between consumes, all topics together, at most. */
+    static final int MAX_OPEN_CURSORS = 1024;
+    /** Read cursors open now ({@link ReadCursor}). */
+    private final java.util.concurrent.atomic.AtomicInteger openCursors = new java.util.concurrent.atomic.AtomicInteger();
+
     /** Bytes of stored batches that recent reads may keep reachable for sharing, all topics together. */
     static final long RECENT_READS_BYTES = 64L << 20;
 
@@ -288,6 +293,10 @@ final class RocksStore implements AutoCloseable {
     /** An iterator over one key range of a column family; close it to free the native resources. */
     Range range(ColumnFamilyHandle cf, byte[] lowerInclusive, byte[] upperExclusive) {
         return new Range(cf, lowerInclusive, upperExclusive);
+    }
+
+    java.util.concurrent.atomic.AtomicInteger openCursors() {
+        return openCursors;
     }
 
     RecentReads.Budget recentReadsBudget() {

@@ -157,4 +157,27 @@ class ReadCursorTest {
             assertThat(ordinal(mq.consume("t1", "g2", 1).get(0))).isEqualTo(5);
         }
     }
+
+    @Test
+    void aQueueKeepsAtMostSoManyCursorsOpenBetweenConsumes() {
+        try (RocksMq mq = open()) {
+            mq.createTopic("t");
+            int messages = 1500;
+            long first = mq.produce("t", batch(0, messages))[0];
+            int groups = RocksStore.MAX_OPEN_CURSORS + 20;
+            for (int g = 0; g < groups; g++) {
+                mq.createConsumerGroup("t", "g" + g);
+                // Each group starts elsewhere, so that no read is shared and each opens its own cursor.
+                mq.seek("t", "g" + g, first + g % 1000);
+                assertThat(mq.consume("t", "g" + g, 3)).hasSize(3);
+            }
+            assertThat(mq.store().openCursors().get()).isEqualTo(RocksStore.MAX_OPEN_CURSORS);
+            for (int g = 0; g < groups; g++) { // every group still reads on correctly
+                List<ConsumerMessage> rest = mq.consume("t", "g" + g, 5000);
+                assertThat(rest).hasSize(messages - g % 1000 - 3);
+                assertThat(ordinal(rest.get(0))).isEqualTo(g % 1000 + 3);
+            }
+            assertThat(mq.store().openCursors().get()).as("all caught up").isZero();
+        }
+    }
 }
