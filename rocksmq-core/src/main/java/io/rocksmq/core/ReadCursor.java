@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * A consumer group's iterator over its topic's stored batches, kept open between consumes: a group
  * reading a backlog continues where its last read stopped instead of opening an iterator and seeking
@@ -28,7 +30,7 @@ final class ReadCursor {
 
     private RocksStore.Range range;
     /** The queue's count of open cursors, while this one is open. */
-    private java.util.concurrent.atomic.AtomicInteger openCount;
+    private AtomicInteger openCount;
     private long refreshedNanos;
     private long usedNanos;
     /** The end (exclusive) of the batch the iterator stands inside after a partial read, else -1. */

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Owns the RocksDB instance, its column families and options, and turns RocksDB failures into
@@ -65,7 +66,7 @@ final class RocksStore implements AutoCloseable {
     /** Consumer groups' read cursors kept open between consumes, all topics together, at most. */
     static final int MAX_OPEN_CURSORS = 1024;
     /** Read cursors open now ({@link ReadCursor}). */
-    private final java.util.concurrent.atomic.AtomicInteger openCursors = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger openCursors = new AtomicInteger();
 
     /** Bytes of stored batches that recent reads may keep reachable for sharing, all topics together. */
     static final long RECENT_READS_BYTES = 64L << 20;
@@ -295,7 +296,7 @@ final class RocksStore implements AutoCloseable {
         return new Range(cf, lowerInclusive, upperExclusive);
     }
 
-    java.util.concurrent.atomic.AtomicInteger openCursors() {
+    AtomicInteger openCursors() {
         return openCursors;
     }
 
