@@ -20,6 +20,7 @@ root=$(cd "$bench_dir/.." && pwd)
 
 mode=full
 build=1
+help=0
 jmh=
 args=()
 while [ $# -gt 0 ]; do
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
     --jmh) jmh=1 ;;
     --no-jmh) jmh=0 ;;
     --no-build) build=0 ;;
+    -h|--help) help=1 ;;
     *) args+=("$1") ;;
   esac
   shift
@@ -42,9 +44,13 @@ if [ "$build" = 1 ]; then
   (cd "$root" && mvn -q -pl rocksmq-bench -am package -DskipTests)
 fi
 
+cp="$bench_dir/target/classes:$bench_dir/target/lib/*"
+if [ "$help" = 1 ]; then  # the harness's usage only: no measurement, no results directory
+  java -cp "$cp" io.rocksmq.bench.BenchMain --help
+  exit 0
+fi
 out="$bench_dir/results/$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
-cp="$bench_dir/target/classes:$bench_dir/target/lib/*"
 status=0
 java -cp "$cp" io.rocksmq.bench.BenchMain "${args[@]+"${args[@]}"}" --out "$out" --project-root "$root" || status=$?
 
