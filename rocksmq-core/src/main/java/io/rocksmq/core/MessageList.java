@@ -2,6 +2,7 @@ package io.rocksmq.core;
 
 import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.RandomAccess;
 
 /**
@@ -77,18 +78,14 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
 
     @Override
     public ConsumerMessage get(int index) {
-        if (index < 0 || index >= size) {
-            throw new IndexOutOfBoundsException("index " + index + ", size " + size);
-        }
+        Objects.checkIndex(index, size);
         return new ConsumerMessage(ids[index], publishTimes[index], batches[index],
                 offsets[3 * index], offsets[3 * index + 1], offsets[3 * index + 2]);
     }
 
     /** The id of the message at {@code index}, without creating its view. */
     long id(int index) {
-        if (index < 0 || index >= size) {
-            throw new IndexOutOfBoundsException("index " + index + ", size " + size);
-        }
+        Objects.checkIndex(index, size);
         return ids[index];
     }
 

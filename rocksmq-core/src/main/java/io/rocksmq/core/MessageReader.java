@@ -1,8 +1,5 @@
 package io.rocksmq.core;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Reads message batches of one topic from the {@code messages} column family: range reads from an id,
  * the earliest retained id, and the search by publish time. Every read starts at the topic's

@@ -105,6 +105,8 @@ final class Topic {
         final int[] chunkFirst;
         final int count;
         final long now;
+        /** Encoded bytes of all its chunks. */
+        private final long bytes;
         // Set by the group writer before the request is done; read by the owner after.
         long firstId;
         long ticket;
@@ -114,15 +116,16 @@ final class Topic {
             this.chunkFirst = chunkFirst;
             this.count = count;
             this.now = now;
-        }
-
-        @Override
-        long bytes() {
             long b = 0;
             for (byte[] c : chunks) {
                 b += c.length;
             }
-            return b;
+            this.bytes = b;
+        }
+
+        @Override
+        long bytes() {
+            return bytes;
         }
     }
 
