@@ -25,6 +25,11 @@ import java.util.Optional;
 public final class OutgoingMessage {
     /** Prefix of property names that backends reserve for their own use. */
     public static final String RESERVED_PROPERTY_PREFIX = "__rmq.";
+    /**
+     * The reserved property under which a backend that stores only properties (the embedded queue) keeps
+     * the message key; tools that read the queue directly (the {@code rmq} CLI) use it too.
+     */
+    public static final String KEY_PROPERTY = RESERVED_PROPERTY_PREFIX + "key";
 
     private final byte[] payload;
     private final Map<String, String> properties;

@@ -16,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Converters for option values: points in time, durations, and {@code key=value} properties.
+ * Converters for option values: points in time, durations, message ids and {@code key=value} properties.
  *
  * <p>Thread-safe: stateless.
  */
@@ -84,6 +84,38 @@ final class Args {
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
+    }
+
+    /**
+     * A message id: {@code 42}, or {@code 0:42} as the client API prints a
+     * {@link io.rocksmq.api.MessageId} (partition 0 is the only one an embedded queue has).
+     */
+    static final class Id implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return parseId(value);
+        }
+    }
+
+    static long parseId(String value) {
+        String v = value.trim();
+        int colon = v.indexOf(':');
+        if (colon >= 0) {
+            if (!v.substring(0, colon).equals("0")) {
+                throw new TypeConversionException("'" + value + "' names partition " + v.substring(0, colon)
+                        + "; an embedded queue has only partition 0");
+            }
+            v = v.substring(colon + 1);
+        }
+        try {
+            long id = Long.parseLong(v);
+            if (id >= 0) {
+                return id;
+            }
+        } catch (NumberFormatException notANumber) {
+            // fall through to the one message below
+        }
+        throw new TypeConversionException("'" + value + "' is not a message id: use 42 or 0:42");
     }
 
     /** A message property {@code key=value} (the value may contain '='; the key may not be empty). */

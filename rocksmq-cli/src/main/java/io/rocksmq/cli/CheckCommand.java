@@ -4,7 +4,6 @@ import io.rocksmq.core.ConsumerMessage;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.metrics.TopicSnapshot;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,8 +37,6 @@ import java.util.stream.Stream;
 final class CheckCommand implements Callable<Integer> {
     private static final int SCAN_CHUNK = 10_000;
 
-    @Mixin
-    QueueOptions queue;
     @Option(names = "--quick", description = "Skip reading every message; check metadata and sizes only.")
     boolean quick;
     @Option(names = "--strict", description = "Treat warnings as problems.")
@@ -55,10 +52,11 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        Path data = Rmq.root(spec).data();
         List<Object> topicsJson = new ArrayList<>();
         List<List<String>> rows = Text.rows("TOPIC", "MESSAGES", "IDS", "PAYLOAD", "GROUPS", "RESULT");
         Map<String, Object> engine = new LinkedHashMap<>();
-        try (QueueOptions.OpenQueue q = queue.open()) {
+        try (QueueOptions.OpenQueue q = new QueueOptions(spec).open()) {
             RocksMq mq = q.mq();
             if (mq.recoveryRepairs() > 0) {
                 warnings.add("opening repaired " + mq.recoveryRepairs() + " metadata entries (the log above says which)");
@@ -70,26 +68,26 @@ final class CheckCommand implements Callable<Integer> {
                     checkGroup(t, g);
                 }
                 boolean ok = problems.size() + warnings.size() == before;
-                rows.add(List.of(t.name(), Text.count(scan == null ? t.messages() : scan.messages),
+                rows.add(List.of(t.name(), Long.toString(scan == null ? t.messages() : scan.messages),
                         t.latestId() < 0 ? "-" : Text.id(t.earliestId()) + ".." + t.latestId(),
                         scan == null ? "-" : Text.bytes(scan.payloadBytes), Integer.toString(t.groups().size()),
                         ok ? "ok" : "see below"));
                 topicsJson.add(Json.object("name", t.name(), "messages", scan == null ? t.messages() : scan.messages,
                         "earliestId", t.earliestId(), "latestId", t.latestId(),
-                        "payloadBytes", scan == null ? null : scan.payloadBytes, "groups", TopicsCommand.groupsJson(t)));
+                        "payloadBytes", scan == null ? null : scan.payloadBytes, "groups", Views.groupsJson(t)));
             }
             for (String p : List.of("rocksdb.total-sst-files-size", "rocksdb.estimate-live-data-size",
                     "rocksdb.estimate-pending-compaction-bytes", "rocksdb.cur-size-all-mem-tables")) {
                 engine.put(p, mq.engineProperty(p));
             }
         }
-        Map<String, Long> disk = diskUsage(queue.data);
+        Map<String, Long> disk = diskUsage(data);
         boolean failed = !problems.isEmpty() || (strict && !warnings.isEmpty());
         if (json) {
-            out.println(Json.write(Json.object("directory", queue.data.toString(), "ok", !failed,
+            out.println(Json.write(Json.object("directory", data.toString(), "ok", !failed,
                     "problems", problems, "warnings", warnings, "topics", topicsJson, "disk", disk, "engine", engine)));
         } else {
-            out.println("checked " + queue.data.toAbsolutePath().normalize()
+            out.println("checked " + data.toAbsolutePath().normalize()
                     + (quick ? " (quick: messages not read)" : ""));
             if (rows.size() > 1) {
                 Text.table(out, rows);

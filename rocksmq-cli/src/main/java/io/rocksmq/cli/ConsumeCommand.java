@@ -23,6 +23,11 @@ final class ConsumeCommand extends MessageReadCommand {
     }
 
     @Override
+    boolean consumesGroup() {
+        return true;
+    }
+
+    @Override
     long defaultStart(RocksMq mq) {
         return 0; // reads start at the earliest retained message at or after 0
     }

@@ -14,7 +14,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code rmq groups list|describe|create|delete|reset}.
@@ -34,83 +33,69 @@ final class GroupsCommand implements Runnable {
     }
 
     @Command(name = "list", description = "List the consumer groups of one topic, or of every topic, with position and lag.")
-    static final class ListGroups implements Callable<Integer> {
-        @Mixin
-        QueueOptions queue;
+    static final class ListGroups extends QueueCommand {
         @Parameters(arity = "0..1", paramLabel = "TOPIC", description = "Only this topic's groups.")
         String topic;
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        JsonOption output;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (QueueOptions.OpenQueue q = queue.open()) {
-                List<TopicSnapshot> topics = topic == null ? TopicSnapshot.all(q.mq())
-                        : List.of(TopicSnapshot.of(q.mq(), topic));
-                if (json) {
-                    List<Object> list = new ArrayList<>();
-                    topics.forEach(t -> t.groups().forEach(g -> list.add(Json.object("topic", t.name(),
-                            "group", g.name(), "position", g.position(), "lag", g.lag()))));
-                    out.println(Json.write(Json.object("groups", list)));
+        int run(QueueOptions.OpenQueue q, PrintWriter out) {
+            List<TopicSnapshot> topics = topic == null ? TopicSnapshot.all(q.mq())
+                    : List.of(TopicSnapshot.of(q.mq(), topic));
+            List<Object> json = new ArrayList<>();
+            topics.forEach(t -> t.groups().forEach(g -> json.add(Json.object("topic", t.name(),
+                    "group", g.name(), "position", g.position(), "lag", g.lag()))));
+            output.print(out, () -> Json.object("groups", json), () -> {
+                if (json.isEmpty()) {
+                    out.println(topic == null ? "no consumer groups" : "no consumer groups on '" + topic + "'");
                 } else {
-                    List<List<String>> rows = Text.rows("TOPIC", "GROUP", "POSITION", "LAG");
-                    topics.forEach(t -> t.groups().forEach(g -> rows.add(List.of(t.name(), g.name(),
-                            Long.toString(g.position()), Text.count(g.lag())))));
-                    if (rows.size() == 1) {
-                        out.println(topic == null ? "no consumer groups" : "no consumer groups on '" + topic + "'");
-                    } else {
-                        Text.table(out, rows);
-                    }
+                    Text.table(out, Views.groupRows(topics, true));
                 }
-            }
-            out.flush();
+            });
             return 0;
         }
     }
 
-    @Command(name = "describe", description = "Show a group: position, lag, and the next message it will get.")
-    static final class Describe implements Callable<Integer> {
-        @Mixin
-        QueueOptions queue;
+    /** The commands that name one group of one topic. */
+    abstract static class OneGroup extends QueueCommand {
         @Parameters(index = "0", paramLabel = "TOPIC")
         String topic;
         @Parameters(index = "1", paramLabel = "GROUP")
         String group;
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
-        @Spec
-        CommandSpec spec;
+
+        /** The group as it is now; a typed error if it does not exist. */
+        TopicSnapshot.GroupSnapshot snapshot(RocksMq mq) {
+            TopicSnapshot.GroupSnapshot g = TopicSnapshot.of(mq, topic).group(group);
+            if (g == null) {
+                throw new ConsumerGroupNotFoundException(topic, group);
+            }
+            return g;
+        }
+    }
+
+    @Command(name = "describe", description = "Show a group: position, lag, and the next message it will get.")
+    static final class Describe extends OneGroup {
+        @Mixin
+        JsonOption output;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (QueueOptions.OpenQueue q = queue.open()) {
-                TopicSnapshot t = TopicSnapshot.of(q.mq(), topic);
-                TopicSnapshot.GroupSnapshot g = t.group(group);
-                if (g == null) {
-                    throw new ConsumerGroupNotFoundException(topic, group);
-                }
-                long next = g.lag() == 0 ? -1 : Math.max(g.position(), t.earliestId());
-                Long nextTime = TopicsCommand.publishTime(q.mq(), topic, next);
-                if (json) {
-                    out.println(Json.write(Json.object("topic", topic, "group", group, "position", g.position(),
-                            "lag", g.lag(), "latestId", t.latestId(), "nextId", next,
-                            "nextTime", nextTime == null ? null : Text.time(nextTime))));
-                } else {
-                    List<List<String>> rows = new ArrayList<>();
-                    rows.add(List.of("topic", topic));
-                    rows.add(List.of("group", group));
-                    rows.add(List.of("position", Long.toString(g.position())));
-                    rows.add(List.of("lag", Text.count(g.lag()) + " (latest id " + Text.id(t.latestId()) + ")"));
-                    rows.add(List.of("next message", next < 0 ? "none yet"
-                            : "id " + next + (nextTime == null ? "" : "  published " + Text.time(nextTime))));
-                    Text.table(out, rows);
-                }
-            }
-            out.flush();
+        int run(QueueOptions.OpenQueue q, PrintWriter out) {
+            RocksMq mq = q.mq();
+            TopicSnapshot t = TopicSnapshot.of(mq, topic);
+            TopicSnapshot.GroupSnapshot g = snapshot(mq);
+            long next = g.lag() == 0 ? -1 : Math.max(g.position(), t.earliestId());
+            Long nextTime = Views.publishTime(mq, topic, next);
+            output.print(out, () -> Json.object("topic", topic, "group", group, "position", g.position(),
+                    "lag", g.lag(), "latestId", t.latestId(), "nextId", next, "nextTime", Views.time(nextTime)), () -> {
+                List<List<String>> rows = new ArrayList<>();
+                rows.add(List.of("topic", topic));
+                rows.add(List.of("group", group));
+                rows.add(List.of("position", Long.toString(g.position())));
+                rows.add(List.of("lag", g.lag() + " (latest id " + Text.id(t.latestId()) + ")"));
+                rows.add(List.of("next message", next < 0 ? "none yet" : "id " + next + Views.published(nextTime)));
+                Text.table(out, rows);
+            });
             return 0;
         }
     }
@@ -121,8 +106,8 @@ final class GroupsCommand implements Runnable {
         boolean earliest;
         @Option(names = "--to-latest", required = true, description = "After the latest message: only new ones.")
         boolean latest;
-        @Option(names = "--to-id", required = true, paramLabel = "ID",
-                description = "The first retained message with an id >= ID.")
+        @Option(names = "--to-id", required = true, paramLabel = "ID", converter = Args.Id.class,
+                description = "The first retained message with an id >= ID (42 or 0:42).")
         Long id;
         @Option(names = "--to-time", required = true, paramLabel = "TIME", converter = Args.Time.class,
                 description = "The first message published at or after TIME (2024-05-01T10:00:00Z, 2024-05-01, -10m, epoch ms).")
@@ -147,96 +132,50 @@ final class GroupsCommand implements Runnable {
     }
 
     @Command(name = "create", description = "Create a consumer group (at the earliest retained message unless told otherwise).")
-    static final class Create implements Callable<Integer> {
-        @Mixin
-        QueueOptions queue;
-        @Parameters(index = "0", paramLabel = "TOPIC")
-        String topic;
-        @Parameters(index = "1", paramLabel = "GROUP")
-        String group;
+    static final class Create extends OneGroup {
         @ArgGroup(exclusive = true, multiplicity = "0..1")
         Target target;
-        @Spec
-        CommandSpec spec;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (QueueOptions.OpenQueue q = queue.open()) {
-                q.mq().createConsumerGroup(topic, group);
-                if (target != null) {
-                    target.apply(q.mq(), topic, group);
-                }
-                TopicSnapshot.GroupSnapshot g = TopicSnapshot.of(q.mq(), topic).group(group);
-                out.println("created group '" + group + "' on '" + topic + "' at position "
-                        + (g == null ? "?" : g.position() + " (lag " + Text.count(g.lag()) + ")"));
+        int run(QueueOptions.OpenQueue q, PrintWriter out) {
+            q.mq().createConsumerGroup(topic, group);
+            if (target != null) {
+                target.apply(q.mq(), topic, group);
             }
-            out.flush();
+            TopicSnapshot.GroupSnapshot g = snapshot(q.mq());
+            out.println("created group '" + group + "' on '" + topic + "' at position " + g.position()
+                    + " (lag " + g.lag() + ")");
             return 0;
         }
     }
 
     @Command(name = "delete", description = "Delete a consumer group and its position.")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        QueueOptions queue;
-        @Parameters(index = "0", paramLabel = "TOPIC")
-        String topic;
-        @Parameters(index = "1", paramLabel = "GROUP")
-        String group;
-        @Spec
-        CommandSpec spec;
-
+    static final class Delete extends OneGroup {
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (QueueOptions.OpenQueue q = queue.open()) {
-                // The API treats an unknown group as a no-op; on the command line a typo should say so.
-                if (!q.mq().consumerGroups(topic).contains(group)) {
-                    throw new ConsumerGroupNotFoundException(topic, group);
-                }
-                q.mq().destroyConsumerGroup(topic, group);
-                out.println("deleted group '" + group + "' from '" + topic + "'");
-            }
-            out.flush();
+        int run(QueueOptions.OpenQueue q, PrintWriter out) {
+            snapshot(q.mq()); // the API treats an unknown group as a no-op; on the command line a typo should say so
+            q.mq().destroyConsumerGroup(topic, group);
+            out.println("deleted group '" + group + "' from '" + topic + "'");
             return 0;
         }
     }
 
     @Command(name = "reset", description = "Move a group's position: to the earliest or latest message, an id, or a time.")
-    static final class Reset implements Callable<Integer> {
-        @Mixin
-        QueueOptions queue;
-        @Parameters(index = "0", paramLabel = "TOPIC")
-        String topic;
-        @Parameters(index = "1", paramLabel = "GROUP")
-        String group;
+    static final class Reset extends OneGroup {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Target target;
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        JsonOption output;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (QueueOptions.OpenQueue q = queue.open()) {
-                long before = q.mq().position(topic, group);
-                target.apply(q.mq(), topic, group);
-                TopicSnapshot.GroupSnapshot g = TopicSnapshot.of(q.mq(), topic).group(group);
-                if (g == null) {
-                    throw new ConsumerGroupNotFoundException(topic, group);
-                }
-                if (json) {
-                    out.println(Json.write(Json.object("topic", topic, "group", group, "previousPosition", before,
-                            "position", g.position(), "lag", g.lag())));
-                } else {
-                    out.println("group '" + group + "' on '" + topic + "': position " + before + " -> "
-                            + g.position() + " (lag " + Text.count(g.lag()) + ")");
-                }
-            }
-            out.flush();
+        int run(QueueOptions.OpenQueue q, PrintWriter out) {
+            long before = q.mq().position(topic, group);
+            target.apply(q.mq(), topic, group);
+            TopicSnapshot.GroupSnapshot g = snapshot(q.mq());
+            output.print(out, () -> Json.object("topic", topic, "group", group, "previousPosition", before,
+                    "position", g.position(), "lag", g.lag()),
+                    () -> out.println("group '" + group + "' on '" + topic + "': position " + before + " -> "
+                            + g.position() + " (lag " + g.lag() + ")"));
             return 0;
         }
     }

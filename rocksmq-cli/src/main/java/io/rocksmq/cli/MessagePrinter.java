@@ -1,5 +1,6 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.core.ConsumerMessage;
 
 import java.io.PrintWriter;
@@ -10,17 +11,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Prints messages as text, hex or JSON lines.
  *
  * <ul>
  *   <li>{@code text}: the payload as UTF-8 (invalid bytes replaced); with {@code --meta}, preceded by
- *       id, publish time and properties, tab-separated.</li>
+ *       id, publish time, key (empty if none) and properties, tab-separated.</li>
  *   <li>{@code hex}: the payload in lower-case hex; {@code --meta} as for text.</li>
- *   <li>{@code json}: one object per line with id, publish time, properties and the payload, as a
- *       string when it is valid UTF-8, else as {@code payloadBase64}.</li>
+ *   <li>{@code json}: one object per line with id, publish time, key (if any), properties and the
+ *       payload, as a string when it is valid UTF-8, else as {@code payloadBase64}.</li>
  * </ul>
+ *
+ * <p>The key is the one the client API sets ({@link OutgoingMessage#KEY_PROPERTY}); other reserved
+ * {@code __rmq.} properties are backend bookkeeping and not shown.
  *
  * <p>Not thread-safe; confined to the command's thread.
  */
@@ -38,9 +43,15 @@ final class MessagePrinter {
     }
 
     void print(ConsumerMessage m) {
+        Map<String, String> properties = new TreeMap<>(m.properties());
+        String key = properties.remove(OutgoingMessage.KEY_PROPERTY);
+        properties.keySet().removeIf(name -> name.startsWith(OutgoingMessage.RESERVED_PROPERTY_PREFIX));
         if (format == Format.json) {
-            Map<String, Object> o = Json.object("id", m.id(), "publishTime", Text.time(m.publishTime()),
-                    "properties", m.properties());
+            Map<String, Object> o = Json.object("id", m.id(), "publishTime", Text.time(m.publishTime()));
+            if (key != null) {
+                o.put("key", key);
+            }
+            o.put("properties", properties);
             String utf8 = strictUtf8(m.payload());
             if (utf8 != null) {
                 o.put("payload", utf8);
@@ -52,9 +63,10 @@ final class MessagePrinter {
         }
         StringBuilder sb = new StringBuilder();
         if (meta) {
-            sb.append(m.id()).append('\t').append(Text.time(m.publishTime())).append('\t');
+            sb.append(m.id()).append('\t').append(Text.time(m.publishTime())).append('\t')
+                    .append(key == null ? "" : key).append('\t');
             boolean first = true;
-            for (Map.Entry<String, String> e : new java.util.TreeMap<>(m.properties()).entrySet()) {
+            for (Map.Entry<String, String> e : properties.entrySet()) {
                 sb.append(first ? "" : ",").append(e.getKey()).append('=').append(e.getValue());
                 first = false;
             }

@@ -7,43 +7,37 @@ import io.rocksmq.core.ConsumerMessage;
 import io.rocksmq.core.ConsumerRegistration;
 import io.rocksmq.core.RocksMq;
 import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * What {@code consume} and {@code tail} share: where to start (a group's position, an id, a time),
- * how to print, whether to follow, when to stop. With a group, messages are consumed (the group's
- * position advances and is persisted); without one they are only read.
+ * how to print, whether to follow, when to stop. {@code consume} with a group consumes (the group's
+ * position advances and is persisted); {@code tail} never moves a group (it reads from the group's
+ * position), and without a group both only read.
  *
  * <p>Following with a group waits on a {@link ConsumerRegistration} (woken by each produce); without
  * a group there is nothing to register, so it polls every {@code --poll} interval.
  *
  * <p>Not thread-safe; one invocation per instance.
  */
-abstract class MessageReadCommand implements Callable<Integer> {
+abstract class MessageReadCommand extends QueueCommand {
     private static final int CHUNK = 1000;
 
-    @Mixin
-    QueueOptions queue;
     @Parameters(paramLabel = "TOPIC")
     String topic;
 
     /** Where to start: at most one of these. */
     static final class Start {
         @Option(names = {"-g", "--group"}, required = true, paramLabel = "GROUP",
-                description = "Consume as this group: start at its position and advance it.")
+                description = "Start at this group's position (consume advances it; tail does not).")
         String group;
-        @Option(names = "--from-id", required = true, paramLabel = "ID",
-                description = "Read (no group) from the first message with id >= ID.")
+        @Option(names = "--from-id", required = true, paramLabel = "ID", converter = Args.Id.class,
+                description = "Read (no group) from the first message with id >= ID (42 or 0:42).")
         Long fromId;
         @Option(names = "--from-time", required = true, paramLabel = "TIME", converter = Args.Time.class,
                 description = "Read (no group) from the first message published at or after TIME"
@@ -70,37 +64,40 @@ abstract class MessageReadCommand implements Callable<Integer> {
             description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics meanwhile (0: any free port).")
     Integer metricsPort;
 
-    @Spec
-    CommandSpec spec;
-
     /** The most messages to print, or {@link Long#MAX_VALUE}. */
     abstract long max();
+
+    /** Whether a group given with -g consumes (its position advances) or is only read from. */
+    abstract boolean consumesGroup();
 
     /** Where a group-less read starts when neither --from-id nor --from-time is given. */
     abstract long defaultStart(RocksMq mq);
 
     @Override
-    public Integer call() throws Exception {
-        long max = max();
-        if (max < 0) {
-            throw new ParameterException(spec.commandLine(), "the message limit must be >= 0, was " + max);
+    void validate() {
+        if (max() < 0) {
+            throw usage("the message limit must be >= 0, was " + max());
         }
-        PrintWriter out = spec.commandLine().getOut();
+    }
+
+    @Override
+    int run(QueueOptions.OpenQueue q, PrintWriter out) throws Exception {
+        long max = max();
         MessagePrinter printer = new MessagePrinter(out, format, meta);
-        try (QueueOptions.OpenQueue q = queue.open();
-             MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(q.mq(), metricsPort)) {
+        try (MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(q.mq(), metricsPort)) {
             if (metrics != null) {
-                spec.commandLine().getErr().println("rmq: serving metrics on " + metrics.url());
+                err().println("rmq: serving metrics on " + metrics.url());
             }
             if (follow) {
                 q.closeOnShutdown();
             }
             RocksMq mq = q.mq();
             String group = start == null ? null : start.group;
-            if (group != null) {
+            if (group != null && consumesGroup()) {
                 return consumeGroup(mq, group, max, printer);
             }
-            long from = start != null && start.fromId != null ? start.fromId
+            long from = group != null ? mq.position(topic, group)
+                    : start != null && start.fromId != null ? start.fromId
                     : start != null && start.fromTime != null ? mq.messageIdAtOrAfter(topic, start.fromTime)
                     : defaultStart(mq);
             return readFrom(mq, from, max, printer);

@@ -5,7 +5,6 @@ import io.rocksmq.core.Durability;
 import io.rocksmq.core.RocksMq;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -38,8 +37,6 @@ final class PerfCommand implements Callable<Integer> {
     /** A run that makes no progress for this long is stuck: fail rather than hang. */
     private static final Duration STALL_LIMIT = Duration.ofSeconds(60);
 
-    @Mixin
-    QueueOptions queue;
     @Option(names = {"-m", "--messages"}, defaultValue = "200000", paramLabel = "N",
             description = "Messages to produce (default: ${DEFAULT-VALUE}).")
     long messages;
@@ -95,7 +92,7 @@ final class PerfCommand implements Callable<Integer> {
             groupNames.add("perf-" + g);
         }
         Map<String, Object> result;
-        try (QueueOptions.OpenQueue q = queue.open(true, null);
+        try (QueueOptions.OpenQueue q = new QueueOptions(spec).open(true, null);
              MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(q.mq(), metricsPort)) {
             RocksMq mq = q.mq();
             if (metrics != null) {

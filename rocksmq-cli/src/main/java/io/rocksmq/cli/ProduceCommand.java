@@ -1,5 +1,6 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.TopicNotFoundException;
 import io.rocksmq.core.Durability;
 import io.rocksmq.core.ProducerMessage;
@@ -8,9 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code rmq produce}: one message per input line (standard input or a file), in batches.
@@ -34,13 +31,14 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "produce", description = {"Produce one message per line of standard input (or of a file).",
         "Each line's UTF-8 bytes, without the line end, are the payload; the same properties go on every message."})
-final class ProduceCommand implements Callable<Integer> {
-    @Mixin
-    QueueOptions queue;
+final class ProduceCommand extends QueueCommand {
     @Parameters(paramLabel = "TOPIC")
     String topic;
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read lines from FILE instead of standard input.")
     Path file;
+    @Option(names = {"-k", "--key"}, paramLabel = "KEY",
+            description = "The key of every message (what the client API's OutgoingMessage.key sets).")
+    String key;
     @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE", converter = Args.Property.class,
             description = "A property to put on every message (repeatable).")
     List<Map.Entry<String, String>> properties = new ArrayList<>();
@@ -51,68 +49,79 @@ final class ProduceCommand implements Callable<Integer> {
     boolean create;
     @Option(names = "--fsync", description = "fsync the write-ahead log before each batch is acknowledged.")
     boolean fsync;
-    @Option(names = "--json", description = "Print the summary as JSON.")
-    boolean json;
-    @Spec
-    CommandSpec spec;
+    @Mixin
+    JsonOption output;
+
+    private final Map<String, String> props = new LinkedHashMap<>();
 
     @Override
-    public Integer call() throws IOException {
+    void validate() {
         if (batch < 1) {
-            throw new ParameterException(spec.commandLine(), "--batch must be at least 1, was " + batch);
+            throw usage("--batch must be at least 1, was " + batch);
         }
         if (file != null && !Files.isReadable(file)) {
-            throw new ParameterException(spec.commandLine(), "cannot read " + file);
+            throw usage("cannot read " + file);
+        }
+        properties.forEach(e -> props.put(e.getKey(), e.getValue()));
+        if (key != null) {
+            props.put(OutgoingMessage.KEY_PROPERTY, key); // where the client API keeps a key, so both read it
+        }
+    }
+
+    @Override
+    QueueOptions.OpenQueue open() {
+        return queue().open(create, fsync ? Durability.FSYNC : null);
+    }
+
+    @Override
+    int run(QueueOptions.OpenQueue q, PrintWriter out) throws IOException {
+        RocksMq mq = q.mq();
+        if (create) {
+            mq.createTopic(topic);
+        } else if (!mq.topicExists(topic)) {
+            throw new TopicNotFoundException(topic); // before reading any input
         }
         if (file == null && Rmq.root(spec).terminal) {
-            spec.commandLine().getErr().println("rmq: reading messages from standard input, one per line;"
-                    + " end with Ctrl-D");
+            err().println("rmq: reading messages from standard input, one per line; end with Ctrl-D");
         }
-        Map<String, String> props = new LinkedHashMap<>();
-        properties.forEach(e -> props.put(e.getKey(), e.getValue()));
-        PrintWriter out = spec.commandLine().getOut();
-        try (QueueOptions.OpenQueue q = queue.open(create, fsync ? Durability.FSYNC : null);
-             InputStream in = file == null ? new NonClosing(Rmq.root(spec).stdin) : Files.newInputStream(file);
+        Produced produced = new Produced();
+        try (InputStream in = file == null ? new NonClosing(Rmq.root(spec).stdin) : Files.newInputStream(file);
              BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            RocksMq mq = q.mq();
-            if (create) {
-                mq.createTopic(topic);
-            } else if (!mq.topicExists(topic)) {
-                throw new TopicNotFoundException(topic); // before reading any input
-            }
-            long count = 0;
-            long firstId = -1;
-            long lastId = -1;
             List<ProducerMessage> pending = new ArrayList<>(batch);
             String line;
             while ((line = lines.readLine()) != null) {
                 pending.add(ProducerMessage.of(line.getBytes(StandardCharsets.UTF_8), props));
                 if (pending.size() == batch) {
-                    long[] ids = mq.produce(topic, pending);
-                    firstId = firstId < 0 ? ids[0] : firstId;
-                    lastId = ids[ids.length - 1];
-                    count += ids.length;
+                    produced.add(mq.produce(topic, pending));
                     pending.clear();
                 }
             }
             if (!pending.isEmpty()) {
-                long[] ids = mq.produce(topic, pending);
-                firstId = firstId < 0 ? ids[0] : firstId;
-                lastId = ids[ids.length - 1];
-                count += ids.length;
-            }
-            if (json) {
-                out.println(Json.write(Json.object("topic", topic, "messages", count, "firstId", firstId,
-                        "lastId", lastId)));
-            } else {
-                out.println("produced " + Text.messages(count) + " to '" + topic + "'"
-                        + (count == 0 ? "" : count == 1 ? " (id " + firstId + ")" : " (ids " + firstId + ".." + lastId + ")"));
+                produced.add(mq.produce(topic, pending));
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        out.flush();
+        long n = produced.count;
+        long first = produced.firstId;
+        long last = produced.lastId;
+        output.print(out, () -> Json.object("topic", topic, "messages", n, "firstId", first, "lastId", last),
+                () -> out.println("produced " + Text.messages(n) + " to '" + topic + "'"
+                        + (n == 0 ? "" : n == 1 ? " (id " + first + ")" : " (ids " + first + ".." + last + ")")));
         return 0;
+    }
+
+    /** How many messages were produced, and their id range. */
+    private static final class Produced {
+        long count;
+        long firstId = -1;
+        long lastId = -1;
+
+        void add(long[] ids) {
+            firstId = firstId < 0 ? ids[0] : firstId;
+            lastId = ids[ids.length - 1];
+            count += ids.length;
+        }
     }
 
     /** Standard input must stay open for whoever runs after us (in-process tests). */

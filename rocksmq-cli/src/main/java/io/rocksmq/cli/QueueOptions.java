@@ -5,24 +5,27 @@ import io.rocksmq.core.Durability;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.RocksMqConfig;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The {@code --data} option and how commands open the queue it names.
+ * How commands open the queue that the root's {@code --data} names.
  *
  * <p>Not thread-safe; belongs to one command invocation.
  */
 final class QueueOptions {
-    @Option(names = "--data", defaultValue = "./rmq-data", paramLabel = "DIR",
-            description = "Data directory (default: ${DEFAULT-VALUE}).")
-    Path data;
+    private final CommandSpec spec;
 
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec spec;
+    /** For the command of that spec (the root it runs under holds {@code --data}). */
+    QueueOptions(CommandSpec spec) {
+        this.spec = spec;
+    }
+
+    /** The data directory: {@code --data} wherever it was given, else {@code RMQ_DATA}, else ./rmq-data. */
+    Path data() {
+        return Rmq.root(spec).data();
+    }
 
     /** Opens an existing queue; fails with one clear line when {@code --data} holds none. */
     OpenQueue open() {
@@ -40,6 +43,7 @@ final class QueueOptions {
         if (root.sharedQueue != null) {
             return new OpenQueue(root.sharedQueue, false, root.shutdownHooks);
         }
+        Path data = data();
         if (!create && !Files.exists(data.resolve("CURRENT"))) {
             throw new RocksMqException("no queue in " + data + " (create one with 'rmq topics create NAME',"
                     + " or point --data at an existing one)");

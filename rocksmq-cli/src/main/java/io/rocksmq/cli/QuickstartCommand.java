@@ -31,9 +31,6 @@ import java.util.concurrent.atomic.AtomicReference;
 final class QuickstartCommand implements Callable<Integer> {
     static final String TOPIC = "quickstart";
 
-    @Option(names = "--data", defaultValue = "./rmq-data", description = "Data directory (default: ${DEFAULT-VALUE}).")
-    Path data;
-
     @Option(names = "--messages", defaultValue = "20000", description = "Messages to produce (default: ${DEFAULT-VALUE}).")
     int messages;
 
@@ -45,6 +42,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
+        Path data = Rmq.root(spec).data();
         if (messages < 2 || messages % 2 != 0) {
             spec.commandLine().getErr().println("rmq: --messages must be an even number >= 2");
             return 2;

@@ -7,6 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The {@code rmq} command line: entry point, the list of sub-commands, and what they share (whether
@@ -17,13 +20,14 @@ import java.io.InputStream;
  *
  * <p>Not thread-safe; one invocation per instance.
  */
-@Command(name = "rmq", mixinStandardHelpOptions = true, version = "rmq 0.1.0",
+@Command(name = "rmq", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "rmq 0.1.0",
         description = "RocksMQ for Java: an embedded, persistent message queue on RocksDB.%n"
-                + "Every command works on a data directory (--data, default ./rmq-data) that no other "
-                + "process has open.",
+                + "Every command works on a data directory (--data DIR anywhere on the line, or the"
+                + " RMQ_DATA environment variable; default ./rmq-data) that no other process has open.",
         subcommands = {QuickstartCommand.class, TopicsCommand.class, GroupsCommand.class, ProduceCommand.class,
                 ConsumeCommand.class, TailCommand.class, PerfCommand.class, CheckCommand.class,
-                ServeMetricsCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+                ServeMetricsCommand.class, CompletionCommand.class, HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success",
                 "  1  the operation failed: unknown topic or group, storage error, problems found by",
@@ -45,6 +49,14 @@ public final class Rmq {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")
     boolean verbose;
+
+    /** {@code --data}, given anywhere on the command line (an inherited option sets this one field). */
+    @Option(names = "--data", scope = CommandLine.ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Data directory (default: $RMQ_DATA if set, else ./rmq-data).")
+    Path dataOption;
+
+    /** The environment (tests give their own). */
+    Map<String, String> env = System.getenv();
 
     /** True when standard output is an interactive terminal (live progress bars instead of lines). */
     boolean terminal;
@@ -74,6 +86,8 @@ public final class Rmq {
 
     static CommandLine commandLine(Rmq root) {
         CommandLine cmd = new CommandLine(root);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setParameterExceptionHandler(Rmq::usageError);
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("rmq: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (root.verbose) {
@@ -83,6 +97,29 @@ public final class Rmq {
             return e instanceof QueueAlreadyOpenException ? EXIT_IN_USE : 1;
         });
         return cmd;
+    }
+
+    /**
+     * A usage error in one line plus where to read more, exit 2 (picocli's default prints the whole
+     * usage, 30 lines that push the error itself off the screen).
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine failed = e.getCommandLine();
+        PrintWriter err = failed.getErr();
+        err.println("rmq: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("see '" + failed.getCommandSpec().qualifiedName() + " --help'");
+        err.flush();
+        return failed.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** The data directory: {@code --data}, else {@code RMQ_DATA}, else {@code ./rmq-data}. */
+    Path data() {
+        if (dataOption != null) {
+            return dataOption;
+        }
+        String fromEnv = env.get("RMQ_DATA");
+        return Path.of(fromEnv == null || fromEnv.isBlank() ? "./rmq-data" : fromEnv);
     }
 
     /** The root object of the command a sub-command runs in. */

@@ -1,7 +1,6 @@
 package io.rocksmq.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -22,8 +21,6 @@ import java.util.concurrent.Callable;
                 + " application, bind io.rocksmq.metrics.RocksMqMetrics to its own registry instead,"
                 + " or use --metrics-port of tail and perf."})
 final class ServeMetricsCommand implements Callable<Integer> {
-    @Mixin
-    QueueOptions queue;
     @Option(names = "--port", defaultValue = "9464", paramLabel = "PORT",
             description = "Port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
     int port;
@@ -39,10 +36,10 @@ final class ServeMetricsCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--port must be within 0..65535, was " + port);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (QueueOptions.OpenQueue q = queue.open();
+        try (QueueOptions.OpenQueue q = new QueueOptions(spec).open();
              MetricsServer server = MetricsServer.start(q.mq(), port)) {
             q.closeOnShutdown();
-            out.println("serving metrics of " + queue.data + " on " + server.url());
+            out.println("serving metrics of " + Rmq.root(spec).data() + " on " + server.url());
             out.flush();
             long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
             // Ctrl-C runs the shutdown hook, which closes the queue: then stop serving too.

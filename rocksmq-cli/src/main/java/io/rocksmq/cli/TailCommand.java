@@ -10,16 +10,35 @@ import picocli.CommandLine.Option;
  * <p>Not thread-safe; one invocation per instance.
  */
 @Command(name = "tail", sortOptions = false, description = {
-        "Print the last messages of a topic (read only, no group); with -f keep printing new ones.",
-        "With -g, --from-id or --from-time it starts there instead, like consume."})
+        "Print the last messages of a topic; with -f keep printing new ones. Tail only reads: it never"
+                + " moves a group.",
+        "With -g (from the group's position), --from-id or --from-time it starts there instead of -n."})
 final class TailCommand extends MessageReadCommand {
-    @Option(names = {"-n", "--lines"}, defaultValue = "10", paramLabel = "N",
-            description = "Start with the last N messages (default: ${DEFAULT-VALUE}).")
-    long last;
+    private static final long DEFAULT_LAST = 10;
+
+    @Option(names = {"-n", "--lines"}, paramLabel = "N",
+            description = "Start with the last N messages (default: " + DEFAULT_LAST + ").")
+    Long last;
+
+    @Override
+    void validate() {
+        super.validate();
+        if (last != null && last < 0) {
+            throw usage("-n must be >= 0 (the last N messages), was " + last);
+        }
+        if (last != null && start != null) {
+            throw usage("-n cannot be combined with -g, --from-id or --from-time (each says where to start)");
+        }
+    }
 
     @Override
     long max() {
         return maxOption != null ? maxOption : Long.MAX_VALUE;
+    }
+
+    @Override
+    boolean consumesGroup() {
+        return false;
     }
 
     @Override
@@ -28,6 +47,6 @@ final class TailCommand extends MessageReadCommand {
         if (latest < 0) {
             return 0;
         }
-        return Math.max(mq.earliestMessageId(topic), latest - Math.max(0, last) + 1);
+        return Math.max(mq.earliestMessageId(topic), latest - (last == null ? DEFAULT_LAST : last) + 1);
     }
 }

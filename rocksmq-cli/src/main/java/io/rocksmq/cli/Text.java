@@ -51,13 +51,14 @@ final class Text {
         return id < 0 ? "-" : Long.toString(id);
     }
 
+    /** A count with thousands separators, for progress lines people read (tables print plain numbers). */
     static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
-    /** "1 message", "2 messages", "1,000 messages". */
+    /** "1 message", "2 messages", "1000 messages". */
     static String messages(long n) {
-        return count(n) + (n == 1 ? " message" : " messages");
+        return n + (n == 1 ? " message" : " messages");
     }
 
     static String bytes(long n) {

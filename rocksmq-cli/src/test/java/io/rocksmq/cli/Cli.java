@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /** Runs {@code rmq} in-process with captured output. Not thread-safe; one per test. */
 final class Cli {
@@ -25,6 +26,7 @@ final class Cli {
     }
 
     private RocksMq shared;
+    private Map<String, String> env = Map.of();
     private InputStream stdin = new ByteArrayInputStream(new byte[0]);
     private final StringWriter liveOut = new StringWriter();
     private final StringWriter liveErr = new StringWriter();
@@ -32,6 +34,12 @@ final class Cli {
     /** Commands use this open queue instead of opening --data (lets a test produce while a command follows). */
     Cli shared(RocksMq mq) {
         this.shared = mq;
+        return this;
+    }
+
+    /** The environment the commands see (RMQ_DATA, say) instead of the process's. */
+    Cli env(Map<String, String> env) {
+        this.env = env;
         return this;
     }
 
@@ -57,6 +65,7 @@ final class Cli {
         Rmq root = new Rmq();
         root.sharedQueue = shared;
         root.stdin = stdin;
+        root.env = env;
         CommandLine cmd = Rmq.commandLine(root);
         cmd.setOut(new PrintWriter(liveOut, true));
         cmd.setErr(new PrintWriter(err, true));

@@ -83,13 +83,13 @@ class MetricsEndpointTest {
     }
 
     @Test
-    void tailWithMetricsPortCountsWhatItConsumes() throws Exception {
+    void consumeWithMetricsPortCountsWhatItConsumes() throws Exception {
         try (RocksMq mq = RocksMq.open(dir)) {
             mq.createTopic("t");
             mq.createConsumerGroup("t", "g");
             cli.shared(mq);
             AtomicReference<Cli.Result> result = new AtomicReference<>();
-            Thread tail = new Thread(() -> result.set(cli.run("tail", "-f", "t", "-g", "g", "--max", "3",
+            Thread tail = new Thread(() -> result.set(cli.run("consume", "-f", "t", "-g", "g", "--max", "3",
                     "--metrics-port", "0")));
             tail.start();
             // The metrics are bound (and the URL printed) before the command reads anything.

@@ -77,7 +77,7 @@ class ProduceConsumeCommandTest {
         assertThat(ok("consume", "t", "--format", "hex", "-n", "1", "--data", data).out())
                 .isEqualTo("68c3a96c6c6f\n");
         String meta = ok("consume", "t", "--meta", "--from-id", "1", "--max", "1", "--data", data).out();
-        assertThat(meta).matches("1\t\\d{4}-.*Z\tk=v\tworld\n");
+        assertThat(meta).matches("1\t\\d{4}-.*Z\t\tk=v\tworld\n");
 
         List<String> json = ok("consume", "t", "-g", "g", "-n", "2", "--format", "json", "--data", data).lines();
         assertThat(json).hasSize(2);

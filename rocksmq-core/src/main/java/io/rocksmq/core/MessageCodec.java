@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class MessageCodec {
     /** The property that carries a message's key in storage. */
-    static final String KEY_PROPERTY = OutgoingMessage.RESERVED_PROPERTY_PREFIX + "key";
+    static final String KEY_PROPERTY = OutgoingMessage.KEY_PROPERTY;
     /** The embedded backend has one partition per topic. */
     static final int PARTITION = 0;
 
