@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,8 +105,7 @@ final class QuickstartCommand implements Callable<Integer> {
             for (int sent = 0; sent < messages; sent += 100) {
                 List<ProducerMessage> batch = new ArrayList<>(100);
                 for (int i = sent; i < Math.min(messages, sent + 100); i++) {
-                    batch.add(ProducerMessage.of(ByteBuffer.allocate(8).putLong(i).array(),
-                            Map.of("order", Integer.toString(i))));
+                    batch.add(ProducerMessage.of(payload(i), Map.of("order", Integer.toString(i))));
                 }
                 long[] ids = mq.produce(TOPIC, batch);
                 if (sent == 0) {
@@ -147,9 +146,37 @@ final class QuickstartCommand implements Callable<Integer> {
             say(String.format("'audit' resumed at id %d and read the other %,d: nothing lost, nothing repeated",
                     auditResumeAt, half));
         }
-        out.println("All checks passed. Data is kept in " + data + "; try ./rmq --help");
+        out.println("All checks passed. Data is kept in " + data + ".");
+        out.println("Next, try:");
+        nextCommands().forEach(c -> out.println("  " + c));
         out.flush();
         return 0;
+    }
+
+    /** Commands that work on the directory the quickstart just filled (its test runs each one). */
+    List<String> nextCommands() {
+        Path given = Rmq.root(spec).dataOption;
+        String data = given == null ? "" : " --data " + shellQuoted(given.toString());
+        return List.of("./rmq topics describe " + TOPIC + data,
+                "./rmq tail " + TOPIC + " -n 3 --meta" + data,
+                "./rmq groups list" + data,
+                "./rmq consume " + TOPIC + " --from-id 100 -n 2 --format json" + data,
+                "./rmq check --quick" + data,
+                "./rmq --help");
+    }
+
+    private static String shellQuoted(String s) {
+        return s.matches("[A-Za-z0-9_./:=@%+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** Text payloads, so that printing them (the next commands) shows something readable. */
+    private static byte[] payload(long order) {
+        return ("order " + order).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long order(ConsumerMessage m) {
+        String text = new String(m.payload(), StandardCharsets.UTF_8);
+        return text.startsWith("order ") ? Long.parseLong(text.substring(6)) : -1;
     }
 
     private static void consumeAll(RocksMq mq, long expected, AtomicLong count, AtomicReference<String> problem) {
@@ -166,7 +193,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     continue;
                 }
                 for (ConsumerMessage m : got) {
-                    long order = ByteBuffer.wrap(m.payload()).getLong();
+                    long order = order(m);
                     if (order != nextOrder) {
                         problem.set("expected message " + nextOrder + " but got " + order);
                         return;
@@ -197,7 +224,7 @@ final class QuickstartCommand implements Callable<Integer> {
         for (int i = 0; i < got.size(); i++) {
             ConsumerMessage m = got.get(i);
             long order = fromOrder + i;
-            check(m.id() == firstId + order && ByteBuffer.wrap(m.payload()).getLong() == order
+            check(m.id() == firstId + order && order(m) == order
                             && m.properties().get("order").equals(Long.toString(order)),
                     "message " + order + " is wrong: id " + m.id());
         }

@@ -44,7 +44,7 @@ class CheckCommandTest {
         assertThat(r.lines().stream().filter(l -> l.startsWith("t ")).findFirst().orElseThrow().split("\\s{2,}"))
                 .containsExactly("t", "3", "0..2", "6 B", "1", "ok");
 
-        Map<String, Object> json = MiniJson.object(cli.run("check", "--json", "--data", dir.toString()).out());
+        Map<String, Object> json = ParsedJson.object(cli.run("check", "--json", "--data", dir.toString()).out());
         assertThat(json).containsEntry("ok", true).containsEntry("problems", List.of());
         assertThat((Long) ((Map<?, ?>) json.get("disk")).get("totalBytes")).isPositive();
         assertThat((List<?>) json.get("topics")).hasSize(2);
@@ -78,7 +78,7 @@ class CheckCommandTest {
                 "PROBLEM: topic 't': id 10 follows id 2 (ids 3..9 missing)",
                 "PROBLEM: topic 't': message 10 published at 1970-01-01T00:00:00Z, before the message ahead of it")
                 .endsWith("FAILED\n");
-        Map<String, Object> json = MiniJson.object(cli.run("check", "--json", "--data", dir.toString()).out());
+        Map<String, Object> json = ParsedJson.object(cli.run("check", "--json", "--data", dir.toString()).out());
         assertThat(json).containsEntry("ok", false);
         assertThat((List<?>) json.get("problems")).hasSize(2);
     }

@@ -142,7 +142,7 @@ class CommandLineBasicsTest {
             assertThat(m.properties()).containsEntry(OutgoingMessage.KEY_PROPERTY, "order-17")
                     .containsEntry("a", "1");
         }
-        Map<String, Object> json = MiniJson.object(ok("consume", "t", "--format", "json", "--data", data).out());
+        Map<String, Object> json = ParsedJson.object(ok("consume", "t", "--format", "json", "--data", data).out());
         assertThat(json).containsEntry("key", "order-17").containsEntry("properties", Map.of("a", "1"));
         assertThat(ok("consume", "t", "--meta", "--data", data).out()).matches("0\t\\S+Z\torder-17\ta=1\thello\n");
     }

@@ -53,9 +53,9 @@ class CompletionAndArgsTest {
     void jsonWriterEscapesAndTheParserReadsItBack() {
         String json = Json.write(Json.object("s", "a\"b\\c\n\u0001é", "n", 1L, "d", 1.5, "nan", Double.NaN,
                 "b", true, "null", null, "list", java.util.List.of(1L, "x")));
-        assertThat(MiniJson.object(json)).containsEntry("s", "a\"b\\c\n\u0001é").containsEntry("n", 1L)
+        assertThat(ParsedJson.object(json)).containsEntry("s", "a\"b\\c\n\u0001é").containsEntry("n", 1L)
                 .containsEntry("d", 1.5).containsEntry("nan", null).containsEntry("b", true)
                 .containsEntry("list", java.util.List.of(1L, "x"));
-        assertThatThrownBy(() -> MiniJson.parse("{\"a\":1} x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ParsedJson.parse("{\"a\":1} x")).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -51,7 +51,7 @@ class PerfCommandTest {
         Cli.Result r = cli.run("perf", "--data", dir.resolve("data").toString(), "-m", "2000", "-s", "64",
                 "--json", "--charts", charts.toString(), "--keep", "--topic", "bench", "--rate", "20000");
         assertThat(r.exit()).as(r.toString()).isZero();
-        Map<String, Object> json = MiniJson.object(r.out());
+        Map<String, Object> json = ParsedJson.object(r.out());
         @SuppressWarnings("unchecked")
         Map<String, Object> produce = (Map<String, Object>) json.get("produce");
         assertThat(produce).containsEntry("messages", 2000L).containsKeys("msgsPerSecond", "mbPerSecond");
@@ -63,7 +63,7 @@ class PerfCommandTest {
             byte[] bytes = Files.readAllBytes(charts.resolve(png));
             assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
         }
-        assertThat(MiniJson.object(Files.readString(charts.resolve("results.json")))).containsKeys("workload", "produce");
+        assertThat(ParsedJson.object(Files.readString(charts.resolve("results.json")))).containsKeys("workload", "produce");
         assertThat(r.err()).contains("wrote ");
 
         Cli.Result again = cli.run("perf", "--data", dir.resolve("data").toString(), "-m", "10", "--topic", "bench");

@@ -45,7 +45,7 @@ class ProduceConsumeCommandTest {
                 "-p", "eq=a=b", "--batch", "2", "--data", data).out())
                 .isEqualTo("produced 3 messages to 'orders' (ids 0..2)\n");
         Path file = Files.writeString(dir.resolve("in.txt"), "fourth\n\nsixth", StandardCharsets.UTF_8);
-        Map<String, Object> summary = MiniJson.object(
+        Map<String, Object> summary = ParsedJson.object(
                 ok("produce", "orders", "-f", file.toString(), "--json", "--data", data).out());
         assertThat(summary).containsEntry("messages", 3L).containsEntry("firstId", 3L).containsEntry("lastId", 5L);
 
@@ -81,7 +81,7 @@ class ProduceConsumeCommandTest {
 
         List<String> json = ok("consume", "t", "-g", "g", "-n", "2", "--format", "json", "--data", data).lines();
         assertThat(json).hasSize(2);
-        Map<String, Object> first = MiniJson.object(json.get(0));
+        Map<String, Object> first = ParsedJson.object(json.get(0));
         assertThat(first).containsEntry("id", 0L).containsEntry("payload", "héllo")
                 .containsEntry("properties", Map.of("k", "v"));
         assertThat((String) first.get("publishTime")).endsWith("Z");
@@ -109,7 +109,7 @@ class ProduceConsumeCommandTest {
             mq.createTopic("bin");
             mq.produce("bin", List.of(ProducerMessage.of(new byte[] {(byte) 0xff, 0, 1})));
         }
-        Map<String, Object> m = MiniJson.object(ok("consume", "bin", "--format", "json", "--data", data).out());
+        Map<String, Object> m = ParsedJson.object(ok("consume", "bin", "--format", "json", "--data", data).out());
         assertThat(m).containsEntry("payloadBase64", "/wAB").doesNotContainKey("payload");
         assertThat(ok("consume", "bin", "--format", "hex", "--data", data).out()).isEqualTo("ff0001\n");
     }
@@ -166,7 +166,7 @@ class ProduceConsumeCommandTest {
             assertThat(follower.isAlive()).isFalse();
             assertThat(result.get().exit()).isEqualTo(1);
             assertThat(result.get().err()).isEqualTo("rmq: consumer group not found: 'g' on topic 't'\n");
-            assertThat(MiniJson.object(result.get().out())).containsEntry("payload", "x");
+            assertThat(ParsedJson.object(result.get().out())).containsEntry("payload", "x");
         }
     }
 

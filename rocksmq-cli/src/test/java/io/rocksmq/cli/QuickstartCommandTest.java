@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +34,25 @@ class QuickstartCommandTest {
         assertThat(Files.exists(data.resolve("CURRENT"))).isTrue();
         assertThat(run("quickstart", "--data", data.toString(), "--messages", "2000")).as(err.toString()).isZero();
         assertThat(out.toString()).contains("removed the topic of an earlier quickstart run");
+    }
+
+    @Test
+    void theCommandsItSuggestsNextWork() {
+        Path data = dir.resolve("data");
+        assertThat(run("quickstart", "--data", data.toString(), "--messages", "400")).as(err.toString()).isZero();
+        String printed = out.toString();
+        List<String> next = printed.substring(printed.indexOf("Next, try:")).lines().skip(1)
+                .map(String::trim).toList();
+        assertThat(next).hasSizeGreaterThan(3).allMatch(c -> c.startsWith("./rmq "));
+        for (String command : next) {
+            out.getBuffer().setLength(0);
+            String[] args = command.substring("./rmq ".length()).split(" ");
+            assertThat(run(args)).as(command + "\n" + err).isZero();
+            assertThat(out.toString()).as(command).doesNotContain("\u0000");
+        }
+        out.getBuffer().setLength(0);
+        run("tail", "quickstart", "-n", "1", "--data", data.toString());
+        assertThat(out.toString()).isEqualTo("order 399\n");
     }
 
     @Test

@@ -63,7 +63,7 @@ class TopicsAndGroupsCommandTest {
         assertThat(table.get(1).split("\\s+")).containsExactly("audit", "0", "-", "-", "0");
         assertThat(table.get(2).split("\\s+")).containsExactly("orders", "5", "0", "4", "0");
 
-        Map<String, Object> listed = MiniJson.object(ok("topics", "list", "--json", "--data", data).out());
+        Map<String, Object> listed = ParsedJson.object(ok("topics", "list", "--json", "--data", data).out());
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> topics = (List<Map<String, Object>>) listed.get("topics");
         assertThat(topics).extracting(t -> t.get("name")).containsExactly("audit", "orders");
@@ -76,7 +76,7 @@ class TopicsAndGroupsCommandTest {
         assertThat(described).contains("messages     5", "earliest id  0  published ", "latest id    4", "groups       1");
         assertThat(described.lines().filter(l -> l.startsWith("billing")).findFirst().orElseThrow().split("\\s+"))
                 .containsExactly("billing", "0", "5");
-        Map<String, Object> json = MiniJson.object(ok("topics", "describe", "orders", "--json", "--data", data).out());
+        Map<String, Object> json = ParsedJson.object(ok("topics", "describe", "orders", "--json", "--data", data).out());
         assertThat(json).containsEntry("name", "orders").containsEntry("messages", 5L).containsEntry("latestId", 4L);
         assertThat((String) json.get("earliestTime")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
         assertThat((List<Object>) json.get("groups")).containsExactly((Object) Map.of("name", "billing", "position", 0L, "lag", 5L));
@@ -105,12 +105,12 @@ class TopicsAndGroupsCommandTest {
         assertThat(table).hasSize(3);
         assertThat(table.get(1).split("\\s+")).containsExactly("orders", "audit", "10", "0");
         assertThat(table.get(2).split("\\s+")).containsExactly("orders", "billing", "0", "10");
-        Map<String, Object> listed = MiniJson.object(ok("groups", "list", "orders", "--json", "--data", data).out());
+        Map<String, Object> listed = ParsedJson.object(ok("groups", "list", "orders", "--json", "--data", data).out());
         assertThat((List<Object>) listed.get("groups")).hasSize(2).contains((Object)
                 Map.of("topic", "orders", "group", "billing", "position", 0L, "lag", 10L));
 
         ok("consume", "orders", "-g", "billing", "-n", "3", "--data", data);
-        Map<String, Object> d = MiniJson.object(ok("groups", "describe", "orders", "billing", "--json", "--data", data).out());
+        Map<String, Object> d = ParsedJson.object(ok("groups", "describe", "orders", "billing", "--json", "--data", data).out());
         assertThat(d).containsEntry("position", 3L).containsEntry("lag", 7L).containsEntry("nextId", 3L)
                 .containsEntry("latestId", 9L);
         assertThat(ok("groups", "describe", "orders", "billing", "--data", data).out())
@@ -119,7 +119,7 @@ class TopicsAndGroupsCommandTest {
 
         assertThat(ok("groups", "reset", "orders", "billing", "--to-id", "8", "--data", data).out())
                 .isEqualTo("group 'billing' on 'orders': position 3 -> 8 (lag 2)\n");
-        Map<String, Object> r = MiniJson.object(
+        Map<String, Object> r = ParsedJson.object(
                 ok("groups", "reset", "orders", "billing", "--to-earliest", "--json", "--data", data).out());
         assertThat(r).containsEntry("previousPosition", 8L).containsEntry("position", 0L).containsEntry("lag", 10L);
         assertThat(ok("groups", "reset", "orders", "billing", "--to-latest", "--data", data).out())
