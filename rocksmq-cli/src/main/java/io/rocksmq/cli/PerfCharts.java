@@ -9,6 +9,7 @@ import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -56,6 +57,12 @@ final class PerfCharts {
         rates.addSeries(consumed);
         JFreeChart throughput = ChartFactory.createXYLineChart("Throughput — " + title, "seconds", "messages/s", rates);
         style(throughput);
+        // A run shorter than one progress interval has a single sample: draw points, and let the time axis
+        // start at 0 (on its own, the axis would span one instant and print the same label five times).
+        XYPlot ratesPlot = throughput.getXYPlot();
+        ((XYLineAndShapeRenderer) ratesPlot.getRenderer()).setDefaultShapesVisible(true);
+        double end = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).seconds();
+        ((NumberAxis) ratesPlot.getDomainAxis()).setRange(0, Math.max(end * 1.05, 0.001));
         Path throughputFile = dir.resolve("throughput.png");
         ChartUtils.saveChartAsPNG(throughputFile.toFile(), throughput, WIDTH, HEIGHT);
 

@@ -34,12 +34,20 @@ import java.util.concurrent.Callable;
         "Figures from a shared or busy machine are noisy: compare runs made side by side."})
 final class PerfCommand implements Callable<Integer> {
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
+    private static final long DEFAULT_MESSAGES = 200_000;
     /** A run that makes no progress for this long is stuck: fail rather than hang. */
     private static final Duration STALL_LIMIT = Duration.ofSeconds(60);
 
-    @Option(names = {"-m", "--messages"}, defaultValue = "200000", paramLabel = "N",
-            description = "Messages to produce (default: ${DEFAULT-VALUE}).")
-    long messages;
+    @Option(names = {"-m", "--messages"}, paramLabel = "N",
+            description = "Messages to produce (default: " + DEFAULT_MESSAGES + "; not with --duration).")
+    Long messagesOption;
+    @Option(names = {"-d", "--duration"}, converter = Args.Span.class, paramLabel = "DURATION",
+            description = "Produce for this long instead of a number of messages (10s, 2m).")
+    Duration duration;
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Messages produced and delivered first, not measured, so the JIT and the caches are warm"
+                    + " (default: 10% of --messages, 0 with --duration).")
+    Long warmupOption;
     @Option(names = {"-s", "--size"}, defaultValue = "100", paramLabel = "BYTES",
             description = "Payload bytes per message (default: ${DEFAULT-VALUE}; >= 8 to measure end-to-end latency).")
     int size;
@@ -82,9 +90,15 @@ final class PerfCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Messages of the measured run, or {@link Long#MAX_VALUE} for a timed run. */
+    private long messages;
+    private long warmup;
+
     @Override
     public Integer call() throws Exception {
         validate();
+        messages = duration != null ? Long.MAX_VALUE : messagesOption != null ? messagesOption : DEFAULT_MESSAGES;
+        warmup = warmupOption != null ? warmupOption : duration != null ? 0 : messages / 10;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter progressOut = json ? spec.commandLine().getErr() : out;
         List<String> groupNames = new ArrayList<>();
@@ -105,10 +119,11 @@ final class PerfCommand implements Callable<Integer> {
             mq.createTopic(topic);
             try {
                 groupNames.forEach(g -> mq.createConsumerGroup(topic, g));
-                PerfLoad load = new PerfLoad(mq, topic, groupNames, messages, size, batch, producers, rate,
-                        fsync ? Durability.FSYNC : Durability.WAL, seed);
-                Progress progress = new Progress(progressOut, progressMode, Rmq.root(spec).terminal, messages,
-                        messages * groups, size);
+                warmUp(mq, groupNames, progressOut);
+                PerfLoad load = load(mq, groupNames, messages, duration);
+                boolean terminal = Rmq.root(spec).terminal;
+                Progress progress = duration != null ? Progress.timed(progressOut, progressMode, terminal, duration, size)
+                        : new Progress(progressOut, progressMode, terminal, messages, messages * groups, size);
                 List<PerfCharts.Sample> samples = run(load, progress);
                 result = summary(load);
                 print(out, result);
@@ -130,8 +145,48 @@ final class PerfCommand implements Callable<Integer> {
         return 0;
     }
 
+    private PerfLoad load(RocksMq mq, List<String> groupNames, long count, Duration time) {
+        return new PerfLoad(mq, topic, groupNames, count, time == null ? Duration.ZERO : time, size, batch,
+                producers, rate, fsync ? Durability.FSYNC : Durability.WAL, seed);
+    }
+
+    /** Runs the same load on the same topic and groups, unmeasured, and waits until every group has it all. */
+    private void warmUp(RocksMq mq, List<String> groupNames, PrintWriter progressOut) throws InterruptedException {
+        if (warmup == 0) {
+            return;
+        }
+        PerfLoad load = load(mq, groupNames, warmup, null);
+        load.start();
+        long lastProgress = 0;
+        long lastChange = System.nanoTime();
+        while (!load.done()) {
+            Thread.sleep(20);
+            long progressNow = load.produced() + load.consumed();
+            if (progressNow != lastProgress) {
+                lastProgress = progressNow;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > STALL_LIMIT.toNanos()) {
+                load.abort(new RocksMqException("the warm-up made no progress for " + STALL_LIMIT.toSeconds() + " s"));
+            }
+        }
+        load.join();
+        rethrow(load.failure());
+        if (progressMode != Progress.Mode.none) {
+            progressOut.println("warm-up: " + Text.count(warmup) + " messages produced and delivered (not measured)");
+        }
+    }
+
+    private static void rethrow(Throwable failure) {
+        if (failure != null) {
+            throw failure instanceof RuntimeException r ? r : new RocksMqException("perf failed: " + failure, failure);
+        }
+    }
+
     private void validate() {
-        String problem = messages < 1 ? "--messages must be at least 1"
+        String problem = messagesOption != null && duration != null ? "--messages and --duration exclude each other"
+                : messagesOption != null && messagesOption < 1 ? "--messages must be at least 1"
+                : duration != null && duration.isZero() ? "--duration must be positive"
+                : warmupOption != null && warmupOption < 0 ? "--warmup must be >= 0"
                 : size < 0 ? "--size must be >= 0"
                 : batch < 1 ? "--batch must be at least 1"
                 : producers < 1 ? "--producers must be at least 1"
@@ -184,19 +239,19 @@ final class PerfCommand implements Callable<Integer> {
                     (produced - lastProduced) / seconds, (consumed - lastConsumed) / seconds);
         }
         progress.finish();
-        if (load.failure() != null) {
-            Throwable f = load.failure();
-            throw f instanceof RuntimeException r ? r : new RocksMqException("perf failed: " + f, f);
-        }
+        rethrow(load.failure());
         return samples;
     }
 
     private String title() {
-        return String.format(Locale.ROOT, "%,d x %d B, batch %d, %d producer(s), %d group(s)%s%s", messages, size,
+        String amount = duration != null ? "for " + duration.toMillis() / 1000.0 + " s" : String.format(Locale.ROOT,
+                "%,d", messages);
+        return String.format(Locale.ROOT, "%s x %d B, batch %d, %d producer(s), %d group(s)%s%s", amount, size,
                 batch, producers, groups, fsync ? ", fsync" : "", rate > 0 ? ", " + rate + " msgs/s" : "");
     }
 
     private Map<String, Object> summary(PerfLoad load) {
+        long messages = load.produced();
         double produceSeconds = load.produceSeconds();
         double consumeSeconds = load.consumeSeconds();
         Map<String, Object> produce = Json.object("messages", messages, "seconds", round(produceSeconds),
@@ -208,8 +263,9 @@ final class PerfCommand implements Callable<Integer> {
                 "msgsPerSecond", round(messages * (double) groups / consumeSeconds),
                 "mbPerSecond", round(messages * (double) groups * size / 1e6 / consumeSeconds),
                 "endToEndLatencyMicros", size >= Long.BYTES ? percentiles(load.endToEndLatency()) : null);
-        return Json.object("workload", Json.object("messages", messages, "size", size, "batch", batch,
-                        "producers", producers, "groups", groups, "rate", rate, "fsync", fsync),
+        return Json.object("workload", Json.object("messages", messages, "durationSeconds",
+                        duration == null ? null : duration.toMillis() / 1000.0, "warmupMessages", warmup, "size", size,
+                        "batch", batch, "producers", producers, "groups", groups, "rate", rate, "fsync", fsync),
                 "produce", produce, "consume", consume);
     }
 
@@ -237,6 +293,7 @@ final class PerfCommand implements Callable<Integer> {
             return;
         }
         Map<String, Object> p = (Map<String, Object>) r.get("produce");
+        long messages = (Long) p.get("messages");
         out.println(String.format(Locale.ROOT, "workload: %s", title()));
         out.println(String.format(Locale.ROOT, "produced: %s msgs in %.2f s = %s msgs/s, %.1f MB/s",
                 Text.count(messages), p.get("seconds"), Text.count(((Double) p.get("msgsPerSecond")).longValue()),

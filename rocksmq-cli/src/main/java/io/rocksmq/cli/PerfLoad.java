@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -22,6 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * at a fixed rate), and one consumer thread per group, woken by each produce, measuring the time from
  * the produce to its receipt. Each thread records into its own HdrHistogram; the histograms are
  * merged once the threads have finished.
+ *
+ * <p>The load is a number of messages, or a time: with a duration each producer sends until it is up,
+ * and each consumer stops once the producers have finished and it has received all they produced.
  *
  * <p>When a rate is set, each message carries the time it was <em>scheduled</em> to be sent, so a
  * stall shows up in the latencies of the messages queued behind it (no coordinated omission).
@@ -43,6 +47,8 @@ final class PerfLoad {
     private final long rate;
     private final Durability durability;
     private final long seed;
+    /** Producers stop sending after this long; 0: they send {@link #messages} in all. */
+    private final long durationNanos;
 
     private final AtomicLong produced = new AtomicLong();
     private final AtomicLong consumed = new AtomicLong();
@@ -54,9 +60,14 @@ final class PerfLoad {
     private volatile long startNanos;
     private final AtomicLong produceEndNanos = new AtomicLong();
     private final AtomicLong consumeEndNanos = new AtomicLong();
+    private final AtomicInteger producersRunning = new AtomicInteger();
 
-    PerfLoad(RocksMq mq, String topic, List<String> groups, long messages, int size, int batch, int producers,
-             long rate, Durability durability, long seed) {
+    /**
+     * @param messages messages to produce in all, or {@link Long#MAX_VALUE} with a duration
+     * @param duration how long to produce, or {@link Duration#ZERO} to produce {@code messages}
+     */
+    PerfLoad(RocksMq mq, String topic, List<String> groups, long messages, Duration duration, int size, int batch,
+             int producers, long rate, Durability durability, long seed) {
         this.mq = mq;
         this.topic = topic;
         this.groups = groups;
@@ -67,6 +78,7 @@ final class PerfLoad {
         this.rate = rate;
         this.durability = durability;
         this.seed = seed;
+        this.durationNanos = duration.toNanos();
     }
 
     void start() {
@@ -78,8 +90,9 @@ final class PerfLoad {
             ConsumerRegistration reg = mq.registerConsumer(topic, g);
             consumerThreads.add(thread("perf-consumer-" + g, () -> consume(g, reg, h)));
         }
+        producersRunning.set(producers);
         for (int p = 0; p < producers; p++) {
-            long share = messages / producers + (p < messages % producers ? 1 : 0);
+            long share = durationNanos > 0 ? Long.MAX_VALUE : messages / producers + (p < messages % producers ? 1 : 0);
             Histogram h = new Histogram(MAX_LATENCY_NANOS, 3);
             produceHistograms.add(h);
             int index = p;
@@ -113,8 +126,9 @@ final class PerfLoad {
             messageList.add(ProducerMessage.of(payload));
         }
         double nanosPerMessage = rate > 0 ? 1e9 * producers / rate : 0;
+        long stopAt = durationNanos > 0 ? startNanos + durationNanos : Long.MAX_VALUE;
         long sent = 0;
-        while (sent < share && failure.get() == null) {
+        while (sent < share && failure.get() == null && System.nanoTime() - stopAt < 0) {
             int count = (int) Math.min(n, share - sent);
             List<ProducerMessage> list = count == n ? messageList : messageList.subList(0, count);
             long scheduled = rate > 0 ? startNanos + (long) (sent * nanosPerMessage) : 0;
@@ -139,12 +153,18 @@ final class PerfLoad {
             produced.addAndGet(count);
         }
         produceEndNanos.accumulateAndGet(System.nanoTime(), Math::max);
+        producersRunning.decrementAndGet();
+    }
+
+    /** How many messages each group has to receive: all that will be produced, once that is known. */
+    private long toReceive() {
+        return durationNanos == 0 ? messages : producersRunning.get() == 0 ? produced.get() : Long.MAX_VALUE;
     }
 
     private void consume(String group, ConsumerRegistration reg, Histogram latencies) {
         try (reg) {
             long got = 0;
-            while (got < messages && failure.get() == null) {
+            while (got < toReceive() && failure.get() == null) {
                 List<ConsumerMessage> batchGot = mq.consume(topic, group, 1000);
                 if (batchGot.isEmpty()) {
                     AwaitResult r = reg.await(Duration.ofMillis(500));
@@ -162,9 +182,11 @@ final class PerfLoad {
                 }
                 got += batchGot.size();
                 consumed.addAndGet(batchGot.size());
+                // the time of the last receipt, not of leaving the loop (a timed run's consumers may wait
+                // out one await after the last message before they learn that the producers are done)
+                consumeEndNanos.accumulateAndGet(now, Math::max);
             }
         }
-        consumeEndNanos.accumulateAndGet(System.nanoTime(), Math::max);
     }
 
     /** True once every thread has finished (or one failed). */
@@ -196,6 +218,7 @@ final class PerfLoad {
         failure.compareAndSet(null, why);
     }
 
+    /** Messages produced so far (all of them once {@link #join()} returned). */
     long produced() {
         return produced.get();
     }

@@ -73,6 +73,30 @@ class PerfCommandTest {
     }
 
     @Test
+    void aTimedRunAfterAWarmUpMeasuresOnlyWhatItTimed() {
+        Cli.Result r = cli.run("perf", "--data", dir.resolve("data").toString(), "--duration", "300ms",
+                "--warmup", "500", "-G", "2", "--json", "--progress", "plain", "--interval", "50ms");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        Map<String, Object> json = ParsedJson.object(r.out());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> workload = (Map<String, Object>) json.get("workload");
+        assertThat(workload).containsEntry("warmupMessages", 500L).containsEntry("durationSeconds", 0.3);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> produce = (Map<String, Object>) json.get("produce");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> consume = (Map<String, Object>) json.get("consume");
+        long produced = (Long) produce.get("messages");
+        assertThat(produced).isPositive();
+        assertThat(consume).containsEntry("messagesPerGroup", produced);
+        assertThat(r.err()).contains("warm-up: 500 messages produced and delivered (not measured)");
+        assertThat(r.err().lines().filter(l -> l.startsWith("perf ")).toList()).last().asString()
+                .contains("100%").doesNotContainPattern("produced [\\d,]+/");
+
+        assertThat(cli.run("perf", "--data", dir.toString(), "-m", "5", "--duration", "1s").exit()).isEqualTo(2);
+        assertThat(cli.run("perf", "--data", dir.toString(), "--warmup", "-1").exit()).isEqualTo(2);
+    }
+
+    @Test
     void progressRendering() {
         java.io.StringWriter sw = new java.io.StringWriter();
         Progress plain = new Progress(new java.io.PrintWriter(sw), Progress.Mode.auto, false, 100, 200, 1000);
