@@ -1,24 +1,31 @@
 package io.rocksmq.core;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * One incarnation of a consumer group on a topic: its position, its lifecycle, its registrations.
  *
  * <h2>States and who changes them</h2>
  * {@link Lifecycle}: ACTIVE -> CLOSING ("destroying") -> CLOSED ("destroyed"). Only
- * {@code RocksMq.destroyConsumerGroup}/{@code destroyTopic}/{@code close} move it, under the topic's
- * admin lock. Every operation on the group ({@code consume}, {@code seek}, {@code notify}) first
- * {@link Lifecycle#tryEnter() enters} it and exits when done, so destruction can refuse new
- * operations, wait for those in flight, and only then remove the group and end its registrations.
- * A group re-created with the same name is a new object: the old one's registrations never see it.
+ * {@code TopicRegistry.destroyGroup} and {@code destroyTopic} move it, under the topic's admin lock;
+ * closing the queue ends the group's registrations but leaves its lifecycle as it is (the queue's own
+ * lifecycle refuses every call by then). Every operation on the group ({@code consume}, {@code seek},
+ * {@code notifyGroup}) first {@link Lifecycle#tryEnter() enters} it and exits when done, so destruction
+ * can refuse new operations, wait for those in flight, and only then remove the group and end its
+ * registrations. A group re-created with the same name is a new object: the old one's registrations
+ * never see it.
  *
  * <h2>Locks</h2>
  * <ul>
- *   <li>{@link #readLock} guards {@link #position} changes and the position write to storage, so two
- *       concurrent {@code consume} calls never return the same message; and the group's
- *       {@link ReadCursor}.</li>
+ *   <li>{@link #positionLock} guards {@link #position} changes and the position write to storage, so
+ *       two concurrent {@code consume} calls never return the same message; the skip counters; and the
+ *       group's {@link ReadCursor}. Other classes take it through {@link #underPositionLock}, or
+ *       {@link #lockPosition}/{@link #unlockPosition} when they must hold several groups' (retention's
+ *       cut, in name order).</li>
  *   <li>{@link #registrations} is copy-on-write under the topic's admin lock.</li>
  *   <li>{@link #signals} is lock-free; {@link #position} is volatile so lag can be read without the lock.</li>
  * </ul>
@@ -28,9 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ConsumerGroup {
     private final String name;
     private final byte[] positionKey;
-    final Lifecycle lifecycle = new Lifecycle();
-    final ReentrantLock readLock = new ReentrantLock();
-    /** Next id to read; written under {@link #readLock}. */
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final ReentrantLock positionLock = new ReentrantLock();
+    /** Next id to read; written under {@link #positionLock}. */
     private volatile long position;
     /** Explicit notifications and seeks: part of the sequence registrations wait on. */
     private final AtomicLong signals = new AtomicLong();
@@ -38,11 +45,11 @@ final class ConsumerGroup {
     private final RegistrationSet registrations = new RegistrationSet();
     /**
      * Messages a hard retention cap deleted before this group read them: in total, and since the last
-     * {@code takeSkippedMessages}. Written under {@link #readLock} (with their record), read anywhere.
+     * {@code takeSkippedMessages}. Written under {@link #positionLock} (with their record), read anywhere.
      */
     private volatile long skippedTotal;
     private volatile long skippedNotTaken;
-    /** Under {@link #readLock}. */
+    /** Under {@link #positionLock}. */
     private final ReadCursor cursor = new ReadCursor();
 
     ConsumerGroup(String name, byte[] positionKey, long position) {
@@ -59,27 +66,103 @@ final class ConsumerGroup {
         return positionKey;
     }
 
+    Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
     long position() {
         return position;
     }
 
-    /** Under {@link #readLock}, after the position is durable in the write-ahead log. */
+    /** Under {@link #positionLock}, after the position is durable in the write-ahead log. */
     void position(long next) {
         position = next;
     }
 
-    /** Under {@link #readLock}. */
+    /** Runs {@code action} holding {@link #positionLock}. */
+    <R> R underPositionLock(Supplier<R> action) {
+        positionLock.lock();
+        try {
+            return action.get();
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    /** Takes {@link #positionLock}; for a caller that must hold several groups' at once (in name order). */
+    void lockPosition() {
+        positionLock.lock();
+    }
+
+    void unlockPosition() {
+        positionLock.unlock();
+    }
+
+    /**
+     * Reads up to {@code max} messages from the position and advances it past them, persisted before
+     * it returns. The caller has entered the topic and this group.
+     */
+    List<ConsumerMessage> consume(RocksStore store, Topic t, int max) {
+        positionLock.lock();
+        try {
+            long from = position;
+            if (from > t.latestId()) {
+                return List.of(); // nothing committed past the position: no need to touch storage
+            }
+            MessageList messages = MessageReader.read(store, t, from, max, cursor);
+            if (!messages.isEmpty()) {
+                long next = messages.id(messages.size() - 1) + 1;
+                store.putMeta(positionKey, StorageLayout.positionValue(next));
+                position = next;
+            }
+            return messages;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    /**
+     * Moves the position to {@code target}'s answer (computed under the lock), persisted, then wakes
+     * the group's registrations. The caller has entered the topic and this group.
+     */
+    void moveTo(RocksStore store, LongSupplier target) {
+        positionLock.lock();
+        try {
+            long next = target.getAsLong();
+            store.putMeta(positionKey, StorageLayout.positionValue(next));
+            position = next;
+        } finally {
+            positionLock.unlock();
+        }
+        signal();
+    }
+
+    /** Under {@link #positionLock}. */
     ReadCursor cursor() {
         return cursor;
     }
 
-    /** Releases the group's iterator; takes {@link #readLock}. Once the group ended, nothing reopens it. */
+    /** Releases the group's iterator; takes {@link #positionLock}. Once the group ended, nothing reopens it. */
     void closeCursor() {
-        readLock.lock();
+        positionLock.lock();
         try {
             cursor.close();
         } finally {
-            readLock.unlock();
+            positionLock.unlock();
+        }
+    }
+
+    /**
+     * Closes the cursor if unused since {@link ReadCursor#MAX_AGE_NANOS} before {@code now}, unless a
+     * read holds {@link #positionLock} (this only tries it: the retention worker must not wait for reads).
+     */
+    void closeCursorIfIdle(long now) {
+        if (positionLock.tryLock()) {
+            try {
+                cursor.closeIfIdle(now);
+            } finally {
+                positionLock.unlock();
+            }
         }
     }
 
@@ -91,7 +174,7 @@ final class ConsumerGroup {
         return skippedNotTaken;
     }
 
-    /** Under {@link #readLock} (or before publication), after the skip counter record is written. */
+    /** Under {@link #positionLock} (or before publication), after the skip counter record is written. */
     void skipped(long total, long notTaken) {
         skippedTotal = total;
         skippedNotTaken = notTaken;

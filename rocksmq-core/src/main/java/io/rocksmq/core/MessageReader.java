@@ -28,7 +28,7 @@ final class MessageReader {
 
     /**
      * As {@link #read(RocksStore, Topic, long, int)}, for a consumer group through its cursor (under
-     * the group's read lock): continues where the group's last read left the cursor when it can.
+     * the group's position lock): continues where the group's last read left the cursor when it can.
      */
     static MessageList read(RocksStore store, Topic topic, long fromId, int max, ReadCursor cursor) {
         long from = Math.max(fromId, topic.space().cutId());

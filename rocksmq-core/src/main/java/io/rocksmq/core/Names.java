@@ -35,4 +35,10 @@ final class Names {
         }
         return name;
     }
+
+    /** Checks a topic name and a consumer-group name. */
+    static void checkTopicAndGroup(String topic, String group) {
+        check("topic", topic);
+        check("consumer group", group);
+    }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>States and who changes them</h2>
  * CLOSED (no iterator) -> OPEN (an iterator, standing on the next batch to read, or inside a batch read
- * in part) -> CLOSED. Every method runs under the owning group's {@code readLock}: {@link
+ * in part) -> CLOSED. Every method runs under the owning group's position lock: {@link
  * MessageReader#read(RocksStore, Topic, long, int, ReadCursor)} from {@code consume}, {@link #close}
  * when the group ends (after its in-flight operations drained), and {@link #closeIfIdle} from the
  * retention worker, which only tries the lock.
@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link RocksStore#MAX_OPEN_CURSORS} open between consumes: past that, a read closes its cursor when
  * it is done (the group then reads as if it had none).
  *
- * <p>Not thread-safe on its own: guarded by the group's {@code readLock}.
+ * <p>Not thread-safe on its own: guarded by the group's position lock.
  */
 final class ReadCursor {
     static final long MAX_AGE_NANOS = 1_000_000_000L;
@@ -104,17 +104,10 @@ final class ReadCursor {
         return openCount != null && openCount.get() > RocksStore.MAX_OPEN_CURSORS;
     }
 
-    /** Closes the cursor if unused since {@code MAX_AGE_NANOS} before {@code now}, unless a read holds the lock. */
-    static void closeIfIdle(ConsumerGroup g, long now) {
-        if (g.readLock.tryLock()) {
-            try {
-                ReadCursor c = g.cursor();
-                if (c.isOpen() && now - c.usedNanos > MAX_AGE_NANOS) {
-                    c.close();
-                }
-            } finally {
-                g.readLock.unlock();
-            }
+    /** Closes the cursor if unused since {@link #MAX_AGE_NANOS} before {@code now}. */
+    void closeIfIdle(long now) {
+        if (isOpen() && now - usedNanos > MAX_AGE_NANOS) {
+            close();
         }
     }
 }

@@ -114,7 +114,7 @@ final class Recovery {
                         store.putMeta(key, StorageLayout.positionValue(clamped));
                         repairs++;
                     }
-                    topic.groups.put(g.getKey(), new ConsumerGroup(g.getKey(), key, clamped));
+                    topic.addGroup(new ConsumerGroup(g.getKey(), key, clamped));
                 }
             }
             topics.put(e.getKey(), topic);

@@ -109,7 +109,7 @@ final class Retention implements AutoCloseable {
             long now = config.clock().millis();
             long deleted = 0;
             for (Topic t : list) {
-                if (!t.lifecycle.tryEnter()) {
+                if (!t.lifecycle().tryEnter()) {
                     continue; // being destroyed: its space is freed by destroyTopic
                 }
                 try {
@@ -125,15 +125,15 @@ final class Retention implements AutoCloseable {
                     }
                     if (full) {
                         long nanos = System.nanoTime();
-                        for (ConsumerGroup g : t.groups.values()) {
-                            ReadCursor.closeIfIdle(g, nanos); // an idle cursor would pin obsolete files
+                        for (ConsumerGroup g : t.groups()) {
+                            g.closeCursorIfIdle(nanos); // an idle cursor would pin obsolete files
                         }
                     }
                 } catch (RuntimeException e) {
                     t.space().failed();
                     LOG.error("retention of topic '{}' failed; it is retried at the next pass", t.name(), e);
                 } finally {
-                    t.lifecycle.exit();
+                    t.lifecycle().exit();
                 }
             }
             return deleted;
@@ -146,8 +146,7 @@ final class Retention implements AutoCloseable {
 
     /** Stores and applies a topic's override. The caller has entered the topic. */
     void setPolicy(Topic t, RetentionPolicy override) {
-        t.adminLock.lock();
-        try {
+        t.underAdminLock(() -> {
             byte[] key = StorageLayout.retentionOverrideKey(t.id());
             try {
                 if (override.equals(RetentionPolicy.INHERIT_ALL)) {
@@ -159,9 +158,8 @@ final class Retention implements AutoCloseable {
                 throw RocksStore.storage("cannot store the retention policy of topic '" + t.name() + "'", e);
             }
             install(t, override);
-        } finally {
-            t.adminLock.unlock();
-        }
+            return null;
+        });
         if (worker != null) {
             worker.request(t); // a tighter policy takes effect now, not at the next interval
         }
@@ -173,8 +171,8 @@ final class Retention implements AutoCloseable {
         TopicSpace space = t.space();
         TopicSpace.Snapshot s = space.snapshot();
         Map<String, Long> skipped = new HashMap<>();
-        for (ConsumerGroup g : t.groups.values()) {
-            if (g.lifecycle.isActive()) {
+        for (ConsumerGroup g : t.groups()) {
+            if (g.lifecycle().isActive()) {
                 skipped.put(g.name(), g.skippedTotal());
             }
         }
@@ -188,17 +186,14 @@ final class Retention implements AutoCloseable {
 
     /** Returns the group's skipped count since the last take and resets it (persisted). Caller entered the group. */
     long takeSkipped(Topic t, ConsumerGroup g) {
-        g.readLock.lock();
-        try {
+        return g.underPositionLock(() -> {
             long taken = g.skippedNotTaken();
             if (taken > 0) {
                 store.putMeta(StorageLayout.skipKey(t.id(), g.name()), StorageLayout.skipValue(g.skippedTotal(), 0));
                 g.skipped(g.skippedTotal(), 0);
             }
             return taken;
-        } finally {
-            g.readLock.unlock();
-        }
+        });
     }
 
     /** Adds the deletion of a group's skip counter to a batch that deletes the group. */

@@ -54,7 +54,7 @@ final class RetentionLoader {
                     case StorageLayout.RETENTION_SEGMENT -> segments.computeIfAbsent(topicId, k -> new ArrayList<>())
                             .add(StorageLayout.decodeRetentionSegment(key, value));
                     case StorageLayout.RETENTION_SKIP -> {
-                        ConsumerGroup g = t.groups.get(StorageLayout.skipKeyGroup(key));
+                        ConsumerGroup g = t.group(StorageLayout.skipKeyGroup(key));
                         if (g == null) {
                             orphanKeys.add(key);
                         } else {

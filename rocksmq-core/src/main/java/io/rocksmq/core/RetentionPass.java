@@ -26,7 +26,7 @@ import java.util.List;
  *   <li>Plan without locks, from a snapshot of the accounting (in memory, never under the topic's
  *       produce lock) and the groups' volatile positions. Reads at most a segment or two.</li>
  *   <li>Take the topic's admin lock (no group can be created or destroyed meanwhile), enter every
- *       active group and take their read locks in name order (consume holds at most one, so no
+ *       active group and take their position locks in name order (consume holds at most one, so no
  *       deadlock): from here no position moves. If a consumed-data rule would now delete past some
  *       group's position (a seek backwards or a new group happened), give up and plan again.</li>
  *   <li>One {@code WriteBatch}: the new retention state, the deletion of the index segments below
@@ -95,8 +95,8 @@ final class RetentionPass {
 
     private static long minPosition(Topic t) {
         long min = Long.MAX_VALUE;
-        for (ConsumerGroup g : t.groups.values()) {
-            if (g.lifecycle.isActive()) {
+        for (ConsumerGroup g : t.groups()) {
+            if (g.lifecycle().isActive()) {
                 min = Math.min(min, g.position());
             }
         }
@@ -108,45 +108,9 @@ final class RetentionPass {
         long cut = plan.cutId();
         long[] deletedNow = plan.deletedByRule(s.cutId());
         List<ConsumerGroup> groups = new ArrayList<>();
-        long[] skipped;
-        t.adminLock.lock();
-        try {
-            for (ConsumerGroup g : t.groups.values()) {
-                if (g.lifecycle.tryEnter()) {
-                    groups.add(g);
-                }
-            }
-            groups.sort(Comparator.comparing(ConsumerGroup::name));
-            int locked = 0;
-            try {
-                for (ConsumerGroup g : groups) {
-                    g.readLock.lock();
-                    locked++;
-                }
-                for (ConsumerGroup g : groups) {
-                    if (g.position() < plan.consumedRulesCut()) {
-                        return -1;
-                    }
-                }
-                skipped = write(t, s, plan, deletedNow, groups);
-                t.space().truncate(cut, plan.bytesAtCut(), deletedNow);
-                for (int i = 0; i < groups.size(); i++) {
-                    ConsumerGroup g = groups.get(i);
-                    if (g.position() < cut) {
-                        g.position(cut);
-                        g.skipped(g.skippedTotal() + skipped[i], g.skippedNotTaken() + skipped[i]);
-                    }
-                }
-            } finally {
-                for (int i = locked - 1; i >= 0; i--) {
-                    groups.get(i).readLock.unlock();
-                }
-                for (ConsumerGroup g : groups) {
-                    g.lifecycle.exit();
-                }
-            }
-        } finally {
-            t.adminLock.unlock();
+        long[] skipped = t.underAdminLock(() -> cutUnderLocks(t, s, plan, deletedNow, groups));
+        if (skipped == null) {
+            return -1;
         }
         t.space().head(plan.newHead());
         if (plan.bytesAtCut() - t.space().releasedBytes() >= releaseStepBytes) {
@@ -157,7 +121,53 @@ final class RetentionPass {
         return cut - s.cutId();
     }
 
-    /** The one atomic write; returns per group the messages it skipped. Caller holds the groups' read locks. */
+    /**
+     * Under the topic's admin lock: enters the active groups (into {@code groups}), takes their position
+     * locks in name order, and, if no group moved back before the plan's cut meanwhile, writes the cut and
+     * moves the groups it passed. Returns per group the messages it skipped, or null if the plan no
+     * longer holds.
+     */
+    private long[] cutUnderLocks(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,
+                                 List<ConsumerGroup> groups) {
+        long cut = plan.cutId();
+        for (ConsumerGroup g : t.groups()) {
+            if (g.lifecycle().tryEnter()) {
+                groups.add(g);
+            }
+        }
+        groups.sort(Comparator.comparing(ConsumerGroup::name));
+        int locked = 0;
+        try {
+            for (ConsumerGroup g : groups) {
+                g.lockPosition();
+                locked++;
+            }
+            for (ConsumerGroup g : groups) {
+                if (g.position() < plan.consumedRulesCut()) {
+                    return null;
+                }
+            }
+            long[] skipped = write(t, s, plan, deletedNow, groups);
+            t.space().truncate(cut, plan.bytesAtCut(), deletedNow);
+            for (int i = 0; i < groups.size(); i++) {
+                ConsumerGroup g = groups.get(i);
+                if (g.position() < cut) {
+                    g.position(cut);
+                    g.skipped(g.skippedTotal() + skipped[i], g.skippedNotTaken() + skipped[i]);
+                }
+            }
+            return skipped;
+        } finally {
+            for (int i = locked - 1; i >= 0; i--) {
+                groups.get(i).unlockPosition();
+            }
+            for (ConsumerGroup g : groups) {
+                g.lifecycle().exit();
+            }
+        }
+    }
+
+    /** The one atomic write; returns per group the messages it skipped. Caller holds the groups' position locks. */
     private long[] write(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,
                          List<ConsumerGroup> groups) {
         long cut = plan.cutId();

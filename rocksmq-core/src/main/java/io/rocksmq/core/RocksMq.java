@@ -1,25 +1,20 @@
 package io.rocksmq.core;
 
-import io.rocksmq.api.ConsumerGroupExistsException;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.StorageException;
 import io.rocksmq.api.TopicNotFoundException;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * An embedded, persistent message queue stored in RocksDB: topics, consumer groups with persisted
@@ -52,9 +47,11 @@ import java.util.function.Function;
  *
  * <h2>Concurrency design</h2>
  * The queue, each topic and each group has a {@link Lifecycle} (state plus in-flight count in one
- * atomic word); every call enters the ones it touches and exits when done. {@link #adminLock} (queue)
- * serialises topic creation and destruction; each topic's admin lock serialises its groups' creation,
- * destruction and registrations. None of those is taken on the produce, consume or notify paths.
+ * atomic word); every call enters the ones it touches and exits when done. The topic registry
+ * ({@link TopicRegistry}) serialises topic creation and destruction under its lock; each topic's admin
+ * lock serialises its groups' creation, destruction and registrations. None of those is taken on the
+ * produce, consume or notify paths. The lock order is written once, in this package's
+ * {@code package-info}.
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
@@ -64,28 +61,25 @@ public final class RocksMq implements AutoCloseable {
     private final RocksMqConfig config;
     private final RocksStore store;
     private final Lifecycle lifecycle = new Lifecycle();
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private final ConcurrentHashMap<String, Topic> topics;
-    /** Serialises topic create/destroy; guards {@link #nextTopicId} and {@link #messageIdFloor}. */
-    private final ReentrantLock adminLock = new ReentrantLock();
-    private long nextTopicId;
-    private long messageIdFloor;
+    /** Completed once {@link #close()} finished: concurrent closers wait for it. */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final TopicRegistry registry;
     private final SpaceReclaimer reclaimer;
     /** Metadata repairs the consistency check made when this instance opened. */
     private final int recoveryRepairs;
     /** Read on every produce and consume; never null ({@link QueueListener#NO_OP} by default). */
     private volatile QueueListener listener = QueueListener.NO_OP;
     private final Retention retention;
+    private final ProducePath producePath;
 
     private RocksMq(RocksMqConfig config, RocksStore store, Recovery.Result recovered) {
         this.config = config;
         this.store = store;
-        this.topics = new ConcurrentHashMap<>(recovered.topics());
-        this.nextTopicId = recovered.nextTopicId();
-        this.messageIdFloor = recovered.messageIdFloor();
         this.recoveryRepairs = recovered.repairs();
         this.reclaimer = new SpaceReclaimer(store, SpaceReclaimer.tombstoneThreshold(config));
-        this.retention = new Retention(config, store, reclaimer, topics, lifecycle);
+        this.registry = new TopicRegistry(config, store, reclaimer, recovered);
+        this.retention = new Retention(config, store, reclaimer, registry.view(), lifecycle);
+        this.producePath = new ProducePath(config, store, registry, lifecycle);
     }
 
     /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
@@ -137,30 +131,9 @@ public final class RocksMq implements AutoCloseable {
     public void createTopic(String topic) {
         Names.check("topic", topic);
         enter();
-        adminLock.lock();
         try {
-            if (topics.containsKey(topic)) {
-                return;
-            }
-            long topicId = nextTopicId;
-            long now = config.clock().millis();
-            StorageLayout.TopicRecord record = new StorageLayout.TopicRecord(topicId, messageIdFloor, now);
-            try (WriteBatch batch = new WriteBatch()) {
-                batch.put(store.meta(), StorageLayout.topicKey(topic), StorageLayout.topicValue(record));
-                batch.put(store.meta(), StorageLayout.topicCounterKey(topicId),
-                        StorageLayout.topicCounterValue(messageIdFloor, now, 0));
-                batch.put(store.meta(), StorageLayout.globalKey(),
-                        StorageLayout.globalValue(topicId + 1, messageIdFloor));
-                store.write(batch);
-            } catch (RocksDBException e) {
-                throw RocksStore.storage("cannot create topic '" + topic + "'", e);
-            }
-            nextTopicId = topicId + 1;
-            Topic created = new Topic(topic, topicId, messageIdFloor, messageIdFloor, now, 0, store.recentReadsBudget());
-            retention.attach(created);
-            topics.put(topic, created);
+            registry.createTopic(topic, retention::attach);
         } finally {
-            adminLock.unlock();
             exit();
         }
     }
@@ -175,49 +148,9 @@ public final class RocksMq implements AutoCloseable {
     public void destroyTopic(String topic) {
         Names.check("topic", topic);
         enter();
-        adminLock.lock();
         try {
-            Topic t = topics.get(topic);
-            if (t == null || !t.lifecycle.beginClose()) {
-                throw new TopicNotFoundException(topic);
-            }
-            t.lifecycle.awaitQuiescent();
-            // No operation is in flight on the topic or any of its groups from here on.
-            long newFloor = Math.max(messageIdFloor, t.nextIdAfterCommitted());
-            try (WriteBatch batch = new WriteBatch()) {
-                batch.deleteRange(store.messages(), StorageLayout.topicLowerBound(t.id()),
-                        StorageLayout.topicUpperBound(t.id()));
-                batch.deleteRange(store.meta(), StorageLayout.groupPositionPrefix(t.id()),
-                        StorageLayout.groupPositionPrefix(t.id() + 1));
-                batch.delete(store.meta(), StorageLayout.topicCounterKey(t.id()));
-                Retention.deleteTopic(batch, store, t.id());
-                batch.delete(store.meta(), StorageLayout.topicKey(topic));
-                batch.put(store.meta(), StorageLayout.globalKey(), StorageLayout.globalValue(nextTopicId, newFloor));
-                store.write(batch);
-            } catch (RocksDBException | RuntimeException e) {
-                // Nothing was deleted: reopen the topic for business rather than leave it half-dead.
-                t.lifecycle.reopen();
-                throw new StorageException("cannot destroy topic '" + topic + "'",
-                        e instanceof RocksDBException r ? RocksStore.statusOf(r) : e.toString(), e);
-            }
-            messageIdFloor = newFloor;
-            topics.remove(topic, t);
-            t.adminLock.lock();
-            try {
-                for (ConsumerGroup g : t.groups.values()) {
-                    g.lifecycle.beginClose();
-                    endGroup(t, g, AwaitResult.GROUP_DESTROYED);
-                }
-                t.groups.clear();
-            } finally {
-                t.adminLock.unlock();
-            }
-            t.lifecycle.markClosed();
-            t.recentReads().clear();
-            reclaimer.reclaim(store.messages(), StorageLayout.topicLowerBound(t.id()),
-                    StorageLayout.topicUpperBound(t.id()));
+            registry.destroyTopic(topic);
         } finally {
-            adminLock.unlock();
             exit();
         }
     }
@@ -227,8 +160,7 @@ public final class RocksMq implements AutoCloseable {
         Names.check("topic", topic);
         enter();
         try {
-            Topic t = topics.get(topic);
-            return t != null && t.lifecycle.isActive();
+            return registry.topicExists(topic);
         } finally {
             exit();
         }
@@ -238,14 +170,7 @@ public final class RocksMq implements AutoCloseable {
     public List<String> topics() {
         enter();
         try {
-            List<String> names = new ArrayList<>();
-            topics.forEach((name, t) -> {
-                if (t.lifecycle.isActive()) {
-                    names.add(name);
-                }
-            });
-            names.sort(null);
-            return names;
+            return registry.topicNames();
         } finally {
             exit();
         }
@@ -260,16 +185,9 @@ public final class RocksMq implements AutoCloseable {
      * @throws ConsumerGroupExistsException if the group exists
      */
     public void createConsumerGroup(String topic, String group) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
-        underTopicAdminLock(topic, t -> {
-            if (t.groups.containsKey(group)) {
-                throw new ConsumerGroupExistsException(topic, group);
-            }
-            byte[] key = StorageLayout.groupPositionKey(t.id(), group);
-            long position = t.startId();
-            store.putMeta(key, StorageLayout.positionValue(position));
-            t.groups.put(group, new ConsumerGroup(group, key, position));
+        Names.checkTopicAndGroup(topic, group);
+        enteringTopic(topic, t -> {
+            registry.createGroup(t, group);
             return null;
         });
     }
@@ -282,42 +200,19 @@ public final class RocksMq implements AutoCloseable {
      * @throws TopicNotFoundException if there is no such topic
      */
     public void destroyConsumerGroup(String topic, String group) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
-        underTopicAdminLock(topic, t -> {
-            ConsumerGroup g = t.groups.get(group);
-            if (g == null || !g.lifecycle.beginClose()) {
-                return null;
-            }
-            g.lifecycle.awaitQuiescent();
-            try (WriteBatch batch = new WriteBatch()) {
-                batch.delete(store.meta(), g.positionKey());
-                Retention.deleteGroup(batch, store, t, g);
-                store.write(batch);
-            } catch (RocksDBException e) {
-                // Nothing was deleted: reopen the group rather than leave it CLOSING in the map,
-                // where it could be neither used, destroyed again, nor re-created.
-                g.lifecycle.reopen();
-                throw RocksStore.storage("cannot destroy consumer group '" + group + "'", e);
-            }
-            t.groups.remove(group, g);
-            endGroup(t, g, AwaitResult.GROUP_DESTROYED);
+        Names.checkTopicAndGroup(topic, group);
+        enteringTopic(topic, t -> {
+            registry.destroyGroup(t, group);
             return null;
         });
     }
 
     /** True if the group exists on the topic (false if the topic does not exist). */
     public boolean consumerGroupExists(String topic, String group) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
+        Names.checkTopicAndGroup(topic, group);
         enter();
         try {
-            Topic t = topics.get(topic);
-            if (t == null || !t.lifecycle.isActive()) {
-                return false;
-            }
-            ConsumerGroup g = t.groups.get(group);
-            return g != null && g.lifecycle.isActive();
+            return registry.groupExists(topic, group);
         } finally {
             exit();
         }
@@ -330,24 +225,7 @@ public final class RocksMq implements AutoCloseable {
      */
     public List<String> consumerGroups(String topic) {
         Names.check("topic", topic);
-        enter();
-        try {
-            Topic t = enterTopic(topic);
-            try {
-                List<String> names = new ArrayList<>();
-                t.groups.forEach((name, g) -> {
-                    if (g.lifecycle.isActive()) {
-                        names.add(name);
-                    }
-                });
-                names.sort(null);
-                return names;
-            } finally {
-                t.lifecycle.exit();
-            }
-        } finally {
-            exit();
-        }
+        return enteringTopic(topic, TopicRegistry::groupNames);
     }
 
     // ------------------------------------------------------------------ produce and consume
@@ -378,49 +256,16 @@ public final class RocksMq implements AutoCloseable {
             throw new InvalidArgumentException("durability must not be null");
         }
         long startNanos = System.nanoTime();
-        int count = messages.size();
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < messages.size(); i++) {
             ProducerMessage m = messages.get(i);
             if (m == null) {
                 throw new InvalidArgumentException("message " + i + " is null");
             }
             StorageLayout.checkEncodable(m);
         }
-        // Encode before taking the topic's lock: only id allocation and the write happen under it.
-        List<int[]> ranges = StorageLayout.chunks(messages, config.maxBatchEntryBytes());
-        byte[][] chunks = new byte[ranges.size()][];
-        int[] chunkFirst = new int[ranges.size()];
-        for (int c = 0; c < chunks.length; c++) {
-            int[] r = ranges.get(c);
-            chunks[c] = StorageLayout.encodeBatch(messages, r[0], r[1]);
-            chunkFirst[c] = r[0];
-        }
         enter();
         try {
-            Topic t = enterTopic(topic);
-            long[] first = new long[1];
-            long ticket;
-            boolean durable = durability == Durability.FSYNC;
-            if (durable) {
-                store.beginDurableWrite(); // a sync starting now waits for this write to join it
-            }
-            try {
-                ticket = t.append(store, config.clock().millis(), chunks, chunkFirst, count, first);
-                t.signal().signal();
-            } finally {
-                if (durable) {
-                    store.endDurableWrite();
-                }
-                t.lifecycle.exit();
-            }
-            t.space().awaitRoom(t.lifecycle, lifecycle);
-            if (durability == Durability.FSYNC) {
-                store.awaitDurable(ticket);
-            }
-            long[] ids = new long[count];
-            for (int i = 0; i < count; i++) {
-                ids[i] = first[0] + i;
-            }
+            long[] ids = producePath.produce(topic, messages, durability);
             QueueListener l = listener;
             try {
                 l.onProduce(topic, messages, System.nanoTime() - startNanos);
@@ -443,13 +288,12 @@ public final class RocksMq implements AutoCloseable {
      * @throws ConsumerGroupNotFoundException if there is no such group
      */
     public List<ConsumerMessage> consume(String topic, String group, int max) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
+        Names.checkTopicAndGroup(topic, group);
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
         long startNanos = System.nanoTime();
-        List<ConsumerMessage> got = onGroup(topic, group, (t, g) -> consumeLocked(t, g, max));
+        List<ConsumerMessage> got = enteringGroup(topic, group, (t, g) -> g.consume(store, t, max));
         QueueListener l = listener;
         try {
             l.onConsume(topic, group, got, System.nanoTime() - startNanos);
@@ -457,25 +301,6 @@ public final class RocksMq implements AutoCloseable {
             LOG.warn("queue listener failed on consume from '{}'", topic, e);
         }
         return got;
-    }
-
-    private List<ConsumerMessage> consumeLocked(Topic t, ConsumerGroup g, int max) {
-        g.readLock.lock();
-        try {
-            long from = g.position();
-            if (from > t.latestId()) {
-                return List.of(); // nothing committed past the position: no need to touch storage
-            }
-            MessageList messages = MessageReader.read(store, t, from, max, g.cursor());
-            if (!messages.isEmpty()) {
-                long next = messages.id(messages.size() - 1) + 1;
-                store.putMeta(g.positionKey(), StorageLayout.positionValue(next));
-                g.position(next);
-            }
-            return messages;
-        } finally {
-            g.readLock.unlock();
-        }
     }
 
     /**
@@ -487,20 +312,8 @@ public final class RocksMq implements AutoCloseable {
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
-        enter();
-        try {
-            Topic t = enterTopic(topic);
-            try {
-                if (fromId > t.latestId()) {
-                    return List.of();
-                }
-                return MessageReader.read(store, t, Math.max(fromId, 0), max);
-            } finally {
-                t.lifecycle.exit();
-            }
-        } finally {
-            exit();
-        }
+        return enteringTopic(topic, t -> fromId > t.latestId() ? List.of()
+                : MessageReader.read(store, t, Math.max(fromId, 0), max));
     }
 
     // ------------------------------------------------------------------ positions
@@ -510,26 +323,23 @@ public final class RocksMq implements AutoCloseable {
      * {@code >= id}. Backwards is allowed. Wakes the group's registered consumers.
      */
     public void seek(String topic, String group, long id) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
+        Names.checkTopicAndGroup(topic, group);
         if (id < 0) {
             throw new InvalidArgumentException("message id must be >= 0, was " + id);
         }
-        withGroup(topic, group, (t, g) -> id);
+        moveGroupPosition(topic, group, t -> id);
     }
 
     /** Moves the group past every message committed so far: the next consume returns only later ones. */
     public void seekToLatest(String topic, String group) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
-        withGroup(topic, group, (t, g) -> t.nextIdAfterCommitted());
+        Names.checkTopicAndGroup(topic, group);
+        moveGroupPosition(topic, group, Topic::nextIdAfterCommitted);
     }
 
     /** Moves the group to the first message published at or after {@code epochMillis}. */
     public void seekToTimestamp(String topic, String group, long epochMillis) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
-        withGroup(topic, group, (t, g) -> MessageReader.firstIdAtOrAfter(store, t, epochMillis));
+        Names.checkTopicAndGroup(topic, group);
+        moveGroupPosition(topic, group, t -> MessageReader.firstIdAtOrAfter(store, t, epochMillis));
     }
 
     /**
@@ -538,26 +348,25 @@ public final class RocksMq implements AutoCloseable {
      */
     public long messageIdAtOrAfter(String topic, long epochMillis) {
         Names.check("topic", topic);
-        return onTopic(topic, t -> MessageReader.firstIdAtOrAfter(store, t, epochMillis));
+        return enteringTopic(topic, t -> MessageReader.firstIdAtOrAfter(store, t, epochMillis));
     }
 
     /** Id of the newest message, or -1 when the topic has never had one. */
     public long latestMessageId(String topic) {
         Names.check("topic", topic);
-        return onTopic(topic, Topic::latestId);
+        return enteringTopic(topic, Topic::latestId);
     }
 
     /** Id of the oldest retained message, or -1 when the topic holds none. */
     public long earliestMessageId(String topic) {
         Names.check("topic", topic);
-        return onTopic(topic, t -> MessageReader.earliestId(store, t));
+        return enteringTopic(topic, t -> MessageReader.earliestId(store, t));
     }
 
     /** The group's position: the id the next consume starts from (at or after). */
     public long position(String topic, String group) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
-        return onGroup(topic, group, (t, g) -> g.position());
+        Names.checkTopicAndGroup(topic, group);
+        return enteringGroup(topic, group, (t, g) -> g.position());
     }
 
     // ------------------------------------------------------------------ wake-up
@@ -568,19 +377,8 @@ public final class RocksMq implements AutoCloseable {
      * @throws ConsumerGroupNotFoundException if there is no such group
      */
     public ConsumerRegistration registerConsumer(String topic, String group) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
-        return underTopicAdminLock(topic, t -> {
-            ConsumerGroup g = t.groups.get(group);
-            if (g == null || !g.lifecycle.isActive()) {
-                throw new ConsumerGroupNotFoundException(topic, group);
-            }
-            // Under the admin lock, so destruction (which also takes it) sees this registration.
-            ConsumerRegistration r = new ConsumerRegistration(t, g);
-            g.addRegistration(r);
-            t.signal().add(r);
-            return r;
-        });
+        Names.checkTopicAndGroup(topic, group);
+        return enteringTopic(topic, t -> TopicRegistry.register(t, group));
     }
 
     /**
@@ -588,26 +386,10 @@ public final class RocksMq implements AutoCloseable {
      * notification that loses the race with destruction is a harmless no-op).
      */
     public void notify(String topic, String group) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
+        Names.checkTopicAndGroup(topic, group);
         enter();
         try {
-            Topic t = topics.get(topic);
-            if (t == null || !t.lifecycle.tryEnter()) {
-                return;
-            }
-            try {
-                ConsumerGroup g = t.groups.get(group);
-                if (g != null && g.lifecycle.tryEnter()) {
-                    try {
-                        g.signal();
-                    } finally {
-                        g.lifecycle.exit();
-                    }
-                }
-            } finally {
-                t.lifecycle.exit();
-            }
+            registry.signalGroupIfExists(topic, group);
         } finally {
             exit();
         }
@@ -669,7 +451,7 @@ public final class RocksMq implements AutoCloseable {
         if (override == null) {
             throw new InvalidArgumentException("retention policy must not be null");
         }
-        onTopic(topic, t -> {
+        enteringTopic(topic, t -> {
             retention.setPolicy(t, override);
             return 0;
         });
@@ -678,13 +460,13 @@ public final class RocksMq implements AutoCloseable {
     /** The topic's effective retention policy: its override resolved against the queue's defaults. */
     public RetentionPolicy retention(String topic) {
         Names.check("topic", topic);
-        return onTopic(topic, t -> t.space().effective());
+        return enteringTopic(topic, t -> t.space().effective());
     }
 
     /** The topic's stored override, {@link RetentionPolicy#INHERIT} where it follows the defaults. */
     public RetentionPolicy retentionOverride(String topic) {
         Names.check("topic", topic);
-        return onTopic(topic, t -> t.space().override());
+        return enteringTopic(topic, t -> t.space().override());
     }
 
     /**
@@ -710,7 +492,7 @@ public final class RocksMq implements AutoCloseable {
     /** Space and retention metrics of a topic; see {@link TopicStats}. */
     public TopicStats topicStats(String topic) {
         Names.check("topic", topic);
-        return onTopic(topic, retention::stats);
+        return enteringTopic(topic, retention::stats);
     }
 
     /**
@@ -722,9 +504,8 @@ public final class RocksMq implements AutoCloseable {
      * @throws ConsumerGroupNotFoundException if there is no such group
      */
     public long skippedMessages(String topic, String group) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
-        return onGroup(topic, group, (t, g) -> g.skippedTotal());
+        Names.checkTopicAndGroup(topic, group);
+        return enteringGroup(topic, group, (t, g) -> g.skippedTotal());
     }
 
     /**
@@ -733,9 +514,8 @@ public final class RocksMq implements AutoCloseable {
      * messages since it last asked.
      */
     public long takeSkippedMessages(String topic, String group) {
-        Names.check("topic", topic);
-        Names.check("consumer group", group);
-        return onGroup(topic, group, retention::takeSkipped);
+        Names.checkTopicAndGroup(topic, group);
+        return enteringGroup(topic, group, retention::takeSkipped);
     }
 
     /** Waits until every compaction queued by retention or destroyTopic so far has run (tests, tools). */
@@ -744,41 +524,30 @@ public final class RocksMq implements AutoCloseable {
     }
 
     /** Runs {@code f} with the queue and the topic entered (so neither can close under it). */
-    private <R> R onTopic(String topic, Function<Topic, R> f) {
+    private <R> R enteringTopic(String topic, Function<Topic, R> f) {
         enter();
         try {
-            Topic t = enterTopic(topic);
-            try {
-                return f.apply(t);
-            } finally {
-                t.lifecycle.exit();
-            }
+            return registry.inTopic(topic, f);
         } finally {
             exit();
         }
     }
 
     /** Runs {@code f} with the queue, the topic and the group entered. */
-    private <R> R onGroup(String topic, String group, BiFunction<Topic, ConsumerGroup, R> f) {
-        return onTopic(topic, t -> {
-            ConsumerGroup g = enterGroup(t, group);
-            try {
-                return f.apply(t, g);
-            } finally {
-                g.lifecycle.exit();
-            }
-        });
+    private <R> R enteringGroup(String topic, String group, BiFunction<Topic, ConsumerGroup, R> f) {
+        enter();
+        try {
+            return registry.inGroup(topic, group, f);
+        } finally {
+            exit();
+        }
     }
 
-    /** Runs {@code f} with the topic entered and its admin lock held (group create/destroy/register). */
-    private <R> R underTopicAdminLock(String topic, Function<Topic, R> f) {
-        return onTopic(topic, t -> {
-            t.adminLock.lock();
-            try {
-                return f.apply(t);
-            } finally {
-                t.adminLock.unlock();
-            }
+    /** Sets the group's position to {@code target}'s answer (under its position lock), persisted, and wakes its consumers. */
+    private void moveGroupPosition(String topic, String group, ToLongFunction<Topic> target) {
+        enteringGroup(topic, group, (t, g) -> {
+            g.moveTo(store, () -> target.applyAsLong(t));
+            return null;
         });
     }
 
@@ -797,58 +566,22 @@ public final class RocksMq implements AutoCloseable {
     @Override
     public void close() {
         if (!lifecycle.beginClose()) {
-            awaitClosed();
+            closed.join(); // uninterruptible, as close must be; keeps the interrupt status
             return;
         }
         try {
             lifecycle.awaitQuiescent();
             retention.close();
             reclaimer.close();
-            for (Topic t : topics.values()) {
-                t.adminLock.lock();
-                try {
-                    for (ConsumerGroup g : t.groups.values()) {
-                        endGroup(t, g, AwaitResult.QUEUE_CLOSED);
-                    }
-                } finally {
-                    t.adminLock.unlock();
-                }
-            }
+            registry.endAllRegistrations();
             store.close();
         } finally {
             lifecycle.markClosed();
-            closed.countDown();
-        }
-    }
-
-    private void awaitClosed() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                closed.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            closed.complete(null);
         }
     }
 
     // ------------------------------------------------------------------ internals
-
-    /** Under the topic's admin lock: detaches the group's registrations and ends them. */
-    private static void endGroup(Topic t, ConsumerGroup g, AwaitResult why) {
-        for (ConsumerRegistration r : g.takeRegistrations()) {
-            t.signal().remove(r);
-            r.end(why);
-        }
-        g.closeCursor();
-        if (why == AwaitResult.GROUP_DESTROYED) {
-            g.lifecycle.markClosed();
-        }
-    }
 
     private void enter() {
         if (!lifecycle.tryEnter()) {
@@ -860,49 +593,14 @@ public final class RocksMq implements AutoCloseable {
         lifecycle.exit();
     }
 
-    private Topic enterTopic(String name) {
-        Topic t = topics.get(name);
-        if (t == null || !t.lifecycle.tryEnter()) {
-            throw new TopicNotFoundException(name);
-        }
-        return t;
-    }
-
-    private static ConsumerGroup enterGroup(Topic t, String name) {
-        ConsumerGroup g = t.groups.get(name);
-        if (g == null || !g.lifecycle.tryEnter()) {
-            throw new ConsumerGroupNotFoundException(t.name(), name);
-        }
-        return g;
-    }
-
-    private interface PositionFunction {
-        long target(Topic t, ConsumerGroup g);
-    }
-
-    /** Sets the group's position to {@code f}'s result, persisted, and wakes its consumers. */
-    private void withGroup(String topic, String group, PositionFunction f) {
-        onGroup(topic, group, (t, g) -> {
-            g.readLock.lock();
-            try {
-                long target = f.target(t, g);
-                store.putMeta(g.positionKey(), StorageLayout.positionValue(target));
-                g.position(target);
-            } finally {
-                g.readLock.unlock();
-            }
-            g.signal();
-            return null;
-        });
-    }
-
     /** Number of WAL fsyncs so far (group-commit ratio = FSYNC produces / this). */
     long walSyncCount() {
         return store.syncCount();
     }
 
+    /** A read-only live view of the topics, for tests and diagnostics in this package. */
     Map<String, Topic> topicsForTest() {
-        return topics;
+        return registry.view();
     }
 
     /** The underlying store, for diagnostics that compare the queue with raw reads on the same data. */

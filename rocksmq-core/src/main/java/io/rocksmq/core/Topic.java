@@ -2,18 +2,21 @@ package io.rocksmq.core;
 
 import org.rocksdb.WriteBatch;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * One incarnation of a topic: its identity, its id counter, its consumer groups and its wake-up signal.
  *
  * <h2>States and who changes them</h2>
  * {@link Lifecycle}: ACTIVE -> CLOSING ("destroying") -> CLOSED. Moved only by
- * {@code RocksMq.destroyTopic} (under the queue's admin lock) and {@code RocksMq.close}. Every
- * operation on the topic or one of its groups enters the topic's lifecycle first, so destruction waits
- * for them all before it deletes anything.
+ * {@code TopicRegistry.destroyTopic} (under the registry's lock); closing the queue leaves it as it is
+ * (the queue's own lifecycle refuses every call by then). Every operation on the topic or one of its
+ * groups enters the topic's lifecycle first, so destruction waits for them all before it deletes
+ * anything.
  *
  * <h2>Locks</h2>
  * <ul>
@@ -22,8 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       can never skip an id that a slower concurrent producer has not committed yet. Topics never
  *       share it: produce to one topic never waits for another. Its holder writes every produce
  *       queued in {@link #combiner} (write combining, see {@link WriteCombiner}).</li>
- *   <li>{@link #adminLock} serialises group creation/destruction and registration changes (rare); the
- *       produce, consume and notify paths never take it.</li>
+ *   <li>{@link #adminLock} serialises group creation/destruction, registration changes, retention
+ *       policy changes and retention's cut (rare); the produce, consume and notify paths never take it.
+ *       Other classes take it through {@link #underAdminLock}. It guards changes to {@link #groups};
+ *       reads of the map need no lock (a group found there may be closing: enter its lifecycle).</li>
  *   <li>{@link #latestId} is volatile: written under {@link #produceLock} after the commit, read
  *       anywhere.</li>
  * </ul>
@@ -35,10 +40,11 @@ final class Topic {
     private final long id;
     private final long startId;
     private final byte[] counterKey;
-    final Lifecycle lifecycle = new Lifecycle();
-    final ReentrantLock produceLock = new ReentrantLock();
-    final ReentrantLock adminLock = new ReentrantLock();
-    final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final ReentrantLock produceLock = new ReentrantLock();
+    private final ReentrantLock adminLock = new ReentrantLock();
+    /** Changed under {@link #adminLock} (or before the topic is published), read anywhere. */
+    private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     private final TopicSignal signal = new TopicSignal();
     /** Space accounting for retention; produce updates it under {@link #produceLock}. */
     private final TopicSpace space;
@@ -75,6 +81,45 @@ final class Topic {
 
     long startId() {
         return startId;
+    }
+
+    Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    /** Runs {@code action} holding {@link #adminLock}. */
+    <R> R underAdminLock(Supplier<R> action) {
+        adminLock.lock();
+        try {
+            return action.get();
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    /** The group of that name in the map (possibly closing), or null. */
+    ConsumerGroup group(String name) {
+        return groups.get(name);
+    }
+
+    /** A live view of the groups (possibly closing ones among them). */
+    Collection<ConsumerGroup> groups() {
+        return groups.values();
+    }
+
+    /** Under {@link #adminLock}, or before the topic is published. */
+    void addGroup(ConsumerGroup g) {
+        groups.put(g.name(), g);
+    }
+
+    /** Under {@link #adminLock}: removes exactly this incarnation of the group. */
+    void removeGroup(ConsumerGroup g) {
+        groups.remove(g.name(), g);
+    }
+
+    /** Under {@link #adminLock}, once the topic left the registry. */
+    void clearGroups() {
+        groups.clear();
     }
 
     TopicSignal signal() {

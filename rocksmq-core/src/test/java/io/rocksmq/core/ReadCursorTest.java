@@ -34,7 +34,7 @@ class ReadCursorTest {
     }
 
     private static ReadCursor cursor(RocksMq mq, String topic, String group) {
-        return mq.topicsForTest().get(topic).groups.get(group).cursor();
+        return mq.topicsForTest().get(topic).group(group).cursor();
     }
 
     private static List<ProducerMessage> batch(long firstOrdinal, int n) {

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the recorded history afterwards: each group received ids strictly increasing with intact payloads,
  * and every id it never received is counted in its skipped messages, exactly.
  *
- * <p>Shown to catch a race: with retention not taking the groups' read locks while it moves them, a
+ * <p>Shown to catch a race: with retention not taking the groups' position locks while it moves them, a
  * consume in flight overwrites the moved position and the counts disagree (2 of 5 runs of one
  * repetition failed; hence the repetitions).
  */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -461,18 +462,16 @@ class RetentionTest {
                     produced[0]++;
                 }
             });
-            topic.adminLock.lock(); // the worker's pass cannot delete while we hold this
-            try {
+            topic.underAdminLock(() -> { // the worker's pass cannot delete while we hold this
                 producer.start();
                 long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
                 while (!waitingForRoom(producer) && producer.isAlive() && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
+                    LockSupport.parkNanos(1_000_000);
                 }
                 assertThat(waitingForRoom(producer)).as("producer waits for retention").isTrue();
                 assertThat(mq.topicStats("t").retainedBytes()).isGreaterThan(limit).isLessThanOrEqualTo(limit + batch);
-            } finally {
-                topic.adminLock.unlock();
-            }
+                return null;
+            });
             producer.join();
             assertThat(produced[0]).isEqualTo(20);
             assertThat(mq.topicStats("t").retainedBytes()).isLessThanOrEqualTo(limit);

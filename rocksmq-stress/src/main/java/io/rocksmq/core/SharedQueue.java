@@ -48,7 +48,7 @@ final class SharedQueue {
 
     /** The live group object behind a name (package-private view, for "signalled after removal" checks). */
     static ConsumerGroup group(String name) {
-        return MQ.topicsForTest().get(TOPIC).groups.get(name);
+        return MQ.topicsForTest().get(TOPIC).group(name);
     }
 
     static long startId() {

@@ -39,14 +39,8 @@ public final class WakeupStress {
         volatile boolean available;
 
         public Wiring() {
-            topic.adminLock.lock();
-            try {
-                registration = new ConsumerRegistration(topic, group);
-                group.addRegistration(registration);
-                topic.signal().add(registration);
-            } finally {
-                topic.adminLock.unlock();
-            }
+            topic.addGroup(group);
+            registration = TopicRegistry.register(topic, group.name()); // the queue's own wiring
         }
 
         /** The documented consumer loop: check, then wait; returns when something was found or it ended. */

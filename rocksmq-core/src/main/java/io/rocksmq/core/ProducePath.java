@@ -1,0 +1,72 @@
+package io.rocksmq.core;
+
+import java.util.List;
+
+/**
+ * The write path of one validated produce: encodes the batch outside any lock, appends it to the topic
+ * ({@link Topic#append}, where concurrent produces are combined), wakes the topic's consumers, holds the
+ * producer back while retention catches up, and waits for the fsync a {@link Durability#FSYNC} produce
+ * asked for.
+ *
+ * <p>Thread-safe: holds only immutable references; the locks it relies on are the topic's produce lock
+ * (inside {@link Topic#append}) and the store's group commit.
+ */
+final class ProducePath {
+    private final RocksMqConfig config;
+    private final RocksStore store;
+    private final TopicRegistry registry;
+    /** The queue's lifecycle: a producer held back by retention stops waiting once the queue closes. */
+    private final Lifecycle queue;
+
+    ProducePath(RocksMqConfig config, RocksStore store, TopicRegistry registry, Lifecycle queue) {
+        this.config = config;
+        this.store = store;
+        this.registry = registry;
+        this.queue = queue;
+    }
+
+    /**
+     * Writes the messages to the topic as one atomic batch. The caller validated them and entered the
+     * queue; this enters the topic for the write only (retention's backpressure and the fsync wait
+     * happen outside it, so destroying the topic never waits for them).
+     *
+     * @return the ids given to the messages, in order (consecutive)
+     */
+    long[] produce(String topic, List<ProducerMessage> messages, Durability durability) {
+        int count = messages.size();
+        // Encode before taking the topic's lock: only id allocation and the write happen under it.
+        List<int[]> ranges = StorageLayout.chunks(messages, config.maxBatchEntryBytes());
+        byte[][] chunks = new byte[ranges.size()][];
+        int[] chunkFirst = new int[ranges.size()];
+        for (int c = 0; c < chunks.length; c++) {
+            int[] r = ranges.get(c);
+            chunks[c] = StorageLayout.encodeBatch(messages, r[0], r[1]);
+            chunkFirst[c] = r[0];
+        }
+        Topic t = registry.enterTopic(topic);
+        long[] first = new long[1];
+        long ticket;
+        boolean durable = durability == Durability.FSYNC;
+        if (durable) {
+            store.beginDurableWrite(); // a sync starting now waits for this write to join it
+        }
+        try {
+            ticket = t.append(store, config.clock().millis(), chunks, chunkFirst, count, first);
+            t.signal().signal();
+        } finally {
+            if (durable) {
+                store.endDurableWrite();
+            }
+            t.lifecycle().exit();
+        }
+        t.space().awaitRoom(t.lifecycle(), queue);
+        if (durable) {
+            store.awaitDurable(ticket);
+        }
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = first[0] + i;
+        }
+        return ids;
+    }
+}
