@@ -106,7 +106,9 @@ class MetricsEndpointTest {
             assertThat(body).contains("rocksmq_consume_messages_total{group=\"g\",topic=\"t\"} 2.0",
                     "rocksmq_consume_bytes_total{group=\"g\",topic=\"t\"} 3.0",
                     "rocksmq_produce_messages_total{topic=\"t\"} 2.0",
-                    "rocksmq_produce_seconds_count{topic=\"t\"} 1");
+                    "rocksmq_produce_seconds_count{topic=\"t\"} 1",
+                    "rocksmq_produce_seconds_bucket{topic=\"t\",le=\"1.0\"} 1",
+                    "rocksmq_consume_seconds_bucket{group=\"g\",topic=\"t\",le=\"+Inf\"}");
             mq.produce("t", List.of(ProducerMessage.of("c".getBytes())));
             tail.join(Duration.ofSeconds(30).toMillis());
             assertThat(tail.isAlive()).isFalse();

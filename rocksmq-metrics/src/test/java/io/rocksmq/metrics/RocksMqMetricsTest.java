@@ -2,6 +2,7 @@ package io.rocksmq.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.QueueListener;
@@ -50,6 +51,13 @@ class RocksMqMetricsTest {
             assertThat(mq.consume("orders", "billing", 100)).isEmpty();
 
             assertThat(registry.get("rocksmq.produce").tag("topic", "orders").timer().count()).isEqualTo(2);
+            // buckets, so that a Prometheus server can compute p99 (histogram_quantile)
+            CountAtBucket[] buckets = registry.get("rocksmq.produce").timer().takeSnapshot().histogramCounts();
+            assertThat(buckets).hasSize(RocksMqMetrics.LATENCY_BUCKETS.length)
+                    .allSatisfy(b -> assertThat(b.count()).isBetween(0.0, 2.0));
+            assertThat(buckets[buckets.length - 1].count()).as("calls under 1 s").isEqualTo(2);
+            assertThat(registry.get("rocksmq.consume").timer().takeSnapshot().histogramCounts())
+                    .hasSize(RocksMqMetrics.LATENCY_BUCKETS.length);
             assertThat(registry.get("rocksmq.produce.messages").counter().count()).isEqualTo(15);
             assertThat(registry.get("rocksmq.produce.bytes").counter().count()).isEqualTo(75);
             assertThat(registry.get("rocksmq.consume").tags("topic", "orders", "group", "billing").timer().count())
