@@ -320,14 +320,16 @@ public final class RocksMq implements AutoCloseable {
 
     /**
      * Moves the group so that the next consume starts at the first retained message with id
-     * {@code >= id}. Backwards is allowed. Wakes the group's registered consumers.
+     * {@code >= id}. Backwards is allowed. An id past the latest message moves the group to just after
+     * it, as {@link #seekToLatest} does (the group then gets only messages produced later; it does not
+     * skip ids that do not exist yet). Wakes the group's registered consumers.
      */
     public void seek(String topic, String group, long id) {
         Names.checkTopicAndGroup(topic, group);
         if (id < 0) {
             throw new InvalidArgumentException("message id must be >= 0, was " + id);
         }
-        moveGroupPosition(topic, group, t -> id);
+        moveGroupPosition(topic, group, t -> t.clampPosition(id));
     }
 
     /** Moves the group past every message committed so far: the next consume returns only later ones. */

@@ -144,6 +144,15 @@ final class Topic {
         return latest < 0 ? startId : latest + 1;
     }
 
+    /**
+     * Where a seek to {@code id} puts a group: within {@code [startId, nextIdAfterCommitted()]}, the range
+     * recovery accepts, so a position never needs repairing. Past the end means "after everything so far"
+     * (as Kafka clamps an offset reset); below this topic's first id means its first id.
+     */
+    long clampPosition(long id) {
+        return Math.max(startId, Math.min(id, nextIdAfterCommitted()));
+    }
+
     /** One produce's encoded chunks, queued in {@link #combiner} for whoever holds {@link #produceLock}. */
     static final class Append extends WriteCombiner.Request {
         final byte[][] chunks;
