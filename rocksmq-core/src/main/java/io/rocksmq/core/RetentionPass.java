@@ -93,6 +93,10 @@ final class RetentionPass {
         }
     }
 
+    /**
+     * The smallest position of the topic's groups: data below it is consumed. A topic without groups has
+     * consumed nothing (its data waits for a reader; only the hard caps delete it).
+     */
     private static long minPosition(Topic t) {
         long min = Long.MAX_VALUE;
         for (ConsumerGroup g : t.groups()) {
@@ -100,7 +104,7 @@ final class RetentionPass {
                 min = Math.min(min, g.position());
             }
         }
-        return min;
+        return min == Long.MAX_VALUE ? RetentionPlanner.NOTHING_CONSUMED : min;
     }
 
     /** Deletes per plan; returns the messages deleted, or -1 if the plan no longer holds. */

@@ -17,7 +17,7 @@ import java.util.Map;
  *       so afterwards the topic retains at most {@code B} stored bytes;</li>
  *   <li>{@code maxRetentionTime = T}: entries published before {@code now - T};</li>
  *   <li>an entry is <em>consumed</em> if every group's position is at or past its end (all groups have
- *       read all of it); no group: every entry is consumed;</li>
+ *       read all of it); no group: no entry is consumed (data nobody has read waits for the hard caps);</li>
  *   <li>{@code retentionTime = T}: consumed entries published before {@code now - T};</li>
  *   <li>{@code retentionBytes = B}: consumed entries while the consumed data from the entry on
  *       exceeds {@code B}.</li>
@@ -28,6 +28,9 @@ import java.util.Map;
  * <p>Not thread-safe: one instance per topic per pass.
  */
 final class RetentionPlanner {
+    /** The {@code minPosition} of a topic without groups: below every id, so no entry counts as consumed. */
+    static final long NOTHING_CONSUMED = -1;
+
     /** One stored entry: ids {@code [firstId, endId)}, cumulative stored bytes before and after it. */
     record Entry(long firstId, long endId, long bytesAtStart, long bytesAtEnd, long publishTime) {
     }
@@ -87,7 +90,7 @@ final class RetentionPlanner {
     }
 
     /**
-     * @param minPosition the smallest position of any group, {@link Long#MAX_VALUE} if there is none
+     * @param minPosition the smallest position of any group, {@link #NOTHING_CONSUMED} if there is none
      * @param head        the first retained entry if known, else null (then it is read)
      */
     Plan plan(RetentionPolicy p, long now, long minPosition, Entry head) {

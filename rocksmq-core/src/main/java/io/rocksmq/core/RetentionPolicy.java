@@ -12,7 +12,7 @@ import java.time.Duration;
  * <ul>
  *   <li>{@code retentionTime}, {@code retentionBytes}: data that <em>every</em> consumer group of the
  *       topic has consumed past is kept this long and up to this size, then deleted oldest first. A
- *       topic without any group counts as fully consumed.</li>
+ *       topic without any group has consumed nothing: its data is kept until a hard cap applies.</li>
  *   <li>{@code maxRetentionTime}, {@code maxRetentionBytes}: hard caps that apply to all data, read or
  *       not. A group that had not read what a cap deleted is moved to the earliest retained message and
  *       the skipped messages are counted ({@link RocksMq#skippedMessages}).</li>

@@ -23,7 +23,8 @@ public final class RocksMqConfig {
     public static final int DEFAULT_MAX_BATCH_ENTRY_BYTES = 1 << 20;
 
     // Retention defaults (per topic; see RetentionPolicy). Sized for a laptop: a topic nobody reads
-    // never takes more than DEFAULT_MAX_RETENTION_BYTES, and read data goes away within the hour.
+    // never takes more than DEFAULT_MAX_RETENTION_BYTES, and data every group has read goes away within
+    // the hour. Data no group has read (or a topic without groups) is kept until a hard cap.
     /** Data every group has consumed is kept 1 hour (long enough to seek back after a mistake). */
     public static final long DEFAULT_RETENTION_TIME_MILLIS = Duration.ofHours(1).toMillis();
     /** ... and at most 64 MiB of it per topic. */

@@ -201,19 +201,22 @@ class RetentionTest {
     }
 
     @Test
-    void aTopicWithoutGroupsCountsAsFullyConsumed() {
+    void aTopicWithoutGroupsKeepsItsDataUntilAHardCap() {
         long batch = batchBytes(10);
         try (RocksMq mq = RocksMq.open(config().retentionBytes(batch).build())) {
             mq.createTopic("t");
             produce(mq, "t", 4, 10);
-            assertThat(mq.runRetention()).isEqualTo(30);
-            assertThat(mq.topicStats("t").deletedByRetentionBytes()).isEqualTo(30);
+            assertThat(mq.runRetention()).as("nobody has read it: the consumed-data rules do not apply").isZero();
+            assertThat(mq.topicStats("t").retainedMessages()).isEqualTo(40);
 
-            mq.createConsumerGroup("t", "late"); // from now on its position holds data back
-            produce(mq, "t", 2, 10);
-            assertThat(mq.runRetention()).isZero();
-            assertThat(mq.consume("t", "late", 100)).hasSize(30);
-            assertThat(mq.runRetention()).isEqualTo(20);
+            mq.createConsumerGroup("t", "late");
+            assertThat(mq.consume("t", "late", 100)).hasSize(40);
+            assertThat(mq.runRetention()).as("read now: only retentionBytes' worth is kept").isEqualTo(30);
+        }
+        try (RocksMq mq = RocksMq.open(config().maxRetentionBytes(2 * batch).build())) {
+            mq.createTopic("capped");
+            produce(mq, "capped", 4, 10);
+            assertThat(mq.runRetention()).as("the hard cap applies to unread data").isEqualTo(20);
         }
     }
 
@@ -231,6 +234,10 @@ class RetentionTest {
             assertThat(mq.retention("default")).isEqualTo(cfg.defaultRetention());
             produce(mq, "small", 4, 10);
             produce(mq, "default", 4, 10);
+            for (String topic : List.of("small", "default")) { // read, so the consumed-data rules apply
+                mq.createConsumerGroup(topic, "reader");
+                assertThat(mq.consume(topic, "reader", 100)).hasSize(40);
+            }
             assertThat(mq.runRetention()).isEqualTo(30);
             assertThat(mq.topicStats("small").retainedMessages()).isEqualTo(10);
             assertThat(mq.topicStats("default").retainedMessages()).isEqualTo(40);
