@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  */
 final class Args {
     private static final Pattern AMOUNT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,18})\\s*((?i)b|kib|mib|gib|tib|)");
 
     private Args() {
     }
@@ -116,6 +117,26 @@ final class Args {
             // fall through to the one message below
         }
         throw new TypeConversionException("'" + value + "' is not a message id: use 42 or 0:42");
+    }
+
+    /** A size in bytes: {@code 1048576}, {@code 512KiB}, {@code 64MiB}, {@code 1GiB}, {@code 2TiB}. */
+    static long parseSize(String value) {
+        Matcher m = SIZE.matcher(value.trim());
+        if (!m.matches()) {
+            throw new TypeConversionException("'" + value + "' is not a size: use bytes, or 512KiB, 64MiB, 1GiB");
+        }
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "" , "b" -> 0;
+            case "kib" -> 10;
+            case "mib" -> 20;
+            case "gib" -> 30;
+            default -> 40;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw new TypeConversionException("'" + value + "' is too large");
+        }
+        return n << shift;
     }
 
     /** A message property {@code key=value} (the value may contain '='; the key may not be empty). */

@@ -75,6 +75,36 @@ final class Text {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
+    /** A duration in its largest exact unit: 7d, 1h, 90m, 1500ms; "unlimited" for -1. */
+    static String millis(long millis) {
+        if (millis < 0) {
+            return "unlimited";
+        }
+        long[] units = {86_400_000, 3_600_000, 60_000, 1000};
+        String[] names = {"d", "h", "m", "s"};
+        for (int i = 0; i < units.length; i++) {
+            if (millis > 0 && millis % units[i] == 0) {
+                return millis / units[i] + names[i];
+            }
+        }
+        return millis + "ms";
+    }
+
+    /** A byte limit, exact: 64MiB, 1GiB, 1000B; "unlimited" for -1. */
+    static String limitBytes(long bytes) {
+        if (bytes < 0) {
+            return "unlimited";
+        }
+        String[] names = {"TiB", "GiB", "MiB", "KiB"};
+        for (int i = 0; i < names.length; i++) {
+            int shift = 40 - 10 * i;
+            if (bytes > 0 && bytes % (1L << shift) == 0) {
+                return (bytes >> shift) + names[i];
+            }
+        }
+        return bytes + "B";
+    }
+
     static String time(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();
     }

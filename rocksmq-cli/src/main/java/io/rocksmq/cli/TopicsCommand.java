@@ -1,10 +1,12 @@
 package io.rocksmq.cli;
 
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.core.RetentionPolicy;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.metrics.TopicSnapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +22,7 @@ import java.util.List;
  */
 @Command(name = "topics", description = "List, create, delete and describe topics.",
         subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Create.class, TopicsCommand.Delete.class,
-                TopicsCommand.Describe.class})
+                TopicsCommand.Describe.class, TopicsCommand.Alter.class})
 final class TopicsCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -109,9 +111,16 @@ final class TopicsCommand implements Runnable {
             TopicSnapshot t = TopicSnapshot.of(mq, name);
             Long earliestTime = Views.publishTime(mq, name, t.earliestId());
             Long latestTime = t.earliestId() < 0 ? null : Views.publishTime(mq, name, t.latestId());
+            RetentionPolicy retention = mq.retention(name);
+            RetentionPolicy own = mq.retentionOverride(name);
             output.print(out, () -> Json.object("name", t.name(), "messages", t.messages(),
                     "earliestId", t.earliestId(), "latestId", t.latestId(),
                     "earliestTime", Views.time(earliestTime), "latestTime", Views.time(latestTime),
+                    "retention", Json.object("retentionTimeMillis", retention.retentionTime(),
+                            "retentionBytes", retention.retentionBytes(),
+                            "maxRetentionTimeMillis", retention.maxRetentionTime(),
+                            "maxRetentionBytes", retention.maxRetentionBytes(),
+                            "topicOverride", !own.equals(RetentionPolicy.INHERIT_ALL)),
                     "groups", Views.groupsJson(t)), () -> {
                 List<List<String>> rows = new ArrayList<>();
                 rows.add(List.of("topic", t.name()));
@@ -119,6 +128,12 @@ final class TopicsCommand implements Runnable {
                 rows.add(List.of("earliest id", Text.id(t.earliestId()) + Views.published(earliestTime)));
                 rows.add(List.of("latest id", Text.id(t.latestId()) + Views.published(latestTime)));
                 rows.add(List.of("groups", Integer.toString(t.groups().size())));
+                rows.add(List.of("retention", "read by every group: kept " + Text.millis(retention.retentionTime())
+                        + own(own.retentionTime()) + ", up to " + Text.limitBytes(retention.retentionBytes())
+                        + own(own.retentionBytes())));
+                rows.add(List.of("", "any data: kept " + Text.millis(retention.maxRetentionTime())
+                        + own(own.maxRetentionTime()) + ", up to " + Text.limitBytes(retention.maxRetentionBytes())
+                        + own(own.maxRetentionBytes())));
                 Text.table(out, rows);
                 if (!t.groups().isEmpty()) {
                     out.println();
@@ -126,6 +141,84 @@ final class TopicsCommand implements Runnable {
                 }
             });
             return 0;
+        }
+
+        private static String own(long overrideValue) {
+            return overrideValue == RetentionPolicy.INHERIT ? "" : " (topic's own)";
+        }
+    }
+
+    @Command(name = "alter", description = {"Change a topic's retention (persisted; see README, Retention).",
+            "Times: 90m, 12h, 7d; sizes: 64MiB, 1GiB; 'unlimited' disables a limit, 'default' follows the"
+                    + " queue's default again."})
+    static final class Alter extends QueueCommand {
+        @Parameters(paramLabel = "TOPIC")
+        String name;
+        @Option(names = "--retention-time", paramLabel = "TIME",
+                description = "How long data every group has read is kept.")
+        String retentionTime;
+        @Option(names = "--retention-bytes", paramLabel = "SIZE",
+                description = "How much data every group has read is kept.")
+        String retentionBytes;
+        @Option(names = "--max-retention-time", paramLabel = "TIME",
+                description = "Hard cap: how long any data is kept, read or not.")
+        String maxRetentionTime;
+        @Option(names = "--max-retention-bytes", paramLabel = "SIZE",
+                description = "Hard cap: how much data is kept, read or not.")
+        String maxRetentionBytes;
+        @Option(names = "--default-retention", description = "Drop the topic's own settings: follow the queue's defaults.")
+        boolean reset;
+
+        /** The parsed limits, null where not given (the topic keeps its setting). */
+        private Long[] limits;
+
+        @Override
+        void validate() {
+            boolean anyLimit = retentionTime != null || retentionBytes != null || maxRetentionTime != null
+                    || maxRetentionBytes != null;
+            if (reset == anyLimit) {
+                throw usage(reset ? "--default-retention cannot be combined with a limit"
+                        : "give at least one of --retention-time, --retention-bytes, --max-retention-time,"
+                        + " --max-retention-bytes, --default-retention");
+            }
+            limits = new Long[] {limit(retentionTime, true), limit(retentionBytes, false),
+                    limit(maxRetentionTime, true), limit(maxRetentionBytes, false)};
+        }
+
+        @Override
+        int run(QueueOptions.OpenQueue q, PrintWriter out) {
+            RocksMq mq = q.mq();
+            RetentionPolicy own = reset ? RetentionPolicy.INHERIT_ALL : mq.retentionOverride(name);
+            if (!reset) {
+                own = new RetentionPolicy(or(limits[0], own.retentionTime()), or(limits[1], own.retentionBytes()),
+                        or(limits[2], own.maxRetentionTime()), or(limits[3], own.maxRetentionBytes()));
+            }
+            mq.setRetention(name, own);
+            RetentionPolicy now = mq.retention(name);
+            out.println("topic '" + name + "': keeps data read by every group " + Text.millis(now.retentionTime())
+                    + ", up to " + Text.limitBytes(now.retentionBytes()) + "; any data " + Text.millis(now.maxRetentionTime())
+                    + ", up to " + Text.limitBytes(now.maxRetentionBytes()));
+            return 0;
+        }
+
+        private static long or(Long given, long current) {
+            return given == null ? current : given;
+        }
+
+        private Long limit(String given, boolean time) {
+            if (given == null) {
+                return null;
+            }
+            String v = given.trim().toLowerCase(java.util.Locale.ROOT);
+            try {
+                return switch (v) {
+                    case "unlimited", "-1" -> RetentionPolicy.UNLIMITED;
+                    case "default" -> RetentionPolicy.INHERIT;
+                    default -> time ? Args.parseDuration(v).toMillis() : Args.parseSize(v);
+                };
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw usage(e.getMessage());
+            }
         }
     }
 }

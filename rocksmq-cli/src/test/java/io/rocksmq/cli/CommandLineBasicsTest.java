@@ -146,4 +146,29 @@ class CommandLineBasicsTest {
         assertThat(json).containsEntry("key", "order-17").containsEntry("properties", Map.of("a", "1"));
         assertThat(ok("consume", "t", "--meta", "--data", data).out()).matches("0\t\\S+Z\torder-17\ta=1\thello\n");
     }
+
+    @Test
+    void retentionIsShownAndCanBeChangedPerTopic() {
+        String data = dir.resolve("q").toString();
+        ok("topics", "create", "t", "--data", data);
+        assertThat(ok("topics", "describe", "t", "--data", data).out())
+                .contains("read by every group: kept 1h, up to 64MiB", "any data: kept 7d, up to 1GiB")
+                .doesNotContain("topic's own");
+        assertThat(ok("topics", "alter", "t", "--max-retention-time", "30d", "--retention-bytes", "unlimited",
+                "--data", data).out()).contains("every group 1h, up to unlimited; any data 30d, up to 1GiB");
+        Map<String, Object> json = ParsedJson.object(ok("topics", "describe", "t", "--json", "--data", data).out());
+        assertThat(json.get("retention")).isEqualTo(Map.of("retentionTimeMillis", 3_600_000L, "retentionBytes", -1L,
+                "maxRetentionTimeMillis", 30L * 86_400_000, "maxRetentionBytes", 1L << 30, "topicOverride", true));
+        assertThat(ok("topics", "describe", "t", "--data", data).out()).contains("30d (topic's own)");
+
+        assertThat(usage("topics", "alter", "t", "--retention-bytes", "lots", "--data", data).err())
+                .contains("not a size");
+        assertThat(usage("topics", "alter", "t", "--data", data).err()).contains("give at least one");
+        assertThat(ok("topics", "describe", "t", "--data", data).out()).as("a rejected alter changed nothing")
+                .contains("30d (topic's own)");
+        ok("topics", "alter", "t", "--default-retention", "--data", data);
+        assertThat(ok("topics", "describe", "t", "--data", data).out()).contains("any data: kept 7d, up to 1GiB")
+                .doesNotContain("topic's own");
+        assertThat(cli.run("topics", "alter", "nope", "--retention-time", "1h", "--data", data).exit()).isEqualTo(1);
+    }
 }
