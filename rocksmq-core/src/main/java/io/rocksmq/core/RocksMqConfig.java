@@ -51,6 +51,7 @@ public final class RocksMqConfig {
     private final RetentionPolicy defaultRetention;
     private final Duration retentionInterval;
     private final long retentionSegmentBytes;
+    private final boolean readOnly;
 
     private RocksMqConfig(Builder b) {
         this.directory = b.directory;
@@ -64,6 +65,7 @@ public final class RocksMqConfig {
                 b.maxRetentionBytes);
         this.retentionInterval = b.retentionInterval;
         this.retentionSegmentBytes = b.retentionSegmentBytes;
+        this.readOnly = b.readOnly;
     }
 
     /** Starts a configuration for a queue stored in {@code directory} (created if missing). */
@@ -115,13 +117,22 @@ public final class RocksMqConfig {
         return retentionSegmentBytes;
     }
 
+    /**
+     * Whether the queue is opened read-only: nothing in the directory is written (no repair, no
+     * retention, no log file); every call that would change the queue throws
+     * {@link io.rocksmq.api.ReadOnlyQueueException}.
+     */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
     @Override
     public String toString() {
         return "RocksMqConfig{directory=" + directory + ", blockCacheBytes=" + blockCacheBytes
                 + ", writeBufferBytes=" + writeBufferBytes + ", compression=" + compression
                 + ", durability=" + durability + ", maxBatchEntryBytes=" + maxBatchEntryBytes
                 + ", defaultRetention=" + defaultRetention + ", retentionInterval=" + retentionInterval
-                + ", retentionSegmentBytes=" + retentionSegmentBytes + '}';
+                + ", retentionSegmentBytes=" + retentionSegmentBytes + ", readOnly=" + readOnly + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -139,6 +150,7 @@ public final class RocksMqConfig {
         private long maxRetentionBytes = DEFAULT_MAX_RETENTION_BYTES;
         private Duration retentionInterval = DEFAULT_RETENTION_INTERVAL;
         private long retentionSegmentBytes = DEFAULT_RETENTION_SEGMENT_BYTES;
+        private boolean readOnly;
 
         private Builder(Path directory) {
             if (directory == null) {
@@ -169,6 +181,16 @@ public final class RocksMqConfig {
 
         public Builder maxBatchEntryBytes(int bytes) {
             this.maxBatchEntryBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Opens the queue read-only (default false): the directory must hold a queue, nothing in it is
+         * written, and calls that would change the queue throw {@link io.rocksmq.api.ReadOnlyQueueException}.
+         * While open, a writer in another process cannot open the directory (and vice versa).
+         */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
             return this;
         }
 

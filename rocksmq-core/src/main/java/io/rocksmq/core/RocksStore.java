@@ -2,6 +2,7 @@ package io.rocksmq.core;
 
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.QueueAlreadyOpenException;
+import io.rocksmq.api.ReadOnlyQueueException;
 import io.rocksmq.api.StorageException;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -28,8 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,11 +47,11 @@ final class RocksStore implements AutoCloseable {
     /** The MANIFEST is rewritten from the live state once it grows past this. */
     static final long MAX_MANIFEST_BYTES = 16L << 20;
 
-    /** Directories open in this JVM: RocksDB's own LOCK error for them is less clear than ours. */
-    private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
     private static final long META_WRITE_BUFFER_BYTES = 8L << 20;
 
+    private final QueueDirectory claim;
     private final Path directory;
+    private final boolean readOnly;
     private final List<AutoCloseable> resources;
     private final RocksDB db;
     private final ColumnFamilyHandle messages;
@@ -71,10 +70,12 @@ final class RocksStore implements AutoCloseable {
     /** Bytes of stored batches that recent reads may keep reachable for sharing, all topics together. */
     static final long RECENT_READS_BYTES = 64L << 20;
 
-    private RocksStore(Path directory, List<AutoCloseable> resources, RocksDB db,
+    private RocksStore(QueueDirectory claim, boolean readOnly, List<AutoCloseable> resources, RocksDB db,
                        ColumnFamilyHandle messages, ColumnFamilyHandle meta, WriteOptions walWrite,
                        DiskSpaceGuard space) {
-        this.directory = directory;
+        this.claim = claim;
+        this.directory = claim.path();
+        this.readOnly = readOnly;
         this.resources = resources;
         this.db = db;
         this.messages = messages;
@@ -84,24 +85,37 @@ final class RocksStore implements AutoCloseable {
         this.space = space;
     }
 
+    /**
+     * Opens the queue's database: claims the directory ({@link QueueDirectory}: one queue per directory
+     * in this process, whatever path names it), checks without writing that it holds a queue or
+     * nothing, then opens RocksDB read-write, or read-only with {@link RocksMqConfig#readOnly()} (then
+     * nothing in the directory changes: no LOG file, no write, no compaction).
+     */
     static RocksStore open(RocksMqConfig config) {
-        Path dir = canonical(config.directory());
-        if (!OPEN_DIRECTORIES.add(dir)) {
-            throw new QueueAlreadyOpenException(dir.toString(), "already open in this process", null);
-        }
+        boolean readOnly = config.readOnly();
+        QueueDirectory claim = QueueDirectory.claim(config.directory(), readOnly);
+        Path dir = claim.path();
         // Everything opened so far, closed in reverse order if a later step fails.
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            // Closed after the DB (reverse order). Besides tracking SST files it is what makes RocksDB
-            // recover by itself from "no space left on device": it polls free space and resumes writes
-            // (RocksJava has no DB::Resume() to call ourselves).
-            SstFileManager sstFiles = track(opened, sstFileManager());
+            if (readOnly) {
+                claim.lockShared();
+            }
+            boolean create = claim.checkIsQueue(readOnly);
             LRUCache cache = track(opened, new LRUCache(Math.max(config.blockCacheBytes(), 1L << 20)));
-            Files.createDirectories(dir);
-            DBOptions dbOptions = track(opened, new DBOptions()
-                    .setSstFileManager(sstFiles)
-                    .setCreateIfMissing(mayCreate(dir))
-                    .setCreateMissingColumnFamilies(true)
+            DBOptions dbOptions = track(opened, new DBOptions());
+            if (readOnly) {
+                // RocksDB would otherwise create (and rotate) a LOG file in the directory.
+                dbOptions.setLogger(track(opened, new RocksLog(InfoLogLevel.WARN_LEVEL)));
+            } else {
+                // Closed after the DB (reverse order). Besides tracking SST files it is what makes RocksDB
+                // recover by itself from "no space left on device": it polls free space and resumes writes
+                // (RocksJava has no DB::Resume() to call ourselves).
+                dbOptions.setSstFileManager(track(opened, sstFileManager()));
+            }
+            dbOptions
+                    .setCreateIfMissing(create)
+                    .setCreateMissingColumnFamilies(!readOnly)
                     .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                     .setBytesPerSync(1L << 20)
                     .setKeepLogFileNum(3)
@@ -109,7 +123,7 @@ final class RocksStore implements AutoCloseable {
                     .setMaxTotalWalSize(4 * config.writeBufferBytes())
                     // Retention drops files continuously, one MANIFEST record each: without a roll-over
                     // the MANIFEST grows about 80 KB per GB produced, up to RocksDB's default of 1 GB.
-                    .setMaxManifestFileSize(MAX_MANIFEST_BYTES));
+                    .setMaxManifestFileSize(MAX_MANIFEST_BYTES);
 
             BlockBasedTableConfig messageTable = new BlockBasedTableConfig()
                     .setBlockCache(cache)
@@ -140,7 +154,8 @@ final class RocksStore implements AutoCloseable {
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db;
             try {
-                db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+                db = readOnly ? RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles)
+                        : RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             } catch (RocksDBException e) {
                 if (isLockError(e)) {
                     throw new QueueAlreadyOpenException(dir.toString(), statusOf(e), e);
@@ -155,40 +170,16 @@ final class RocksStore implements AutoCloseable {
             // from a failed flush waits for (the SstFileManager's reserved buffer).
             long reserve = 2 * Math.max(config.writeBufferBytes(), META_WRITE_BUFFER_BYTES);
             DiskSpaceGuard space = new DiskSpaceGuard(Files.getFileStore(dir), reserve);
-            return new RocksStore(dir, opened, db, handles.get(1), handles.get(2), walWrite, space);
+            return new RocksStore(claim, readOnly, opened, db, handles.get(1), handles.get(2), walWrite, space);
         } catch (IOException e) {
             closeAll(opened, null);
-            OPEN_DIRECTORIES.remove(dir);
-            throw new StorageException("cannot create data directory " + dir, e.toString(), e);
+            claim.close();
+            throw new StorageException("cannot open queue in " + dir, e.toString(), e);
         } catch (RuntimeException e) {
             closeAll(opened, e);
-            OPEN_DIRECTORIES.remove(dir);
+            claim.close();
             throw e;
         }
-    }
-
-    /**
-     * Whether RocksDB may create a new database here: only when the directory holds none of its data
-     * files. With CURRENT lost, "create if missing" would write a new empty MANIFEST next to the old
-     * files, fail, and on the next open succeed and delete them all as obsolete; refuse instead.
-     */
-    private static boolean mayCreate(Path dir) throws IOException {
-        if (Files.exists(dir.resolve("CURRENT"))) {
-            return false;
-        }
-        List<String> data;
-        try (var files = Files.list(dir)) {
-            data = files.map(f -> f.getFileName().toString())
-                    .filter(n -> n.startsWith("MANIFEST-") || n.endsWith(".sst") || n.endsWith(".log")
-                            || n.endsWith(".blob"))
-                    .sorted().limit(5).toList();
-        }
-        if (!data.isEmpty()) {
-            throw new StorageException("damaged queue in " + dir + "; not opened, nothing changed",
-                    "Corruption: the file CURRENT is missing but the directory holds queue data " + data
-                            + "; refusing to create a new queue over it", null);
-        }
-        return true;
     }
 
     private static SstFileManager sstFileManager() {
@@ -201,6 +192,18 @@ final class RocksStore implements AutoCloseable {
 
     Path directory() {
         return directory;
+    }
+
+    /** True when opened with {@link RocksMqConfig#readOnly()}: every write is refused. */
+    boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Refuses a write to a read-only queue, before anything is done. */
+    void requireWritable() {
+        if (readOnly) {
+            throw new ReadOnlyQueueException("queue in " + directory + " is open read-only; nothing was changed");
+        }
     }
 
     RocksDB db() {
@@ -217,6 +220,7 @@ final class RocksStore implements AutoCloseable {
 
     /** Writes the batch to the write-ahead log (no fsync) and returns its sync ticket. */
     long write(WriteBatch batch) {
+        requireWritable();
         try {
             db.write(walWrite, batch);
         } catch (RocksDBException e) {
@@ -276,6 +280,7 @@ final class RocksStore implements AutoCloseable {
     }
 
     void putMeta(byte[] key, byte[] value) {
+        requireWritable();
         try {
             db.put(meta, walWrite, key, value);
         } catch (RocksDBException e) {
@@ -348,14 +353,16 @@ final class RocksStore implements AutoCloseable {
     @Override
     public void close() {
         try {
-            try {
-                db.syncWal();
-            } catch (RocksDBException e) {
-                // Best effort: closing still flushes what RocksDB buffered.
+            if (!readOnly) {
+                try {
+                    db.syncWal();
+                } catch (RocksDBException e) {
+                    // Best effort: closing still flushes what RocksDB buffered.
+                }
             }
             closeAll(resources, null);
         } finally {
-            OPEN_DIRECTORIES.remove(directory);
+            claim.close();
         }
     }
 
@@ -406,15 +413,6 @@ final class RocksStore implements AutoCloseable {
         opened.clear();
         if (failure != null && failure != primary) {
             throw failure;
-        }
-    }
-
-    private static Path canonical(Path dir) {
-        Path abs = dir.toAbsolutePath().normalize();
-        try {
-            return Files.exists(abs) ? abs.toRealPath() : abs;
-        } catch (IOException e) {
-            return abs;
         }
     }
 

@@ -573,11 +573,51 @@ final class StorageLayout {
         if (message.properties().size() > MAX_PROPERTIES) {
             throw new InvalidArgumentException("a message can carry at most " + MAX_PROPERTIES + " properties");
         }
-        for (String key : message.properties().keySet()) {
+        for (Map.Entry<String, String> p : message.properties().entrySet()) {
+            String key = p.getKey();
             if (utf8Length(key) > MAX_PROPERTY_KEY_BYTES) {
                 throw new InvalidArgumentException("property key longer than " + MAX_PROPERTY_KEY_BYTES + " UTF-8 bytes");
             }
+            // UTF-8 cannot hold an unpaired surrogate: the encoder would store '?' and the message would
+            // come back different from what was produced.
+            int bad = unpairedSurrogate(key);
+            if (bad >= 0) {
+                throw new InvalidArgumentException("property key contains an unpaired surrogate at index " + bad);
+            }
+            bad = unpairedSurrogate(p.getValue());
+            if (bad >= 0) {
+                throw new InvalidArgumentException("value of property '" + printable(key)
+                        + "' contains an unpaired surrogate at index " + bad);
+            }
         }
+    }
+
+    /** The index of the first unpaired surrogate in {@code s}, or -1 when it is valid UTF-16. */
+    static int unpairedSurrogate(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** For error messages: the text with surrogates that UTF-8 cannot show replaced by U+FFFD. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else {
+                b.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return b.toString();
     }
 
     // ---------------------------------------------------------------- primitives
