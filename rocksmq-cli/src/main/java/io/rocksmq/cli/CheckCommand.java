@@ -56,7 +56,7 @@ final class CheckCommand implements Callable<Integer> {
         List<Object> topicsJson = new ArrayList<>();
         List<List<String>> rows = Text.rows("TOPIC", "MESSAGES", "IDS", "PAYLOAD", "GROUPS", "RESULT");
         Map<String, Object> engine = new LinkedHashMap<>();
-        try (QueueOptions.OpenQueue q = new QueueOptions(spec).open()) {
+        try (QueueOptions.OpenQueue q = new QueueOptions(spec).openReadOnly()) {
             RocksMq mq = q.mq();
             if (mq.recoveryRepairs() > 0) {
                 warnings.add("opening repaired " + mq.recoveryRepairs() + " metadata entries (the log above says which)");

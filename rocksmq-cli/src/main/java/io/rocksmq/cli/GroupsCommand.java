@@ -40,6 +40,11 @@ final class GroupsCommand implements Runnable {
         JsonOption output;
 
         @Override
+        QueueOptions.OpenQueue open() {
+            return queue().openReadOnly(); // only looks: never writes
+        }
+
+        @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
             List<TopicSnapshot> topics = topic == null ? TopicSnapshot.all(q.mq())
                     : List.of(TopicSnapshot.of(q.mq(), topic));
@@ -78,6 +83,11 @@ final class GroupsCommand implements Runnable {
     static final class Describe extends OneGroup {
         @Mixin
         JsonOption output;
+
+        @Override
+        QueueOptions.OpenQueue open() {
+            return queue().openReadOnly(); // only looks: never writes
+        }
 
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {

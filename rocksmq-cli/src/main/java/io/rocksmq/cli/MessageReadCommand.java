@@ -80,6 +80,13 @@ abstract class MessageReadCommand extends QueueCommand {
         }
     }
 
+    /** Read-only unless a group consumes (its position is the only thing a read writes). */
+    @Override
+    QueueOptions.OpenQueue open() {
+        boolean writes = start != null && start.group != null && consumesGroup();
+        return writes ? queue().open() : queue().openReadOnly();
+    }
+
     @Override
     int run(QueueOptions.OpenQueue q, PrintWriter out) throws Exception {
         long max = max();

@@ -6,8 +6,10 @@ import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.RocksMqConfig;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * How commands open the queue that the root's {@code --data} names.
@@ -33,26 +35,53 @@ final class QueueOptions {
     }
 
     /**
+     * Opens an existing queue read-only, for commands that only look: nothing in the directory is
+     * written (no repair, no retention, no log file), so what they inspect stays as it was.
+     */
+    OpenQueue openReadOnly() {
+        return open(false, null, true);
+    }
+
+    /**
      * Opens the queue.
      *
      * @param create     create the directory and the queue if missing
      * @param durability default durability of produce calls, or null for the queue's default
      */
     OpenQueue open(boolean create, Durability durability) {
+        return open(create, durability, false);
+    }
+
+    private OpenQueue open(boolean create, Durability durability, boolean readOnly) {
         Rmq root = Rmq.root(spec);
         if (root.sharedQueue != null) {
             return new OpenQueue(root.sharedQueue, false, root.shutdownHooks);
         }
         Path data = data();
-        if (!create && !Files.exists(data.resolve("CURRENT"))) {
+        // Only a directory with nothing of a database in it is "no queue"; anything else (CURRENT lost
+        // or unreadable next to data, another program's database) gets the library's own diagnosis.
+        if (!create && holdsNoDatabase(data)) {
             throw new RocksMqException("no queue in " + data + " (create one with 'rmq topics create NAME',"
                     + " or point --data at an existing one)");
         }
-        RocksMqConfig.Builder config = RocksMqConfig.builder(data);
+        RocksMqConfig.Builder config = RocksMqConfig.builder(data).readOnly(readOnly);
         if (durability != null) {
             config.durability(durability);
         }
         return new OpenQueue(RocksMq.open(config.build()), true, root.shutdownHooks);
+    }
+
+    /** True when {@code dir} does not exist or holds none of RocksDB's files. */
+    static boolean holdsNoDatabase(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return !Files.exists(dir);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).noneMatch(n -> n.equals("CURRENT")
+                    || n.startsWith("MANIFEST-") || n.endsWith(".sst") || n.endsWith(".log"));
+        } catch (IOException e) {
+            return false; // let the open report what is wrong with it
+        }
     }
 
     /**

@@ -38,6 +38,11 @@ final class TopicsCommand implements Runnable {
         JsonOption output;
 
         @Override
+        QueueOptions.OpenQueue open() {
+            return queue().openReadOnly(); // only looks: never writes
+        }
+
+        @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
             List<TopicSnapshot> topics = TopicSnapshot.all(q.mq());
             output.print(out, () -> Json.object("topics", topics.stream().map(t -> Json.object("name", t.name(),
@@ -104,6 +109,11 @@ final class TopicsCommand implements Runnable {
         String name;
         @Mixin
         JsonOption output;
+
+        @Override
+        QueueOptions.OpenQueue open() {
+            return queue().openReadOnly(); // only looks: never writes
+        }
 
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {

@@ -222,9 +222,21 @@ final class QueueDirectory implements AutoCloseable {
             for (byte[] n : RocksDB.listColumnFamilies(options, path.toString())) {
                 names.add(new String(n, StandardCharsets.UTF_8));
             }
+            if (names.isEmpty()) {
+                diagnoseUnreadable(); // listing says nothing when CURRENT or the MANIFEST cannot be read
+            }
             return names;
         } catch (RocksDBException e) {
             throw RocksStore.storage("cannot open queue in " + path, e);
+        }
+    }
+
+    /** Throws RocksDB's own diagnosis of a database it cannot open, got from a read-only open (writes nothing). */
+    private void diagnoseUnreadable() throws RocksDBException {
+        try (RocksLog log = new RocksLog(InfoLogLevel.WARN_LEVEL);
+             Options options = new Options().setLogger(log);
+             RocksDB db = RocksDB.openReadOnly(options, path.toString())) {
+            // it opened after all: the listing's silence stands, and the caller refuses the directory
         }
     }
 

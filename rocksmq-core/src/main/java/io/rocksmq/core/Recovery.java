@@ -17,7 +17,8 @@ import java.util.TreeSet;
  *   <li>a topic's id counter is at least one past the largest stored id (else it is raised);</li>
  *   <li>a group position lies within {@code [startId, nextId]} of its topic (else it is clamped);</li>
  * </ul>
- * Every repair is logged at WARN and counted in {@link Result#repairs()}.
+ * Every repair is logged at WARN and counted in {@link Result#repairs()}. A read-only queue makes its
+ * repairs in memory only: the files stay as they were.
  *
  * <p>Some inconsistencies no crash can produce, because the records involved are always written in one
  * atomic batch: an id counter or group position whose topic record is missing, or queue records
@@ -77,7 +78,9 @@ final class Recovery {
             if (!records.isEmpty() || !counters.isEmpty() || !positions.isEmpty()) {
                 throw inconsistent(store, "queue records exist but the format record is missing");
             }
-            store.putMeta(StorageLayout.formatKey(), StorageLayout.formatValue());
+            if (!store.readOnly()) {
+                store.putMeta(StorageLayout.formatKey(), StorageLayout.formatValue());
+            }
         }
         checkNoOrphans(store, records, counters.keySet(), positions.keySet());
 
@@ -95,8 +98,10 @@ final class Recovery {
                         e.getKey(), nextId, lastStored, lastStored + 1);
                 nextId = lastStored + 1;
                 produced = StorageLayout.UNKNOWN_BYTES; // recounted by RetentionLoader
-                store.putMeta(StorageLayout.topicCounterKey(rec.topicId()),
-                        StorageLayout.topicCounterValue(nextId, lastPublish, produced));
+                if (!store.readOnly()) { // read-only: repaired in memory, the files keep the evidence
+                    store.putMeta(StorageLayout.topicCounterKey(rec.topicId()),
+                            StorageLayout.topicCounterValue(nextId, lastPublish, produced));
+                }
                 repairs++;
             }
             nextTopicId = Math.max(nextTopicId, rec.topicId() + 1);
@@ -111,7 +116,9 @@ final class Recovery {
                     if (clamped != pos) {
                         LOG.warn("topic '{}' group '{}': position {} outside [{}, {}]; clamped to {}",
                                 e.getKey(), g.getKey(), pos, rec.startId(), nextId, clamped);
-                        store.putMeta(key, StorageLayout.positionValue(clamped));
+                        if (!store.readOnly()) {
+                            store.putMeta(key, StorageLayout.positionValue(clamped));
+                        }
                         repairs++;
                     }
                     topic.addGroup(new ConsumerGroup(g.getKey(), key, clamped));

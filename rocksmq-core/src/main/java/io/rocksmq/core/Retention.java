@@ -49,7 +49,7 @@ final class Retention implements AutoCloseable {
         this.topics = topics;
         this.pass = new RetentionPass(store, reclaimer, config.writeBufferBytes() / 2);
         this.reclaimer = reclaimer;
-        this.worker = config.retentionInterval().isZero() ? null
+        this.worker = config.retentionInterval().isZero() || config.readOnly() ? null
                 : new RetentionWorker(config.retentionInterval(), this::workerPass);
         Map<Long, RetentionPolicy> overrides = RetentionLoader.load(store, topics.values(), config.retentionSegmentBytes());
         for (Topic t : topics.values()) {

@@ -86,8 +86,8 @@ final class RetentionLoader {
     }
 
     private static void removeOrphans(RocksStore store, Set<Long> orphanTopics, List<byte[]> orphanKeys) {
-        if (orphanTopics.isEmpty() && orphanKeys.isEmpty()) {
-            return;
+        if (orphanTopics.isEmpty() && orphanKeys.isEmpty() || store.readOnly()) {
+            return; // read-only: they are ignored (no topic or group uses them)
         }
         LOG.warn("removing retention records of {} topics and {} groups that no longer exist",
                 orphanTopics.size(), orphanKeys.size());

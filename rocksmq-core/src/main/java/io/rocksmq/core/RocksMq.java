@@ -45,6 +45,10 @@ import java.util.function.ToLongFunction;
  *       ({@link #skippedMessages}); deleted space is reclaimed promptly ({@link #topicStats}).</li>
  * </ul>
  *
+ * <p><b>Read-only</b> ({@link RocksMqConfig.Builder#readOnly}): every method that would change the queue
+ * (create, destroy, produce, consume, seek, retention) throws {@link io.rocksmq.api.ReadOnlyQueueException}
+ * before doing anything; nothing in the directory is written.
+ *
  * <h2>Concurrency design</h2>
  * The queue, each topic and each group has a {@link Lifecycle} (state plus in-flight count in one
  * atomic word); every call enters the ones it touches and exits when done. The topic registry
@@ -129,6 +133,7 @@ public final class RocksMq implements AutoCloseable {
      * @throws io.rocksmq.api.InvalidNameException if the name is not 1-255 printable characters
      */
     public void createTopic(String topic) {
+        store.requireWritable();
         Names.check("topic", topic);
         enter();
         try {
@@ -146,6 +151,7 @@ public final class RocksMq implements AutoCloseable {
      * @throws TopicNotFoundException if there is no such topic
      */
     public void destroyTopic(String topic) {
+        store.requireWritable();
         Names.check("topic", topic);
         enter();
         try {
@@ -185,6 +191,7 @@ public final class RocksMq implements AutoCloseable {
      * @throws ConsumerGroupExistsException if the group exists
      */
     public void createConsumerGroup(String topic, String group) {
+        store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         enteringTopic(topic, t -> {
             registry.createGroup(t, group);
@@ -200,6 +207,7 @@ public final class RocksMq implements AutoCloseable {
      * @throws TopicNotFoundException if there is no such topic
      */
     public void destroyConsumerGroup(String topic, String group) {
+        store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         enteringTopic(topic, t -> {
             registry.destroyGroup(t, group);
@@ -248,6 +256,7 @@ public final class RocksMq implements AutoCloseable {
      *                                  nothing was written
      */
     public long[] produce(String topic, List<ProducerMessage> messages, Durability durability) {
+        store.requireWritable();
         Names.check("topic", topic);
         if (messages == null || messages.isEmpty()) {
             throw new InvalidArgumentException("messages must not be null or empty");
@@ -288,6 +297,7 @@ public final class RocksMq implements AutoCloseable {
      * @throws ConsumerGroupNotFoundException if there is no such group
      */
     public List<ConsumerMessage> consume(String topic, String group, int max) {
+        store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
@@ -325,6 +335,7 @@ public final class RocksMq implements AutoCloseable {
      * skip ids that do not exist yet). Wakes the group's registered consumers.
      */
     public void seek(String topic, String group, long id) {
+        store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         if (id < 0) {
             throw new InvalidArgumentException("message id must be >= 0, was " + id);
@@ -334,12 +345,14 @@ public final class RocksMq implements AutoCloseable {
 
     /** Moves the group past every message committed so far: the next consume returns only later ones. */
     public void seekToLatest(String topic, String group) {
+        store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         moveGroupPosition(topic, group, Topic::nextIdAfterCommitted);
     }
 
     /** Moves the group to the first message published at or after {@code epochMillis}. */
     public void seekToTimestamp(String topic, String group, long epochMillis) {
+        store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         moveGroupPosition(topic, group, t -> MessageReader.firstIdAtOrAfter(store, t, epochMillis));
     }
@@ -449,6 +462,7 @@ public final class RocksMq implements AutoCloseable {
      * @throws InvalidArgumentException if the policy is null
      */
     public void setRetention(String topic, RetentionPolicy override) {
+        store.requireWritable();
         Names.check("topic", topic);
         if (override == null) {
             throw new InvalidArgumentException("retention policy must not be null");
@@ -478,6 +492,7 @@ public final class RocksMq implements AutoCloseable {
      * @return the number of messages deleted
      */
     public long runRetention() {
+        store.requireWritable();
         enter();
         try {
             return retention.runAll();
@@ -516,6 +531,7 @@ public final class RocksMq implements AutoCloseable {
      * messages since it last asked.
      */
     public long takeSkippedMessages(String topic, String group) {
+        store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         return enteringGroup(topic, group, retention::takeSkipped);
     }
