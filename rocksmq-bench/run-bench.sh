@@ -41,7 +41,7 @@ fi
 
 if [ "$build" = 1 ]; then
   echo "building rocksmq-bench (mvn package, no install)..."
-  (cd "$root" && mvn -q -pl rocksmq-bench -am package -DskipTests)
+  (cd "$root" && mvn -q -pl rocksmq-bench -am package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true)
 fi
 
 cp="$bench_dir/target/classes:$bench_dir/target/lib/*"
@@ -53,6 +53,10 @@ out="$bench_dir/results/$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 status=0
 java -cp "$cp" io.rocksmq.bench.BenchMain "${args[@]+"${args[@]}"}" --out "$out" --project-root "$root" || status=$?
+if [ "$status" = 2 ]; then  # bad usage (the harness said what): nothing was measured, nothing else runs
+  rm -rf "$out"
+  exit 2
+fi
 
 if [ "$jmh" = 1 ]; then
   if [ "$mode" = full ]; then

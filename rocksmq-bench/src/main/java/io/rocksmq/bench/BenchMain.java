@@ -3,6 +3,7 @@ package io.rocksmq.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rocksmq.bench.peer.Versions;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,14 +30,17 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options;
+        Options options = new Options();
+        CommandLine cmd = Options.commandLine(options);
         try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().isEmpty()) {
-                System.err.println(e.getMessage());
+            if (CommandLine.printHelpIfRequested(cmd.parseArgs(args))) {
+                System.exit(0);
+                return;
             }
-            System.err.print(Options.USAGE);
+            options.resolve(cmd, args);
+        } catch (CommandLine.ParameterException e) {
+            System.err.println(e.getMessage());
+            System.err.println("see 'BenchMain --help'");
             System.exit(2);
             return;
         }

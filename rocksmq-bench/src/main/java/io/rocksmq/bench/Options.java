@@ -1,5 +1,10 @@
 package io.rocksmq.bench;
 
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -8,125 +13,131 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
- * The harness's command line, parsed once and validated.
+ * The harness's command line (picocli), parsed once and validated; the values that depend on the mode
+ * (runs, peers, pre-warm, timeout) are resolved after parsing.
  *
  * <p>Not thread-safe to build; immutable afterwards.
  */
+@Command(name = "BenchMain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs the benchmark workloads against RocksMQ and its peers, each measured JVM on its own,"
+                + " and writes results.json, a Markdown table and charts.")
 final class Options {
-    static final String USAGE = """
-            usage: BenchMain [--quick | --smoke] [options]
-              (no mode), --full    full run: full-size workloads, 3 runs, every peer (incl. Kafka)
-              --quick              small counts, 1 run, no Kafka unless --kafka; under two minutes
-              --smoke              the quickest run (CI): tiny counts, 1 run, no Kafka unless --kafka
-              --runs N             runs per peer and scenario (default 3 full, 1 otherwise)
-              --peers a,b          only these peers: rocksmq, rocksmq-fsync, rocksdb-kpm, rocksdb-vpb, chronicle, kafka
-              --workloads W1,W4    only scenarios reporting these workloads (W1..W8)
-              --kafka              include Kafka in --quick/--smoke
-              --out DIR            output directory (default results/<timestamp>)
-              --data-dir DIR       where peers store data (default: the system temp dir; use a real disk)
-              --project-root DIR   project root, to find ../shared/tools/prewarm-memory.sh (default: found from the working dir)
-              --prewarm-mb N       memory to touch and free before each measured JVM (default 3000 full, 500 otherwise)
-              --no-prewarm         skip the memory pre-warm
-              --heap SIZE          heap of each measured JVM (default 2g)
-              --jfr                record a JDK Flight Recording (profile settings) of each measured JVM
-              --jvm-arg ARG        extra option for each measured JVM (repeatable)
-              --timeout-s N        kill a measured JVM after N seconds (default 1200 full, 180 otherwise)
-            """;
+    /** The mode: the full run (default), a quick run, or the CI smoke run. */
+    static final class Modes {
+        @Option(names = "--full", description = "Full run: full-size workloads, 3 runs, every peer (incl. Kafka).")
+        boolean full;
+        @Option(names = "--quick", description = "Small counts, 1 run, no Kafka unless --kafka; under two minutes.")
+        boolean quick;
+        @Option(names = "--smoke", description = "The quickest run (CI): tiny counts, 1 run, no Kafka unless --kafka.")
+        boolean smoke;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Modes modes;
+    @Option(names = "--runs", paramLabel = "N", description = "Runs per peer and scenario (default 3 full, 1 otherwise).")
+    Integer runsOption;
+    @Option(names = "--peers", split = ",", paramLabel = "PEER", converter = PeerConverter.class,
+            description = "Only these peers: rocksmq, rocksmq-fsync, rocksdb-kpm, rocksdb-vpb, chronicle, kafka.")
+    List<Peer> peersOption;
+    @Option(names = "--workloads", split = ",", paramLabel = "W", description = "Only scenarios reporting these workloads (W1..W8).")
+    List<String> workloadsOption = new ArrayList<>();
+    @Option(names = "--kafka", description = "Include Kafka in --quick/--smoke.")
+    boolean kafka;
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default results/<timestamp>).")
+    Path out;
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where peers store data (default: the system temp dir; use a real disk).")
+    Path dataDir;
+    @Option(names = "--project-root", paramLabel = "DIR",
+            description = "Project root, to find ../shared/tools/prewarm-memory.sh (default: found from the working dir).")
+    Path projectRoot;
+    @Option(names = "--prewarm-mb", paramLabel = "N",
+            description = "Memory to touch and free before each measured JVM (default 3000 full, 500 otherwise).")
+    Integer prewarmMbOption;
+    @Option(names = "--no-prewarm", negatable = false, description = "Skip the memory pre-warm.")
+    boolean noPrewarm;
+    @Option(names = "--heap", paramLabel = "SIZE", description = "Heap of each measured JVM (default ${DEFAULT-VALUE}).")
+    String heap = "2g";
+    @Option(names = "--jfr", description = "Record a JDK Flight Recording (profile settings) of each measured JVM.")
+    boolean jfr;
+    @Option(names = "--jvm-arg", paramLabel = "ARG", description = "Extra option for each measured JVM (repeatable).")
+    List<String> jvmArgs = new ArrayList<>();
+    @Option(names = "--timeout-s", paramLabel = "N",
+            description = "Kill a measured JVM after N seconds (default 1200 full, 180 otherwise).")
+    Integer timeoutOption;
 
     Mode mode = Mode.FULL;
     int runs;
     Set<Peer> peers;
     Set<String> workloads = new LinkedHashSet<>();
-    Path out;
-    Path dataDir;
-    Path projectRoot;
-    int prewarmMb;
     boolean prewarm = true;
-    String heap = "2g";
-    boolean jfr;
-    List<String> jvmArgs = new ArrayList<>();
+    int prewarmMb;
     int timeoutSeconds;
-    final List<String> raw;
+    List<String> raw;
 
-    private Options(List<String> raw) {
-        this.raw = raw;
+    /** The picocli model of these options (usage, errors); the caller prints what it needs. */
+    static CommandLine commandLine(Options o) {
+        return new CommandLine(o).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
+    /**
+     * Parses and resolves the arguments.
+     *
+     * @throws CommandLine.ParameterException on bad usage (its message says what)
+     */
     static Options parse(String[] args) {
-        Options o = new Options(List.of(args));
-        Integer runs = null;
-        Integer prewarmMb = null;
-        Integer timeout = null;
-        boolean kafka = false;
-        Set<Peer> peers = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--quick" -> o.mode = Mode.QUICK;
-                case "--smoke" -> o.mode = Mode.SMOKE;
-                case "--full" -> o.mode = Mode.FULL;
-                case "--runs" -> runs = Integer.parseInt(value(args, ++i, a));
-                case "--peers" -> {
-                    peers = EnumSet.noneOf(Peer.class);
-                    for (String p : value(args, ++i, a).split(",")) {
-                        peers.add(Peer.byId(p.trim()));
-                    }
-                }
-                case "--workloads" -> {
-                    for (String w : value(args, ++i, a).split(",")) {
-                        o.workloads.add(w.trim().toUpperCase(java.util.Locale.ROOT));
-                    }
-                }
-                case "--kafka" -> kafka = true;
-                case "--out" -> o.out = Path.of(value(args, ++i, a));
-                case "--data-dir" -> o.dataDir = Path.of(value(args, ++i, a));
-                case "--project-root" -> o.projectRoot = Path.of(value(args, ++i, a));
-                case "--prewarm-mb" -> prewarmMb = Integer.parseInt(value(args, ++i, a));
-                case "--no-prewarm" -> o.prewarm = false;
-                case "--heap" -> o.heap = value(args, ++i, a);
-                case "--jfr" -> o.jfr = true;
-                case "--jvm-arg" -> o.jvmArgs.add(value(args, ++i, a));
-                case "--timeout-s" -> timeout = Integer.parseInt(value(args, ++i, a));
-                case "-h", "--help" -> throw new IllegalArgumentException("");
-                default -> throw new IllegalArgumentException("unknown option " + a);
-            }
+        Options o = new Options();
+        CommandLine cmd = commandLine(o);
+        cmd.parseArgs(args);
+        o.resolve(cmd, args);
+        return o;
+    }
+
+    /** Resolves the mode-dependent values once {@code args} were parsed into this object by {@code cmd}. */
+    void resolve(CommandLine cmd, String[] args) {
+        raw = List.of(args);
+        mode = modes == null || modes.full ? Mode.FULL : modes.quick ? Mode.QUICK : Mode.SMOKE;
+        boolean full = mode == Mode.FULL;
+        runs = runsOption != null ? runsOption : full ? 3 : 1;
+        if (runs < 1) {
+            throw new CommandLine.ParameterException(cmd, "--runs must be >= 1");
         }
-        boolean full = o.mode == Mode.FULL;
-        o.runs = runs != null ? runs : full ? 3 : 1;
-        if (o.runs < 1) {
-            throw new IllegalArgumentException("--runs must be >= 1");
-        }
-        if (peers == null) {
+        if (peersOption == null) {
             peers = EnumSet.allOf(Peer.class);
             if (!full && !kafka) {
                 peers.remove(Peer.KAFKA);
             }
-        } else if (kafka) {
-            peers.add(Peer.KAFKA);
+        } else {
+            peers = EnumSet.copyOf(peersOption);
+            if (kafka) {
+                peers.add(Peer.KAFKA);
+            }
         }
-        o.peers = peers;
-        o.prewarmMb = prewarmMb != null ? prewarmMb : full ? 3000 : 500;
-        o.timeoutSeconds = timeout != null ? timeout : full ? 1200 : 180;
-        if (o.out == null) {
-            o.out = Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        workloadsOption.forEach(w -> workloads.add(w.trim().toUpperCase(Locale.ROOT)));
+        prewarm = !noPrewarm;
+        prewarmMb = prewarmMbOption != null ? prewarmMbOption : full ? 3000 : 500;
+        timeoutSeconds = timeoutOption != null ? timeoutOption : full ? 1200 : 180;
+        if (out == null) {
+            out = Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        if (o.dataDir == null) {
-            o.dataDir = Path.of(System.getProperty("java.io.tmpdir"));
+        if (dataDir == null) {
+            dataDir = Path.of(System.getProperty("java.io.tmpdir"));
         }
-        if (o.projectRoot == null) {
-            o.projectRoot = findProjectRoot(Path.of("").toAbsolutePath());
+        if (projectRoot == null) {
+            projectRoot = findProjectRoot(Path.of("").toAbsolutePath());
         }
-        return o;
     }
 
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
+    /** Peers by their id on the command line. */
+    static final class PeerConverter implements CommandLine.ITypeConverter<Peer> {
+        @Override
+        public Peer convert(String value) {
+            return Peer.byId(value.trim());
         }
-        return args[i];
     }
 
     /** The nearest directory at or above {@code from} whose pom.xml is the RocksMQ parent; null if none. */

@@ -1,0 +1,70 @@
+package io.rocksmq.bench;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class OptionsTest {
+    @Test
+    void modesSetTheirDefaults() {
+        Options full = Options.parse(new String[0]);
+        assertThat(full.mode).isEqualTo(Mode.FULL);
+        assertThat(full.runs).isEqualTo(3);
+        assertThat(full.peers).isEqualTo(EnumSet.allOf(Peer.class));
+        assertThat(full.prewarmMb).isEqualTo(3000);
+        assertThat(full.timeoutSeconds).isEqualTo(1200);
+
+        Options quick = Options.parse(new String[] {"--quick"});
+        assertThat(quick.mode).isEqualTo(Mode.QUICK);
+        assertThat(quick.runs).isEqualTo(1);
+        assertThat(quick.peers).doesNotContain(Peer.KAFKA);
+        assertThat(Options.parse(new String[] {"--smoke", "--kafka"}).peers).contains(Peer.KAFKA);
+    }
+
+    @Test
+    void listsAndValuesAreParsed() {
+        Options o = Options.parse(new String[] {"--quick", "--peers", "rocksmq,chronicle", "--workloads", "w1,W4",
+                "--runs", "2", "--jvm-arg", "-Xss1m", "--jvm-arg", "-XX:+UseParallelGC", "--no-prewarm",
+                "--out", "o", "--heap", "4g"});
+        assertThat(o.peers).containsExactlyInAnyOrder(Peer.ROCKSMQ, Peer.CHRONICLE);
+        assertThat(o.workloads).containsExactly("W1", "W4");
+        assertThat(o.runs).isEqualTo(2);
+        assertThat(o.jvmArgs).containsExactly("-Xss1m", "-XX:+UseParallelGC");
+        assertThat(o.prewarm).isFalse();
+        assertThat(o.out).isEqualTo(Path.of("o"));
+        assertThat(o.heap).isEqualTo("4g");
+        assertThat(o.raw).hasSize(16).startsWith("--quick");
+        assertThat(o.scenarios()).allMatch(s -> s.reportsAny(o.workloads));
+    }
+
+    @Test
+    void badUsageIsAParameterExceptionThatSaysWhat() {
+        assertThatThrownBy(() -> Options.parse(new String[] {"--quick", "--smoke"}))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("mutually exclusive");
+        assertThatThrownBy(() -> Options.parse(new String[] {"--peers", "nope"}))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("unknown peer 'nope'");
+        assertThatThrownBy(() -> Options.parse(new String[] {"--runs", "0"}))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--runs must be >= 1");
+        assertThatThrownBy(() -> Options.parse(new String[] {"--frobnicate"}))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--frobnicate");
+    }
+
+    @Test
+    void helpListsEveryOption() {
+        StringWriter help = new StringWriter();
+        Options.commandLine(new Options()).usage(new PrintWriter(help));
+        for (String option : List.of("--full", "--quick", "--smoke", "--runs", "--peers", "--workloads", "--kafka",
+                "--out", "--data-dir", "--project-root", "--prewarm-mb", "--no-prewarm", "--heap", "--jfr",
+                "--jvm-arg", "--timeout-s", "--help")) {
+            assertThat(help.toString()).contains(option);
+        }
+    }
+}
