@@ -5,7 +5,10 @@ import io.rocksmq.api.InvalidArgumentException;
 import java.util.Map;
 
 /**
- * A message to produce: an opaque payload (empty allowed, never null) and string properties.
+ * A message to produce: an opaque payload (empty allowed, never null) and string properties. A message
+ * that exists can be stored: the constructor checks everything storage requires ({@link #MAX_PROPERTIES},
+ * {@link #MAX_PROPERTY_KEY_BYTES}), so a caller (the embedded client, for one) validates a message by
+ * building it, before it changes anything.
  *
  * <p>Thread-safe once built: the properties are copied into an immutable map. The payload array is
  * not copied (messages are on the hot path); do not change it until {@code produce} returns.
@@ -14,6 +17,16 @@ import java.util.Map;
  * @param properties string key/value pairs stored with the message; no null keys or values
  */
 public record ProducerMessage(byte[] payload, Map<String, String> properties) {
+    /** Most properties one message may carry (the stored count is 16 bits). */
+    public static final int MAX_PROPERTIES = StorageLayout.MAX_PROPERTIES;
+    /** Longest property key, in UTF-8 bytes (the stored length is 16 bits). */
+    public static final int MAX_PROPERTY_KEY_BYTES = StorageLayout.MAX_PROPERTY_KEY_BYTES;
+
+    /**
+     * @throws InvalidArgumentException if the payload is null, a property key or value is null, there are
+     *                                  more than {@link #MAX_PROPERTIES} properties, or a key is longer than
+     *                                  {@link #MAX_PROPERTY_KEY_BYTES}
+     */
 
     public ProducerMessage {
         if (payload == null) {
@@ -22,9 +35,16 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties) {
         if (properties == null) {
             properties = Map.of();
         } else {
+            if (properties.size() > MAX_PROPERTIES) {
+                throw new InvalidArgumentException("a message can carry at most " + MAX_PROPERTIES + " properties");
+            }
             for (Map.Entry<String, String> e : properties.entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) {
                     throw new InvalidArgumentException("message properties must not hold null keys or values");
+                }
+                if (StorageLayout.utf8Length(e.getKey()) > MAX_PROPERTY_KEY_BYTES) {
+                    throw new InvalidArgumentException("property key longer than " + MAX_PROPERTY_KEY_BYTES
+                            + " UTF-8 bytes");
                 }
             }
             properties = Map.copyOf(properties);

@@ -1,4 +1,4 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MessageId;
@@ -7,6 +7,8 @@ import io.rocksmq.api.Producer;
 import io.rocksmq.api.ProducerOptions;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.RocksMqException;
+import io.rocksmq.core.ProducerMessage;
+import io.rocksmq.core.RocksMq;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -86,7 +88,7 @@ final class RocksMqProducer implements Producer {
         if (message == null) {
             throw new InvalidArgumentException("message must not be null");
         }
-        ProducerMessage encoded = MessageCodec.encode(message);
+        ProducerMessage encoded = MessageMapper.encode(message);
         CompletableFuture<MessageId> future = new CompletableFuture<>();
         lock.lock();
         try {
@@ -241,7 +243,7 @@ final class RocksMqProducer implements Producer {
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).future().complete(MessageId.of(MessageCodec.PARTITION, ids[i]));
+            batch.get(i).future().complete(MessageId.of(MessageMapper.PARTITION, ids[i]));
         }
     }
 

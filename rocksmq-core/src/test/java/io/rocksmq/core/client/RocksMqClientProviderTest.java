@@ -1,9 +1,10 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.QueueAlreadyOpenException;
+import io.rocksmq.core.Durability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

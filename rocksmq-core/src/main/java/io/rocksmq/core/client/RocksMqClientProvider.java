@@ -1,8 +1,10 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.MqClientProvider;
+import io.rocksmq.core.Durability;
+import io.rocksmq.core.RocksMqConfig;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URI;

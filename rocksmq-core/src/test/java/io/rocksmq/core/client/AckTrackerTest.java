@@ -1,4 +1,4 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import org.junit.jupiter.api.Test;
 

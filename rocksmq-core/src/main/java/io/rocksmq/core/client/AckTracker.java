@@ -1,4 +1,4 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 /**
  * The ids a client consumer has read and not yet seen acknowledged, in ascending order, with an

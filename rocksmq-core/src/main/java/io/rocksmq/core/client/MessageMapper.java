@@ -1,8 +1,10 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import io.rocksmq.api.Message;
 import io.rocksmq.api.MessageId;
 import io.rocksmq.api.OutgoingMessage;
+import io.rocksmq.core.ConsumerMessage;
+import io.rocksmq.core.ProducerMessage;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -14,16 +16,16 @@ import java.util.Map;
  *
  * <p>Thread-safe: stateless.
  */
-final class MessageCodec {
+final class MessageMapper {
     /** The property that carries a message's key in storage. */
     static final String KEY_PROPERTY = OutgoingMessage.KEY_PROPERTY;
     /** The embedded backend has one partition per topic. */
     static final int PARTITION = 0;
 
-    private MessageCodec() {
+    private MessageMapper() {
     }
 
-    /** Converts and checks that storage can encode it (InvalidArgumentException otherwise). */
+    /** Converts; {@link ProducerMessage} checks that storage can hold it (InvalidArgumentException otherwise). */
     static ProducerMessage encode(OutgoingMessage message) {
         Map<String, String> properties = message.properties();
         String key = message.key().orElse(null);
@@ -32,9 +34,7 @@ final class MessageCodec {
             withKey.put(KEY_PROPERTY, key);
             properties = withKey;
         }
-        ProducerMessage m = new ProducerMessage(message.payload(), properties);
-        StorageLayout.checkEncodable(m);
-        return m;
+        return new ProducerMessage(message.payload(), properties); // validates: storage can hold it
     }
 
     static Message decode(String topic, ConsumerMessage m) {

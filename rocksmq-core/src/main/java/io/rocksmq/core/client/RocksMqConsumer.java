@@ -1,4 +1,4 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupExistsException;
@@ -12,6 +12,10 @@ import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.core.AwaitResult;
+import io.rocksmq.core.ConsumerMessage;
+import io.rocksmq.core.ConsumerRegistration;
+import io.rocksmq.core.RocksMq;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,7 +223,7 @@ final class RocksMqConsumer implements Consumer {
             throw closedException();
         }
         long id = mq.latestMessageId(topic);
-        return id < 0 ? Optional.empty() : Optional.of(MessageId.of(MessageCodec.PARTITION, id));
+        return id < 0 ? Optional.empty() : Optional.of(MessageId.of(MessageMapper.PARTITION, id));
     }
 
     @Override
@@ -351,9 +355,9 @@ final class RocksMqConsumer implements Consumer {
         if (id == null) {
             throw new InvalidArgumentException("message id must not be null");
         }
-        if (id.partition() != MessageCodec.PARTITION) {
+        if (id.partition() != MessageMapper.PARTITION) {
             throw new InvalidArgumentException("the embedded backend has only partition "
-                    + MessageCodec.PARTITION + ", got message id " + id);
+                    + MessageMapper.PARTITION + ", got message id " + id);
         }
         return id.offset();
     }
@@ -409,7 +413,7 @@ final class RocksMqConsumer implements Consumer {
     private boolean publish(long gen, List<ConsumerMessage> batch) {
         List<Message> messages = new ArrayList<>(batch.size());
         for (ConsumerMessage m : batch) {
-            messages.add(MessageCodec.decode(topic, m));
+            messages.add(MessageMapper.decode(topic, m));
         }
         lock.lock();
         try {

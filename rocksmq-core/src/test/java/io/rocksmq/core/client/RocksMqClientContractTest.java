@@ -1,4 +1,4 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import io.rocksmq.api.MqClient;
 import io.rocksmq.testkit.MqClientContract;

@@ -1,4 +1,4 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
@@ -11,6 +11,8 @@ import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInUseException;
 import io.rocksmq.api.SubscriptionInfo;
+import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.RocksMqConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
@@ -8,6 +8,8 @@ import io.rocksmq.api.MessageId;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.SubscriptionInitialPosition;
+import io.rocksmq.core.ConsumerMessage;
+import io.rocksmq.core.RocksMq;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,8 +184,8 @@ class RocksMqConsumerTest {
             assertThat(m.key()).contains("k");
             assertThat(m.properties()).containsOnlyKeys("a");
             ConsumerMessage raw = client.queue().read("t", 0, 1).get(0);
-            assertThat(raw.properties()).containsEntry(MessageCodec.KEY_PROPERTY, "k").containsEntry("a", "b");
-            assertThat(MessageCodec.KEY_PROPERTY).isEqualTo("__rmq.key");
+            assertThat(raw.properties()).containsEntry(MessageMapper.KEY_PROPERTY, "k").containsEntry("a", "b");
+            assertThat(MessageMapper.KEY_PROPERTY).isEqualTo("__rmq.key");
         }
     }
 

@@ -1,4 +1,4 @@
-package io.rocksmq.core;
+package io.rocksmq.core.client;
 
 import io.rocksmq.api.MessageId;
 import io.rocksmq.api.OutgoingMessage;
