@@ -1,25 +1,19 @@
 package io.rocksmq.core.client;
 
-import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MqClient;
-import io.rocksmq.api.Producer;
 import io.rocksmq.api.ProducerOptions;
-import io.rocksmq.api.QueueClosedException;
-import io.rocksmq.api.RocksMqException;
-import io.rocksmq.api.SubscriptionInUseException;
 import io.rocksmq.api.SubscriptionInfo;
+import io.rocksmq.api.internals.AbstractMqClient;
+import io.rocksmq.api.internals.Closer;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.RocksMqConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The embedded backend of the client API: an {@link MqClient} on a {@link RocksMq} in this process.
@@ -38,14 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe.
  */
-public final class RocksMqClient implements MqClient {
+public final class RocksMqClient extends AbstractMqClient<RocksMqProducer, RocksMqConsumer> {
     private final RocksMq mq;
     private final boolean ownsQueue;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Set<RocksMqProducer> producers = ConcurrentHashMap.newKeySet();
-    /** Open consumers by subscription: a subscription has at most one (claimed before it is opened). */
-    private final ConcurrentHashMap<String, Object> subscriptions = new ConcurrentHashMap<>();
-    private static final Object CLAIMED = new Object();
 
     private RocksMqClient(RocksMq mq, boolean ownsQueue) {
         this.mq = mq;
@@ -88,46 +77,28 @@ public final class RocksMqClient implements MqClient {
     }
 
     @Override
-    public Producer createProducer(ProducerOptions options) {
-        if (options == null) {
-            throw new InvalidArgumentException("producer options must not be null");
-        }
-        checkOpen();
+    protected RocksMqProducer openProducer(ProducerOptions options) {
         mq.createTopic(options.topic());
         RocksMqProducer producer = new RocksMqProducer(this, mq, options);
-        producers.add(producer);
         producer.start();
-        if (closed.get()) { // raced with close(): it may have missed this producer
-            producer.close();
-            throw closedException();
-        }
         return producer;
     }
 
     @Override
-    public Consumer subscribe(ConsumerOptions options) {
-        if (options == null) {
-            throw new InvalidArgumentException("consumer options must not be null");
-        }
-        checkOpen();
-        String key = key(options.topic(), options.subscription());
-        if (subscriptions.putIfAbsent(key, CLAIMED) != null) {
-            throw new SubscriptionInUseException(options.topic(), options.subscription());
-        }
-        RocksMqConsumer consumer;
-        try {
-            consumer = RocksMqConsumer.open(this, mq, options);
-        } catch (RuntimeException e) {
-            subscriptions.remove(key, CLAIMED);
-            throw e;
-        }
-        subscriptions.put(key, consumer);
+    protected RocksMqConsumer openConsumer(ConsumerOptions options) {
+        return RocksMqConsumer.open(this, mq, options);
+    }
+
+    @Override
+    protected void startConsumer(RocksMqConsumer consumer) {
         consumer.start();
-        if (closed.get()) {
-            consumer.close();
-            throw closedException();
+    }
+
+    @Override
+    protected void closeBackend(Closer closer) {
+        if (ownsQueue) {
+            closer.close(mq);
         }
-        return consumer;
     }
 
     @Override
@@ -170,36 +141,6 @@ public final class RocksMqClient implements MqClient {
         mq.destroyConsumerGroup(topic, subscription);
     }
 
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        RuntimeException failure = null;
-        for (RocksMqProducer p : List.copyOf(producers)) {
-            failure = closeCollecting(p, failure);
-        }
-        for (Object c : List.copyOf(subscriptions.values())) {
-            if (c instanceof RocksMqConsumer consumer) {
-                failure = closeCollecting(consumer, failure);
-            }
-        }
-        if (ownsQueue) {
-            failure = closeCollecting(mq, failure);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    void producerClosed(RocksMqProducer producer) {
-        producers.remove(producer);
-    }
-
-    void consumerClosed(RocksMqConsumer consumer) {
-        subscriptions.remove(key(consumer.topic(), consumer.subscription()), consumer);
-    }
-
     /** Messages after {@code position}: ids are consecutive within a topic, and retention only trims the front. */
     private long lag(String topic, long position) {
         long latest = mq.latestMessageId(topic);
@@ -209,33 +150,5 @@ public final class RocksMqClient implements MqClient {
         long earliest = mq.earliestMessageId(topic);
         long from = earliest < 0 ? position : Math.max(position, earliest);
         return Math.max(0, latest + 1 - from);
-    }
-
-    private void checkOpen() {
-        if (closed.get()) {
-            throw closedException();
-        }
-    }
-
-    private static QueueClosedException closedException() {
-        return new QueueClosedException("client is closed");
-    }
-
-    private static String key(String topic, String subscription) {
-        // Names cannot hold control characters, so NUL separates them unambiguously.
-        return topic + '\0' + subscription;
-    }
-
-    private static RuntimeException closeCollecting(AutoCloseable c, RuntimeException failure) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            RuntimeException r = e instanceof RuntimeException re ? re : new RocksMqException("close failed", e);
-            if (failure == null) {
-                return r;
-            }
-            failure.addSuppressed(r);
-        }
-        return failure;
     }
 }

@@ -7,25 +7,26 @@ import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.MessageId;
-import io.rocksmq.api.MessageListener;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.api.internals.AckRing;
+import io.rocksmq.api.internals.Durations;
+import io.rocksmq.api.internals.ListenerDispatcher;
+import io.rocksmq.api.internals.ListenerErrors;
+import io.rocksmq.api.internals.ReceiveBuffer;
+import io.rocksmq.api.internals.Threads;
 import io.rocksmq.core.AwaitResult;
 import io.rocksmq.core.ConsumerMessage;
 import io.rocksmq.core.ConsumerRegistration;
 import io.rocksmq.core.RocksMq;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -41,21 +42,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * holds at most {@code receiveBufferSize} messages in memory.
  *
  * <h2>Acknowledgement</h2>
- * Every message read is tracked in an {@link AckTracker} until acknowledged; an acknowledgement
- * commits (with {@link RocksMq#seek}) the first unacknowledged id, or the cursor if everything read is
- * acknowledged. The group's position therefore only covers acknowledged messages, and a consumer that
- * subscribes again resumes with the first one that was not: at-least-once.
+ * Every message read is tracked in an {@link AckRing} until acknowledged (its rules: only delivered
+ * messages can be acknowledged); an acknowledgement commits (with {@link RocksMq#seek}) the first
+ * unacknowledged id, or the next id to read if everything read is acknowledged. The group's position
+ * therefore only covers acknowledged messages, and a consumer that subscribes again resumes with the
+ * first one that was not: at-least-once.
  *
  * <h2>Locks</h2>
- * {@link #lock} guards the buffer, the tracker, {@link #cursor}, {@link #committed},
- * {@link #generation} and {@link #failure}, and is held across commits so that two acknowledgements can
- * never write the position out of order. Storage reads and the listener run without it. A seek bumps
- * {@link #generation}: a read that started before it is discarded instead of buffered.
+ * {@link #lock} guards the {@link ReceiveBuffer} (messages, generation, stopped state), the
+ * {@link AckRing} (whose {@code next()} is the read cursor) and {@link #committed}, and is held across
+ * commits so that two acknowledgements can never write the position out of order. Storage reads and
+ * the listener run without it. A seek starts a new buffer generation: a read that started before it is
+ * discarded instead of buffered.
  *
  * <p>Thread-safe.
  */
-final class RocksMqConsumer implements Consumer {
-    private static final Logger LOG = LoggerFactory.getLogger(RocksMqConsumer.class);
+final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
     /** Most messages one storage read asks for, whatever the free buffer space. */
     static final int MAX_READ = 500;
     /** How long one await parks; a timeout only parks again (it carries no news), so this is not a poll. */
@@ -65,28 +67,18 @@ final class RocksMqConsumer implements Consumer {
     private final RocksMq mq;
     private final String topic;
     private final String subscription;
-    private final int capacity;
     private final boolean autoAck;
-    private final MessageListener listener;
     /** Null without a listener. */
     private final ListenerDispatcher dispatcher;
     private final ConsumerRegistration registration;
     private final Thread deliveryThread;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition notEmpty = lock.newCondition();
-    private final Condition notFull = lock.newCondition();
-    private final ArrayDeque<Message> buffer;
-    private final AckTracker inFlight = new AckTracker();
-    /** Next id to read. */
-    private long cursor;
+    private final ReceiveBuffer buffer;
+    /** What was read, delivered and acknowledged; {@code next()} is the next id to read. */
+    private final AckRing acks;
     /** The position this consumer last persisted (or found). */
     private long committed;
-    private long generation;
-    /** Why the consumer stopped (subscription or topic deleted, queue closed, read failed); thrown by later calls. */
-    private RuntimeException failure;
-    /** Written under {@link #lock}; read without it only as a hint. */
-    private volatile boolean closed;
 
     /** Storage reads made by the delivery thread, for tests. */
     private final AtomicLong reads = new AtomicLong();
@@ -97,14 +89,14 @@ final class RocksMqConsumer implements Consumer {
         this.mq = mq;
         this.topic = options.topic();
         this.subscription = options.subscription();
-        this.capacity = options.receiveBufferSize();
         this.autoAck = options.autoAck();
-        this.listener = options.messageListener().orElse(null);
-        this.dispatcher = listener == null ? null
-                : new ListenerDispatcher(this, listener, options.listenerExecutor().orElse(null), autoAck);
+        this.dispatcher = options.messageListener()
+                .map(l -> new ListenerDispatcher(this, l, options.listenerExecutor().orElse(null), autoAck,
+                        ListenerErrors.LOGGING))
+                .orElse(null);
         this.registration = registration;
-        this.buffer = new ArrayDeque<>(Math.min(capacity, 1024));
-        this.cursor = position;
+        this.buffer = new ReceiveBuffer(lock, options.receiveBufferSize(), this::closedException);
+        this.acks = new AckRing(position);
         this.committed = position;
         this.deliveryThread = new Thread(this::deliver, "rocksmq-consumer-" + topic + "/" + subscription);
         this.deliveryThread.setDaemon(true);
@@ -114,13 +106,16 @@ final class RocksMqConsumer implements Consumer {
      * Creates the topic and the group if needed (a new group at the initial position) and registers for
      * wake-ups. Delivery, from the group's persisted position, begins with {@link #start()}: the caller
      * first records the consumer, since a listener may close it as soon as delivery begins.
+     *
+     * @throws io.rocksmq.api.InvalidNameException if a name is invalid; nothing is created then
      */
     static RocksMqConsumer open(RocksMqClient client, RocksMq mq, ConsumerOptions options) {
         String topic = options.topic();
         String group = options.subscription();
+        boolean exists = mq.consumerGroupExists(topic, group); // checks both names before anything is created
         mq.createTopic(topic);
         boolean created = false;
-        if (!mq.consumerGroupExists(topic, group)) {
+        if (!exists) {
             try {
                 mq.createConsumerGroup(topic, group);
                 created = true;
@@ -160,7 +155,26 @@ final class RocksMqConsumer implements Consumer {
         if (maxMessages <= 0) {
             throw new InvalidArgumentException("maxMessages must be positive, was " + maxMessages);
         }
-        return take(maxMessages, timeout);
+        if (timeout == null || timeout.isNegative()) {
+            throw new InvalidArgumentException("timeout must be zero or positive, was " + timeout);
+        }
+        if (dispatcher != null) {
+            throw new IllegalStateException("this consumer delivers to its MessageListener; receive/poll are not available");
+        }
+        lock.lock();
+        try {
+            List<Message> out = buffer.take(maxMessages, Durations.saturatedNanos(timeout));
+            for (Message m : out) {
+                acks.delivered(m.id().offset());
+            }
+            if (autoAck && !out.isEmpty()) {
+                acks.ackUpTo(out.get(out.size() - 1).id().offset());
+                commitLocked();
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -168,8 +182,8 @@ final class RocksMqConsumer implements Consumer {
         long offset = offsetOf(id);
         lock.lock();
         try {
-            checkUsable();
-            if (inFlight.ack(offset)) {
+            buffer.checkUsable();
+            if (acks.ack(offset)) {
                 commitLocked();
             }
         } finally {
@@ -182,8 +196,8 @@ final class RocksMqConsumer implements Consumer {
         long offset = offsetOf(id);
         lock.lock();
         try {
-            checkUsable();
-            if (inFlight.ackUpTo(offset)) {
+            buffer.checkUsable();
+            if (acks.ackUpTo(offset)) {
                 commitLocked();
             }
         } finally {
@@ -197,7 +211,7 @@ final class RocksMqConsumer implements Consumer {
         long target = inclusive || offset == Long.MAX_VALUE ? offset : offset + 1;
         lock.lock();
         try {
-            checkUsable();
+            buffer.checkUsable();
             // Past the end means "after the newest": the next message produced must be delivered.
             long end = mq.latestMessageId(topic) + 1;
             repositionLocked(Math.min(target, Math.max(end, 0)));
@@ -210,7 +224,7 @@ final class RocksMqConsumer implements Consumer {
     public void seekToTimestamp(long epochMillis) {
         lock.lock();
         try {
-            checkUsable();
+            buffer.checkUsable();
             repositionLocked(mq.messageIdAtOrAfter(topic, epochMillis));
         } finally {
             lock.unlock();
@@ -219,8 +233,13 @@ final class RocksMqConsumer implements Consumer {
 
     @Override
     public Optional<MessageId> latestMessageId() {
-        if (closed) {
-            throw closedException();
+        lock.lock();
+        try {
+            if (buffer.isClosed()) {
+                throw closedException();
+            }
+        } finally {
+            lock.unlock();
         }
         long id = mq.latestMessageId(topic);
         return id < 0 ? Optional.empty() : Optional.of(MessageId.of(MessageMapper.PARTITION, id));
@@ -230,20 +249,15 @@ final class RocksMqConsumer implements Consumer {
     public void close() {
         lock.lock();
         try {
-            if (closed) {
+            if (buffer.isClosed()) {
                 return;
             }
-            closed = true;
-            buffer.clear();
-            notEmpty.signalAll();
-            notFull.signalAll();
+            buffer.close();
         } finally {
             lock.unlock();
         }
         registration.close(); // ends the delivery thread's await
-        if (Thread.currentThread() != deliveryThread) {
-            RocksMqProducer.joinUninterruptibly(deliveryThread);
-        }
+        Threads.joinUninterruptibly(deliveryThread);
         client.consumerClosed(this);
     }
 
@@ -261,7 +275,7 @@ final class RocksMqConsumer implements Consumer {
     int unacknowledged() {
         lock.lock();
         try {
-            return inFlight.size();
+            return acks.unacknowledged();
         } finally {
             lock.unlock();
         }
@@ -271,54 +285,11 @@ final class RocksMqConsumer implements Consumer {
         return reads.get();
     }
 
-    // ------------------------------------------------------------------ taking and acknowledging
-
-    private List<Message> take(int max, Duration timeout) {
-        if (timeout == null || timeout.isNegative()) {
-            throw new InvalidArgumentException("timeout must be zero or positive, was " + timeout);
-        }
-        if (listener != null) {
-            throw new IllegalStateException("this consumer delivers to its MessageListener; receive/poll are not available");
-        }
-        long nanos = saturatedNanos(timeout);
-        lock.lock();
-        try {
-            while (true) {
-                checkUsable();
-                if (!buffer.isEmpty()) {
-                    break;
-                }
-                if (nanos <= 0) {
-                    return List.of();
-                }
-                try {
-                    nanos = notEmpty.awaitNanos(nanos);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return List.of();
-                }
-            }
-            int n = Math.min(max, buffer.size());
-            List<Message> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                out.add(buffer.pollFirst());
-            }
-            notFull.signal();
-            if (autoAck) {
-                for (Message m : out) {
-                    inFlight.ack(m.id().offset());
-                }
-                commitLocked();
-            }
-            return out;
-        } finally {
-            lock.unlock();
-        }
-    }
+    // ------------------------------------------------------------------ acknowledging
 
     /** Under {@link #lock}: persists the first unacknowledged id if it moved forward. */
     private void commitLocked() {
-        long target = inFlight.isEmpty() ? cursor : inFlight.first();
+        long target = acks.position();
         if (target > committed) {
             mq.seek(topic, subscription, target);
             committed = target;
@@ -328,22 +299,9 @@ final class RocksMqConsumer implements Consumer {
     /** Under {@link #lock}: persists {@code target} as the position and restarts reading there. */
     private void repositionLocked(long target) {
         mq.seek(topic, subscription, target); // also wakes the delivery thread
-        generation++;
         buffer.clear();
-        inFlight.clear();
-        cursor = target;
+        acks.reset(target);
         committed = target;
-        notFull.signal();
-    }
-
-    /** Under {@link #lock}. */
-    private void checkUsable() {
-        if (closed) {
-            throw closedException();
-        }
-        if (failure != null) {
-            throw failure;
-        }
     }
 
     private QueueClosedException closedException() {
@@ -372,15 +330,12 @@ final class RocksMqConsumer implements Consumer {
                 int space;
                 lock.lock();
                 try {
-                    while (!closed && failure == null && buffer.size() >= capacity) {
-                        notFull.awaitUninterruptibly();
-                    }
-                    if (closed || failure != null) {
+                    if (!buffer.awaitRoom()) {
                         return;
                     }
-                    gen = generation;
-                    from = cursor;
-                    space = capacity - buffer.size();
+                    gen = buffer.generation();
+                    from = acks.next();
+                    space = buffer.room();
                 } finally {
                     lock.unlock();
                 }
@@ -417,15 +372,12 @@ final class RocksMqConsumer implements Consumer {
         }
         lock.lock();
         try {
-            if (gen != generation || closed || failure != null) {
+            if (!buffer.offer(gen, messages)) {
                 return false;
             }
-            for (int i = 0; i < messages.size(); i++) {
-                buffer.addLast(messages.get(i));
-                inFlight.add(batch.get(i).id());
+            for (ConsumerMessage m : batch) {
+                acks.read(m.id());
             }
-            cursor = batch.get(batch.size() - 1).id() + 1;
-            notEmpty.signalAll();
             return true;
         } finally {
             lock.unlock();
@@ -451,37 +403,37 @@ final class RocksMqConsumer implements Consumer {
         }
     }
 
+    // ------------------------------------------------------------------ for the listener dispatcher
+
     /** Stops the consumer with {@code e}, which later calls throw. First failure wins; no-op once closed. */
-    void fail(RuntimeException e) {
+    @Override
+    public boolean fail(RuntimeException e) {
         lock.lock();
         try {
-            if (closed || failure != null) {
-                return;
+            if (!buffer.fail(e)) {
+                return false;
             }
-            failure = e;
-            buffer.clear();
-            notEmpty.signalAll();
-            notFull.signalAll();
         } finally {
             lock.unlock();
         }
-        if (listener != null) {
-            LOG.error("consumer of '{}/{}' stopped", topic, subscription, e);
+        if (dispatcher != null) {
+            dispatcher.reportStopped(e);
         }
+        return true;
     }
 
-    // ------------------------------------------------------------------ for the listener dispatcher
+    @Override
+    public Consumer consumer() {
+        return this;
+    }
 
-    /** The next buffered message, or null if none or the consumer stopped. */
-    Message takeForListener() {
+    @Override
+    public Message nextForListener() {
         lock.lock();
         try {
-            if (closed || failure != null) {
-                return null;
-            }
-            Message m = buffer.pollFirst();
+            Message m = buffer.poll();
             if (m != null) {
-                notFull.signal();
+                acks.delivered(m.id().offset());
             }
             return m;
         } finally {
@@ -489,24 +441,29 @@ final class RocksMqConsumer implements Consumer {
         }
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
-    boolean hasBuffered() {
+    @Override
+    public boolean hasNextForListener() {
         lock.lock();
         try {
-            return !closed && failure == null && !buffer.isEmpty();
+            return buffer.hasMessages();
         } finally {
             lock.unlock();
         }
     }
 
-    private static long saturatedNanos(Duration d) {
+    @Override
+    public void autoAck(MessageId id) {
+        lock.lock();
         try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
+            if (buffer.isClosed()) {
+                return;
+            }
+            buffer.checkUsable();
+            if (acks.ack(id.offset())) {
+                commitLocked();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -7,6 +7,7 @@ import io.rocksmq.api.Producer;
 import io.rocksmq.api.ProducerOptions;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.RocksMqException;
+import io.rocksmq.api.internals.Threads;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RocksMq;
 
@@ -154,9 +155,7 @@ final class RocksMqProducer implements Producer {
             lock.unlock();
         }
         // The sender drains the queue before it exits, so joining it is "send what is pending".
-        if (Thread.currentThread() != sender) {
-            joinUninterruptibly(sender);
-        }
+        Threads.joinUninterruptibly(sender);
         client.producerClosed(this);
     }
 
@@ -257,21 +256,6 @@ final class RocksMqProducer implements Producer {
                 interrupted = true;
             } catch (ExecutionException e) {
                 break; // its sender gets the failure; flush only waits
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static void joinUninterruptibly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
             }
         }
         if (interrupted) {

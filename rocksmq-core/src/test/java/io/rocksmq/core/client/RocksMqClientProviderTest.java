@@ -49,14 +49,6 @@ class RocksMqClientProviderTest {
     }
 
     @Test
-    void aRelativeDirectoryIsResolvedAgainstTheWorkingDirectory() {
-        assertThat(RocksMqClientProvider.decode("./data")).isEqualTo("./data");
-        assertThat(RocksMqClientProvider.decode("a%20b%2Bc+d%E2%9C%93")).isEqualTo("a b+c+d✓");
-        assertThatThrownBy(() -> RocksMqClientProvider.decode("bad%2")).isInstanceOf(InvalidArgumentException.class);
-        assertThatThrownBy(() -> RocksMqClientProvider.decode("bad%zz")).isInstanceOf(InvalidArgumentException.class);
-    }
-
-    @Test
     void rejectsBadUrisBeforeOpeningAnything() {
         assertThatThrownBy(() -> MqClient.open("rocksmq:" + dir.resolve("x") + "?durability=sometimes"))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("durability");

@@ -1,0 +1,226 @@
+package io.rocksmq.api.internals;
+
+import io.rocksmq.api.Message;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * A consumer's bounded read-ahead buffer and whether the consumer still runs.
+ *
+ * <h2>States</h2>
+ * RUNNING → CLOSED (by {@link #close()}) or FAILED (by {@link #fail}, keeping the cause); a failed buffer
+ * may still be closed, after which it reports "closed". Stopping empties the buffer and wakes every waiter;
+ * a stopped buffer accepts nothing.
+ *
+ * <h2>Generations</h2>
+ * A reader that fetches outside the lock notes {@link #generation()} first and passes it to
+ * {@link #offer}; {@link #clear()} (a seek) starts a new generation, so a fetch begun before the seek is
+ * dropped instead of buffered.
+ *
+ * <h2>Locks</h2>
+ * Every method must be called holding the owner's lock, the one given to the constructor (assertion):
+ * the backend guards its own state (acknowledgements, cursors) with the same lock, so one critical section
+ * covers both. Waiting methods release it while they wait, as {@link Condition} does.
+ *
+ * <p>Not thread-safe by itself: guarded by the owner's lock.
+ */
+public final class ReceiveBuffer {
+    private final ReentrantLock lock;
+    private final int capacity;
+    private final Supplier<RuntimeException> closedError;
+    /** Signalled when messages arrive or the consumer stops. */
+    private final Condition notEmpty;
+    /** Signalled when room appears or the consumer stops. */
+    private final Condition notFull;
+    private final ArrayDeque<Message> messages;
+    private long generation;
+    private boolean closed;
+    private RuntimeException failure;
+
+    /**
+     * @param lock        the owner's lock, held for every call
+     * @param capacity    how many messages the reader should buffer at most ({@link #room()})
+     * @param closedError what calls on a closed consumer throw
+     */
+    public ReceiveBuffer(ReentrantLock lock, int capacity, Supplier<RuntimeException> closedError) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive, was " + capacity);
+        }
+        this.lock = lock;
+        this.capacity = capacity;
+        this.closedError = closedError;
+        this.notEmpty = lock.newCondition();
+        this.notFull = lock.newCondition();
+        this.messages = new ArrayDeque<>(Math.min(capacity, 1024));
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /** Throws what a call on a stopped consumer throws: the closed error, or the failure. */
+    public void checkUsable() {
+        assert lock.isHeldByCurrentThread();
+        if (closed) {
+            throw closedError.get();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Closed or failed. */
+    public boolean isStopped() {
+        assert lock.isHeldByCurrentThread();
+        return closed || failure != null;
+    }
+
+    public boolean isClosed() {
+        assert lock.isHeldByCurrentThread();
+        return closed;
+    }
+
+    /** Why the consumer failed, or null; kept after a close. */
+    public RuntimeException failure() {
+        assert lock.isHeldByCurrentThread();
+        return failure;
+    }
+
+    /** Closes: later calls throw the closed error. True if this stopped a running consumer. */
+    public boolean close() {
+        assert lock.isHeldByCurrentThread();
+        if (closed) {
+            return false;
+        }
+        boolean wasRunning = failure == null;
+        closed = true;
+        stopped();
+        return wasRunning;
+    }
+
+    /** Fails with {@code e}, thrown by later calls. First stop wins: false if already closed or failed. */
+    public boolean fail(RuntimeException e) {
+        assert lock.isHeldByCurrentThread();
+        if (closed || failure != null) {
+            return false;
+        }
+        failure = e;
+        stopped();
+        return true;
+    }
+
+    private void stopped() {
+        messages.clear();
+        notEmpty.signalAll();
+        notFull.signalAll();
+    }
+
+    // ------------------------------------------------------------------ the reader's side
+
+    public long generation() {
+        assert lock.isHeldByCurrentThread();
+        return generation;
+    }
+
+    /**
+     * Appends {@code batch} (it may overfill the buffer: the reader bounds its fetches by {@link #room()}).
+     *
+     * @return false, buffering nothing, if the consumer stopped or a {@link #clear()} happened since
+     *         {@code generation} was read
+     */
+    public boolean offer(long generation, List<Message> batch) {
+        assert lock.isHeldByCurrentThread();
+        if (generation != this.generation || isStopped()) {
+            return false;
+        }
+        messages.addAll(batch);
+        if (!batch.isEmpty()) {
+            notEmpty.signalAll();
+        }
+        return true;
+    }
+
+    /** Free places: capacity minus what is buffered (never negative). */
+    public int room() {
+        assert lock.isHeldByCurrentThread();
+        return Math.max(0, capacity - messages.size());
+    }
+
+    /** Waits until there is room or the consumer stopped; false if it stopped. Not interruptible. */
+    public boolean awaitRoom() {
+        assert lock.isHeldByCurrentThread();
+        while (!isStopped() && messages.size() >= capacity) {
+            notFull.awaitUninterruptibly();
+        }
+        return !isStopped();
+    }
+
+    /** Drops what is buffered and starts a new generation (a seek). */
+    public void clear() {
+        assert lock.isHeldByCurrentThread();
+        generation++;
+        messages.clear();
+        notFull.signalAll();
+    }
+
+    // ------------------------------------------------------------------ the application's side
+
+    /**
+     * Up to {@code max} messages, waiting up to {@code nanos} for the first. Empty if none arrived in time,
+     * or if the thread was interrupted (its interrupt status set).
+     *
+     * @throws RuntimeException the closed error or the failure, if the consumer stopped
+     */
+    public List<Message> take(int max, long nanos) {
+        assert lock.isHeldByCurrentThread();
+        while (true) {
+            checkUsable();
+            if (!messages.isEmpty()) {
+                break;
+            }
+            if (nanos <= 0) {
+                return List.of();
+            }
+            try {
+                nanos = notEmpty.awaitNanos(nanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
+        }
+        int n = Math.min(max, messages.size());
+        List<Message> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(messages.pollFirst());
+        }
+        notFull.signalAll();
+        return out;
+    }
+
+    /** The next message without waiting; null if none, or if the consumer stopped. */
+    public Message poll() {
+        assert lock.isHeldByCurrentThread();
+        if (isStopped()) {
+            return null;
+        }
+        Message m = messages.pollFirst();
+        if (m != null) {
+            notFull.signalAll();
+        }
+        return m;
+    }
+
+    /** Whether a {@link #poll()} would return a message. */
+    public boolean hasMessages() {
+        assert lock.isHeldByCurrentThread();
+        return !isStopped() && !messages.isEmpty();
+    }
+
+    public int size() {
+        assert lock.isHeldByCurrentThread();
+        return messages.size();
+    }
+}
