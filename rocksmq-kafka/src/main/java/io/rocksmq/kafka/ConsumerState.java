@@ -4,6 +4,9 @@ import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.MessageId;
 import io.rocksmq.api.QueueClosedException;
+import io.rocksmq.api.internals.AckRing;
+import io.rocksmq.api.internals.ListenerDispatcher;
+import io.rocksmq.api.internals.ReceiveBuffer;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -61,16 +63,14 @@ final class ConsumerState {
 
     private final String topic;
     private final String subscription;
-    private final int capacity;
     /** Records one poll may return ({@code max.poll.records}); the loop polls only when the buffer has that much room. */
     private final int batch;
     private final Runnable wakeup;
 
     final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when messages are buffered or the consumer stops. */
-    private final Condition notEmpty = lock.newCondition();
-    private final ArrayDeque<Message> buffer;
-    private final Map<Integer, PartitionAcks> partitions = new HashMap<>();
+    /** The read-ahead buffer and whether the consumer still runs (closed, or failed with a cause). */
+    private final ReceiveBuffer buffer;
+    private final Map<Integer, AckRing> partitions = new HashMap<>();
     private final ArrayDeque<Request> requests = new ArrayDeque<>();
     /** Callers of a synchronous ack waiting for the next commit. */
     private List<CompletableFuture<Void>> commitWaiters = new ArrayList<>();
@@ -78,18 +78,21 @@ final class ConsumerState {
     private boolean commitWanted;
     private boolean polling;
     private boolean pausedForRoom;
-    private boolean closed;
-    /** Why the consumer stopped (topic or subscription deleted, Kafka failed); thrown by later calls. */
-    private RuntimeException failure;
+    /** Push delivery, or null; set once before the poll loop starts (thread start orders it). */
+    private ListenerDispatcher dispatcher;
 
     ConsumerState(String topic, String subscription, int capacity, int batch, Map<Integer, Long> start, Runnable wakeup) {
         this.topic = topic;
         this.subscription = subscription;
-        this.capacity = capacity;
         this.batch = batch;
         this.wakeup = wakeup;
-        this.buffer = new ArrayDeque<>(Math.min(capacity, 1024));
-        start.forEach((p, offset) -> partitions.put(p, new PartitionAcks(offset)));
+        this.buffer = new ReceiveBuffer(lock, capacity, this::closedException);
+        start.forEach((p, offset) -> partitions.put(p, new AckRing(offset)));
+    }
+
+    /** Delivers to a listener from now on: after each buffered poll, and reports failures. Before the loop starts. */
+    void listenWith(ListenerDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
     }
 
     // ------------------------------------------------------------------ application side
@@ -104,33 +107,17 @@ final class ConsumerState {
         List<Message> out;
         lock.lock();
         try {
-            while (true) {
-                checkUsable();
-                if (!buffer.isEmpty()) {
-                    break;
-                }
-                if (nanos <= 0) {
-                    return List.of();
-                }
-                try {
-                    nanos = notEmpty.awaitNanos(nanos);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return List.of();
-                }
+            out = buffer.take(max, nanos);
+            for (Message m : out) {
+                partitions.get(m.id().partition()).delivered(m.id().offset());
             }
-            int n = Math.min(max, buffer.size());
-            out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                out.add(buffer.pollFirst());
-            }
-            if (autoAck) {
+            if (autoAck && !out.isEmpty()) {
                 for (Message m : out) {
                     partitions.get(m.id().partition()).ack(m.id().offset());
                 }
                 commitWanted = true;
             }
-            wake = wakeIfNeededLocked(autoAck);
+            wake = wakeIfNeededLocked(autoAck && !out.isEmpty());
         } finally {
             lock.unlock();
         }
@@ -140,23 +127,18 @@ final class ConsumerState {
         return out;
     }
 
-    /**
-     * The next message for the listener: waits for one if {@code block}, else returns null when none is
-     * buffered. Null once the consumer stops.
-     */
-    Message takeForListener(boolean block) {
+    /** The next buffered message for the listener, marked delivered; null if none or the consumer stopped. */
+    Message nextForListener() {
         boolean wake;
         Message m;
         lock.lock();
         try {
-            while (!closed && failure == null && buffer.isEmpty() && block) {
-                notEmpty.awaitUninterruptibly();
-            }
-            if (closed || failure != null) {
+            m = buffer.poll();
+            if (m == null) {
                 return null;
             }
-            m = buffer.pollFirst();
-            wake = m != null && wakeIfNeededLocked(false);
+            partitions.get(m.id().partition()).delivered(m.id().offset());
+            wake = wakeIfNeededLocked(false);
         } finally {
             lock.unlock();
         }
@@ -164,6 +146,16 @@ final class ConsumerState {
             wakeup.run();
         }
         return m;
+    }
+
+    /** Whether {@link #nextForListener()} would return a message. */
+    boolean hasNextForListener() {
+        lock.lock();
+        try {
+            return buffer.hasMessages();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -178,20 +170,15 @@ final class ConsumerState {
         boolean wake;
         lock.lock();
         try {
-            checkUsable();
-            PartitionAcks acks = partitions.get(id.partition());
+            buffer.checkUsable();
+            AckRing acks = partitions.get(id.partition());
             if (acks == null) {
                 throw new InvalidArgumentException("message id " + id + " is of partition " + id.partition()
                         + ", which this consumer of topic '" + topic + "' does not read (partitions "
                         + partitions.keySet() + ")");
             }
-            long before = acks.position();
-            if (cumulative) {
-                acks.ackUpTo(id.offset());
-            } else {
-                acks.ack(id.offset());
-            }
-            if (acks.position() == before) {
+            boolean moved = cumulative ? acks.ackUpTo(id.offset()) : acks.ack(id.offset());
+            if (!moved) {
                 return null;
             }
             if (waitForCommit) {
@@ -210,15 +197,19 @@ final class ConsumerState {
         return future;
     }
 
-    /** Marks a message acknowledged for auto-ack; committed asynchronously. */
+    /**
+     * Marks a message acknowledged for auto-ack; committed asynchronously. Does nothing once closed;
+     * throws the failure if the consumer failed (its topic or subscription was deleted).
+     */
     void autoAck(MessageId id) {
         boolean wake = false;
         lock.lock();
         try {
-            if (closed || failure != null) {
+            if (buffer.isClosed()) {
                 return;
             }
-            PartitionAcks acks = partitions.get(id.partition());
+            buffer.checkUsable();
+            AckRing acks = partitions.get(id.partition());
             if (acks != null && acks.ack(id.offset())) {
                 commitWanted = true;
                 wake = wakeIfPollingLocked();
@@ -236,7 +227,7 @@ final class ConsumerState {
         boolean wake;
         lock.lock();
         try {
-            checkUsable();
+            buffer.checkUsable();
             if (request instanceof SeekToId s && !partitions.containsKey(s.partition())) {
                 throw new InvalidArgumentException("partition " + s.partition() + " is not one this consumer of"
                         + " topic '" + topic + "' reads (partitions " + partitions.keySet() + ")");
@@ -264,19 +255,9 @@ final class ConsumerState {
     boolean isClosed() {
         lock.lock();
         try {
-            return closed;
+            return buffer.isClosed();
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** Under {@link #lock}: throws if the consumer is closed or failed. */
-    void checkUsable() {
-        if (closed) {
-            throw closedException();
-        }
-        if (failure != null) {
-            throw failure;
         }
     }
 
@@ -291,7 +272,7 @@ final class ConsumerState {
     Work takeWork() {
         lock.lock();
         try {
-            boolean stop = closed || failure != null;
+            boolean stop = buffer.isStopped();
             List<Request> r = requests.isEmpty() ? List.of() : new ArrayList<>(requests);
             requests.clear();
             List<CompletableFuture<Void>> waiters = commitWaiters;
@@ -310,11 +291,11 @@ final class ConsumerState {
     Next prepareToPoll() {
         lock.lock();
         try {
-            if (closed || failure != null || !requests.isEmpty() || !commitWaiters.isEmpty() || commitWanted) {
+            if (buffer.isStopped() || !requests.isEmpty() || !commitWaiters.isEmpty() || commitWanted) {
                 return Next.AGAIN;
             }
             polling = true;
-            pausedForRoom = capacity - buffer.size() < batch;
+            pausedForRoom = buffer.room() < batch;
             return pausedForRoom ? Next.POLL_PAUSED : Next.POLL;
         } finally {
             lock.unlock();
@@ -331,24 +312,32 @@ final class ConsumerState {
         }
     }
 
-    /** Buffers what a poll returned, unless the consumer stopped meanwhile. */
+    /** Buffers what a poll returned, unless the consumer stopped meanwhile, and hands it to the listener. */
     boolean publish(List<Message> messages) {
+        if (!buffer(messages)) {
+            return false;
+        }
+        if (dispatcher != null) {
+            dispatcher.dispatch();
+        }
+        return true;
+    }
+
+    private boolean buffer(List<Message> messages) {
         lock.lock();
         try {
-            if (closed || failure != null) {
+            if (!buffer.offer(buffer.generation(), messages)) {
                 return false;
             }
             for (Message m : messages) {
-                PartitionAcks acks = partitions.get(m.id().partition());
+                AckRing acks = partitions.get(m.id().partition());
                 if (m.id().offset() < acks.next()) {
                     // Kafka reset the partition backwards (its offset fell out of range after a truncation):
                     // what was read beyond it no longer exists as read, so reading restarts here.
                     acks.reset(m.id().offset());
                 }
                 acks.read(m.id().offset());
-                buffer.addLast(m);
             }
-            notEmpty.signalAll();
             return true;
         } finally {
             lock.unlock();
@@ -375,7 +364,7 @@ final class ConsumerState {
         lock.lock();
         try {
             buffer.clear();
-            positions.forEach((p, offset) -> partitions.computeIfAbsent(p, k -> new PartitionAcks(offset)).reset(offset));
+            positions.forEach((p, offset) -> partitions.computeIfAbsent(p, k -> new AckRing(offset)).reset(offset));
         } finally {
             lock.unlock();
         }
@@ -385,7 +374,7 @@ final class ConsumerState {
     void addPartitions(Map<Integer, Long> start) {
         lock.lock();
         try {
-            start.forEach((p, offset) -> partitions.putIfAbsent(p, new PartitionAcks(offset)));
+            start.forEach((p, offset) -> partitions.putIfAbsent(p, new AckRing(offset)));
         } finally {
             lock.unlock();
         }
@@ -395,7 +384,7 @@ final class ConsumerState {
     boolean failed() {
         lock.lock();
         try {
-            return failure != null;
+            return buffer.failure() != null;
         } finally {
             lock.unlock();
         }
@@ -412,7 +401,7 @@ final class ConsumerState {
             requests.clear();
             waiters = commitWaiters;
             commitWaiters = new ArrayList<>();
-            why = failure != null ? failure : closedException();
+            why = buffer.failure() != null ? buffer.failure() : closedException();
         } finally {
             lock.unlock();
         }
@@ -425,7 +414,7 @@ final class ConsumerState {
         lock.lock();
         try {
             int n = 0;
-            for (PartitionAcks acks : partitions.values()) {
+            for (AckRing acks : partitions.values()) {
                 n += acks.unacknowledged();
             }
             return n;
@@ -449,19 +438,10 @@ final class ConsumerState {
         boolean wake;
         lock.lock();
         try {
-            if (closed || failure != null) {
-                if (e == null && !closed) {
-                    closed = true; // closing a failed consumer: later calls now say "closed"
-                }
+            // Closing a failed consumer still marks it closed: later calls then say "closed".
+            if (!(e == null ? buffer.close() : buffer.fail(e))) {
                 return false;
             }
-            if (e == null) {
-                closed = true;
-            } else {
-                failure = e;
-            }
-            buffer.clear();
-            notEmpty.signalAll();
             wake = wakeIfPollingLocked();
         } finally {
             lock.unlock();
@@ -469,12 +449,15 @@ final class ConsumerState {
         if (wake) {
             wakeup.run();
         }
+        if (e != null && dispatcher != null) {
+            dispatcher.reportStopped(e);
+        }
         return true;
     }
 
     /** Under {@link #lock}: after a take, wakes a loop that paused for room once there is room again. */
     private boolean wakeIfNeededLocked(boolean workAdded) {
-        if (pausedForRoom && capacity - buffer.size() >= batch) {
+        if (pausedForRoom && buffer.room() >= batch) {
             pausedForRoom = false;
             return wakeIfPollingLocked();
         }

@@ -1,30 +1,23 @@
 package io.rocksmq.kafka;
 
-import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MqClient;
-import io.rocksmq.api.Producer;
 import io.rocksmq.api.ProducerOptions;
-import io.rocksmq.api.QueueClosedException;
-import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.StorageException;
 import io.rocksmq.api.SubscriptionInUseException;
 import io.rocksmq.api.SubscriptionInfo;
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.api.internals.AbstractMqClient;
+import io.rocksmq.api.internals.Closer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The client API on Apache Kafka: the same code that runs on the embedded backend runs on a Kafka
@@ -92,14 +85,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe: one client is meant to be shared by the whole application.
  */
-public final class KafkaMqClient implements MqClient {
+public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, KafkaMqConsumer> {
     private final KafkaOptions options;
     private final KafkaAdminOps admin;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Set<KafkaMqProducer> producers = ConcurrentHashMap.newKeySet();
-    /** Open consumers by topic and subscription: at most one each (claimed before it is opened). */
-    private final ConcurrentHashMap<String, Object> subscriptions = new ConcurrentHashMap<>();
-    private static final Object CLAIMED = new Object();
 
     private KafkaMqClient(KafkaOptions options, KafkaAdminOps admin) {
         this.options = options;
@@ -143,54 +131,38 @@ public final class KafkaMqClient implements MqClient {
     }
 
     @Override
-    public Producer createProducer(ProducerOptions producerOptions) {
-        if (producerOptions == null) {
-            throw new InvalidArgumentException("producer options must not be null");
-        }
-        checkOpen();
+    protected KafkaMqProducer openProducer(ProducerOptions producerOptions) {
         admin.ensureTopic(KafkaNames.topic(producerOptions.topic()));
-        KafkaMqProducer producer;
         try {
-            producer = new KafkaMqProducer(this, admin, options, producerOptions);
+            return new KafkaMqProducer(this, admin, options, producerOptions);
         } catch (KafkaException e) {
             throw clientCreationFailed(e, options);
         }
-        producers.add(producer);
-        if (closed.get()) { // raced with close(): it may have missed this producer
-            producer.close();
-            throw closedException();
-        }
-        return producer;
     }
 
     @Override
-    public Consumer subscribe(ConsumerOptions consumerOptions) {
-        if (consumerOptions == null) {
-            throw new InvalidArgumentException("consumer options must not be null");
-        }
-        checkOpen();
+    protected void validateSubscription(ConsumerOptions consumerOptions) {
         KafkaNames.topic(consumerOptions.topic());
         KafkaNames.subscription(consumerOptions.subscription());
-        String key = key(consumerOptions.topic(), consumerOptions.subscription());
-        if (subscriptions.putIfAbsent(key, CLAIMED) != null) {
-            throw new SubscriptionInUseException(consumerOptions.topic(), consumerOptions.subscription());
-        }
-        KafkaMqConsumer consumer;
+    }
+
+    @Override
+    protected KafkaMqConsumer openConsumer(ConsumerOptions consumerOptions) {
         try {
-            consumer = KafkaMqConsumer.open(this, admin, options, consumerOptions);
+            return KafkaMqConsumer.open(this, admin, options, consumerOptions);
         } catch (KafkaException e) {
-            subscriptions.remove(key, CLAIMED);
             throw clientCreationFailed(e, options);
-        } catch (RuntimeException e) {
-            subscriptions.remove(key, CLAIMED);
-            throw e;
         }
-        subscriptions.put(key, consumer);
-        if (closed.get()) {
-            consumer.close();
-            throw closedException();
-        }
-        return consumer;
+    }
+
+    @Override
+    protected void startConsumer(KafkaMqConsumer consumer) {
+        consumer.start();
+    }
+
+    @Override
+    protected void closeBackend(Closer closer) {
+        closer.close(admin);
     }
 
     @Override
@@ -205,8 +177,8 @@ public final class KafkaMqClient implements MqClient {
         KafkaAdminOps.TopicInfo info = admin.require(KafkaNames.topic(topic));
         // Stop this client's consumers first, so that none commits an offset for the topic after its groups'
         // offsets are deleted.
-        for (Map.Entry<String, Object> e : subscriptions.entrySet()) {
-            if (e.getValue() instanceof KafkaMqConsumer c && c.topic().equals(topic)) {
+        for (KafkaMqConsumer c : openConsumers()) {
+            if (c.topic().equals(topic)) {
                 c.terminate(new TopicNotFoundException(topic));
             }
         }
@@ -231,48 +203,8 @@ public final class KafkaMqClient implements MqClient {
         KafkaNames.topic(topic);
         KafkaNames.subscription(subscription);
         KafkaAdminOps.TopicInfo info = admin.require(topic);
-        if (subscriptions.get(key(topic, subscription)) instanceof KafkaMqConsumer c) {
-            c.terminate(new ConsumerGroupNotFoundException(topic, subscription));
-        }
+        consumerOf(topic, subscription).ifPresent(c -> c.terminate(new ConsumerGroupNotFoundException(topic, subscription)));
         admin.deleteOffsets(subscription, new HashSet<>(info.topicPartitions()), topic);
-    }
-
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        RuntimeException failure = null;
-        for (KafkaMqProducer p : List.copyOf(producers)) {
-            failure = closeCollecting(p, failure);
-        }
-        for (Object c : new ArrayList<>(subscriptions.values())) {
-            if (c instanceof KafkaMqConsumer consumer) {
-                failure = closeCollecting(consumer, failure);
-            }
-        }
-        failure = closeCollecting(admin, failure);
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    void producerClosed(KafkaMqProducer producer) {
-        producers.remove(producer);
-    }
-
-    void consumerClosed(KafkaMqConsumer consumer) {
-        subscriptions.remove(key(consumer.topic(), consumer.subscription()), consumer);
-    }
-
-    private void checkOpen() {
-        if (closed.get()) {
-            throw closedException();
-        }
-    }
-
-    private static QueueClosedException closedException() {
-        return new QueueClosedException("client is closed");
     }
 
     private static RuntimeException clientCreationFailed(KafkaException e, KafkaOptions options) {
@@ -293,23 +225,5 @@ public final class KafkaMqClient implements MqClient {
         }
         return new StorageException("cannot create a Kafka client for " + options.bootstrapServers(),
                 KafkaErrors.status(e), e);
-    }
-
-    private static String key(String topic, String subscription) {
-        // Subscription names cannot hold control characters, so NUL separates them unambiguously.
-        return topic + '\0' + subscription;
-    }
-
-    private static RuntimeException closeCollecting(AutoCloseable c, RuntimeException failure) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            RuntimeException r = e instanceof RuntimeException re ? re : new RocksMqException("close failed", e);
-            if (failure == null) {
-                return r;
-            }
-            failure.addSuppressed(r);
-        }
-        return failure;
     }
 }

@@ -3,10 +3,9 @@ package io.rocksmq.kafka;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.MqClientProvider;
+import io.rocksmq.api.internals.UriParameters;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -68,19 +67,8 @@ public final class KafkaMqClientProvider implements MqClientProvider {
         if (uri.getRawFragment() != null) {
             throw new InvalidArgumentException("a Kafka URI has no fragment: " + uri);
         }
-        KafkaOptions.Builder b = KafkaOptions.builder(decode(authority));
-        String query = uri.getRawQuery();
-        if (query != null && !query.isEmpty()) {
-            for (String pair : query.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                apply(b, name, value, uri);
-            }
-        }
+        KafkaOptions.Builder b = KafkaOptions.builder(UriParameters.decode(authority));
+        UriParameters.parse(uri.getRawQuery()).forEach((name, value) -> apply(b, name, value, uri));
         return b.build();
     }
 
@@ -142,31 +130,5 @@ public final class KafkaMqClientProvider implements MqClientProvider {
             return false;
         }
         throw new InvalidArgumentException(name + " must be true or false, was '" + value + "'");
-    }
-
-    /** Percent-decoding as in a URI ('+' stays '+'). */
-    static String decode(String raw) {
-        if (raw.indexOf('%') < 0) {
-            return raw;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c != '%') {
-                int end = raw.indexOf('%', i);
-                end = end < 0 ? raw.length() : end;
-                out.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
-                i = end - 1;
-                continue;
-            }
-            int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
-            int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
-            if (lo < 0) {
-                throw new InvalidArgumentException("malformed percent-escape in '" + raw + "'");
-            }
-            out.write(hi << 4 | lo);
-            i += 2;
-        }
-        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -8,12 +8,14 @@ import io.rocksmq.api.MessageId;
 import io.rocksmq.api.MessageListener;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInitialPosition;
+import io.rocksmq.api.internals.Durations;
+import io.rocksmq.api.internals.ListenerDispatcher;
+import io.rocksmq.api.internals.ListenerErrors;
+import io.rocksmq.api.internals.Threads;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,8 +26,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The Kafka {@link Consumer}: the subscription is the consumer group named like it, its position is the
@@ -37,9 +39,9 @@ import java.util.concurrent.Semaphore;
  * A poll-loop thread ({@link KafkaPollWorker}) owns the {@link KafkaConsumer} and fills a bounded buffer
  * in {@link ConsumerState}; {@code receive}/{@code poll} take from it. Seeks and synchronous
  * acknowledgements are carried out by the poll loop, and the calling thread waits for them. A consumer
- * with a {@link MessageListener} has a second thread, its delivery thread, which calls the listener
- * (or, with a listener executor, hands it batches of messages one batch at a time), so user code never
- * runs on the poll loop and may call {@link #ack}, {@link #seek} or {@link #close}.
+ * with a {@link MessageListener} delivers through the toolkit's {@link ListenerDispatcher} on the
+ * listener executor, or without one on a delivery thread of its own (a single-thread executor), so user
+ * code never runs on the poll loop and may call {@link #ack}, {@link #seek} or {@link #close}.
  *
  * <h2>Opening</h2>
  * {@link #open} resolves the start before returning: an existing subscription (the group has committed
@@ -49,12 +51,9 @@ import java.util.concurrent.Semaphore;
  *
  * <p>Thread-safe.
  */
-final class KafkaMqConsumer implements Consumer {
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaMqConsumer.class);
+final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
     /** Kafka's default {@code max.poll.records}: the most records one poll returns. */
     static final int MAX_POLL_RECORDS = 500;
-    /** Messages one listener task handles before yielding its executor thread. */
-    private static final int LISTENER_BATCH = 256;
 
     private final KafkaMqClient client;
     private final KafkaAdminOps admin;
@@ -63,14 +62,14 @@ final class KafkaMqConsumer implements Consumer {
     private final String subscription;
     private final boolean autoAck;
     private final boolean syncCommit;
-    private final MessageListener listener;
-    private final Executor listenerExecutor;
+    private final boolean hasListener;
     private final ConsumerState state;
     private final KafkaPollWorker worker;
     private final Thread pollThread;
-    private final Thread deliveryThread;
-    /** Released when a listener task ends, or the consumer stops: what the delivery thread waits for. */
-    private final Semaphore listenerTaskDone = new Semaphore(0);
+    /** The listener's thread when the application gave no executor; null otherwise. */
+    private final ExecutorService ownDeliveryExecutor;
+    /** The thread of {@link #ownDeliveryExecutor}, once started. */
+    private volatile Thread deliveryThread;
 
     private KafkaMqConsumer(KafkaMqClient client, KafkaAdminOps admin, KafkaOptions options, ConsumerOptions co,
                             KafkaAdminOps.TopicInfo topicInfo, KafkaConsumer<byte[], byte[]> consumer,
@@ -82,19 +81,28 @@ final class KafkaMqConsumer implements Consumer {
         this.subscription = co.subscription();
         this.autoAck = co.autoAck();
         this.syncCommit = options.commitMode() == KafkaOptions.CommitMode.SYNC;
-        this.listener = co.messageListener().orElse(null);
-        this.listenerExecutor = co.listenerExecutor().orElse(null);
         Map<Integer, Long> positions = new HashMap<>();
         start.forEach((tp, offset) -> positions.put(tp.partition(), offset));
         this.state = new ConsumerState(topic, subscription, co.receiveBufferSize(), batch, positions, consumer::wakeup);
         this.worker = new KafkaPollWorker(consumer, state, admin, topicInfo, subscription, options, start);
         this.pollThread = new Thread(worker, "rocksmq-kafka-poll-" + topic + "/" + subscription);
         this.pollThread.setDaemon(true);
-        if (listener != null) {
-            this.deliveryThread = new Thread(this::deliver, "rocksmq-kafka-consumer-" + topic + "/" + subscription);
-            this.deliveryThread.setDaemon(true);
+        MessageListener listener = co.messageListener().orElse(null);
+        this.hasListener = listener != null;
+        Executor executor = co.listenerExecutor().orElse(null);
+        if (listener != null && executor == null) {
+            this.ownDeliveryExecutor = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "rocksmq-kafka-consumer-" + topic + "/" + subscription);
+                t.setDaemon(true);
+                deliveryThread = t;
+                return t;
+            });
+            executor = ownDeliveryExecutor;
         } else {
-            this.deliveryThread = null;
+            this.ownDeliveryExecutor = null;
+        }
+        if (listener != null) {
+            state.listenWith(new ListenerDispatcher(this, listener, executor, autoAck, ListenerErrors.LOGGING));
         }
     }
 
@@ -121,11 +129,12 @@ final class KafkaMqConsumer implements Consumer {
             }
             throw KafkaErrors.map(e, "subscribe '" + co.subscription() + "' to topic '" + co.topic() + "'", co.topic());
         }
-        created.pollThread.start();
-        if (created.deliveryThread != null) {
-            created.deliveryThread.start();
-        }
         return created;
+    }
+
+    /** Starts the poll loop; called once the client registered the consumer (a listener may close it at once). */
+    void start() {
+        pollThread.start();
     }
 
     /** Where each partition starts; commits the start of partitions the group has no offset for. */
@@ -212,13 +221,13 @@ final class KafkaMqConsumer implements Consumer {
     @Override
     public void close() {
         state.close();
-        listenerTaskDone.release();
-        Thread current = Thread.currentThread();
-        if (current != pollThread) {
-            joinUninterruptibly(pollThread);
-        }
-        if (deliveryThread != null && current != deliveryThread) {
-            joinUninterruptibly(deliveryThread);
+        Threads.joinUninterruptibly(pollThread);
+        if (ownDeliveryExecutor != null) {
+            ownDeliveryExecutor.shutdown();
+            Thread t = deliveryThread;
+            if (t != null) {
+                Threads.joinUninterruptibly(t); // returns at once when the listener itself closes
+            }
         }
         client.consumerClosed(this);
     }
@@ -229,10 +238,7 @@ final class KafkaMqConsumer implements Consumer {
      */
     void terminate(RuntimeException e) {
         state.fail(e);
-        listenerTaskDone.release();
-        if (Thread.currentThread() != pollThread) {
-            joinUninterruptibly(pollThread);
-        }
+        Threads.joinUninterruptibly(pollThread);
     }
 
     /** Messages read ahead and not yet taken (tests). */
@@ -261,10 +267,10 @@ final class KafkaMqConsumer implements Consumer {
         if (timeout == null || timeout.isNegative()) {
             throw new InvalidArgumentException("timeout must be zero or positive, was " + timeout);
         }
-        if (listener != null) {
+        if (hasListener) {
             throw new IllegalStateException("this consumer delivers to its MessageListener; receive/poll are not available");
         }
-        return state.take(max, saturatedNanos(timeout), autoAck);
+        return state.take(max, Durations.saturatedNanos(timeout), autoAck);
     }
 
     private static MessageId checkId(MessageId id) {
@@ -292,79 +298,30 @@ final class KafkaMqConsumer implements Consumer {
         }
     }
 
-    // ------------------------------------------------------------------ the delivery thread (listener only)
+    // ------------------------------------------------------------------ for the listener dispatcher
 
-    private void deliver() {
-        if (listenerExecutor == null) {
-            Message m;
-            while ((m = state.takeForListener(true)) != null) {
-                invoke(m);
-            }
-            return;
-        }
-        // One task at a time on the executor, so calls never overlap and keep their order.
-        Message next;
-        while ((next = state.takeForListener(true)) != null) {
-            Message first = next;
-            try {
-                listenerExecutor.execute(() -> runListenerTask(first));
-            } catch (RejectedExecutionException e) {
-                state.fail(new RocksMqException("the listener executor of '" + topic + "/" + subscription
-                        + "' rejected a task", e));
-                LOG.error("consumer of '{}/{}' stopped: its listener executor rejected a task", topic, subscription, e);
-                return;
-            }
-            listenerTaskDone.acquireUninterruptibly();
-        }
+    @Override
+    public Consumer consumer() {
+        return this;
     }
 
-    private void runListenerTask(Message first) {
-        try {
-            invoke(first);
-            for (int i = 1; i < LISTENER_BATCH; i++) {
-                Message m = state.takeForListener(false);
-                if (m == null) {
-                    return;
-                }
-                invoke(m);
-            }
-        } finally {
-            listenerTaskDone.release();
-        }
+    @Override
+    public Message nextForListener() {
+        return state.nextForListener();
     }
 
-    private void invoke(Message m) {
-        try {
-            listener.received(this, m);
-        } catch (RuntimeException e) {
-            LOG.warn("listener of '{}/{}' failed on message {}; it stays unacknowledged", topic, subscription, m.id(), e);
-            return;
-        }
-        if (autoAck) {
-            state.autoAck(m.id());
-        }
+    @Override
+    public boolean hasNextForListener() {
+        return state.hasNextForListener();
     }
 
-    static void joinUninterruptibly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    @Override
+    public void autoAck(MessageId id) {
+        state.autoAck(id);
     }
 
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
+    @Override
+    public boolean fail(RuntimeException e) {
+        return state.fail(e);
     }
 }

@@ -12,11 +12,8 @@ import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,72 +82,5 @@ class KafkaUnitsTest {
         assertThat(m.key()).isEmpty();
         assertThat(m.properties()).containsEntry("dup", "second").containsEntry("nullValue", "")
                 .containsEntry("bin", "\uFFFD").hasSize(3);
-    }
-
-    @Test
-    void acknowledgementsMoveThePositionOverTheContiguousPrefixOnly() {
-        PartitionAcks acks = new PartitionAcks(10);
-        assertThat(acks.position()).isEqualTo(10);
-        for (long o : new long[] {10, 11, 13, 17, 18}) { // gaps, as compaction leaves them
-            acks.read(o);
-        }
-        assertThat(acks.next()).isEqualTo(19);
-        assertThat(acks.position()).isEqualTo(10);
-        assertThat(acks.ack(11)).isTrue();
-        assertThat(acks.position()).isEqualTo(10);
-        assertThat(acks.ack(12)).isFalse(); // never read
-        assertThat(acks.ack(10)).isTrue();
-        assertThat(acks.position()).isEqualTo(13);
-        assertThat(acks.ack(11)).isFalse(); // already dropped
-        assertThat(acks.ackUpTo(17)).isTrue();
-        assertThat(acks.position()).isEqualTo(18);
-        assertThat(acks.ackUpTo(1000)).isTrue();
-        assertThat(acks.position()).isEqualTo(19);
-        assertThat(acks.ackUpTo(1000)).isFalse();
-        assertThatThrownBy(() -> acks.read(5)).isInstanceOf(IllegalStateException.class);
-        acks.reset(3);
-        assertThat(acks.position()).isEqualTo(3);
-        acks.read(3);
-        assertThat(acks.unacknowledged()).isEqualTo(1);
-    }
-
-    @Test
-    void trackerAgreesWithASimpleModelOnRandomHistories() {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
-        for (int round = 0; round < 200; round++) {
-            PartitionAcks acks = new PartitionAcks(0);
-            List<Long> read = new ArrayList<>();
-            boolean[] acked = new boolean[2000];
-            long next = 0;
-            for (int step = 0; step < 300; step++) {
-                int op = random.nextInt(4);
-                if (op <= 1 || read.isEmpty()) {
-                    next += 1 + random.nextInt(3);
-                    acks.read(next);
-                    read.add(next);
-                } else if (op == 2) {
-                    long o = read.get(random.nextInt(read.size()));
-                    acks.ack(o);
-                    acked[(int) o] = true;
-                } else {
-                    long o = read.get(random.nextInt(read.size()));
-                    acks.ackUpTo(o);
-                    for (long r : read) {
-                        if (r <= o) {
-                            acked[(int) r] = true;
-                        }
-                    }
-                }
-                long expected = next + 1;
-                for (long r : read) {
-                    if (!acked[(int) r]) {
-                        expected = r;
-                        break;
-                    }
-                }
-                assertThat(acks.position()).as("seed %d round %d step %d", seed, round, step).isEqualTo(expected);
-            }
-        }
     }
 }
