@@ -18,4 +18,23 @@ final class Checks {
         }
         return value;
     }
+
+    /**
+     * Rejects an unpaired surrogate: UTF-8 cannot encode one, and every backend stores text as UTF-8, so it
+     * would come back as {@code '?'} — a silent change of the data.
+     */
+    static String wellFormed(String what, String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidArgumentException(what + " holds an unpaired surrogate (U+"
+                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + ") at index " + i
+                        + ", which UTF-8 cannot store");
+            }
+        }
+        return s;
+    }
 }

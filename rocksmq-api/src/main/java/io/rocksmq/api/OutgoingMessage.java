@@ -94,17 +94,20 @@ public final class OutgoingMessage {
 
         /**
          * Sets the message key (routing/compaction key on backends that have one). Null clears it.
+         *
+         * @throws InvalidArgumentException if the key holds an unpaired surrogate (UTF-8 cannot store it)
          */
         public Builder key(String key) {
-            this.key = key;
+            this.key = key == null ? null : Checks.wellFormed("message key", key);
             return this;
         }
 
         /**
          * Adds one property, replacing any earlier value for the name.
          *
-         * @throws InvalidArgumentException if the name or value is null, or the name is empty or starts
-         *                                  with {@value #RESERVED_PROPERTY_PREFIX}
+         * @throws InvalidArgumentException if the name or value is null, the name is empty or starts with
+         *                                  {@value #RESERVED_PROPERTY_PREFIX}, or either holds an unpaired
+         *                                  surrogate (UTF-8 cannot store it)
          */
         public Builder property(String name, String value) {
             checkProperty(name, value);
@@ -143,6 +146,8 @@ public final class OutgoingMessage {
                 throw new InvalidArgumentException("property names starting with '" + RESERVED_PROPERTY_PREFIX
                         + "' are reserved, got '" + name + "'");
             }
+            Checks.wellFormed("property name", name);
+            Checks.wellFormed("value of property '" + name + "'", value);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.rocksmq.kafka;
 
 import io.rocksmq.api.MqClient;
 import io.rocksmq.testkit.BackendTraits;
+import io.rocksmq.testkit.IntegrityContract;
 import io.rocksmq.testkit.MqClientContract;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -12,7 +13,7 @@ import java.time.Duration;
  * {@code MqClient.open(uri)} call an application makes. Every contract test runs: the Kafka backend
  * declares no trait off.
  */
-class KafkaMqClientContractIT extends MqClientContract {
+class KafkaMqClientContractIT extends MqClientContract implements IntegrityContract {
     @RegisterExtension
     static final SharedKafkaBroker KAFKA = new SharedKafkaBroker();
 

@@ -1,13 +1,14 @@
 package io.rocksmq.core.client;
 
 import io.rocksmq.api.MqClient;
+import io.rocksmq.testkit.IntegrityContract;
 import io.rocksmq.testkit.MqClientContract;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
 /** The client-API contract suite on the embedded backend. */
-class RocksMqClientContractTest extends MqClientContract {
+class RocksMqClientContractTest extends MqClientContract implements IntegrityContract {
     @TempDir
     Path dir;
 
