@@ -21,9 +21,12 @@ import java.util.Optional;
  * (every message up to one), or let the consumer acknowledge on delivery with
  * {@link ConsumerOptions#autoAck()}. Without a seek or a reconnect, a consumer delivers each message once.
  *
- * <p>Acknowledgements only concern messages this consumer has read since it subscribed or last
- * sought: acknowledging any other id has no effect, and acknowledgements never move the position past
- * a message this consumer has not read.
+ * <p>Acknowledgements only concern messages this consumer has <em>delivered</em> (returned from
+ * {@link #receive}/{@link #poll}, or passed to the listener) since it subscribed or last sought, and they
+ * never move the position past the last message delivered — not over messages read ahead into the buffer.
+ * Acknowledging a message that was read ahead but not delivered yet is refused with
+ * {@link InvalidArgumentException} (nothing is acknowledged); acknowledging any other id (acknowledged
+ * already, delivered before a seek, or not read at all) has no effect.
  *
  * <p>A subscription has one consumer at a time: a second {@link MqClient#subscribe} to it while this one
  * is open fails with {@link SubscriptionInUseException}.
@@ -69,7 +72,8 @@ public interface Consumer extends AutoCloseable {
      * acknowledged prefix; a message acknowledged after an unacknowledged one is still redelivered
      * after a reconnect (at-least-once).
      *
-     * @throws InvalidArgumentException       if the id is null or of another partition than this consumer reads
+     * @throws InvalidArgumentException       if the id is null or of another partition than this consumer reads,
+     *                                        or names a message read ahead but not delivered yet
      * @throws QueueClosedException           if the consumer or its client is closed
      * @throws ConsumerGroupNotFoundException if the subscription was deleted
      * @throws TopicNotFoundException         if the topic was deleted
@@ -77,8 +81,8 @@ public interface Consumer extends AutoCloseable {
     void ack(MessageId id);
 
     /**
-     * Acknowledges every message this consumer read with an id up to and including {@code id}.
-     * Exceptions as {@link #ack}.
+     * Acknowledges every message this consumer delivered with an id up to and including {@code id}; never
+     * one that was not delivered. Exceptions as {@link #ack}.
      */
     void ackCumulative(MessageId id);
 

@@ -1,6 +1,7 @@
 package io.rocksmq.core;
 
 import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.internals.Durations;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -79,7 +80,7 @@ public final class ConsumerRegistration implements AutoCloseable {
             throw new IllegalStateException("another thread is already awaiting on this registration");
         }
         try {
-            long remaining = saturatedNanos(timeout);
+            long remaining = Durations.saturatedNanos(timeout); // deadline arithmetic below wraps safely
             long deadline = System.nanoTime() + remaining;
             TopicSignal signal = topic.signal();
             while (true) {
@@ -153,13 +154,5 @@ public final class ConsumerRegistration implements AutoCloseable {
     private long currentSequence() {
         // Both counters only grow, so their sum changes whenever either does.
         return topic.signal().sequence() + group.signals();
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 2;
-        }
     }
 }

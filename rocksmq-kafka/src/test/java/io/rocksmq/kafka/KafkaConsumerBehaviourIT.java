@@ -9,13 +9,12 @@ import io.rocksmq.api.MqClient;
 import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.SubscriptionInitialPosition;
+import io.rocksmq.testkit.kafka.RawKafka;
+import io.rocksmq.testkit.kafka.SharedKafkaBroker;
 import io.rocksmq.api.TopicNotFoundException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,20 +45,6 @@ class KafkaConsumerBehaviourIT {
     @RegisterExtension
     static final SharedKafkaBroker KAFKA = new SharedKafkaBroker();
     private static final Duration WAIT = Duration.ofSeconds(30);
-
-    private static RawKafka raw;
-    private static Admin admin;
-
-    @BeforeAll
-    static void rawClients() {
-        raw = new RawKafka(KAFKA.bootstrapServers());
-        admin = raw.admin();
-    }
-
-    @AfterAll
-    static void closeRawClients() {
-        admin.close();
-    }
 
     private static KafkaOptions.Builder options() {
         return KafkaOptions.builder(KAFKA.bootstrapServers());
@@ -240,15 +225,15 @@ class KafkaConsumerBehaviourIT {
         String topic = RawKafka.uniqueTopic("grow");
         try (MqClient client = KafkaMqClient.open(options().subscriptionCheckInterval(Duration.ofMillis(300)).build());
              Consumer c = subscribeEarliest(client, topic, "s")) {
-            admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(2))).all().get(30, TimeUnit.SECONDS);
-            try (KafkaProducer<byte[], byte[]> producer = raw.producer()) {
+            KAFKA.admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(2))).all().get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<byte[], byte[]> producer = KAFKA.raw().producer()) {
                 producer.send(new ProducerRecord<>(topic, 1, null, bytes("p1"))).get(30, TimeUnit.SECONDS);
             }
             Message m = c.receive(WAIT).orElseThrow();
             assertThat(text(m.payload())).isEqualTo("p1");
             assertThat(m.id()).isEqualTo(MessageId.of(1, 0));
             c.ack(m.id());
-            assertThat(raw.committed(admin, "s", topic, 2)).containsEntry(1, 1L);
+            assertThat(KAFKA.raw().committed(KAFKA.admin(), "s", topic, 2)).containsEntry(1, 1L);
         }
     }
 
@@ -270,7 +255,7 @@ class KafkaConsumerBehaviourIT {
     }
 
     private long committed(String topic, String group) throws Exception {
-        return raw.committed(admin, group, topic, 1).getOrDefault(0, -1L);
+        return KAFKA.raw().committed(KAFKA.admin(), group, topic, 1).getOrDefault(0, -1L);
     }
 
     private static RuntimeException failureOf(Consumer c) {

@@ -7,6 +7,7 @@ import io.rocksmq.api.MqClient;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.StorageException;
 import io.rocksmq.testkit.kafka.KafkaBroker;
+import io.rocksmq.testkit.kafka.SharedKafkaBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -13,7 +13,8 @@ import io.rocksmq.api.Producer;
 import io.rocksmq.api.SubscriptionInUseException;
 import io.rocksmq.api.SubscriptionInfo;
 import io.rocksmq.api.SubscriptionInitialPosition;
-import org.apache.kafka.clients.admin.Admin;
+import io.rocksmq.testkit.kafka.RawKafka;
+import io.rocksmq.testkit.kafka.SharedKafkaBroker;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,8 +23,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.TimestampType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,20 +50,6 @@ class KafkaMappingIT {
     static final SharedKafkaBroker KAFKA = new SharedKafkaBroker();
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static RawKafka raw;
-    private static Admin admin;
-
-    @BeforeAll
-    static void rawClients() {
-        raw = new RawKafka(KAFKA.bootstrapServers());
-        admin = raw.admin();
-    }
-
-    @AfterAll
-    static void closeRawClients() {
-        admin.close();
-    }
-
     private static KafkaOptions.Builder options() {
         return KafkaOptions.builder(KAFKA.bootstrapServers());
     }
@@ -77,7 +62,7 @@ class KafkaMappingIT {
             MessageId id = p.send(OutgoingMessage.builder(bytes("hello")).key("k-1").property("a", "1")
                     .property("ü", "值").build());
 
-            List<ConsumerRecord<byte[], byte[]>> records = raw.read(topic, 0, 1);
+            List<ConsumerRecord<byte[], byte[]>> records = KAFKA.raw().read(topic, 0, 1);
             assertThat(records).hasSize(1);
             ConsumerRecord<byte[], byte[]> r = records.get(0);
             assertThat(MessageId.of(r.partition(), r.offset())).isEqualTo(id);
@@ -88,7 +73,7 @@ class KafkaMappingIT {
             assertThat(headers).isEqualTo(Map.of("a", "1", "ü", "值"));
             assertThat(r.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
 
-            try (KafkaProducer<byte[], byte[]> other = raw.producer()) {
+            try (KafkaProducer<byte[], byte[]> other = KAFKA.raw().producer()) {
                 ProducerRecord<byte[], byte[]> foreign = new ProducerRecord<>(topic, 0, null, null, null,
                         List.of(new RecordHeader("x", (byte[]) null), new RecordHeader("y", bytes("2")),
                                 new RecordHeader(OutgoingMessage.RESERVED_PROPERTY_PREFIX + "hidden", bytes("z"))));
@@ -122,7 +107,7 @@ class KafkaMappingIT {
             client.createTopic(topic); // exists: unchanged
             client.createTopic(createTime);
         }
-        Map<String, TopicDescription> d = admin.describeTopics(List.of(topic, createTime)).allTopicNames().get(30, TimeUnit.SECONDS);
+        Map<String, TopicDescription> d = KAFKA.admin().describeTopics(List.of(topic, createTime)).allTopicNames().get(30, TimeUnit.SECONDS);
         assertThat(d.get(topic).partitions()).hasSize(3);
         assertThat(d.get(createTime).partitions()).hasSize(5);
         Config c = topicConfig(topic);
@@ -142,7 +127,7 @@ class KafkaMappingIT {
                 p.send(bytes("m" + i));
             }
             Consumer c = subscribeEarliest(client, topic, "billing");
-            assertThat(raw.committed(admin, "billing", topic, 1)).as("fixed when subscribe returns").containsEntry(0, 0L);
+            assertThat(KAFKA.raw().committed(KAFKA.admin(), "billing", topic, 1)).as("fixed when subscribe returns").containsEntry(0, 0L);
             List<Message> got = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 got.add(c.receive(WAIT).orElseThrow());
@@ -151,18 +136,18 @@ class KafkaMappingIT {
                 c.ack(got.get(i).id());
             }
             // The committed offset is Kafka's "next to read": the first unacknowledged message.
-            assertThat(raw.committed(admin, "billing", topic, 1)).containsEntry(0, got.get(4).id().offset());
+            assertThat(KAFKA.raw().committed(KAFKA.admin(), "billing", topic, 1)).containsEntry(0, got.get(4).id().offset());
             assertThat(client.listSubscriptions(topic)).containsExactly(new SubscriptionInfo(topic, "billing", 6));
 
             client.deleteSubscription(topic, "billing");
-            assertThat(raw.committed(admin, "billing", topic, 1)).isEmpty();
+            assertThat(KAFKA.raw().committed(KAFKA.admin(), "billing", topic, 1)).isEmpty();
             assertThat(client.listSubscriptions(topic)).isEmpty();
             assertThatThrownBy(() -> c.receive(Duration.ZERO)).isInstanceOf(ConsumerGroupNotFoundException.class);
             assertThatThrownBy(() -> c.ack(got.get(4).id())).isInstanceOf(ConsumerGroupNotFoundException.class);
             // Like the embedded backend: the failed consumer holds the subscription until it is closed.
             assertThatThrownBy(() -> subscribeEarliest(client, topic, "billing")).isInstanceOf(SubscriptionInUseException.class);
             c.close();
-            assertThat(raw.committed(admin, "billing", topic, 1)).as("a failed consumer commits nothing").isEmpty();
+            assertThat(KAFKA.raw().committed(KAFKA.admin(), "billing", topic, 1)).as("a failed consumer commits nothing").isEmpty();
 
             try (Consumer again = subscribeEarliest(client, topic, "billing")) {
                 assertThat(text(again.receive(WAIT).orElseThrow().payload())).isEqualTo("m0");
@@ -259,7 +244,7 @@ class KafkaMappingIT {
 
     private static Config topicConfig(String topic) throws Exception {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        return admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
+        return KAFKA.admin().describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
     }
 
     static Consumer subscribeEarliest(MqClient client, String topic, String subscription) {

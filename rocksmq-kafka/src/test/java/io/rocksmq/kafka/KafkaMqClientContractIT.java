@@ -4,6 +4,7 @@ import io.rocksmq.api.MqClient;
 import io.rocksmq.testkit.BackendTraits;
 import io.rocksmq.testkit.IntegrityContract;
 import io.rocksmq.testkit.MqClientContract;
+import io.rocksmq.testkit.kafka.SharedKafkaBroker;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;

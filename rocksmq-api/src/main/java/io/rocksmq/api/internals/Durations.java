@@ -9,7 +9,9 @@ public final class Durations {
 
     /**
      * {@code d} in nanoseconds, {@link Long#MAX_VALUE} (about 292 years: "forever" for a wait) when it does
-     * not fit, and {@link Long#MIN_VALUE} for a negative one that does not fit.
+     * not fit, and {@link Long#MIN_VALUE} for a negative one that does not fit. A deadline
+     * {@code System.nanoTime() + nanos} may wrap; compare it by subtraction
+     * ({@code deadline - System.nanoTime() > 0}), as {@link System#nanoTime()} asks, and it stays right.
      */
     public static long saturatedNanos(Duration d) {
         try {

@@ -1,6 +1,7 @@
-package io.rocksmq.kafka;
+package io.rocksmq.testkit.kafka;
 
-import io.rocksmq.testkit.kafka.KafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -12,14 +13,16 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * One real Kafka broker shared by every test class of the module that registers this extension: started
+ * One real Kafka broker shared by every test class of a test run that registers this extension: started
  * by the first of them, stopped (and its directory deleted) when the whole test run ends, since it lives
- * in JUnit's root store. Tests that stop or restart a broker start their own instead.
+ * in JUnit's root store. Each test class also gets plain Kafka clients on it ({@link #raw()}, and an
+ * {@link #admin()} closed after the class). Tests that stop or restart a broker start their own instead
+ * ({@link #testBroker}).
  *
  * <pre>{@code
  * @RegisterExtension
  * static final SharedKafkaBroker KAFKA = new SharedKafkaBroker();
- * ... MqClient.open("kafka://" + KAFKA.bootstrapServers()) ...
+ * ... MqClient.open("kafka://" + KAFKA.bootstrapServers()) ... KAFKA.admin().listTopics() ...
  * }</pre>
  *
  * <p>The broker does not auto-create topics ({@code auto.create.topics.enable=false}), the setting the Kafka
@@ -27,29 +30,62 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe once {@code beforeAll} ran.
  */
-final class SharedKafkaBroker implements BeforeAllCallback {
+public final class SharedKafkaBroker implements BeforeAllCallback, AfterAllCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedKafkaBroker.class);
     private volatile String bootstrapServers;
+    private volatile RawKafka raw;
+    private volatile Admin admin;
 
     @Override
     public void beforeAll(ExtensionContext context) {
         Running running = context.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
         bootstrapServers = running.broker.bootstrapServers();
+        raw = new RawKafka(bootstrapServers);
+        admin = raw.admin();
     }
 
-    String bootstrapServers() {
-        if (bootstrapServers == null) {
+    @Override
+    public void afterAll(ExtensionContext context) {
+        Admin a = admin;
+        admin = null;
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    /** {@code host:port} of the broker. */
+    public String bootstrapServers() {
+        return started(bootstrapServers);
+    }
+
+    /** Plain Kafka clients on the broker. */
+    public RawKafka raw() {
+        return started(raw);
+    }
+
+    /** An admin client on the broker for the running test class; closed after it. */
+    public Admin admin() {
+        return started(admin);
+    }
+
+    private static <T> T started(T value) {
+        if (value == null) {
             throw new IllegalStateException("the shared broker is started in beforeAll; register the extension on a static field");
         }
-        return bootstrapServers;
+        return value;
     }
 
-    static KafkaBroker.Builder testBroker(Path dir) {
+    /**
+     * A broker of the same settings for a test that stops or restarts it (not auto-creating topics, 512 MiB
+     * heap). Needs {@code kafka_2.13} and {@code kafka-server} on the class path, as {@link KafkaBroker}.
+     */
+    public static KafkaBroker.Builder testBroker(Path dir) {
         return KafkaBroker.builder(dir).heap("512m").property("auto.create.topics.enable", "false");
     }
 
-    static void deleteRecursively(Path dir) {
+    /** Deletes a broker's directory (no-op if it does not exist). */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.rocksmq.kafka;
+package io.rocksmq.testkit.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
@@ -20,26 +20,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Plain Kafka clients for tests that look at what the backend did from Kafka's side, or feed it records
- * written by other Kafka clients. Not thread-safe (holds nothing but the address).
+ * written by other Kafka clients. Needs {@code kafka-clients} on the class path.
+ *
+ * <p>Thread-safe: holds nothing but the address.
  */
-final class RawKafka {
+public final class RawKafka {
     private final String servers;
 
-    RawKafka(String servers) {
+    public RawKafka(String servers) {
         this.servers = servers;
     }
 
-    Admin admin() {
+    /** A new admin client; the caller closes it. */
+    public Admin admin() {
         return Admin.create(Map.of("bootstrap.servers", servers));
     }
 
-    KafkaProducer<byte[], byte[]> producer() {
+    /** A new producer ({@code acks=all}); the caller closes it. */
+    public KafkaProducer<byte[], byte[]> producer() {
         return new KafkaProducer<>(Map.of("bootstrap.servers", servers, "acks", "all"),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Reads {@code count} records of one partition from its start, without a group. */
-    List<ConsumerRecord<byte[], byte[]>> read(String topic, int partition, int count) {
+    public List<ConsumerRecord<byte[], byte[]>> read(String topic, int partition, int count) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", servers),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, partition);
@@ -55,7 +59,7 @@ final class RawKafka {
     }
 
     /** The group's committed offsets on the topic's partitions, as Kafka reports them (partitions without one left out). */
-    Map<Integer, Long> committed(Admin admin, String group, String topic, int partitions) throws Exception {
+    public Map<Integer, Long> committed(Admin admin, String group, String topic, int partitions) throws Exception {
         List<TopicPartition> tps = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             tps.add(new TopicPartition(topic, p));
@@ -72,7 +76,8 @@ final class RawKafka {
         return out;
     }
 
-    static String uniqueTopic(String prefix) {
+    /** A topic name no other test uses: {@code prefix} and a random suffix. */
+    public static String uniqueTopic(String prefix) {
         return prefix + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFFFL);
     }
 }
