@@ -8,9 +8,9 @@ import io.rocksmq.api.MessageId;
 import io.rocksmq.api.MessageListener;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInitialPosition;
-import io.rocksmq.api.internals.Durations;
 import io.rocksmq.api.internals.ListenerDispatcher;
 import io.rocksmq.api.internals.ListenerErrors;
+import io.rocksmq.api.internals.ReceiveBuffer;
 import io.rocksmq.api.internals.Threads;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -179,10 +179,7 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
 
     @Override
     public List<Message> poll(int maxMessages, Duration timeout) {
-        if (maxMessages <= 0) {
-            throw new InvalidArgumentException("maxMessages must be positive, was " + maxMessages);
-        }
-        return take(maxMessages, timeout);
+        return state.take(maxMessages, ReceiveBuffer.checkPoll(maxMessages, timeout, hasListener), autoAck);
     }
 
     @Override
@@ -262,16 +259,6 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
     }
 
     // ------------------------------------------------------------------ internals
-
-    private List<Message> take(int max, Duration timeout) {
-        if (timeout == null || timeout.isNegative()) {
-            throw new InvalidArgumentException("timeout must be zero or positive, was " + timeout);
-        }
-        if (hasListener) {
-            throw new IllegalStateException("this consumer delivers to its MessageListener; receive/poll are not available");
-        }
-        return state.take(max, Durations.saturatedNanos(timeout), autoAck);
-    }
 
     private static MessageId checkId(MessageId id) {
         if (id == null) {

@@ -1,7 +1,9 @@
 package io.rocksmq.api.internals;
 
+import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.Message;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,6 +169,26 @@ public final class ReceiveBuffer {
     }
 
     // ------------------------------------------------------------------ the application's side
+
+    /**
+     * Checks the arguments of {@link io.rocksmq.api.Consumer#poll} as every backend must, and returns the
+     * timeout in nanoseconds (saturated) for {@link #take}.
+     *
+     * @throws InvalidArgumentException if {@code maxMessages <= 0} or the timeout is null or negative
+     * @throws IllegalStateException    if the consumer delivers to a listener
+     */
+    public static long checkPoll(int maxMessages, Duration timeout, boolean hasListener) {
+        if (maxMessages <= 0) {
+            throw new InvalidArgumentException("maxMessages must be positive, was " + maxMessages);
+        }
+        if (timeout == null || timeout.isNegative()) {
+            throw new InvalidArgumentException("timeout must be zero or positive, was " + timeout);
+        }
+        if (hasListener) {
+            throw new IllegalStateException("this consumer delivers to its MessageListener; receive/poll are not available");
+        }
+        return Durations.saturatedNanos(timeout);
+    }
 
     /**
      * Up to {@code max} messages, waiting up to {@code nanos} for the first. Empty if none arrived in time,

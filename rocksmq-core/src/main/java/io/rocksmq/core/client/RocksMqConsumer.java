@@ -12,7 +12,6 @@ import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.TopicNotFoundException;
 import io.rocksmq.api.internals.AckRing;
-import io.rocksmq.api.internals.Durations;
 import io.rocksmq.api.internals.ListenerDispatcher;
 import io.rocksmq.api.internals.ListenerErrors;
 import io.rocksmq.api.internals.ReceiveBuffer;
@@ -152,18 +151,10 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
 
     @Override
     public List<Message> poll(int maxMessages, Duration timeout) {
-        if (maxMessages <= 0) {
-            throw new InvalidArgumentException("maxMessages must be positive, was " + maxMessages);
-        }
-        if (timeout == null || timeout.isNegative()) {
-            throw new InvalidArgumentException("timeout must be zero or positive, was " + timeout);
-        }
-        if (dispatcher != null) {
-            throw new IllegalStateException("this consumer delivers to its MessageListener; receive/poll are not available");
-        }
+        long nanos = ReceiveBuffer.checkPoll(maxMessages, timeout, dispatcher != null);
         lock.lock();
         try {
-            List<Message> out = buffer.take(maxMessages, Durations.saturatedNanos(timeout));
+            List<Message> out = buffer.take(maxMessages, nanos);
             for (Message m : out) {
                 acks.delivered(m.id().offset());
             }
