@@ -1,5 +1,7 @@
 package io.rocksmq.api;
 
+import io.rocksmq.api.internals.Utf16;
+
 /** Argument checks shared by the API types. Thread-safe: stateless. */
 final class Checks {
     private Checks() {
@@ -24,16 +26,11 @@ final class Checks {
      * would come back as {@code '?'} — a silent change of the data.
      */
     static String wellFormed(String what, String s) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new InvalidArgumentException(what + " holds an unpaired surrogate (U+"
-                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + ") at index " + i
-                        + ", which UTF-8 cannot store");
-            }
+        int i = Utf16.unpairedSurrogate(s);
+        if (i >= 0) {
+            throw new InvalidArgumentException(what + " holds an unpaired surrogate (U+"
+                    + Integer.toHexString(s.charAt(i)).toUpperCase(java.util.Locale.ROOT) + ") at index " + i
+                    + ", which UTF-8 cannot store");
         }
         return s;
     }
