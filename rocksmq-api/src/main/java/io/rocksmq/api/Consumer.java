@@ -105,6 +105,19 @@ public interface Consumer extends AutoCloseable {
      */
     void seekToTimestamp(long epochMillis);
 
+    /** Moves the subscription to the earliest retained message; otherwise as {@link #seek}. */
+    default void seekToEarliest() {
+        seekToTimestamp(0);
+    }
+
+    /**
+     * Moves the subscription past the newest message: only messages sent later are delivered; otherwise
+     * as {@link #seek}.
+     */
+    default void seekToLatest() {
+        seekToTimestamp(Long.MAX_VALUE);
+    }
+
     /**
      * The id of the newest message of the topic, whether or not this consumer has read it.
      *

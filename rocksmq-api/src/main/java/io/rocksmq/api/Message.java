@@ -1,5 +1,6 @@
 package io.rocksmq.api;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
@@ -58,6 +59,11 @@ public final class Message {
     /** The payload; empty if an empty payload was sent, never null. Not a copy: do not modify it. */
     public byte[] payload() {
         return payload;
+    }
+
+    /** The payload decoded as UTF-8 (invalid bytes replaced), for text messages. */
+    public String text() {
+        return new String(payload, StandardCharsets.UTF_8);
     }
 
     /** The properties as sent, immutable; never null. */

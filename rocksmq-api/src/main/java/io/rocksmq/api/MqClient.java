@@ -2,6 +2,7 @@ package io.rocksmq.api;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -37,6 +38,25 @@ public interface MqClient extends AutoCloseable {
      * @throws RocksMqException         (a subclass) if the backend cannot be opened
      */
     static MqClient open(String uri) {
+        return open0(uri);
+    }
+
+    /**
+     * Opens the embedded backend ({@code rocksmq-core} on the class path) on this data directory, with
+     * default settings: the same as {@code open("rocksmq://" + path)} with the path encoded, so
+     * directories with spaces or other URI-special characters work. For settings, use a
+     * {@code rocksmq:} URI with parameters (see {@code RocksMqClientProvider}).
+     *
+     * @throws InvalidArgumentException if the directory is null or no embedded backend is on the class path
+     */
+    static MqClient open(Path directory) {
+        if (directory == null) {
+            throw new InvalidArgumentException("directory must not be null");
+        }
+        return open0("rocksmq://" + directory.toAbsolutePath().toUri().getRawPath());
+    }
+
+    private static MqClient open0(String uri) {
         if (uri == null || uri.isBlank()) {
             throw new InvalidArgumentException("client URI must not be null or blank");
         }
@@ -161,4 +181,19 @@ public interface MqClient extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * The backend object of that type behind this client, for what the client API does not cover:
+     * the embedded queue ({@code io.rocksmq.core.RocksMq}, for example to bind its metrics) or the
+     * client itself. Like JDBC's {@code unwrap}.
+     *
+     * @throws InvalidArgumentException if this backend has nothing of that type
+     */
+    default <T> T unwrap(Class<T> type) {
+        if (type != null && type.isInstance(this)) {
+            return type.cast(this);
+        }
+        throw new InvalidArgumentException(getClass().getSimpleName() + " has no " + (type == null ? "null"
+                : type.getName()) + " to unwrap");
+    }
 }

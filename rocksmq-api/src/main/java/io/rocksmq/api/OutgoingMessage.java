@@ -1,5 +1,6 @@
 package io.rocksmq.api;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +49,30 @@ public final class OutgoingMessage {
      */
     public static OutgoingMessage of(byte[] payload) {
         return builder(payload).build();
+    }
+
+    /**
+     * A message whose payload is {@code text} in UTF-8.
+     *
+     * @throws InvalidArgumentException if the text is null or has an unpaired surrogate (it would not
+     *                                  come back as sent)
+     */
+    public static OutgoingMessage text(String text) {
+        return builder(utf8(text)).build();
+    }
+
+    /**
+     * Starts a message whose payload is {@code text} in UTF-8; see {@link #text(String)}.
+     */
+    public static Builder textBuilder(String text) {
+        return builder(utf8(text));
+    }
+
+    private static byte[] utf8(String text) {
+        if (text == null) {
+            throw new InvalidArgumentException("text must not be null");
+        }
+        return Checks.wellFormed("text", text).getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -60,6 +60,15 @@ public interface Producer extends AutoCloseable {
     }
 
     /**
+     * Sends a text message (UTF-8); see {@link #send(OutgoingMessage)}.
+     *
+     * @throws InvalidArgumentException if the text is null or has an unpaired surrogate
+     */
+    default MessageId send(String text) {
+        return send(OutgoingMessage.text(text));
+    }
+
+    /**
      * Queues a message for sending and returns at once, unless {@link ProducerOptions#maxPendingMessages()}
      * sends are already pending, in which case it blocks until there is room.
      *

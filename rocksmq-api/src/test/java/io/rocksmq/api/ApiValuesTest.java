@@ -86,7 +86,8 @@ class ApiValuesTest {
         assertThatThrownBy(() -> MqClient.open("relative/path")).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("no scheme");
         assertThatThrownBy(() -> MqClient.open(" ")).isInstanceOf(InvalidArgumentException.class);
-        assertThatThrownBy(() -> MqClient.open(null)).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> MqClient.open((String) null)).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> MqClient.open((java.nio.file.Path) null)).isInstanceOf(InvalidArgumentException.class);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.internals.Units;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -10,10 +12,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Converters for option values: points in time, durations, message ids and {@code key=value} properties.
@@ -21,8 +20,6 @@ import java.util.regex.Pattern;
  * <p>Thread-safe: stateless.
  */
 final class Args {
-    private static final Pattern AMOUNT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,18})\\s*((?i)b|kib|mib|gib|tib|)");
 
     private Args() {
     }
@@ -64,7 +61,7 @@ final class Args {
         }
     }
 
-    /** A duration: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d}. */
+    /** A duration: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d} (or ISO-8601, PT10S). */
     static final class Span implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
@@ -73,18 +70,11 @@ final class Args {
     }
 
     static Duration parseDuration(String value) {
-        Matcher m = AMOUNT.matcher(value.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new TypeConversionException("'" + value + "' is not a duration: use 250ms, 10s, 5m, 2h or 1d");
+        try {
+            return Units.duration(value);
+        } catch (InvalidArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
     }
 
     /**
@@ -121,22 +111,11 @@ final class Args {
 
     /** A size in bytes: {@code 1048576}, {@code 512KiB}, {@code 64MiB}, {@code 1GiB}, {@code 2TiB}. */
     static long parseSize(String value) {
-        Matcher m = SIZE.matcher(value.trim());
-        if (!m.matches()) {
-            throw new TypeConversionException("'" + value + "' is not a size: use bytes, or 512KiB, 64MiB, 1GiB");
+        try {
+            return Units.bytes(value);
+        } catch (InvalidArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
-        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "" , "b" -> 0;
-            case "kib" -> 10;
-            case "mib" -> 20;
-            case "gib" -> 30;
-            default -> 40;
-        };
-        long n = Long.parseLong(m.group(1));
-        if (n > (Long.MAX_VALUE >> shift)) {
-            throw new TypeConversionException("'" + value + "' is too large");
-        }
-        return n << shift;
     }
 
     /** A message property {@code key=value} (the value may contain '='; the key may not be empty). */

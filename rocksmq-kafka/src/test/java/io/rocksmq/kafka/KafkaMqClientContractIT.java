@@ -2,6 +2,7 @@ package io.rocksmq.kafka;
 
 import io.rocksmq.api.MqClient;
 import io.rocksmq.testkit.BackendTraits;
+import io.rocksmq.testkit.ConvenienceContract;
 import io.rocksmq.testkit.IntegrityContract;
 import io.rocksmq.testkit.MqClientContract;
 import io.rocksmq.testkit.kafka.SharedKafkaBroker;
@@ -14,7 +15,7 @@ import java.time.Duration;
  * {@code MqClient.open(uri)} call an application makes. Every contract test runs: the Kafka backend
  * declares no trait off.
  */
-class KafkaMqClientContractIT extends MqClientContract implements IntegrityContract {
+class KafkaMqClientContractIT extends MqClientContract implements IntegrityContract, ConvenienceContract {
     @RegisterExtension
     static final SharedKafkaBroker KAFKA = new SharedKafkaBroker();
 

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.RocksMqException;
+import io.rocksmq.api.MqClient;
 import io.rocksmq.core.ConsumerMessage;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.QueueListener;
@@ -119,6 +120,17 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
     private final ConcurrentHashMap<String, ProduceMeters> produceMeters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConsumeMeters>> consumeMeters =
             new ConcurrentHashMap<>();
+
+    /**
+     * Metrics of the embedded queue behind a client ({@code MqClient.open("rocksmq:…")}), refreshing
+     * every {@link #DEFAULT_REFRESH_INTERVAL}.
+     *
+     * @throws io.rocksmq.api.InvalidArgumentException if the client is not on the embedded backend (a Kafka
+     *                                                 client has Kafka's own metrics)
+     */
+    public static RocksMqMetrics of(MqClient client) {
+        return new RocksMqMetrics(client.unwrap(RocksMq.class));
+    }
 
     /** Metrics of {@code mq}, refreshing the topic and group list every {@link #DEFAULT_REFRESH_INTERVAL}. */
     public RocksMqMetrics(RocksMq mq) {

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.rocksmq.api.MqClient;
+import io.rocksmq.api.Producer;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.QueueListener;
 import io.rocksmq.core.RocksMq;
@@ -175,6 +177,19 @@ class RocksMqMetricsTest {
             assertThat(s.group("b").lag()).isEqualTo(1);
             assertThat(s.group("nope")).isNull();
             assertThat(TopicSnapshot.all(mq)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aClientOnTheEmbeddedBackendGivesItsMetricsWithoutACast() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (MqClient client = MqClient.open(dir);
+             RocksMqMetrics metrics = RocksMqMetrics.of(client)) {
+            metrics.bindTo(registry);
+            try (Producer p = client.createProducer("orders")) {
+                p.send("one");
+            }
+            assertThat(registry.get("rocksmq.produce.messages").tag("topic", "orders").counter().count()).isEqualTo(1);
         }
     }
 }

@@ -76,6 +76,12 @@ public final class RocksMqClient extends AbstractMqClient<RocksMqProducer, Rocks
         return mq;
     }
 
+    /** Also unwraps to the queue underneath ({@code client.unwrap(RocksMq.class)}). */
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        return type == RocksMq.class ? type.cast(mq) : super.unwrap(type);
+    }
+
     @Override
     protected RocksMqProducer openProducer(ProducerOptions options) {
         mq.createTopic(options.topic());

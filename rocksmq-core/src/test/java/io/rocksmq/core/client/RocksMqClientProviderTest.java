@@ -4,12 +4,17 @@ import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.QueueAlreadyOpenException;
+import io.rocksmq.core.Compression;
 import io.rocksmq.core.Durability;
+import io.rocksmq.core.RetentionPolicy;
+import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.RocksMqConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,6 +51,55 @@ class RocksMqClientProviderTest {
             client.createTopic("t");
         }
         assertThat(Files.isDirectory(odd)).isTrue();
+    }
+
+    @Test
+    void openWithAPathEncodesItForYou() {
+        Path odd = dir.resolve("a dir with spaces & ?#%");
+        try (MqClient client = MqClient.open(odd)) {
+            client.createTopic("t");
+            assertThat(client.unwrap(RocksMq.class).config().directory()).isEqualTo(odd.toAbsolutePath());
+        }
+        assertThat(Files.isDirectory(odd)).isTrue();
+    }
+
+    @Test
+    void everyConfigSettingCanBeGivenInTheUri() {
+        Path data = dir.resolve("data");
+        String uri = "rocksmq:" + data.toUri().getRawPath() + "?durability=fsync&compression=zstd"
+                + "&blockCacheBytes=32MiB&writeBufferBytes=8MiB&maxBatchEntryBytes=512KiB"
+                + "&retentionTime=2h&retentionBytes=unlimited&maxRetentionTime=PT72H&maxRetentionBytes=2GiB"
+                + "&retentionInterval=250ms&retentionSegmentBytes=2MiB";
+        try (MqClient client = MqClient.open(uri)) {
+            RocksMqConfig c = client.unwrap(RocksMq.class).config();
+            assertThat(c.durability()).isEqualTo(Durability.FSYNC);
+            assertThat(c.compression()).isEqualTo(Compression.ZSTD);
+            assertThat(c.blockCacheBytes()).isEqualTo(32L << 20);
+            assertThat(c.writeBufferBytes()).isEqualTo(8L << 20);
+            assertThat(c.maxBatchEntryBytes()).isEqualTo(512 << 10);
+            assertThat(c.defaultRetention()).isEqualTo(new RetentionPolicy(Duration.ofHours(2).toMillis(),
+                    RetentionPolicy.UNLIMITED, Duration.ofHours(72).toMillis(), 2L << 30));
+            assertThat(c.retentionInterval()).isEqualTo(Duration.ofMillis(250));
+            assertThat(c.retentionSegmentBytes()).isEqualTo(2L << 20);
+        }
+        try (MqClient client = MqClient.open("rocksmq:" + data.toUri().getRawPath() + "?readOnly=true")) {
+            assertThat(client.unwrap(RocksMq.class).config().readOnly()).isTrue();
+        }
+        assertThatThrownBy(() -> MqClient.open("rocksmq:" + data + "?writeBufferBytes=lots"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("writeBufferBytes")
+                .hasMessageContaining("not a size");
+        assertThatThrownBy(() -> MqClient.open("rocksmq:" + data + "?compression=gzip2"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("lz4");
+        assertThatThrownBy(() -> MqClient.open("rocksmq:" + data + "?writebufferbytes=1"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("known: blockCacheBytes");
+    }
+
+    @Test
+    void metricsNeedNoCast() {
+        try (MqClient client = MqClient.open(dir.resolve("m"))) {
+            assertThat(client.unwrap(RocksMq.class)).isSameAs(((RocksMqClient) client).queue());
+            assertThatThrownBy(() -> client.unwrap(String.class)).isInstanceOf(InvalidArgumentException.class);
+        }
     }
 
     @Test
