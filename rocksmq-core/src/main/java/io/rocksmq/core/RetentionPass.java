@@ -7,7 +7,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Applies retention to one topic: plans the cut ({@link RetentionPlanner}), deletes the entries below
@@ -32,9 +34,9 @@ import java.util.List;
  *   <li>One {@code WriteBatch}: the new retention state, the deletion of the index segments below
  *       the cut, and the moved positions and skip counters of groups that had not read what a hard cap
  *       deleted. Then the cut in memory, the positions, release everything.</li>
- *   <li>Release the prefix to the reclaimer once another half write buffer is deleted (whole files
- *       dropped on this thread, no lock held; the rest, and any compaction, on the reclaimer's
- *       thread). The full pass sweeps what a quiet topic left below that step.</li>
+ *   <li>Release the deleted prefixes of all topics to the reclaimer once another half write buffer
+ *       is deleted queue-wide (whole files dropped on this thread, no lock held; the rest, and any
+ *       compaction, on the reclaimer's thread). The full pass sweeps what a quiet topic left.</li>
  * </ol>
  * Produce is never blocked by retention (the segment lock it shares is held for array copies only);
  * consume on the topic for the duration of one small write; other topics never.
@@ -48,11 +50,15 @@ final class RetentionPass {
     private final RocksStore store;
     private final SpaceReclaimer reclaimer;
     private final long releaseStepBytes;
+    /** Topics with deletions not yet released, and their cut; the pass's own (one pass at a time). */
+    private final Map<Topic, Long> unreleased = new LinkedHashMap<>();
+    /** Bytes deleted by all topics together since the last release. */
+    private long unreleasedBytes;
 
     /**
-     * @param releaseStepBytes deleted bytes between two releases to the reclaimer: files are about a
-     *                         write buffer large, so releasing after every small deletion would mostly
-     *                         find no whole file to drop
+     * @param releaseStepBytes bytes deleted (by all topics together) between two releases to the
+     *                         reclaimer: releasing after every small deletion would mostly find no
+     *                         whole file to drop
      */
     RetentionPass(RocksStore store, SpaceReclaimer reclaimer, long releaseStepBytes) {
         this.store = store;
@@ -117,12 +123,25 @@ final class RetentionPass {
             return -1;
         }
         t.space().head(plan.newHead());
-        if (plan.bytesAtCut() - t.space().releasedBytes() >= releaseStepBytes) {
-            t.space().released(plan.bytesAtCut());
-            reclaimer.release(t, cut, false);
+        unreleased.put(t, cut);
+        unreleasedBytes += plan.bytesAtCut() - s.deletedBytes();
+        if (unreleasedBytes >= releaseStepBytes) {
+            releaseAll();
         }
         report(t, s, plan, deletedNow, groups, skipped);
         return cut - s.cutId();
+    }
+
+    /**
+     * Hands every topic's deleted prefix to the reclaimer. Counted queue-wide: a step per topic let
+     * N topics each hold a step of deleted data that was never even offered for dropping.
+     */
+    private void releaseAll() {
+        for (Map.Entry<Topic, Long> e : unreleased.entrySet()) {
+            reclaimer.release(e.getKey(), e.getValue(), false);
+        }
+        unreleased.clear();
+        unreleasedBytes = 0;
     }
 
     /**

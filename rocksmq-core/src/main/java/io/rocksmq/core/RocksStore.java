@@ -20,6 +20,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.SstFileManager;
+import org.rocksdb.SstPartitionerFixedPrefixFactory;
 import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -47,6 +48,13 @@ final class RocksStore implements AutoCloseable {
     /** The MANIFEST is rewritten from the live state once it grows past this. */
     static final long MAX_MANIFEST_BYTES = 16L << 20;
 
+    /** Message keys start with the topic id: compaction output is split into files of one topic each. */
+    static final int TOPIC_PREFIX_BYTES = 8;
+    /** Level 1 of the message family holds this many write buffers before it moves down. */
+    static final int LEVEL_BASE_WRITE_BUFFERS = 4;
+    /** Level-0 files of the message family at which writes slow down, and stop, until compaction catches up. */
+    static final int LEVEL0_SLOWDOWN_FILES = 8;
+    static final int LEVEL0_STOP_FILES = 12;
     private static final long META_WRITE_BUFFER_BYTES = 8L << 20;
 
     private final QueueDirectory claim;
@@ -134,6 +142,18 @@ final class RocksStore implements AutoCloseable {
                     // Files no bigger than a memtable: retention drops whole files of a topic's deleted
                     // prefix, so the file straddling the cut (the part it cannot drop) stays small.
                     .setTargetFileSizeBase(config.writeBufferBytes())
+                    // Files of one topic each below level 0: a memtable flush mixes every topic, and
+                    // a file that mixes topics is never wholly below one topic's cut, so with many
+                    // topics no file could be dropped (the key starts with the 8-byte topic id).
+                    .setSstPartitionerFactory(track(opened, new SstPartitionerFixedPrefixFactory(TOPIC_PREFIX_BYTES)))
+                    // Level 0 files mix every topic, so each level-0 compaction rewrites all of level 1:
+                    // keep level 1 small (static level sizes from 4 write buffers) and stall writers
+                    // earlier than RocksDB's 20/36 files, which bounds both the level-0 files that
+                    // cannot be dropped and the size of that rewrite (measured: MultiTopicDiskBoundTest).
+                    .setLevelCompactionDynamicLevelBytes(false)
+                    .setMaxBytesForLevelBase(LEVEL_BASE_WRITE_BUFFERS * config.writeBufferBytes())
+                    .setLevel0SlowdownWritesTrigger(LEVEL0_SLOWDOWN_FILES)
+                    .setLevel0StopWritesTrigger(LEVEL0_STOP_FILES)
                     .setCompressionType(compressionOf(config.compression()))
                     .setTableFormatConfig(messageTable));
 

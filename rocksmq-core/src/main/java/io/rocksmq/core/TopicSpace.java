@@ -90,7 +90,6 @@ final class TopicSpace {
     // -- confined to the retention pass
     private RetentionPlanner.Entry head;
     private boolean deletedSinceFullPass;
-    private long releasedBytes;
 
     TopicSpace(long startId, long nextId, long lastPublishTime, long producedBytes) {
         this.tail = new Tail(nextId, producedBytes, lastPublishTime);
@@ -359,15 +358,6 @@ final class TopicSpace {
 
     void head(RetentionPlanner.Entry entry) {
         head = entry;
-    }
-
-    /** Cumulative deleted bytes when the topic's deleted prefix was last released to the reclaimer. */
-    long releasedBytes() {
-        return releasedBytes;
-    }
-
-    void released(long bytes) {
-        releasedBytes = bytes;
     }
 
     /** Called by each pass that deleted something. */
