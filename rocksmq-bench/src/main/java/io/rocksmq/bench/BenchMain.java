@@ -111,7 +111,7 @@ public final class BenchMain {
         header.put("prewarm", prewarm.note());
 
         Summary summary = new Summary(measurements);
-        Map<String, String> charts = Charts.write(summary, measurements, out);
+        Map<String, String> charts = ResultCharts.write(summary, measurements, out);
         Map<String, Object> doc = new LinkedHashMap<>(header);
         doc.put("parameters", parameters);
         doc.put("settings", settings);

@@ -1,19 +1,14 @@
 package io.rocksmq.bench;
 
+import io.rocksmq.charts.Charts;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.data.category.DefaultCategoryDataset;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
 
 import java.awt.Color;
 import java.io.IOException;
@@ -30,11 +25,8 @@ import java.util.Map;
  *
  * <p>Thread-safe: stateless (JFreeChart objects are made per call).
  */
-final class Charts {
-    private static final int WIDTH = 900;
-    private static final int HEIGHT = 500;
-
-    private Charts() {
+final class ResultCharts {
+    private ResultCharts() {
     }
 
     /** Writes the charts into {@code dir}; returns workload id to file name. */
@@ -66,10 +58,8 @@ final class Charts {
             renderer.setSeriesPaint(0, new Color(0x3B6EA8));
             renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.###")));
             renderer.setDefaultItemLabelsVisible(true);
-            plot.setBackgroundPaint(Color.WHITE);
-            plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
             String file = "throughput-" + w + ".png";
-            ChartUtils.saveChartAsPNG(dir.resolve(file).toFile(), chart, WIDTH, HEIGHT);
+            Charts.save(Charts.styled(chart), dir.resolve(file));
             files.put(w, file);
         }
         String latency = latencyChart(measurements, dir);
@@ -81,64 +71,32 @@ final class Charts {
 
     /** W5 percentile curves, one series per peer (its first successful run). */
     private static String latencyChart(List<Map<String, Object>> measurements, Path dir) throws IOException {
-        XYSeriesCollection data = new XYSeriesCollection();
-        List<String> seen = new ArrayList<>();
+        Map<String, List<double[]>> curves = new LinkedHashMap<>();
         for (Map<String, Object> m : measurements) {
             String peer = (String) m.get("peer");
-            if (!"W5".equals(m.get("workload")) || seen.contains(peer)) {
+            if (!"W5".equals(m.get("workload")) || curves.containsKey(peer)) {
                 continue;
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> metrics = (Map<String, Object>) m.get("metrics");
-            Object curve = metrics.get("percentileCurveUs");
-            if (!(curve instanceof List<?> points)) {
-                continue;
-            }
-            seen.add(peer);
-            XYSeries series = new XYSeries(peer);
-            for (Object o : points) {
-                double percentile;
-                double micros;
-                if (o instanceof double[] p) {
-                    percentile = p[0];
-                    micros = p[1];
-                } else if (o instanceof List<?> p) {
-                    percentile = ((Number) p.get(0)).doubleValue();
-                    micros = ((Number) p.get(1)).doubleValue();
-                } else {
-                    continue;
+            if (metrics.get("percentileCurveUs") instanceof List<?> points) {
+                List<double[]> curve = new ArrayList<>();
+                for (Object o : points) {
+                    if (o instanceof double[] p) {
+                        curve.add(p);
+                    } else if (o instanceof List<?> p) {
+                        curve.add(new double[] {((Number) p.get(0)).doubleValue(), ((Number) p.get(1)).doubleValue()});
+                    }
                 }
-                if (percentile >= 100.0 || micros <= 0) {
-                    continue; // the 100th percentile is off a "nines" scale
-                }
-                series.add(1.0 / (1.0 - percentile / 100.0), micros);
+                curves.put(peer, curve);
             }
-            data.addSeries(series);
         }
-        if (data.getSeriesCount() == 0) {
+        JFreeChart chart = Charts.latency("W5: produce-to-receipt latency by percentile", curves);
+        if (chart == null) {
             return null;
         }
-        JFreeChart chart = ChartFactory.createXYLineChart("W5: produce-to-receipt latency by percentile",
-                "percentile (1/(1-p): 10 = p90, 100 = p99, 1000 = p99.9)", "microseconds", data,
-                PlotOrientation.VERTICAL, true, false, false);
-        XYPlot plot = chart.getXYPlot();
-        LogAxis x = new LogAxis("percentile (1/(1-p): 10 = p90, 100 = p99, 1000 = p99.9)");
-        x.setBase(10);
-        x.setSmallestValue(1);
-        x.setTickUnit(new NumberTickUnit(1), false, true); // one tick per decade, labelled 1, 10, 100 ...
-        x.setNumberFormatOverride(new DecimalFormat("0"));
-        plot.setDomainAxis(x);
-        LogAxis y = new LogAxis("microseconds");
-        y.setBase(10);
-        y.setSmallestValue(0.1);
-        y.setTickUnit(new NumberTickUnit(1), false, true);
-        y.setNumberFormatOverride(new DecimalFormat("0.#"));
-        plot.setRangeAxis(y);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         String file = "latency-W5.png";
-        ChartUtils.saveChartAsPNG(dir.resolve(file).toFile(), chart, WIDTH, HEIGHT);
+        Charts.save(chart, dir.resolve(file));
         return file;
     }
 }
