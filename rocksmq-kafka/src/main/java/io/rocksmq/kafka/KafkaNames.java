@@ -1,6 +1,7 @@
 package io.rocksmq.kafka;
 
 import io.rocksmq.api.InvalidNameException;
+import io.rocksmq.api.internals.Utf16;
 
 /**
  * Name checks, made before anything is sent to the cluster so that a bad name changes nothing.
@@ -55,11 +56,10 @@ final class KafkaNames {
                 throw new InvalidNameException("subscription name contains control character U+"
                         + String.format("%04X", (int) c) + " at index " + i);
             }
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(name.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new InvalidNameException("subscription name contains an unpaired surrogate at index " + i);
-            }
+        }
+        int bad = Utf16.unpairedSurrogate(name);
+        if (bad >= 0) {
+            throw new InvalidNameException("subscription name contains an unpaired surrogate at index " + bad);
         }
         return name;
     }
