@@ -41,6 +41,16 @@ class MultiTopicDiskBoundTest {
         check(MultiTopicDiskRun.run(dir, topics, 200 * MB / topics, writeBufferMiB * MB, producedMiB * MB));
     }
 
+    /** One run sized by system properties (-Drocksmq.diskbound.topics/capMiB/writeBufferMiB/producedMiB). */
+    @Tag("long")
+    @Test
+    void sized() throws Exception {
+        int topics = Integer.getInteger("rocksmq.diskbound.topics", 10);
+        check(MultiTopicDiskRun.run(dir, topics, Long.getLong("rocksmq.diskbound.capMiB", 200 / topics) * MB,
+                Long.getLong("rocksmq.diskbound.writeBufferMiB", 64) * MB,
+                Long.getLong("rocksmq.diskbound.producedMiB", 9000) * MB));
+    }
+
     private static void check(MultiTopicDiskRun.Result r) {
         System.out.println("disk bound: " + r);
         assertThat(r.retained()).isLessThanOrEqualTo(r.caps());

@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       memtable pins older log files, is flushed once the log exceeds {@code max_total_wal_size = 4W};</li>
  *   <li>deleted entries still in files, at most {@code 4W} plus the file straddling the cut: whole
  *       files are dropped at once, a tombstone and compaction clean the remnant once it exceeds
- *       {@code 4W} ({@link SpaceReclaimer#TOMBSTONE_THRESHOLD_WRITE_BUFFERS});</li>
+ *       {@code 4W} ({@link SpaceReclaimer#TOMBSTONE_THRESHOLD_WRITE_BUFFERS}, all topics together;
+ *       one topic here, many in {@link MultiTopicDiskBoundTest});</li>
  *   <li>a flush or compaction in progress, whose output coexists with its inputs: {@code 2W};</li>
  *   <li>MANIFEST, OPTIONS, LOG, CURRENT, LOCK: well under 2 MiB.</li>
  * </ul>
