@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import static io.rocksmq.api.internals.ReceiveBufferTest.messages;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,22 +36,21 @@ class ListenerDispatcherTest {
         final List<Long> autoAcked = Collections.synchronizedList(new ArrayList<>());
         volatile RuntimeException ackFailure;
 
-        void offer(List<Message> batch) {
+        private <T> T locked(Supplier<T> action) {
             lock.lock();
             try {
-                buffer.offer(buffer.generation(), batch);
+                return action.get();
             } finally {
                 lock.unlock();
             }
         }
 
+        void offer(List<Message> batch) {
+            locked(() -> buffer.offer(buffer.generation(), batch));
+        }
+
         RuntimeException failure() {
-            lock.lock();
-            try {
-                return buffer.failure();
-            } finally {
-                lock.unlock();
-            }
+            return locked(buffer::failure);
         }
 
         @Override
@@ -60,22 +60,12 @@ class ListenerDispatcherTest {
 
         @Override
         public Message nextForListener() {
-            lock.lock();
-            try {
-                return buffer.poll();
-            } finally {
-                lock.unlock();
-            }
+            return locked(buffer::poll);
         }
 
         @Override
         public boolean hasNextForListener() {
-            lock.lock();
-            try {
-                return buffer.hasMessages();
-            } finally {
-                lock.unlock();
-            }
+            return locked(buffer::hasMessages);
         }
 
         @Override
@@ -88,12 +78,7 @@ class ListenerDispatcherTest {
 
         @Override
         public boolean fail(RuntimeException e) {
-            lock.lock();
-            try {
-                return buffer.fail(e);
-            } finally {
-                lock.unlock();
-            }
+            return locked(() -> buffer.fail(e));
         }
 
         @Override public String topic() {
