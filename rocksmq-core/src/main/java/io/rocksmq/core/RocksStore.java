@@ -12,6 +12,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.Env;
+import org.rocksdb.IndexType;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
@@ -56,6 +57,14 @@ final class RocksStore implements AutoCloseable {
     static final int LEVEL0_SLOWDOWN_FILES = 8;
     static final int LEVEL0_STOP_FILES = 12;
     private static final long META_WRITE_BUFFER_BYTES = 8L << 20;
+    /** Target size of a data block of the messages column family. */
+    static final int MESSAGE_BLOCK_BYTES = 64 * 1024;
+    /**
+     * RocksDB's {@code block_size_deviation} for messages: a block is closed before an entry that would
+     * take it past {@link #MESSAGE_BLOCK_BYTES} once it is more than (100 - this)% full. 99 is the
+     * largest value that keeps the rule (100 turns it off).
+     */
+    static final int MESSAGE_BLOCK_SIZE_DEVIATION = 99;
 
     private final QueueDirectory claim;
     private final Path directory;
@@ -135,7 +144,16 @@ final class RocksStore implements AutoCloseable {
 
             BlockBasedTableConfig messageTable = new BlockBasedTableConfig()
                     .setBlockCache(cache)
-                    .setBlockSize(64 * 1024);
+                    .setBlockSize(MESSAGE_BLOCK_BYTES)
+                    // A data block holds at least one entry, so a big message makes a block as big as
+                    // itself. Two settings keep other topics' reads out of it (issue 13 item 5): the
+                    // index records each block's first key, so a seek whose target sorts before a
+                    // block's first key (or past the read's upper bound) stops at the index without
+                    // reading the block; and a block more than 1% full is closed before an entry that
+                    // would overflow it, so a big entry shares its block with at most ~650 bytes of
+                    // smaller ones instead of up to 90% of a block of other topics' entries.
+                    .setIndexType(IndexType.kBinarySearchWithFirstKey)
+                    .setBlockSizeDeviation(MESSAGE_BLOCK_SIZE_DEVIATION);
             ColumnFamilyOptions messageOptions = track(opened, new ColumnFamilyOptions()
                     .setWriteBufferSize(config.writeBufferBytes())
                     .setMaxWriteBufferNumber(4)
