@@ -23,7 +23,8 @@ public interface Producer extends AutoCloseable {
      * Sends a message and waits until the backend stored it.
      *
      * @return its id
-     * @throws InvalidArgumentException if the message is null or the backend cannot encode it
+     * @throws InvalidArgumentException if the message is null, the backend cannot encode it, or it is larger
+     *                                  than the backend's maximum message size (then nothing is sent)
      * @throws QueueClosedException     if the producer or its client is closed
      * @throws TopicNotFoundException   if the topic was deleted after the producer was created
      * @throws StorageException         if the backend failed to store it
@@ -75,7 +76,8 @@ public interface Producer extends AutoCloseable {
      * @return completed with the id once stored, or exceptionally with the {@link RocksMqException}
      *         ({@link TopicNotFoundException}, {@link StorageException}, {@link QueueClosedException})
      *         that made the write fail; a failed write fails every message of its batch
-     * @throws InvalidArgumentException if the message is null or the backend cannot encode it
+     * @throws InvalidArgumentException if the message is null, the backend cannot encode it, or it is larger
+     *                                  than the backend's maximum message size (then nothing is sent)
      * @throws QueueClosedException     if the producer or its client is closed (also if it is closed
      *                                  while this call waits for room)
      * @throws RocksMqException         if interrupted while waiting for room (the interrupt status is

@@ -85,7 +85,8 @@ public final class BigMessageProfile {
     }
 
     private static RocksMqConfig bigQueue(Path dir, int bigMiB) {
-        return RocksMqConfig.builder(dir).retentionInterval(java.time.Duration.ZERO).build();
+        return RocksMqConfig.builder(dir).retentionInterval(java.time.Duration.ZERO)
+                .maxMessageBytes(Math.max(RocksMqConfig.DEFAULT_MAX_MESSAGE_BYTES, bigMiB << 20)).build();
     }
 
     private static void profile(RocksStore store, String name, int calls, LongSupplier call) {

@@ -238,6 +238,14 @@ public final class RocksMq implements AutoCloseable {
 
     // ------------------------------------------------------------------ produce and consume
 
+    private void checkSize(int index, ProducerMessage message) {
+        try {
+            config.checkMessageSize(message);
+        } catch (InvalidArgumentException e) {
+            throw new InvalidArgumentException("message " + index + ": " + e.getMessage());
+        }
+    }
+
     /** Produces with the queue's default durability. See {@link #produce(String, List, Durability)}. */
     public long[] produce(String topic, List<ProducerMessage> messages) {
         return produce(topic, messages, config.durability());
@@ -250,7 +258,8 @@ public final class RocksMq implements AutoCloseable {
      * the cap: this is what bounds the disk whatever the produce rate.
      *
      * @return the ids given to the messages, in order (consecutive)
-     * @throws InvalidArgumentException if the list is null, empty or holds null
+     * @throws InvalidArgumentException if the list is null, empty or holds null, or a message is larger
+     *                                  than {@link RocksMqConfig#maxMessageBytes()} (nothing is stored)
      * @throws TopicNotFoundException   if there is no such topic
      * @throws StorageException         if the write (or, for FSYNC, the fsync) failed; then, for WAL,
      *                                  nothing was written
@@ -271,6 +280,7 @@ public final class RocksMq implements AutoCloseable {
                 throw new InvalidArgumentException("message " + i + " is null");
             }
             StorageLayout.checkEncodable(m);
+            checkSize(i, m);
         }
         enter();
         try {

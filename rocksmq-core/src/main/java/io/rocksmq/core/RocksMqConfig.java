@@ -21,6 +21,18 @@ public final class RocksMqConfig {
     public static final Durability DEFAULT_DURABILITY = Durability.WAL;
     /** A produced batch larger than this is stored as several entries (still in one atomic write). */
     public static final int DEFAULT_MAX_BATCH_ENTRY_BYTES = 1 << 20;
+    /**
+     * Largest message {@code produce} accepts by default: its payload plus the UTF-8 bytes of its
+     * property keys and values (the client API's key included). A message is stored and read whole, so
+     * every read of it holds that much heap.
+     */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 << 20;
+    /**
+     * The most {@link Builder#maxMessageBytes(int)} may be set to: a stored batch is one Java array and
+     * one RocksDB value, copied whole by each read, and with the default write buffer one such message
+     * is already four memtables' worth.
+     */
+    public static final int MAX_MESSAGE_BYTES_LIMIT = 256 << 20;
 
     // Retention defaults (per topic; see RetentionPolicy). Sized for a laptop: a topic nobody reads
     // never takes more than DEFAULT_MAX_RETENTION_BYTES, and data every group has read goes away within
@@ -47,6 +59,7 @@ public final class RocksMqConfig {
     private final Compression compression;
     private final Durability durability;
     private final int maxBatchEntryBytes;
+    private final int maxMessageBytes;
     private final Clock clock;
     private final RetentionPolicy defaultRetention;
     private final Duration retentionInterval;
@@ -60,6 +73,7 @@ public final class RocksMqConfig {
         this.compression = b.compression;
         this.durability = b.durability;
         this.maxBatchEntryBytes = b.maxBatchEntryBytes;
+        this.maxMessageBytes = b.maxMessageBytes;
         this.clock = b.clock;
         this.defaultRetention = new RetentionPolicy(b.retentionTime, b.retentionBytes, b.maxRetentionTime,
                 b.maxRetentionBytes);
@@ -98,6 +112,29 @@ public final class RocksMqConfig {
         return maxBatchEntryBytes;
     }
 
+    /** The largest message {@code produce} accepts; see {@link #DEFAULT_MAX_MESSAGE_BYTES} for what is counted. */
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /**
+     * Rejects a message larger than {@link #maxMessageBytes()}, as {@code produce} does: the check the
+     * client API's producers make when a message is sent, so that one oversized message fails its own
+     * send instead of the batch it would have been combined into.
+     *
+     * @throws InvalidArgumentException if the message is too large (or null)
+     */
+    public void checkMessageSize(ProducerMessage message) {
+        if (message == null) {
+            throw new InvalidArgumentException("message must not be null");
+        }
+        long bytes = StorageLayout.messageBytes(message);
+        if (bytes > maxMessageBytes) {
+            throw new InvalidArgumentException("message of " + bytes + " bytes (payload and properties) is larger than"
+                    + " the queue's maximum of " + maxMessageBytes + " bytes (RocksMqConfig.maxMessageBytes)");
+        }
+    }
+
     /** The clock that stamps publish times and that time-based retention compares them to (injectable for tests). */
     public Clock clock() {
         return clock;
@@ -131,6 +168,7 @@ public final class RocksMqConfig {
         return "RocksMqConfig{directory=" + directory + ", blockCacheBytes=" + blockCacheBytes
                 + ", writeBufferBytes=" + writeBufferBytes + ", compression=" + compression
                 + ", durability=" + durability + ", maxBatchEntryBytes=" + maxBatchEntryBytes
+                + ", maxMessageBytes=" + maxMessageBytes
                 + ", defaultRetention=" + defaultRetention + ", retentionInterval=" + retentionInterval
                 + ", retentionSegmentBytes=" + retentionSegmentBytes + ", readOnly=" + readOnly + '}';
     }
@@ -143,6 +181,7 @@ public final class RocksMqConfig {
         private Compression compression = DEFAULT_COMPRESSION;
         private Durability durability = DEFAULT_DURABILITY;
         private int maxBatchEntryBytes = DEFAULT_MAX_BATCH_ENTRY_BYTES;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private Clock clock = Clock.systemUTC();
         private long retentionTime = DEFAULT_RETENTION_TIME_MILLIS;
         private long retentionBytes = DEFAULT_RETENTION_BYTES;
@@ -191,6 +230,15 @@ public final class RocksMqConfig {
          */
         public Builder readOnly(boolean readOnly) {
             this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * The largest message {@code produce} accepts (payload plus property keys and values, UTF-8),
+         * from 1 to {@link #MAX_MESSAGE_BYTES_LIMIT}; default {@link #DEFAULT_MAX_MESSAGE_BYTES}.
+         */
+        public Builder maxMessageBytes(int bytes) {
+            this.maxMessageBytes = bytes;
             return this;
         }
 
@@ -260,6 +308,10 @@ public final class RocksMqConfig {
             }
             if (maxBatchEntryBytes < 1024) {
                 throw new InvalidArgumentException("maxBatchEntryBytes must be >= 1024, was " + maxBatchEntryBytes);
+            }
+            if (maxMessageBytes < 1 || maxMessageBytes > MAX_MESSAGE_BYTES_LIMIT) {
+                throw new InvalidArgumentException("maxMessageBytes must be between 1 and " + MAX_MESSAGE_BYTES_LIMIT
+                        + " (MAX_MESSAGE_BYTES_LIMIT), was " + maxMessageBytes);
             }
             if (compression == null || durability == null || clock == null) {
                 throw new InvalidArgumentException("compression, durability and clock must not be null");

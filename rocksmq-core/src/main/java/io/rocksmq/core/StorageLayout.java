@@ -444,6 +444,21 @@ final class StorageLayout {
         return size;
     }
 
+    /**
+     * A message's size as {@code maxMessageBytes} counts it: payload plus the UTF-8 bytes of its property
+     * keys and values (the framing around them is not counted).
+     */
+    static long messageBytes(ProducerMessage message) {
+        long bytes = message.payload().length;
+        if (message.properties().isEmpty()) {
+            return bytes;
+        }
+        for (Map.Entry<String, String> e : message.properties().entrySet()) {
+            bytes += utf8Length(e.getKey()) + (long) utf8Length(e.getValue());
+        }
+        return bytes;
+    }
+
     private static int encodeMessage(ProducerMessage message, byte[] out, int pos) {
         byte[] payload = message.payload();
         putInt(out, pos, payload.length);

@@ -90,6 +90,7 @@ final class RocksMqProducer implements Producer {
             throw new InvalidArgumentException("message must not be null");
         }
         ProducerMessage encoded = MessageMapper.encode(message);
+        mq.config().checkMessageSize(encoded); // here, not in the combined produce it would fail whole
         CompletableFuture<MessageId> future = new CompletableFuture<>();
         lock.lock();
         try {
