@@ -11,6 +11,8 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -49,6 +51,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class QueueDirectory implements AutoCloseable {
     /** File key → the real path it was claimed under, for every directory open in this JVM. */
     private static final ConcurrentHashMap<Object, Path> CLAIMED = new ConcurrentHashMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(QueueDirectory.class);
+    /** The one data file an interrupted creation leaves behind ({@link #refuseDataWithoutCurrent}). */
+    private static final String INTERRUPTED_CREATION_MANIFEST = "MANIFEST-000001";
     private static final Set<String> QUEUE_COLUMN_FAMILIES = Set.of(
             new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8),
             StorageLayout.MESSAGES_CF, StorageLayout.META_CF);
@@ -196,7 +201,8 @@ final class QueueDirectory implements AutoCloseable {
 
     /**
      * With CURRENT lost, "create if missing" would write a new empty MANIFEST next to the old files,
-     * fail, and on the next open succeed and delete them all as obsolete; refuse instead.
+     * fail, and on the next open succeed and delete them all as obsolete; refuse instead, unless the
+     * directory holds only what an interrupted creation leaves.
      */
     private void refuseDataWithoutCurrent() {
         List<String> data;
@@ -207,6 +213,15 @@ final class QueueDirectory implements AutoCloseable {
                     .sorted().limit(5).toList();
         } catch (IOException e) {
             throw new StorageException("cannot read data directory " + path, e.toString(), e);
+        }
+        if (data.equals(List.of(INTERRUPTED_CREATION_MANIFEST))) {
+            // RocksDB creates a database by writing MANIFEST-000001, then renaming a temporary file to
+            // CURRENT; if that rename failed (an I/O error), only this manifest of an empty database is
+            // left. A queue that was ever opened has a log file and a later manifest, so nothing is
+            // lost by creating it again (RocksDB rewrites the file); refusing would refuse forever.
+            LOG.warn("{}: the creation of this queue was interrupted before CURRENT was written (only {} is"
+                    + " present); creating it again", path, INTERRUPTED_CREATION_MANIFEST);
+            return;
         }
         if (!data.isEmpty()) {
             throw new StorageException("damaged queue in " + path + "; not opened, nothing changed",

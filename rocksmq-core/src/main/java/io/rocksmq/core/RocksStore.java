@@ -293,7 +293,7 @@ final class RocksStore implements AutoCloseable {
             syncer.awaitSynced(ticket);
         } catch (WalSyncer.SyncFailedException e) {
             String what = "fsync of the write-ahead log failed; the batch is stored but may not survive a crash,"
-                    + " and FSYNC produce fails until the queue is reopened";
+                    + " and writes are refused until the queue is reopened";
             if (e.getCause() instanceof RocksDBException r) {
                 StorageException s = storage(what, r);
                 s.addSuppressed(e);

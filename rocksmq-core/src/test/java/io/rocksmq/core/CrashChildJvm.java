@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,6 +50,12 @@ final class CrashChildJvm implements AutoCloseable {
 
     /** Starts {@code main} with {@code args} in a new JVM; stderr goes to {@code stderrFile}. */
     static CrashChildJvm start(Class<?> main, Path stderrFile, String... args) throws IOException {
+        return start(main, stderrFile, Map.of(), args);
+    }
+
+    /** As {@link #start(Class, Path, String...)}, with these variables added to the child's environment. */
+    static CrashChildJvm start(Class<?> main, Path stderrFile, Map<String, String> env, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
@@ -65,6 +72,7 @@ final class CrashChildJvm implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         // If java.library.path does not match the loader's name, it extracts here (one file, overwritten).
         pb.environment().put("ROCKSDB_SHAREDLIB_DIR", nativeLibraryDir().toString());
+        pb.environment().putAll(env);
         return new CrashChildJvm(pb.start(), stderrFile);
     }
 
@@ -115,6 +123,14 @@ final class CrashChildJvm implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             return false;
         }
+    }
+
+    /** Waits for the child to exit on its own; its exit code, or empty if it still runs after the timeout. */
+    java.util.OptionalInt awaitExit(long timeoutMillis) throws InterruptedException {
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            return java.util.OptionalInt.empty();
+        }
+        return java.util.OptionalInt.of(process.exitValue());
     }
 
     boolean isAlive() {
