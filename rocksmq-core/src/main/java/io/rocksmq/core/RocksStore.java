@@ -259,6 +259,7 @@ final class RocksStore implements AutoCloseable {
     /** Writes the batch to the write-ahead log (no fsync) and returns its sync ticket. */
     long write(WriteBatch batch) {
         requireWritable();
+        refuseAfterFailedSync();
         try {
             db.write(walWrite, batch);
         } catch (RocksDBException e) {
@@ -303,6 +304,16 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
+    /** After a failed fsync of the log nothing new is written until the queue is reopened ({@link WalSyncer#failure()}). */
+    private void refuseAfterFailedSync() {
+        Throwable failure = syncer.failure();
+        if (failure != null) {
+            throw new StorageException("write refused: an fsync of the write-ahead log failed, so nothing written"
+                    + " since could be made durable; reopen the queue",
+                    failure instanceof RocksDBException r ? statusOf(r) : String.valueOf(failure), failure);
+        }
+    }
+
     long syncCount() {
         return syncer.syncCount();
     }
@@ -319,6 +330,7 @@ final class RocksStore implements AutoCloseable {
 
     void putMeta(byte[] key, byte[] value) {
         requireWritable();
+        refuseAfterFailedSync();
         try {
             db.put(meta, walWrite, key, value);
         } catch (RocksDBException e) {

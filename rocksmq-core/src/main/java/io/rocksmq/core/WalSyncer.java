@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * failure yet take its ticket after it, so no ticket range can safely be excused. FSYNC produce
  * therefore fails until the queue is reopened (RocksDB also refuses writes after a failed WAL sync).
  *
- * <p>Thread-safe. {@link #lock} guards {@link #synced}, {@link #syncing} and {@link #failure}.
+ * <p>Thread-safe. {@link #lock} guards {@link #synced} and {@link #syncing}; {@link #failure} is written
+ * under it and volatile: writers read it without the lock ({@link #failure()}) to refuse new writes.
  */
 final class WalSyncer {
     /** The fsync itself; RocksDB's {@code SyncWAL} in production. */
@@ -60,7 +61,7 @@ final class WalSyncer {
     private long synced;
     private boolean syncing;
     /** Set by the first failed sync, never cleared: see the class comment. */
-    private Throwable failure;
+    private volatile Throwable failure;
     private final AtomicLong syncCount = new AtomicLong();
     /** The leader while it gathers, for {@link #endDurableWrite} to wake; else null. */
     private volatile Thread gatherer;
@@ -165,6 +166,15 @@ final class WalSyncer {
         } finally {
             gatherer = null;
         }
+    }
+
+    /**
+     * Why a sync failed, or null if none did. Once set, the store refuses every new write: a write made
+     * after a failed fsync could never be made durable (see the class comment), and RocksDB does not
+     * always stop writes by itself (a failed fsync of the log's directory leaves it writable).
+     */
+    Throwable failure() {
+        return failure;
     }
 
     /** Number of successful fsyncs performed (for the group-commit ratio). */

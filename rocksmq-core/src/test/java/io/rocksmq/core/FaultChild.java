@@ -21,7 +21,8 @@ import org.rocksdb.FlushOptions;
  * what happened for the parent to check.
  *
  * <p>Arguments: scenario, data directory, control file, result file; for {@code matrix} also the rule
- * ({@code OP SUBSTRING SKIP COUNT ERRNO}, one argument) and a seed. Result lines:
+ * ({@code OP SUBSTRING SKIP COUNT ERRNO}, one argument), a seed and when to arm it ({@code open}:
+ * before the queue opens, {@code run}: once it is open). Result lines:
  * <ul>
  *   <li>{@code ACK topic id crc32 length}: a message whose produce returned (acknowledged);</li>
  *   <li>{@code STEP name OK [detail]} or {@code STEP name REFUSED exception-class message}: an
@@ -61,7 +62,7 @@ public final class FaultChild {
                 case "wal-write" -> child.failedWalWrite();
                 case "flush-write" -> child.failedFlushWrite();
                 case "rename-open" -> child.failedRenameAtOpen();
-                case "matrix" -> child.matrix(args[4]);
+                case "matrix" -> child.matrix(args[4], args.length > 6 && args[6].equals("run"));
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             }
             child.line("HITS " + child.control.hits().size());
@@ -137,11 +138,14 @@ public final class FaultChild {
     }
 
     /**
-     * The long matrix: the rule is armed before the queue opens and stays armed through a mixed
-     * workload (WAL and FSYNC produces, flushes); then it is lifted and the queue reopened.
+     * The long matrix: the rule is armed before the queue opens (or, with {@code afterOpen}, once it is
+     * open) and stays armed through a mixed workload (WAL and FSYNC produces, flushes); then it is
+     * lifted and the queue reopened.
      */
-    private void matrix(String rule) throws IOException {
-        control.arm(rule);
+    private void matrix(String rule, boolean afterOpen) throws IOException {
+        if (!afterOpen) {
+            control.arm(rule);
+        }
         if (!step("first-open", () -> {
             mq = RocksMq.open(config(Durability.WAL));
             mq.createTopic(TOPIC);
@@ -151,6 +155,9 @@ public final class FaultChild {
                 close();
             }
         } else {
+            if (afterOpen) {
+                control.arm(rule);
+            }
             for (int i = 0; i < 120; i++) {
                 produce("p" + i, i % 4 == 3 ? Durability.FSYNC : Durability.WAL);
                 if (i % 30 == 29) {

@@ -82,6 +82,18 @@ class FaultInjectionTest {
         o.checkStored(tmp, true);
     }
 
+    @Test
+    void aFailedFsyncOfTheLogDirectoryAlsoStopsWrites() throws Exception {
+        // Found by the matrix: RocksDB fsyncs the log's directory at the first sync of a new log file; when
+        // that failed, the FSYNC produce was refused but RocksDB went on taking writes, so WAL produces
+        // were acknowledged after a failed fsync.
+        Outcome o = run(tmp, "matrix", "fsync /queue$ 0 1 " + FaultShim.EIO, "1", "run");
+        assertThat(o.hits).isEqualTo(1);
+        assertThat(o.writesRefusedAfterFirstError()).contains("fsync");
+        assertThat(o.ok("after-reopen-fsync")).isTrue();
+        o.checkStored(tmp, false);
+    }
+
     /** Runs one scenario in a child JVM with the shim preloaded; its recorded outcome. */
     static Outcome run(Path tmp, String scenario, String... extra) throws Exception {
         Path lib = FaultShim.library();
@@ -154,6 +166,30 @@ class FaultInjectionTest {
         long countAcksBefore(String stepName) {
             int index = new ArrayList<>(steps.keySet()).indexOf(stepName);
             return ackStep.stream().filter(s -> s <= index).count();
+        }
+
+        /**
+         * From the first open to its close: once a step (a produce or a flush) met an I/O error, every
+         * later produce was refused. Returns that first refusal ("none" if there was none).
+         */
+        String writesRefusedAfterFirstError() {
+            String firstRefusal = "none";
+            for (Map.Entry<String, String> s : steps.entrySet()) {
+                String name = s.getKey();
+                if (name.equals("close")) {
+                    break;
+                }
+                if (name.equals("first-open")) {
+                    continue;
+                }
+                if (!firstRefusal.equals("none") && (name.startsWith("p") || name.equals("after-disarm"))) {
+                    assertThat(s.getValue()).as("produce %s after %s", name, firstRefusal).startsWith("REFUSED");
+                }
+                if (firstRefusal.equals("none") && s.getValue().startsWith("REFUSED")) {
+                    firstRefusal = name + " " + s.getValue();
+                }
+            }
+            return firstRefusal;
         }
 
         /**
