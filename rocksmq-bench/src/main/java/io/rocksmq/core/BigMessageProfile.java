@@ -24,7 +24,14 @@ import java.util.function.LongSupplier;
  * median and the RocksDB block bytes each call read from files (perf context).
  *
  * <p>Usage: {@code BigMessageProfile [big message MiB, default 32] [calls per case, default 200]}. Run
- * on the code before and after a change to compare.
+ * on the code before and after a change to compare, e.g. from the project root:
+ * <pre>
+ * mvn -q -pl rocksmq-bench -am -Djcstress.skip=true compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.core.BigMessageProfile 32 100
+ * </pre>
+ * Measured (2-core VM, 32 MiB, 100 calls): before the table settings of issue 13 item 5, a neighbouring
+ * topic's {@code earliestMessageId} and produce-then-read read the whole 33.6 MB block on every call
+ * (28-74 ms median, depending on the machine's load); after, 8-48 us and no block read.
  *
  * <p>Not thread-safe; a command-line program.
  */
