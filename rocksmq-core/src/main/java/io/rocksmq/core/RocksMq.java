@@ -350,7 +350,7 @@ public final class RocksMq implements AutoCloseable {
         if (id < 0) {
             throw new InvalidArgumentException("message id must be >= 0, was " + id);
         }
-        moveGroupPosition(topic, group, t -> t.clampPosition(id));
+        moveGroupPosition(topic, group, t -> t.clampPosition(id, () -> MessageReader.lastStoredId(store, t.id()) + 1));
     }
 
     /** Moves the group past every message committed so far: the next consume returns only later ones. */

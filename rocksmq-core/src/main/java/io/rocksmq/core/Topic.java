@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -145,12 +146,19 @@ final class Topic {
     }
 
     /**
-     * Where a seek to {@code id} puts a group: within {@code [startId, nextIdAfterCommitted()]}, the range
-     * recovery accepts, so a position never needs repairing. Past the end means "after everything so far"
-     * (as Kafka clamps an offset reset); below this topic's first id means its first id.
+     * Where a seek to {@code id} puts a group: within {@code [startId, end]}, the range recovery accepts,
+     * so a position never needs repairing. Past the end means "after everything so far" (as Kafka clamps
+     * an offset reset); below this topic's first id means its first id. The end is the stored end, not
+     * only the committed one: a reader may already see the messages of a write whose produce has not
+     * returned yet (a read-then-seek consumer seeks just past them), so when {@code id} is past the
+     * committed end, {@code storedEnd} (one past the last stored id) is asked.
      */
-    long clampPosition(long id) {
-        return Math.max(startId, Math.min(id, nextIdAfterCommitted()));
+    long clampPosition(long id, LongSupplier storedEnd) {
+        long end = nextIdAfterCommitted();
+        if (id > end) {
+            end = Math.max(end, storedEnd.getAsLong());
+        }
+        return Math.max(startId, Math.min(id, end));
     }
 
     /** One produce's encoded chunks, queued in {@link #combiner} for whoever holds {@link #produceLock}. */

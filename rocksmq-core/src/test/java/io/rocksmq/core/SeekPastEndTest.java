@@ -57,4 +57,41 @@ class SeekPastEndTest {
             assertThat(mq.recoveryRepairs()).isZero();
         }
     }
+
+    /**
+     * A reader can see the messages of a write whose produce has not returned yet; seeking just past what
+     * it read must not be clamped back to the committed end (the crash harness's read-then-seek consumer
+     * caught this once). Probabilistic: it races a producer for a bounded time.
+     */
+    @Test
+    void aSeekJustPastWhatAReaderSawIsNeverPulledBack() throws Exception {
+        try (RocksMq mq = RocksMq.open(dir)) {
+            mq.createTopic("t");
+            mq.createConsumerGroup("t", "manual");
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread producer = new Thread(() -> {
+                while (!stop.get()) {
+                    mq.produce("t", messages(3));
+                }
+            });
+            producer.start();
+            try {
+                long position = 0;
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(2).toNanos();
+                while (System.nanoTime() < deadline) {
+                    List<ConsumerMessage> got = mq.read("t", position, 50);
+                    if (got.isEmpty()) {
+                        continue;
+                    }
+                    position = got.get(got.size() - 1).id() + 1;
+                    mq.seek("t", "manual", position);
+                    assertThat(mq.position("t", "manual")).as("seek to %d after reading to it", position)
+                            .isEqualTo(position);
+                }
+            } finally {
+                stop.set(true);
+                producer.join();
+            }
+        }
+    }
 }
