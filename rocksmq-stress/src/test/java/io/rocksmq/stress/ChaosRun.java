@@ -349,7 +349,9 @@ final class ChaosRun {
                     long target = history.firstIds[g.topic]
                             + random.nextLong(latest - history.firstIds[g.topic] + 3);
                     mq.seek(topic, g.name, target);
-                    next = new Segment(true, target, target, "seek(" + target + ")");
+                    // A seek past the stored end lands just after it (at least latest + 1, read before the
+                    // seek; more if produces landed meanwhile); anything else lands exactly on the target.
+                    next = new Segment(true, Math.min(target, latest + 1), target, "seek(" + target + ")");
                     count("seek");
                 } else if (what < 9) {
                     long before = mq.latestMessageId(topic);
