@@ -18,7 +18,9 @@ import java.util.Map;
  * The side-by-side comparison harness: runs the workloads of BENCHMARKS.md (W1-W8) against this queue,
  * raw RocksDB (both layouts), Chronicle Queue and Kafka, each peer in its own child JVM, one after
  * another, pre-warming memory before each; then writes {@code results.json}, {@code results.md} and
- * PNG charts into the output directory. Run with {@code --help} for the options.
+ * PNG charts into the output directory. With {@code --background-load N} the workloads W1, W4 and W5 are
+ * run a second time beside a {@link BackgroundLoad} process (the busy-machine mode) and reported next to
+ * the idle figures. Run with {@code --help} for the options.
  *
  * <p>Not thread-safe; a command-line program.
  */
@@ -66,6 +68,10 @@ public final class BenchMain {
         header.put("machine", Machine.describe(options.dataDir));
         header.put("versions", Versions.all());
         header.put("runs", options.runs);
+        if (options.backgroundThreads > 0) {
+            header.put("backgroundLoad", Map.of("threads", options.backgroundThreads,
+                    "dutyPercent", options.backgroundDuty, "workloads", List.of("W1", "W4", "W5")));
+        }
 
         ChildJvm child = new ChildJvm(options, prewarm);
         ObjectMapper json = new ObjectMapper();
@@ -83,26 +89,31 @@ public final class BenchMain {
                     if (!options.peers.contains(peer)) {
                         continue;
                     }
-                    String name = scenario.name().toLowerCase(java.util.Locale.ROOT) + "-" + peer.id() + "-run" + run;
-                    Path resultFile = out.resolve("logs").resolve(name + ".json");
-                    Path logFile = out.resolve("logs").resolve(name + ".log");
-                    Path jfrFile = options.jfr ? out.resolve("jfr").resolve(name + ".jfr") : null;
-                    System.out.printf("[%5.0f s] %s ... ", (System.nanoTime() - started) / 1e9, name);
-                    ChildJvm.Outcome outcome = child.run(scenario, peer, run, resultFile, logFile, jfrFile);
-                    Map<String, Object> result = Files.exists(resultFile)
-                            ? json.readValue(resultFile.toFile(), Map.class) : Map.of();
-                    collect(result, run, measurements, settings);
-                    String failure = outcome.ok() ? (String) result.get("error") : outcome.failure();
-                    if (failure != null) {
-                        Map<String, Object> f = new LinkedHashMap<>();
-                        f.put("scenario", scenario.name());
-                        f.put("peer", peer.id());
-                        f.put("run", run);
-                        f.put("failure", firstLine(failure) + " (log: " + out.relativize(logFile) + ")");
-                        failures.add(f);
-                        System.out.printf("FAILED in %.1f s: %s%n", outcome.wallSeconds(), firstLine(failure));
-                    } else {
-                        System.out.printf("ok in %.1f s%n", outcome.wallSeconds());
+                    // Idle and busy back to back, so both see the same state of the machine.
+                    for (Load load : options.loads(scenario)) {
+                        String name = scenario.name().toLowerCase(java.util.Locale.ROOT) + "-" + peer.id() + "-run" + run
+                                + (load == Load.BUSY ? "-busy" : "");
+                        Path resultFile = out.resolve("logs").resolve(name + ".json");
+                        Path logFile = out.resolve("logs").resolve(name + ".log");
+                        Path jfrFile = options.jfr ? out.resolve("jfr").resolve(name + ".jfr") : null;
+                        System.out.printf("[%5.0f s] %s ... ", (System.nanoTime() - started) / 1e9, name);
+                        ChildJvm.Outcome outcome = child.run(scenario, peer, run, load, resultFile, logFile, jfrFile);
+                        Map<String, Object> result = Files.exists(resultFile)
+                                ? json.readValue(resultFile.toFile(), Map.class) : Map.of();
+                        collect(result, run, load, outcome.load(), measurements, settings);
+                        String failure = outcome.ok() ? (String) result.get("error") : outcome.failure();
+                        if (failure != null) {
+                            Map<String, Object> f = new LinkedHashMap<>();
+                            f.put("scenario", scenario.name());
+                            f.put("peer", peer.id());
+                            f.put("run", run);
+                            f.put("load", load.id());
+                            f.put("failure", firstLine(failure) + " (log: " + out.relativize(logFile) + ")");
+                            failures.add(f);
+                            System.out.printf("FAILED in %.1f s: %s%n", outcome.wallSeconds(), firstLine(failure));
+                        } else {
+                            System.out.printf("ok in %.1f s%n", outcome.wallSeconds());
+                        }
                     }
                 }
             }
@@ -130,8 +141,8 @@ public final class BenchMain {
     }
 
     @SuppressWarnings("unchecked")
-    private static void collect(Map<String, Object> result, int run, List<Map<String, Object>> measurements,
-                                Map<String, String> settings) {
+    private static void collect(Map<String, Object> result, int run, Load load, LoadProcess.Usage background,
+                                List<Map<String, Object>> measurements, Map<String, String> settings) {
         Object peer = result.get("peer");
         if (peer != null && result.get("settings") != null) {
             settings.putIfAbsent((String) peer, (String) result.get("settings"));
@@ -141,6 +152,13 @@ public final class BenchMain {
             for (Object o : ms) {
                 Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) o);
                 m.put("run", run);
+                m.put("load", load.id());
+                if (background != null) {
+                    // What the load process really took over the whole child's life (warm-up included).
+                    Map<String, Object> metrics = new LinkedHashMap<>((Map<String, Object>) m.get("metrics"));
+                    metrics.put("backgroundCpuCores", background.cores());
+                    m.put("metrics", metrics);
+                }
                 measurements.add(m);
             }
         }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildJvm {
     /** How one child ended. */
-    record Outcome(boolean ok, String failure, double wallSeconds) {
+    record Outcome(boolean ok, String failure, double wallSeconds, LoadProcess.Usage load) {
     }
 
     private final Options options;
@@ -30,10 +30,15 @@ final class ChildJvm {
         this.prewarm = prewarm;
     }
 
-    Outcome run(Scenario scenario, Peer peer, int run, Path resultFile, Path logFile, Path jfrFile)
+    /**
+     * Runs the worker; under {@link Load#BUSY} the background load is started after the pre-warm and before
+     * the worker, and stopped after it (the same for every peer).
+     */
+    Outcome run(Scenario scenario, Peer peer, int run, Load load, Path resultFile, Path logFile, Path jfrFile)
             throws IOException, InterruptedException {
         Path data = options.dataDir.toAbsolutePath().resolve("rocksmq-bench-" + ProcessHandle.current().pid()
-                + "-" + scenario.name().toLowerCase(java.util.Locale.ROOT) + "-" + peer.id() + "-" + run);
+                + "-" + scenario.name().toLowerCase(java.util.Locale.ROOT) + "-" + peer.id() + "-" + run
+                + "-" + load.id());
         Dirs.deleteTree(data);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -62,27 +67,39 @@ final class ChildJvm {
         Files.createDirectories(logFile.getParent());
         Files.writeString(logFile, String.join(" ", command) + "\n");
         prewarm.run();
+        LoadProcess background = load == Load.BUSY
+                ? LoadProcess.start(options.backgroundThreads, options.backgroundDuty, logFile) : null;
+        LoadProcess.Usage usage = null;
         long start = System.nanoTime();
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .start();
+        Process process = null;
         try {
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
             boolean exited = process.waitFor(options.timeoutSeconds, TimeUnit.SECONDS);
             double wall = (System.nanoTime() - start) / 1e9;
+            if (background != null) {
+                usage = background.stop();
+            }
             if (!exited) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor(30, TimeUnit.SECONDS);
-                return new Outcome(false, "timed out after " + options.timeoutSeconds + " s", wall);
+                return new Outcome(false, "timed out after " + options.timeoutSeconds + " s", wall, usage);
             }
             if (process.exitValue() != 0 || !Files.exists(resultFile)) {
-                return new Outcome(false, "exit status " + process.exitValue(), wall);
+                return new Outcome(false, "exit status " + process.exitValue(), wall, usage);
             }
-            return new Outcome(true, null, wall);
+            return new Outcome(true, null, wall, usage);
         } finally {
+            if (background != null) {
+                background.close();
+            }
             // A broker grandchild must not outlive its worker.
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            if (process != null) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
             Dirs.deleteTree(data);
         }
     }

@@ -62,6 +62,8 @@ final class MarkdownReport {
             }
         }
 
+        busy(md, header, summary);
+
         List<Summary.Row> churn = summary.rows("W6");
         if (!churn.isEmpty()) {
             md.append("\n## W6: W1 while another thread creates, registers and destroys groups on the topic\n\n");
@@ -103,6 +105,38 @@ final class MarkdownReport {
             }
         }
         return md.toString();
+    }
+
+    /** Idle and busy side by side for W1, W4, W5, with our ratio to each peer under both. */
+    private static void busy(StringBuilder md, Map<String, Object> header, Summary summary) {
+        if (!(header.get("backgroundLoad") instanceof Map<?, ?> load)) {
+            return;
+        }
+        md.append("\n## Busy machine (W1, W4, W5 beside a process burning ").append(load.get("threads"))
+                .append(" thread(s) at ").append(load.get("dutyPercent")).append("% duty)\n\n");
+        md.append("Each busy run follows the idle run of the same peer. Headline: msgs/s (W1, W4), p99 µs (W5). "
+                + "ours/peer as above, under the same load; its change busy vs idle is what the busy-mode target "
+                + "bounds (ratios to the raw engine fall ≤ 10%).\n\n");
+        md.append("| workload | peer | idle | busy | busy/idle | ours/peer idle | ours/peer busy | change of ours/peer "
+                + "| CPU cores of the load |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (String w : List.of("W1", "W4", "W5")) {
+            String metric = Summary.headline(w);
+            for (Summary.Row b : summary.rows(w, Load.BUSY)) {
+                Summary.Row i = summary.counterpart(b, Load.IDLE);
+                Summary.Stat idle = i == null ? null : i.stat(metric);
+                Summary.Stat busy = b.stat(metric);
+                double ri = summary.ratio(i);
+                double rb = summary.ratio(b);
+                md.append("| ").append(w).append(" | ").append(b.peer()).append(" | ")
+                        .append(stat(idle, false)).append(" | ").append(stat(busy, false)).append(" | ")
+                        .append(idle == null || busy == null || idle.median() == 0 ? ""
+                                : ratio(busy.median() / idle.median())).append(" | ")
+                        .append(ratio(ri)).append(" | ").append(ratio(rb)).append(" | ")
+                        .append(Double.isNaN(ri) || Double.isNaN(rb) || ri == 0 ? ""
+                                : String.format(Locale.ROOT, "%+.0f%%", (rb / ri - 1) * 100)).append(" | ")
+                        .append(stat(b.stat("backgroundCpuCores"), false)).append(" |\n");
+            }
+        }
     }
 
     private static String extra(Summary.Row r) {

@@ -66,6 +66,13 @@ final class Options {
     boolean jfr;
     @Option(names = "--jvm-arg", paramLabel = "ARG", description = "Extra option for each measured JVM (repeatable).")
     List<String> jvmArgs = new ArrayList<>();
+    @Option(names = "--background-load", paramLabel = "N",
+            description = "Busy-machine mode: also run W1, W4 and W5 with a separate process burning N threads"
+                    + " (at --background-duty), started before and stopped after each measured JVM (default 0: off).")
+    int backgroundThreads;
+    @Option(names = "--background-duty", paramLabel = "PCT",
+            description = "Share of each 10 ms period each background thread burns, 1..100 (default ${DEFAULT-VALUE}).")
+    int backgroundDuty = 50;
     @Option(names = "--timeout-s", paramLabel = "N",
             description = "Kill a measured JVM after N seconds (default 1200 full, 180 otherwise).")
     Integer timeoutOption;
@@ -117,6 +124,12 @@ final class Options {
                 peers.add(Peer.KAFKA);
             }
         }
+        if (backgroundThreads < 0) {
+            throw new CommandLine.ParameterException(cmd, "--background-load must be >= 0");
+        }
+        if (backgroundDuty < 1 || backgroundDuty > 100) {
+            throw new CommandLine.ParameterException(cmd, "--background-duty must be 1..100");
+        }
         workloadsOption.forEach(w -> workloads.add(w.trim().toUpperCase(Locale.ROOT)));
         prewarm = !noPrewarm;
         prewarmMb = prewarmMbOption != null ? prewarmMbOption : full ? 3000 : 500;
@@ -158,6 +171,11 @@ final class Options {
 
     private static boolean isParentPom(String pom) {
         return pom.contains("<artifactId>rocksmq-parent</artifactId>") && !pom.contains("<parent>");
+    }
+
+    /** The loads a scenario runs under: idle always, busy too in the busy-machine mode where it applies. */
+    List<Load> loads(Scenario scenario) {
+        return backgroundThreads > 0 && scenario.hasBusyMode() ? List.of(Load.IDLE, Load.BUSY) : List.of(Load.IDLE);
     }
 
     /** The scenarios to run, in order. */

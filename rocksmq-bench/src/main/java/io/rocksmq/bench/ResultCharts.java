@@ -69,11 +69,11 @@ final class ResultCharts {
         return files;
     }
 
-    /** W5 percentile curves, one series per peer (its first successful run). */
+    /** W5 percentile curves, one series per peer and load (its first successful run). */
     private static String latencyChart(List<Map<String, Object>> measurements, Path dir) throws IOException {
         Map<String, List<double[]>> curves = new LinkedHashMap<>();
         for (Map<String, Object> m : measurements) {
-            String peer = (String) m.get("peer");
+            String peer = m.get("peer") + (Load.BUSY.id().equals(m.get("load")) ? " (busy)" : "");
             if (!"W5".equals(m.get("workload")) || curves.containsKey(peer)) {
                 continue;
             }

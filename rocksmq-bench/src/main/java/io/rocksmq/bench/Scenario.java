@@ -65,6 +65,11 @@ public enum Scenario {
         return false;
     }
 
+    /** True if the busy-machine mode runs it again under load: those reporting W1, W4 or W5 (BENCHMARKS.md). */
+    boolean hasBusyMode() {
+        return this == PRODUCE_READ || this == LATENCY;
+    }
+
     /** The parameters handed to the child, by mode. */
     Map<String, String> parameters(Mode mode) {
         Map<String, String> p = new LinkedHashMap<>();

@@ -23,8 +23,8 @@ final class Summary {
         }
     }
 
-    /** One workload x peer row. */
-    record Row(String workload, String peer, Map<String, Stat> metrics) {
+    /** One workload x load x peer row. */
+    record Row(String workload, String load, String peer, Map<String, Stat> metrics) {
         Stat stat(String metric) {
             return metrics.get(metric);
         }
@@ -35,7 +35,8 @@ final class Summary {
     Summary(List<Map<String, Object>> measurements) {
         Map<String, Map<String, List<Double>>> byRow = new LinkedHashMap<>();
         for (Map<String, Object> m : measurements) {
-            String key = m.get("workload") + "\u0000" + m.get("peer");
+            Object load = m.getOrDefault("load", Load.IDLE.id());
+            String key = m.get("workload") + "\u0000" + load + "\u0000" + m.get("peer");
             Map<String, List<Double>> metrics = byRow.computeIfAbsent(key, k -> new LinkedHashMap<>());
             @SuppressWarnings("unchecked")
             Map<String, Object> values = (Map<String, Object>) m.get("metrics");
@@ -49,16 +50,27 @@ final class Summary {
             String[] parts = key.split("\u0000");
             Map<String, Stat> stats = new LinkedHashMap<>();
             metrics.forEach((name, values) -> stats.put(name, Stat.of(values)));
-            rows.add(new Row(parts[0], parts[1], stats));
+            rows.add(new Row(parts[0], parts[1], parts[2], stats));
         });
     }
 
+    /** The rows measured on an idle machine (the figures of record); busy rows via {@link #rows(String, Load)}. */
     List<Row> rows() {
-        return rows;
+        return rows.stream().filter(r -> r.load().equals(Load.IDLE.id())).toList();
     }
 
+    /** The idle rows of a workload. */
     List<Row> rows(String workload) {
-        return rows.stream().filter(r -> r.workload().equals(workload)).toList();
+        return rows(workload, Load.IDLE);
+    }
+
+    List<Row> rows(String workload, Load load) {
+        return rows.stream().filter(r -> r.workload().equals(workload) && r.load().equals(load.id())).toList();
+    }
+
+    /** The same workload and peer measured under the other load, or null. */
+    Row counterpart(Row row, Load load) {
+        return rows(row.workload(), load).stream().filter(r -> r.peer().equals(row.peer())).findFirst().orElse(null);
     }
 
     /** The metric a workload is judged by. */
@@ -80,10 +92,16 @@ final class Summary {
         return workload.startsWith("W3") ? Peer.ROCKSMQ_FSYNC.id() : Peer.ROCKSMQ.id();
     }
 
-    /** Our headline median divided by the row's, or NaN when either is missing. */
+    /** Our headline median divided by the row's (both under the row's load), or NaN when either is missing. */
     double ratio(Row row) {
+        if (row == null) {
+            return Double.NaN;
+        }
         String metric = headline(row.workload());
-        Row ours = rows(row.workload()).stream().filter(r -> r.peer().equals(ours(row.workload()))).findFirst().orElse(null);
+        Row ours = rows.stream()
+                .filter(r -> r.workload().equals(row.workload()) && r.load().equals(row.load())
+                        && r.peer().equals(ours(row.workload())))
+                .findFirst().orElse(null);
         if (ours == null || ours.stat(metric) == null || row.stat(metric) == null || row.stat(metric).median() == 0) {
             return Double.NaN;
         }
@@ -93,10 +111,11 @@ final class Summary {
     /** JSON-ready form: rows with stats and the ratio. */
     List<Map<String, Object>> toJson() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Row r : rows) {
+        for (Row r : rows) { // idle and busy
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("workload", r.workload());
             m.put("peer", r.peer());
+            m.put("load", r.load());
             m.put("headlineMetric", headline(r.workload()));
             double ratio = ratio(r);
             m.put("oursOverPeer", Double.isNaN(ratio) ? null : ratio);

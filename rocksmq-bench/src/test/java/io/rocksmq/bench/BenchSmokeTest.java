@@ -88,4 +88,37 @@ class BenchSmokeTest {
         assertThat(doc.path("charts").has("W1")).isTrue();
         assertThat(doc.path("charts").has("W5")).isTrue();
     }
+
+    @Test
+    void busyModeReportsIdleAndBusyFiguresSideBySide(@TempDir Path out, @TempDir Path data) throws Exception {
+        // Kept to four small JVMs (W1 and W4 share one) so the default build stays quick; W5 goes through the same code.
+        Options options = Options.parse(new String[] {"--smoke", "--prewarm-mb", "64", "--heap", "256m",
+                "--peers", "rocksmq,rocksdb-vpb", "--workloads", "W1", "--background-load", "1",
+                "--out", out.toString(), "--data-dir", data.toString()});
+
+        boolean ok = BenchMain.run(options);
+
+        JsonNode doc = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertThat(doc.path("failures")).as("failures: %s", doc.path("failures")).isEmpty();
+        assertThat(ok).isTrue();
+        assertThat(doc.path("backgroundLoad").path("threads").asInt()).isEqualTo(1);
+        Set<String> seen = new HashSet<>();
+        for (JsonNode m : doc.path("measurements")) {
+            String load = m.path("load").asText();
+            seen.add(m.path("workload").asText() + "/" + m.path("peer").asText() + "/" + load);
+            // The load process ran beside every busy measurement and only there.
+            assertThat(m.path("metrics").path("backgroundCpuCores").isNumber()).as(m.toString())
+                    .isEqualTo(load.equals("busy"));
+        }
+        assertThat(seen).containsExactlyInAnyOrder(
+                "W1/rocksmq/idle", "W1/rocksmq/busy", "W1/rocksdb-vpb/idle", "W1/rocksdb-vpb/busy",
+                "W4/rocksmq/idle", "W4/rocksmq/busy", "W4/rocksdb-vpb/idle", "W4/rocksdb-vpb/busy");
+        for (JsonNode row : doc.path("summary")) {
+            if (row.path("workload").asText().equals("W1") && row.path("peer").asText().equals("rocksdb-vpb")) {
+                assertThat(row.path("oursOverPeer").isNumber()).as(row.toString()).isTrue();
+            }
+        }
+        String md = Files.readString(out.resolve("results.md"));
+        assertThat(md).contains("## Busy machine", "| W1 | rocksdb-vpb |", "| W4 | rocksmq |");
+    }
 }

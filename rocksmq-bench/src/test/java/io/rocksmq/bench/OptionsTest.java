@@ -26,6 +26,8 @@ class OptionsTest {
         assertThat(quick.mode).isEqualTo(Mode.QUICK);
         assertThat(quick.runs).isEqualTo(1);
         assertThat(quick.peers).doesNotContain(Peer.KAFKA);
+        assertThat(full.backgroundThreads).isZero();
+        assertThat(full.loads(Scenario.PRODUCE_READ)).containsExactly(Load.IDLE);
         assertThat(Options.parse(new String[] {"--smoke", "--kafka"}).peers).contains(Peer.KAFKA);
     }
 
@@ -46,7 +48,26 @@ class OptionsTest {
     }
 
     @Test
+    void backgroundLoadRunsW1W4AndW5BothIdleAndBusy() {
+        Options o = Options.parse(new String[] {"--smoke", "--background-load", "2", "--background-duty", "30"});
+        assertThat(o.backgroundThreads).isEqualTo(2);
+        assertThat(o.backgroundDuty).isEqualTo(30);
+        for (Scenario s : Scenario.values()) {
+            boolean busyToo = s.workloads().stream().anyMatch(w -> List.of("W1", "W4", "W5").contains(w));
+            assertThat(o.loads(s)).as(s.name())
+                    .isEqualTo(busyToo ? List.of(Load.IDLE, Load.BUSY) : List.of(Load.IDLE));
+        }
+        assertThat(Options.parse(new String[] {"--background-load", "1"}).backgroundDuty).isEqualTo(50);
+    }
+
+    @Test
     void badUsageIsAParameterExceptionThatSaysWhat() {
+        assertThatThrownBy(() -> Options.parse(new String[] {"--background-load", "-1"}))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--background-load must be >= 0");
+        assertThatThrownBy(() -> Options.parse(new String[] {"--background-load", "1", "--background-duty", "0"}))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--background-duty must be 1..100");
+        assertThatThrownBy(() -> Options.parse(new String[] {"--background-duty", "101"}))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--background-duty must be 1..100");
         assertThatThrownBy(() -> Options.parse(new String[] {"--quick", "--smoke"}))
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("mutually exclusive");
         assertThatThrownBy(() -> Options.parse(new String[] {"--peers", "nope"}))
@@ -63,7 +84,7 @@ class OptionsTest {
         Options.commandLine(new Options()).usage(new PrintWriter(help));
         for (String option : List.of("--full", "--quick", "--smoke", "--runs", "--peers", "--workloads", "--kafka",
                 "--out", "--data-dir", "--project-root", "--prewarm-mb", "--no-prewarm", "--heap", "--jfr",
-                "--jvm-arg", "--timeout-s", "--help")) {
+                "--jvm-arg", "--background-load", "--background-duty", "--timeout-s", "--help")) {
             assertThat(help.toString()).contains(option);
         }
     }
