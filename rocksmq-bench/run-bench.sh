@@ -14,6 +14,7 @@
 #   rocksmq-bench/run-bench.sh --quick
 #   rocksmq-bench/run-bench.sh --workloads W1,W4 --peers rocksmq,rocksdb-kpm,rocksdb-vpb,chronicle
 #   rocksmq-bench/run-bench.sh --quick --workloads W1 --peers rocksmq --jfr
+#   rocksmq-bench/run-bench.sh --workloads W1,W4,W5 --background-load 2   (idle and busy side by side)
 set -euo pipefail
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$bench_dir/.." && pwd)
