@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The consume path's decoding: {@link StorageLayout#decodeBatch} of one stored batch into
+ * The consume path's decoding: {@link BatchFormat#decodeBatch} of one stored batch into
  * {@link ConsumerMessage}s, from its start and from its middle (a position inside a batch). Time per
  * batch.
  *
@@ -51,17 +51,17 @@ public class DecodeBenchmark {
             Map<String, String> props = properties == 0 ? Map.of() : Map.of("trace-id", "t-" + i, "source", "bench");
             messages.add(ProducerMessage.of(new byte[payload], props));
         }
-        encoded = StorageLayout.encodeBatch(messages, 0, batch);
-        StorageLayout.patchPublishTime(encoded, 1_700_000_000_000L);
+        encoded = BatchFormat.encodeBatch(messages, 0, batch);
+        BatchFormat.patchPublishTime(encoded, 1_700_000_000_000L);
     }
 
     @Benchmark
     public long decodeWholeBatch() {
-        return StorageLayout.decodeBatch(encoded, FIRST_ID, FIRST_ID, Integer.MAX_VALUE, new MessageList(batch));
+        return BatchFormat.decodeBatch(encoded, FIRST_ID, FIRST_ID, Integer.MAX_VALUE, new MessageList(batch));
     }
 
     @Benchmark
     public long decodeFromMiddle() {
-        return StorageLayout.decodeBatch(encoded, FIRST_ID, FIRST_ID + batch / 2, Integer.MAX_VALUE, new MessageList(batch));
+        return BatchFormat.decodeBatch(encoded, FIRST_ID, FIRST_ID + batch / 2, Integer.MAX_VALUE, new MessageList(batch));
     }
 }

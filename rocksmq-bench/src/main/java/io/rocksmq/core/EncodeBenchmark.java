@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The produce path's encoding: {@link StorageLayout#encodeBatch} of one produced batch, with and
+ * The produce path's encoding: {@link BatchFormat#encodeBatch} of one produced batch, with and
  * without properties, and the chunk split that precedes it. Time per batch.
  *
  * <p>Not thread-safe (JMH state, one per thread).
@@ -58,11 +58,11 @@ public class EncodeBenchmark {
 
     @Benchmark
     public byte[] encodeBatch() {
-        return StorageLayout.encodeBatch(messages, 0, messages.size());
+        return BatchFormat.encodeBatch(messages, 0, messages.size());
     }
 
     @Benchmark
     public List<int[]> chunks() {
-        return StorageLayout.chunks(messages, RocksMqConfig.DEFAULT_MAX_BATCH_ENTRY_BYTES);
+        return BatchFormat.chunks(messages, RocksMqConfig.DEFAULT_MAX_BATCH_ENTRY_BYTES);
     }
 }

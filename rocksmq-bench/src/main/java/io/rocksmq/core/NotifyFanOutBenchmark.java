@@ -12,7 +12,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.rocksdb.RocksDB;
 
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * The wake-up a produce does: {@link TopicSignal#signal()} with N registered consumers, when none is
  * parked (the common case under load: one increment and one read) and when all are (the
  * walk over the registrations; threads are not really parked, so this is the walk's cost without the
- * kernel's unpark). Also {@code RocksMq.notify}-style group signalling. Time per signal.
+ * kernel's unpark). Also {@code RocksMq.notifyGroup}-style group signalling. Time per signal.
  *
  * <p>Not thread-safe (JMH state, one per thread).
  */
@@ -31,10 +30,6 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class NotifyFanOutBenchmark {
-    static {
-        RocksDB.loadLibrary(); // Topic holds a native WriteBatch
-    }
-
     @Param({"1", "100", "1000"})
     int registrations;
 
@@ -45,10 +40,9 @@ public class NotifyFanOutBenchmark {
     public void setUp() {
         topic = new Topic("bench", 1, 0, 0, 0, 0, new RecentReads.Budget(0));
         group = new ConsumerGroup("g", StorageLayout.groupPositionKey(1, "g"), 0);
+        topic.addGroup(group);
         for (int i = 0; i < registrations; i++) {
-            ConsumerRegistration r = new ConsumerRegistration(topic, group);
-            topic.signal().add(r);
-            group.addRegistration(r);
+            TopicRegistry.register(topic, group.name()); // the queue's own wiring
         }
     }
 

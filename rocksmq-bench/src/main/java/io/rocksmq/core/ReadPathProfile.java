@@ -130,7 +130,7 @@ public final class ReadPathProfile {
                                 while (range.it.isValid()) {
                                     MessageList out = new MessageList(READ);
                                     while (range.it.isValid() && out.size() < READ) {
-                                        StorageLayout.decodeBatch(range.it.value(),
+                                        BatchFormat.decodeBatch(range.it.value(),
                                                 StorageLayout.messageKeyFirstId(range.it.key()), 0, READ, out);
                                         range.it.next();
                                     }
@@ -144,7 +144,7 @@ public final class ReadPathProfile {
                                     StorageLayout.topicLowerBound(topic.id()), StorageLayout.topicUpperBound(topic.id()))) {
                                 for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
                                     byte[] v = range.it.value();
-                                    got += StorageLayout.batchCount(v);
+                                    got += BatchFormat.batchCount(v);
                                     sum += v[v.length - 1];
                                 }
                             }

@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code WRITE_BATCH}: the same value through a reused {@link WriteBatch} and {@code db.write};</li>
  *   <li>{@code WRITE_BATCH_WITH_COUNTER}: plus the topic's id counter in the meta column family, as
  *       {@code Topic.append} writes it;</li>
- *   <li>{@code ENCODE_AND_WRITE}: plus {@link StorageLayout#encodeBatch} of the messages each time;</li>
+ *   <li>{@code ENCODE_AND_WRITE}: plus {@link BatchFormat#encodeBatch} of the messages each time;</li>
  *   <li>{@code PRODUCE}: {@link RocksMq#produce} itself (validation, chunking, lifecycles, ids, signal).</li>
  * </ul>
  *
@@ -79,7 +79,7 @@ public class WritePathBenchmark {
             m.add(ProducerMessage.of(p));
         }
         messages = List.copyOf(m);
-        value = StorageLayout.encodeBatch(messages, 0, messages.size());
+        value = BatchFormat.encodeBatch(messages, 0, messages.size());
         if (step == Step.PRODUCE) {
             mq = RocksMq.open(dir);
             mq.createTopic("t");
@@ -120,8 +120,8 @@ public class WritePathBenchmark {
                 engine.db().write(walOnly, batch);
             }
             case ENCODE_AND_WRITE -> {
-                byte[] encoded = StorageLayout.encodeBatch(messages, 0, messages.size());
-                StorageLayout.patchPublishTime(encoded, first);
+                byte[] encoded = BatchFormat.encodeBatch(messages, 0, messages.size());
+                BatchFormat.patchPublishTime(encoded, first);
                 batch.clear();
                 batch.put(engine.messages(), StorageLayout.messageKey(1, first), encoded);
                 batch.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(nextId, first, 0));

@@ -90,7 +90,7 @@ public final class WritePathProfile {
                     }
                 }
             } else {
-                byte[] value = StorageLayout.encodeBatch(messages, 0, BATCH);
+                byte[] value = BatchFormat.encodeBatch(messages, 0, BATCH);
                 byte[] counterKey = StorageLayout.topicCounterKey(1);
                 try (RawEngine engine = RawEngine.open(dir); WriteOptions wal = new WriteOptions();
                      WriteBatch batch = new WriteBatch()) {
@@ -105,7 +105,7 @@ public final class WritePathProfile {
                             engine.db().put(engine.messages(), wal, key, value);
                         } else if (variant == Variant.RAW_DIRECT_ENCODE_BATCH_WITH_COUNTER) {
                             directValue.clear();
-                            directValue.put(StorageLayout.BATCH_FORMAT).putInt(BATCH).putLong(first);
+                            directValue.put(BatchFormat.BATCH_FORMAT).putInt(BATCH).putLong(first);
                             for (ProducerMessage m : messages) {
                                 directValue.putInt(m.payload().length).put(m.payload()).putShort((short) 0);
                             }
@@ -118,7 +118,7 @@ public final class WritePathProfile {
                             engine.db().write(wal, batch);
                         } else if (variant != Variant.RAW_BATCH_WITH_COUNTER) {
                             byte[] v = variant == Variant.RAW_NEW_BATCH_WITH_COUNTER ? value
-                                    : StorageLayout.encodeBatch(messages, 0, BATCH);
+                                    : BatchFormat.encodeBatch(messages, 0, BATCH);
                             try (WriteBatch fresh = new WriteBatch(v.length + 128)) {
                                 fresh.put(engine.messages(), key, v);
                                 fresh.put(engine.meta(), counterKey, StorageLayout.topicCounterValue(first + BATCH, first, 0));

@@ -75,7 +75,7 @@ final class QuickstartCommand implements Callable<Integer> {
             Thread notifier = new Thread(() -> {
                 try {
                     while (churning.get()) {
-                        mq.notify(TOPIC, "churn");
+                        mq.notifyGroup(TOPIC, "churn");
                         notifications.incrementAndGet();
                     }
                 } catch (Throwable t) {

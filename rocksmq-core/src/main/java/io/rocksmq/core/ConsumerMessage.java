@@ -65,11 +65,11 @@ public final class ConsumerMessage {
      */
     public static ConsumerMessage of(long id, byte[] payload, Map<String, String> properties, long publishTime) {
         ProducerMessage m = new ProducerMessage(payload, properties);
-        StorageLayout.checkEncodable(m);
-        byte[] batch = StorageLayout.encodeBatch(List.of(m), 0, 1);
-        StorageLayout.patchPublishTime(batch, publishTime);
+        BatchFormat.checkEncodable(m);
+        byte[] batch = BatchFormat.encodeBatch(List.of(m), 0, 1);
+        BatchFormat.patchPublishTime(batch, publishTime);
         MessageList one = new MessageList(1);
-        StorageLayout.decodeBatch(batch, id, id, 1, one);
+        BatchFormat.decodeBatch(batch, id, id, 1, one);
         return one.get(0);
     }
 
@@ -111,7 +111,7 @@ public final class ConsumerMessage {
     public Map<String, String> properties() {
         Map<String, String> m = (Map<String, String>) PROPERTIES.getAcquire(this);
         if (m == null) {
-            m = StorageLayout.decodeProperties(batch, propertiesOffset);
+            m = BatchFormat.decodeProperties(batch, propertiesOffset);
             PROPERTIES.setRelease(this, m);
         }
         return m;

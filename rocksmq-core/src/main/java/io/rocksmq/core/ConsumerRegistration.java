@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * }
  * }</pre>
  * {@link #await} compares a sequence against the value it saw when it last returned (or when the
- * registration was made): any produce to the topic, {@link RocksMq#notify}, or seek of the group after
+ * registration was made): any produce to the topic, {@link RocksMq#notifyGroup}, or seek of the group after
  * that point makes it return {@link AwaitResult#SIGNALLED} at once, so a produce that lands between
  * an empty {@code consume} and the {@code await} is never missed. Wake-ups may be spurious.
  *

@@ -21,7 +21,7 @@ final class EntryScanner {
     static List<RetentionPlanner.Entry> scan(RocksStore store, long topicId, long fromId, long toId,
                                              long bytesAtFrom, int limit) {
         List<RetentionPlanner.Entry> out = new ArrayList<>();
-        byte[] header = new byte[StorageLayout.BATCH_HEADER_BYTES];
+        byte[] header = new byte[BatchFormat.BATCH_HEADER_BYTES];
         try (RocksStore.Range range = store.range(store.messages(), StorageLayout.messageKey(topicId, fromId),
                 StorageLayout.messageKey(topicId, toId))) {
             long at = bytesAtFrom;
@@ -34,8 +34,8 @@ final class EntryScanner {
                             + (first != expected ? " where id " + expected + " was expected" : " is truncated"), null);
                 }
                 long bytes = StorageLayout.entryBytes(size);
-                long end = first + StorageLayout.batchCount(header);
-                out.add(new RetentionPlanner.Entry(first, end, at, at + bytes, StorageLayout.batchPublishTime(header)));
+                long end = first + BatchFormat.batchCount(header);
+                out.add(new RetentionPlanner.Entry(first, end, at, at + bytes, BatchFormat.batchPublishTime(header)));
                 at += bytes;
                 expected = end;
             }
@@ -47,7 +47,7 @@ final class EntryScanner {
     /** Stored bytes of a topic's entries from {@code fromId} on (used only when the counter did not record them). */
     static long totalBytes(RocksStore store, long topicId, long fromId) {
         long total = 0;
-        byte[] header = new byte[StorageLayout.BATCH_HEADER_BYTES];
+        byte[] header = new byte[BatchFormat.BATCH_HEADER_BYTES];
         try (RocksStore.Range range = store.range(store.messages(), StorageLayout.messageKey(topicId, fromId),
                 StorageLayout.topicUpperBound(topicId))) {
             for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {

@@ -75,8 +75,8 @@ final class MessageReader {
             }
             long firstId = StorageLayout.messageKeyFirstId(range.it.key());
             byte[] batch = range.it.value();
-            StorageLayout.decodeBatch(batch, firstId, from, max, out);
-            long end = firstId + StorageLayout.batchCount(batch);
+            BatchFormat.decodeBatch(batch, firstId, from, max, out);
+            long end = firstId + BatchFormat.batchCount(batch);
             if (out.size() >= max && !out.isEmpty() && out.id(out.size() - 1) + 1 < end) {
                 if (cursor != null) {
                     cursor.stoppedInside(end); // the next read continues inside this batch
@@ -130,7 +130,7 @@ final class MessageReader {
                 return -1;
             }
             long first = StorageLayout.messageKeyFirstId(range.it.key());
-            return first + StorageLayout.batchCount(range.it.value()) - 1;
+            return first + BatchFormat.batchCount(range.it.value()) - 1;
         }
     }
 
@@ -165,10 +165,10 @@ final class MessageReader {
                 byte[] batch = range.it.value();
                 if (first >= hi) {
                     hi = mid;
-                } else if (StorageLayout.batchPublishTime(batch) >= epochMillis) {
+                } else if (BatchFormat.batchPublishTime(batch) >= epochMillis) {
                     hi = Math.min(first, mid);
                 } else {
-                    lo = first + StorageLayout.batchCount(batch);
+                    lo = first + BatchFormat.batchCount(batch);
                 }
             }
             return lo;
@@ -193,9 +193,9 @@ final class MessageReader {
         }
         range.it.seekForPrev(key);
         if (range.it.isValid()) {
-            byte[] header = new byte[StorageLayout.BATCH_HEADER_BYTES];
+            byte[] header = new byte[BatchFormat.BATCH_HEADER_BYTES];
             range.it.value(header); // copies the header only
-            if (StorageLayout.messageKeyFirstId(range.it.key()) + StorageLayout.batchCount(header) > id) {
+            if (StorageLayout.messageKeyFirstId(range.it.key()) + BatchFormat.batchCount(header) > id) {
                 return;
             }
         }

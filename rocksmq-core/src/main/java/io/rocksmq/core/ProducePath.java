@@ -35,12 +35,12 @@ final class ProducePath {
     long[] produce(String topic, List<ProducerMessage> messages, Durability durability) {
         int count = messages.size();
         // Encode before taking the topic's lock: only id allocation and the write happen under it.
-        List<int[]> ranges = StorageLayout.chunks(messages, config.maxBatchEntryBytes());
+        List<int[]> ranges = BatchFormat.chunks(messages, config.maxBatchEntryBytes());
         byte[][] chunks = new byte[ranges.size()][];
         int[] chunkFirst = new int[ranges.size()];
         for (int c = 0; c < chunks.length; c++) {
             int[] r = ranges.get(c);
-            chunks[c] = StorageLayout.encodeBatch(messages, r[0], r[1]);
+            chunks[c] = BatchFormat.encodeBatch(messages, r[0], r[1]);
             chunkFirst[c] = r[0];
         }
         Topic t = registry.enterTopic(topic);

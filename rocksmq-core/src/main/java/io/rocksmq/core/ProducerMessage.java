@@ -18,9 +18,9 @@ import java.util.Map;
  */
 public record ProducerMessage(byte[] payload, Map<String, String> properties) {
     /** Most properties one message may carry (the stored count is 16 bits). */
-    public static final int MAX_PROPERTIES = StorageLayout.MAX_PROPERTIES;
+    public static final int MAX_PROPERTIES = BatchFormat.MAX_PROPERTIES;
     /** Longest property key, in UTF-8 bytes (the stored length is 16 bits). */
-    public static final int MAX_PROPERTY_KEY_BYTES = StorageLayout.MAX_PROPERTY_KEY_BYTES;
+    public static final int MAX_PROPERTY_KEY_BYTES = BatchFormat.MAX_PROPERTY_KEY_BYTES;
 
     /**
      * @throws InvalidArgumentException if the payload is null, a property key or value is null, there are

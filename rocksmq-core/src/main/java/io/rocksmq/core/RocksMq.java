@@ -279,7 +279,7 @@ public final class RocksMq implements AutoCloseable {
             if (m == null) {
                 throw new InvalidArgumentException("message " + i + " is null");
             }
-            StorageLayout.checkEncodable(m);
+            BatchFormat.checkEncodable(m);
             checkSize(i, m);
         }
         enter();
@@ -407,10 +407,11 @@ public final class RocksMq implements AutoCloseable {
     }
 
     /**
-     * Wakes the group's registered consumers. Unknown or destroyed group or topic: does nothing (a
+     * Wakes the group's registered consumers (Milvus RocksMQ's {@code Notify}; named so as not to
+     * overload {@link Object#notify()}). Unknown or destroyed group or topic: does nothing (a
      * notification that loses the race with destruction is a harmless no-op).
      */
-    public void notify(String topic, String group) {
+    public void notifyGroup(String topic, String group) {
         Names.checkTopicAndGroup(topic, group);
         enter();
         try {

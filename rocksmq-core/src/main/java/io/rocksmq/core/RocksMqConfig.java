@@ -128,7 +128,7 @@ public final class RocksMqConfig {
         if (message == null) {
             throw new InvalidArgumentException("message must not be null");
         }
-        long bytes = StorageLayout.messageBytes(message);
+        long bytes = BatchFormat.messageBytes(message);
         if (bytes > maxMessageBytes) {
             throw new InvalidArgumentException("message of " + bytes + " bytes (payload and properties) is larger than"
                     + " the queue's maximum of " + maxMessageBytes + " bytes (RocksMqConfig.maxMessageBytes)");

@@ -35,8 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Owns the RocksDB instance, its column families and options, and turns RocksDB failures into
- * {@link StorageException}s that keep the engine's status. Knows nothing of topics or groups; the
- * bytes it stores are defined by {@link StorageLayout}.
+ * {@link StorageException}s that keep the engine's status. The bytes it stores are defined by
+ * {@link StorageLayout}; it does not interpret them. It also holds the queue-wide read budgets, because
+ * they bound what RocksDB keeps pinned: the count of groups' open read cursors (capped at
+ * {@link #MAX_OPEN_CURSORS}) and the bytes of batches shared between readers ({@link RecentReads}).
  *
  * <p>Thread-safe: RocksDB handles are thread-safe; {@link #close()} must only be called once no other
  * call is in flight (the queue's lifecycle guarantees it).
@@ -278,17 +280,25 @@ final class RocksStore implements AutoCloseable {
     }
 
     /**
-     * Blocks until the write with this ticket is fsynced (group commit). On failure the write is in
-     * RocksDB (readable now) but may or may not survive a crash.
+     * Announces a write that will then wait for its fsync, before the write starts; never blocks. A sync
+     * starting meanwhile waits briefly for the write so that it covers it too ({@link WalSyncer}). Every
+     * call must be followed by {@link #endDurableWrite}, whether the write succeeded or not.
      */
     void beginDurableWrite() {
         syncer.beginDurableWrite();
     }
 
+    /** Ends what {@link #beginDurableWrite} announced, once the write returned (or failed); never blocks. */
     void endDurableWrite() {
         syncer.endDurableWrite();
     }
 
+    /**
+     * Blocks until the write with this ticket is fsynced (group commit).
+     *
+     * @throws StorageException if the fsync failed: the write is in RocksDB (readable now) but may or may
+     *                          not survive a crash
+     */
     void awaitDurable(long ticket) {
         try {
             syncer.awaitSynced(ticket);

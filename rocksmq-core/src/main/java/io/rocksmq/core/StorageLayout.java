@@ -4,16 +4,18 @@ import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.StorageException;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
- * The on-disk format, all of it: every column family, every key and every value encoding used by the
- * queue lives here, and nowhere else. Change nothing here without bumping {@link #FORMAT_VERSION}.
- * (Still version 1 after the retention records were added: this build reads the first layout, whose
- * topic counter had 16 bytes; a build older than the retention records cannot read a 24-byte counter.)
+ * The on-disk format: every column family, every key and every metadata value the queue stores lives
+ * here, and the value of a message entry in {@link BatchFormat}; nowhere else.
+ *
+ * <h2>Versions</h2>
+ * {@link #FORMAT_VERSION} is stored at creation and checked at open. A change that this build could not
+ * read back from data written before it, or that an older build could misread rather than reject, must
+ * bump it. One change so far kept version 1: the retention records ({@code 0x13}) and the longer topic
+ * counter (24 bytes, was 16) were added within it, because this build still reads the 16-byte counter
+ * and older builds reject a 24-byte one as corrupt rather than misread it. So data written since cannot
+ * be opened by a build older than the retention records.
  *
  * <h2>Column families</h2>
  * <ul>
@@ -29,11 +31,7 @@ import java.util.Map;
  * <h2>{@value #MESSAGES_CF}</h2>
  * <pre>
  * key   (16 bytes)  [topicId u64][firstMessageId u64]
- * value             [batch format u8 = 1][count N u32][publishTime i64 epoch ms]
- *                   N x message:
- *                     [payload length P u32][payload P bytes]
- *                     [property count K u16]
- *                     K x [key length u16][key UTF-8][value length u32][value UTF-8]
+ * value             a batch of messages, see {@link BatchFormat}
  * </pre>
  * Message {@code i} of the batch (0-based) has id {@code firstMessageId + i}. To read from an id in the
  * middle of a batch, {@code seekForPrev([topicId][id])} finds the batch that holds it.
@@ -107,14 +105,6 @@ final class StorageLayout {
     static final long UNKNOWN_BYTES = -1;
     /** Stored bytes of a message-batch entry beyond its value: the key. */
     static final int ENTRY_KEY_BYTES = 16;
-
-    static final byte BATCH_FORMAT = 1;
-    /** Offset of the publish time inside a batch value, patched once the time is known. */
-    static final int BATCH_TIME_OFFSET = 5;
-    static final int BATCH_HEADER_BYTES = 13;
-
-    static final int MAX_PROPERTIES = 0xFFFF;
-    static final int MAX_PROPERTY_KEY_BYTES = 0xFFFF;
 
     private StorageLayout() {
     }
@@ -411,230 +401,6 @@ final class StorageLayout {
         return ENTRY_KEY_BYTES + (long) valueLength;
     }
 
-    // ---------------------------------------------------------------- batch values
-
-    /**
-     * Encodes messages {@code [from, to)} as one batch value, publish time left zero; the caller
-     * patches it with {@link #patchPublishTime} once the time is assigned under the topic's lock.
-     */
-    static byte[] encodeBatch(List<ProducerMessage> messages, int from, int to) {
-        int size = BATCH_HEADER_BYTES;
-        for (int i = from; i < to; i++) {
-            size += encodedSize(messages.get(i));
-        }
-        byte[] out = new byte[size];
-        out[0] = BATCH_FORMAT;
-        putInt(out, 1, to - from);
-        int pos = BATCH_HEADER_BYTES;
-        for (int i = from; i < to; i++) {
-            pos = encodeMessage(messages.get(i), out, pos);
-        }
-        return out;
-    }
-
-    /** Bytes one message takes inside a batch value. */
-    static int encodedSize(ProducerMessage message) {
-        int size = 4 + message.payload().length + 2;
-        if (message.properties().isEmpty()) {
-            return size; // the common case: no iterator allocated per message
-        }
-        for (Map.Entry<String, String> e : message.properties().entrySet()) {
-            size += 2 + utf8Length(e.getKey()) + 4 + utf8Length(e.getValue());
-        }
-        return size;
-    }
-
-    /**
-     * A message's size as {@code maxMessageBytes} counts it: payload plus the UTF-8 bytes of its property
-     * keys and values (the framing around them is not counted).
-     */
-    static long messageBytes(ProducerMessage message) {
-        long bytes = message.payload().length;
-        if (message.properties().isEmpty()) {
-            return bytes;
-        }
-        for (Map.Entry<String, String> e : message.properties().entrySet()) {
-            bytes += utf8Length(e.getKey()) + (long) utf8Length(e.getValue());
-        }
-        return bytes;
-    }
-
-    private static int encodeMessage(ProducerMessage message, byte[] out, int pos) {
-        byte[] payload = message.payload();
-        putInt(out, pos, payload.length);
-        pos += 4;
-        System.arraycopy(payload, 0, out, pos, payload.length);
-        pos += payload.length;
-        Map<String, String> props = message.properties();
-        putShort(out, pos, props.size());
-        pos += 2;
-        if (props.isEmpty()) {
-            return pos;
-        }
-        for (Map.Entry<String, String> e : props.entrySet()) {
-            byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
-            byte[] v = e.getValue().getBytes(StandardCharsets.UTF_8);
-            putShort(out, pos, k.length);
-            pos += 2;
-            System.arraycopy(k, 0, out, pos, k.length);
-            pos += k.length;
-            putInt(out, pos, v.length);
-            pos += 4;
-            System.arraycopy(v, 0, out, pos, v.length);
-            pos += v.length;
-        }
-        return pos;
-    }
-
-    static void patchPublishTime(byte[] batch, long publishTime) {
-        putLong(batch, BATCH_TIME_OFFSET, publishTime);
-    }
-
-    static int batchCount(byte[] batch) {
-        checkBatchHeader(batch);
-        return getInt(batch, 1);
-    }
-
-    static long batchPublishTime(byte[] batch) {
-        checkBatchHeader(batch);
-        return getLong(batch, BATCH_TIME_OFFSET);
-    }
-
-    /**
-     * Decodes the messages of a batch whose ids are at least {@code fromId}, appending at most
-     * {@code max - out.size()} of them to {@code out}.
-     *
-     * @return the id after the last message appended, or {@code fromId} if none was
-     */
-    static long decodeBatch(byte[] batch, long firstId, long fromId, int max, MessageList out) {
-        checkBatchHeader(batch);
-        int count = getInt(batch, 1);
-        long publishTime = getLong(batch, BATCH_TIME_OFFSET);
-        int pos = BATCH_HEADER_BYTES;
-        long next = fromId;
-        try {
-            for (int i = 0; i < count && out.size() < max; i++) {
-                long id = firstId + i;
-                int payloadLength = getInt(batch, pos);
-                int payloadAt = pos + 4;
-                int propertiesAt = payloadAt + payloadLength;
-                if (payloadLength < 0 || propertiesAt > batch.length - 2) {
-                    throw new IndexOutOfBoundsException(propertiesAt);
-                }
-                pos = skipProperties(batch, propertiesAt);
-                if (id >= fromId) {
-                    out.append(id, publishTime, batch, payloadAt, payloadLength, propertiesAt);
-                    next = id + 1;
-                }
-            }
-            if (pos > batch.length) {
-                throw new IndexOutOfBoundsException(pos);
-            }
-        } catch (IndexOutOfBoundsException e) {
-            throw corrupt("message batch at id " + firstId + " is truncated", e);
-        }
-        return next;
-    }
-
-    /** The offset after the properties whose count sits at {@code pos}; reads lengths only. */
-    private static int skipProperties(byte[] batch, int pos) {
-        int propCount = getShort(batch, pos);
-        pos += 2;
-        for (int p = 0; p < propCount; p++) {
-            pos += 2 + getShort(batch, pos);
-            pos += 4 + getInt(batch, pos);
-        }
-        return pos;
-    }
-
-    /**
-     * The properties whose count sits at {@code pos} in a batch {@link #decodeBatch} has checked
-     * (every length lies within the batch).
-     */
-    static Map<String, String> decodeProperties(byte[] batch, int pos) {
-        int propCount = getShort(batch, pos);
-        if (propCount == 0) {
-            return Map.of();
-        }
-        pos += 2;
-        Map<String, String> m = new HashMap<>(propCount * 2);
-        for (int p = 0; p < propCount; p++) {
-            int kl = getShort(batch, pos);
-            pos += 2;
-            String k = new String(batch, pos, kl, StandardCharsets.UTF_8);
-            pos += kl;
-            int vl = getInt(batch, pos);
-            pos += 4;
-            String v = new String(batch, pos, vl, StandardCharsets.UTF_8);
-            pos += vl;
-            m.put(k, v);
-        }
-        return Map.copyOf(m);
-    }
-
-    private static void checkBatchHeader(byte[] batch) {
-        if (batch.length < BATCH_HEADER_BYTES || batch[0] != BATCH_FORMAT) {
-            throw corrupt("unknown message batch format " + (batch.length == 0 ? "(empty)" : batch[0]), null);
-        }
-    }
-
-    // ---------------------------------------------------------------- validation of what we encode
-
-    /** Rejects a message the format cannot hold, before anything is written. */
-    static void checkEncodable(ProducerMessage message) {
-        if (message.properties().isEmpty()) {
-            return;
-        }
-        if (message.properties().size() > MAX_PROPERTIES) {
-            throw new InvalidArgumentException("a message can carry at most " + MAX_PROPERTIES + " properties");
-        }
-        for (Map.Entry<String, String> p : message.properties().entrySet()) {
-            String key = p.getKey();
-            if (utf8Length(key) > MAX_PROPERTY_KEY_BYTES) {
-                throw new InvalidArgumentException("property key longer than " + MAX_PROPERTY_KEY_BYTES + " UTF-8 bytes");
-            }
-            // UTF-8 cannot hold an unpaired surrogate: the encoder would store '?' and the message would
-            // come back different from what was produced.
-            int bad = unpairedSurrogate(key);
-            if (bad >= 0) {
-                throw new InvalidArgumentException("property key contains an unpaired surrogate at index " + bad);
-            }
-            bad = unpairedSurrogate(p.getValue());
-            if (bad >= 0) {
-                throw new InvalidArgumentException("value of property '" + printable(key)
-                        + "' contains an unpaired surrogate at index " + bad);
-            }
-        }
-    }
-
-    /** The index of the first unpaired surrogate in {@code s}, or -1 when it is valid UTF-16. */
-    static int unpairedSurrogate(String s) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** For error messages: the text with surrogates that UTF-8 cannot show replaced by U+FFFD. */
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                b.append(c).append(s.charAt(++i));
-            } else {
-                b.append(Character.isSurrogate(c) ? '\uFFFD' : c);
-            }
-        }
-        return b.toString();
-    }
-
     // ---------------------------------------------------------------- primitives
 
     static byte[] prefixed(byte prefix, byte[] rest) {
@@ -717,21 +483,5 @@ final class StorageLayout {
                 what, cause);
     }
 
-    /** Splits {@code [0, n)} into chunks of at most {@code maxChunkBytes} encoded bytes (at least one message each). */
-    static List<int[]> chunks(List<ProducerMessage> messages, int maxChunkBytes) {
-        List<int[]> out = new ArrayList<>(1);
-        int start = 0;
-        int bytes = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            int size = encodedSize(messages.get(i));
-            if (i > start && bytes + size > maxChunkBytes) {
-                out.add(new int[] {start, i});
-                start = i;
-                bytes = 0;
-            }
-            bytes += size;
-        }
-        out.add(new int[] {start, messages.size()});
-        return out;
-    }
+
 }

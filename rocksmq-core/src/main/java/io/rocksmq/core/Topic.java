@@ -230,7 +230,7 @@ final class Topic {
             for (Append a : group) {
                 a.firstId = next;
                 for (int c = 0; c < a.chunks.length; c++) {
-                    StorageLayout.patchPublishTime(a.chunks[c], time);
+                    BatchFormat.patchPublishTime(a.chunks[c], time);
                     batch.put(store.messages(), StorageLayout.messageKey(id, next + a.chunkFirst[c]), a.chunks[c]);
                     produced += StorageLayout.entryBytes(a.chunks[c].length);
                 }

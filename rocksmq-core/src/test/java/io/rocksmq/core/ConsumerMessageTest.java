@@ -43,7 +43,7 @@ class ConsumerMessageTest {
     @Test
     void badInputIsRefused() {
         assertThatThrownBy(() -> ConsumerMessage.of(1, null, Map.of(), 0)).isInstanceOf(InvalidArgumentException.class);
-        String longKey = "k".repeat(StorageLayout.MAX_PROPERTY_KEY_BYTES + 1);
+        String longKey = "k".repeat(BatchFormat.MAX_PROPERTY_KEY_BYTES + 1);
         assertThatThrownBy(() -> ConsumerMessage.of(1, new byte[1], Map.of(longKey, "v"), 0))
                 .isInstanceOf(InvalidArgumentException.class);
         assertThat(ConsumerMessage.of(1, new byte[1], null, 0).properties()).as("null: none").isEmpty();

@@ -103,10 +103,10 @@ class RecentReadsTest {
     void entriesStayWithinTheBudgetAndGiveItBackWhenReplacedOrCleared() {
         RecentReads.Budget budget = new RecentReads.Budget(3_000);
         RecentReads reads = new RecentReads(budget);
-        byte[] batch = StorageLayout.encodeBatch(batch(10, "m"), 0, 10); // ~100 bytes
+        byte[] batch = BatchFormat.encodeBatch(batch(10, "m"), 0, 10); // ~100 bytes
         for (int i = 0; i < 10; i++) {
             MessageList l = new MessageList(10);
-            StorageLayout.decodeBatch(batch.clone(), 100L * i, 100L * i, 10, l);
+            BatchFormat.decodeBatch(batch.clone(), 100L * i, 100L * i, 10, l);
             reads.offer(100L * i, l);
             assertThat(budget.used()).isLessThanOrEqualTo(RecentReads.SLOTS * (long) batch.length);
         }
@@ -119,7 +119,7 @@ class RecentReadsTest {
         RecentReads.Budget tiny = new RecentReads.Budget(10);
         RecentReads none = new RecentReads(tiny);
         MessageList l = new MessageList(10);
-        StorageLayout.decodeBatch(batch, 0, 0, 10, l);
+        BatchFormat.decodeBatch(batch, 0, 0, 10, l);
         none.offer(0, l);
         assertThat(none.find(0, 10, 9)).as("over budget: not shared").isNull();
         assertThat(tiny.used()).isZero();

@@ -132,7 +132,7 @@ class RetentionDiskBoundTest {
     }
 
     private static long batchStoredBytes() {
-        return StorageLayout.entryBytes(StorageLayout.BATCH_HEADER_BYTES + PER_BATCH * (MESSAGE + 6));
+        return StorageLayout.entryBytes(BatchFormat.BATCH_HEADER_BYTES + PER_BATCH * (MESSAGE + 6));
     }
 
     /** Apparent size of every regular file under the directory; files vanishing mid-walk are skipped. */

@@ -47,7 +47,7 @@ class RetentionTest {
 
     /** Stored bytes of one batch of {@code n} messages of {@link #PAYLOAD} bytes without properties. */
     private static long batchBytes(int n) {
-        return StorageLayout.ENTRY_KEY_BYTES + StorageLayout.BATCH_HEADER_BYTES + (long) n * (4 + PAYLOAD + 2);
+        return StorageLayout.ENTRY_KEY_BYTES + BatchFormat.BATCH_HEADER_BYTES + (long) n * (4 + PAYLOAD + 2);
     }
 
     private static List<Long> ids(List<ConsumerMessage> msgs) {

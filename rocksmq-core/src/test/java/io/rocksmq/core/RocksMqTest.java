@@ -320,8 +320,8 @@ class RocksMqTest {
         assertThrows(ConsumerGroupNotFoundException.class, () -> mq.seek("t", "g", 0));
         assertThrows(ConsumerGroupNotFoundException.class, () -> mq.seekToLatest("t", "g"));
         assertThrows(ConsumerGroupNotFoundException.class, () -> mq.registerConsumer("t", "g"));
-        mq.notify("t", "g");      // unknown group: no-op
-        mq.notify("nope", "g");   // unknown topic: no-op
+        mq.notifyGroup("t", "g");      // unknown group: no-op
+        mq.notifyGroup("nope", "g");   // unknown topic: no-op
     }
 
     @Test
@@ -352,7 +352,7 @@ class RocksMqTest {
         mq.produce("t", msgs("a"));
         assertThat(reg.await(Duration.ofSeconds(10))).isEqualTo(AwaitResult.SIGNALLED);
         assertThat(reg.await(Duration.ofMillis(1))).isEqualTo(AwaitResult.TIMED_OUT);
-        mq.notify("t", "g");
+        mq.notifyGroup("t", "g");
         assertThat(reg.await(Duration.ofSeconds(10))).isEqualTo(AwaitResult.SIGNALLED);
 
         AwaitResult[] seen = new AwaitResult[1];
@@ -366,7 +366,7 @@ class RocksMqTest {
 
         // A re-created group is a new incarnation: the old registration never sees it.
         mq.createConsumerGroup("t", "g");
-        mq.notify("t", "g");
+        mq.notifyGroup("t", "g");
         assertThat(reg.await(Duration.ZERO)).isEqualTo(AwaitResult.GROUP_DESTROYED);
         ConsumerRegistration fresh = mq.registerConsumer("t", "g");
         mq.close();
@@ -407,7 +407,7 @@ class RocksMqTest {
                 () -> mq.consume("t", "g", 1), () -> mq.read("t", 0, 1), () -> mq.seek("t", "g", 0),
                 () -> mq.seekToLatest("t", "g"), () -> mq.seekToTimestamp("t", "g", 0),
                 () -> mq.latestMessageId("t"), () -> mq.earliestMessageId("t"), () -> mq.position("t", "g"),
-                () -> mq.registerConsumer("t", "g"), () -> mq.notify("t", "g"),
+                () -> mq.registerConsumer("t", "g"), () -> mq.notifyGroup("t", "g"),
                 () -> mq.messageIdAtOrAfter("t", 0));
         for (Executable call : calls) {
             assertThrows(QueueClosedException.class, call);

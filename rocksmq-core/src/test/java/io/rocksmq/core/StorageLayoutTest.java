@@ -75,13 +75,13 @@ class StorageLayoutTest {
                         : Map.of("k" + random.nextInt(9), "v☃" + random.nextInt(), "", "");
                 in.add(new ProducerMessage(payload, props));
             }
-            byte[] batch = StorageLayout.encodeBatch(in, 0, n);
-            StorageLayout.patchPublishTime(batch, 1234L + round);
-            assertThat(StorageLayout.batchCount(batch)).isEqualTo(n);
-            assertThat(StorageLayout.batchPublishTime(batch)).isEqualTo(1234L + round);
+            byte[] batch = BatchFormat.encodeBatch(in, 0, n);
+            BatchFormat.patchPublishTime(batch, 1234L + round);
+            assertThat(BatchFormat.batchCount(batch)).isEqualTo(n);
+            assertThat(BatchFormat.batchPublishTime(batch)).isEqualTo(1234L + round);
             int skip = random.nextInt(n);
             MessageList out = new MessageList(1);
-            long next = StorageLayout.decodeBatch(batch, 1000, 1000 + skip, Integer.MAX_VALUE, out);
+            long next = BatchFormat.decodeBatch(batch, 1000, 1000 + skip, Integer.MAX_VALUE, out);
             assertThat(next).as("seed %d", seed).isEqualTo(1000 + n);
             assertThat(out).hasSize(n - skip);
             for (int i = 0; i < out.size(); i++) {
@@ -99,28 +99,28 @@ class StorageLayoutTest {
     void decodeStopsAtMax() {
         List<ProducerMessage> in = List.of(msg("a"), msg("b"), msg("c"));
         MessageList out = new MessageList(1);
-        long next = StorageLayout.decodeBatch(StorageLayout.encodeBatch(in, 0, 3), 10, 10, 2, out);
+        long next = BatchFormat.decodeBatch(BatchFormat.encodeBatch(in, 0, 3), 10, 10, 2, out);
         assertThat(out).extracting(ConsumerMessage::id).containsExactly(10L, 11L);
         assertThat(next).isEqualTo(12);
     }
 
     @Test
     void truncatedOrUnknownBatchesAreReportedAsCorruption() {
-        byte[] batch = StorageLayout.encodeBatch(List.of(msg("hello")), 0, 1);
+        byte[] batch = BatchFormat.encodeBatch(List.of(msg("hello")), 0, 1);
         byte[] truncated = Arrays.copyOf(batch, batch.length - 2);
-        assertThatThrownBy(() -> StorageLayout.decodeBatch(truncated, 0, 0, 10, new MessageList(1)))
+        assertThatThrownBy(() -> BatchFormat.decodeBatch(truncated, 0, 0, 10, new MessageList(1)))
                 .isInstanceOf(StorageException.class).hasMessageContaining("truncated");
         // Properties are decoded on access, so decoding checks their lengths up front.
-        byte[] withProperties = StorageLayout.encodeBatch(List.of(ProducerMessage.of("x".getBytes(),
+        byte[] withProperties = BatchFormat.encodeBatch(List.of(ProducerMessage.of("x".getBytes(),
                 Map.of("key", "value"))), 0, 1);
         for (int cut = 1; cut < 12; cut++) {
             byte[] shorter = Arrays.copyOf(withProperties, withProperties.length - cut);
-            assertThatThrownBy(() -> StorageLayout.decodeBatch(shorter, 0, 0, 10, new MessageList(1)))
+            assertThatThrownBy(() -> BatchFormat.decodeBatch(shorter, 0, 0, 10, new MessageList(1)))
                     .as("cut %d", cut).isInstanceOf(StorageException.class).hasMessageContaining("truncated");
         }
         byte[] unknown = batch.clone();
         unknown[0] = 99;
-        assertThatThrownBy(() -> StorageLayout.batchCount(unknown))
+        assertThatThrownBy(() -> BatchFormat.batchCount(unknown))
                 .isInstanceOf(StorageException.class).hasMessageContaining("unknown message batch format");
         assertThatThrownBy(() -> StorageLayout.decodeTopic(new byte[3]))
                 .isInstanceOf(StorageException.class).hasMessageContaining("topic record");
@@ -132,7 +132,7 @@ class StorageLayoutTest {
         for (int i = 0; i < 50; i++) {
             in.add(ProducerMessage.of(new byte[100]));
         }
-        List<int[]> chunks = StorageLayout.chunks(in, 1024);
+        List<int[]> chunks = BatchFormat.chunks(in, 1024);
         assertThat(chunks.get(0)[0]).isZero();
         assertThat(chunks.get(chunks.size() - 1)[1]).isEqualTo(50);
         for (int i = 1; i < chunks.size(); i++) {
@@ -140,7 +140,7 @@ class StorageLayoutTest {
         }
         assertThat(chunks).hasSizeGreaterThan(4);
         // A single message larger than the chunk size still gets a chunk of its own.
-        assertThat(StorageLayout.chunks(List.of(ProducerMessage.of(new byte[5000])), 1024)).hasSize(1);
+        assertThat(BatchFormat.chunks(List.of(ProducerMessage.of(new byte[5000])), 1024)).hasSize(1);
     }
 
     @Test

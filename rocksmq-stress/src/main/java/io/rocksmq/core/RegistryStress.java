@@ -64,7 +64,7 @@ public final class RegistryStress {
 
         @Actor
         public void notifyGroup() {
-            MQ.notify(TOPIC, name);
+            MQ.notifyGroup(TOPIC, name);
         }
 
         @Arbiter

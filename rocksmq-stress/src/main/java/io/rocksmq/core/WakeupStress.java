@@ -8,7 +8,6 @@ import org.openjdk.jcstress.annotations.Mode;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.Signal;
 import org.openjdk.jcstress.annotations.State;
-import org.rocksdb.RocksDB;
 
 import java.time.Duration;
 
@@ -18,6 +17,10 @@ import java.time.Duration;
  * with a one-day timeout must be woken by a produce, a notify or the end of its registration that
  * happens after its check. A lost wake-up shows as STALE.
  *
+ * <p>The registration is made by {@link TopicRegistry#register}, the code {@link RocksMq#registerConsumer}
+ * runs, not a copy of it. {@code WakeupStressBrokenWiringTest} (test sources) drives the same states
+ * with a registration wired the way a drifted copy could be, and shows that they catch it.
+ *
  * <p>Each state is driven by jcstress: one thread per actor, the signal from another.
  */
 public final class WakeupStress {
@@ -26,12 +29,13 @@ public final class WakeupStress {
     private WakeupStress() {
     }
 
+    /** How a state registers its consumer: {@link TopicRegistry#register} unless a test says otherwise. */
+    interface Registrar {
+        ConsumerRegistration register(Topic topic, String group);
+    }
+
     /** One registered consumer of one group on one topic, wired as RocksMq.registerConsumer does. */
     public static class Wiring {
-        static {
-            RocksDB.loadLibrary(); // Topic holds a native WriteBatch
-        }
-
         final Topic topic = new Topic("t", 1, 0, 0, 0, 0, new RecentReads.Budget(0));
         final ConsumerGroup group = new ConsumerGroup("g", new byte[0], 0);
         final ConsumerRegistration registration;
@@ -39,8 +43,12 @@ public final class WakeupStress {
         volatile boolean available;
 
         public Wiring() {
+            this(TopicRegistry::register);
+        }
+
+        Wiring(Registrar registrar) {
             topic.addGroup(group);
-            registration = TopicRegistry.register(topic, group.name()); // the queue's own wiring
+            registration = registrar.register(topic, group.name());
         }
 
         /** The documented consumer loop: check, then wait; returns when something was found or it ended. */
@@ -59,6 +67,13 @@ public final class WakeupStress {
     @Outcome(id = "STALE", expect = Expect.FORBIDDEN, desc = "lost wake-up after produce")
     @State
     public static class ProduceVsAwait extends Wiring {
+        public ProduceVsAwait() {
+        }
+
+        ProduceVsAwait(Registrar registrar) {
+            super(registrar);
+        }
+
         @Actor
         public void consumer() {
             consumeLoop();
@@ -77,6 +92,13 @@ public final class WakeupStress {
     @Outcome(id = "STALE", expect = Expect.FORBIDDEN, desc = "lost wake-up after notify")
     @State
     public static class NotifyVsAwait extends Wiring {
+        public NotifyVsAwait() {
+        }
+
+        NotifyVsAwait(Registrar registrar) {
+            super(registrar);
+        }
+
         @Actor
         public void consumer() {
             consumeLoop();
@@ -95,6 +117,13 @@ public final class WakeupStress {
     @Outcome(id = "STALE", expect = Expect.FORBIDDEN, desc = "await hangs after destroy")
     @State
     public static class EndVsAwait extends Wiring {
+        public EndVsAwait() {
+        }
+
+        EndVsAwait(Registrar registrar) {
+            super(registrar);
+        }
+
         @Actor
         public void consumer() {
             consumeLoop();

@@ -25,7 +25,7 @@ interface GroupRegistryHarness extends AutoCloseable {
     Waiter register(String topic, String group);
 
     /** Wakes the group's consumer (the call a seek makes); a no-op for unknown groups. */
-    void notify(String topic, String group);
+    void notifyGroup(String topic, String group);
 
     /** Appends one message and wakes the topic's consumers. */
     void produce(String topic);

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * shared/reference/milvus-rocksmq.md sections 3.3-3.4). It exists only so the race tests can show that
  * they catch the bugs the real design rules out. Its bugs, on purpose:
  * <ul>
- *   <li>The consumers of a topic are a plain array read by {@link #notify} with no lock, grown by
+ *   <li>The consumers of a topic are a plain array read by {@link #notifyGroup} with no lock, grown by
  *       {@link #register} with an unlocked read-copy-write (concurrent registrations overwrite each
  *       other: a registration is lost), and shrunk by {@link #destroyGroup} by shifting elements
  *       inside the array readers may be iterating.</li>
@@ -83,7 +83,7 @@ final class NaiveRegistry implements GroupRegistryHarness {
     }
 
     @Override
-    public void notify(String topic, String group) {
+    public void notifyGroup(String topic, String group) {
         NaiveTopic t = topics.get(topic);
         if (t == null) {
             return;

@@ -58,7 +58,7 @@ public class NaiveRegistryLincheckTest {
 
     @Operation
     public void notifyGroup(@Param(name = "group") String group) {
-        registry.notify("t", group);
+        registry.notifyGroup("t", group);
     }
 
     /** The same hand-written destroy-vs-notify scenario that passes on RocksMq. */

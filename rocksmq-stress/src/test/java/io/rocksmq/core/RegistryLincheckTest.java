@@ -86,7 +86,7 @@ public class RegistryLincheckTest {
 
     @Operation
     public void notifyGroup(@Param(name = "group") String group) {
-        MQ.notify(topic, group);
+        MQ.notifyGroup(topic, group);
     }
 
     @Test

@@ -49,8 +49,8 @@ final class RocksMqHarness implements GroupRegistryHarness {
     }
 
     @Override
-    public void notify(String topic, String group) {
-        mq.notify(topic, group);
+    public void notifyGroup(String topic, String group) {
+        mq.notifyGroup(topic, group);
     }
 
     @Override

@@ -36,7 +36,7 @@ final class SeedBugRaces {
         Thread notifier = new Thread(() -> {
             while (!stop.get()) {
                 try {
-                    h.notify(T, "g");
+                    h.notifyGroup(T, "g");
                 } catch (Throwable e) {
                     notifyFailure.set(e);
                     return;

@@ -5,7 +5,6 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.rocksdb.RocksDB;
 
 import java.time.Duration;
 
@@ -18,18 +17,13 @@ import java.time.Duration;
  * <p>Thread-safe as far as the objects under test are; Lincheck makes one instance per scenario.
  */
 public class WakeupLincheckTest {
-    static {
-        RocksDB.loadLibrary(); // Topic holds a native WriteBatch
-    }
-
     private final Topic topic = new Topic("t", 1, 0, 0, 0, 0, new RecentReads.Budget(0));
     private final ConsumerGroup group = new ConsumerGroup("g", new byte[0], 0);
     private final ConsumerRegistration registration;
 
     public WakeupLincheckTest() {
-        registration = new ConsumerRegistration(topic, group);
-        group.addRegistration(registration);
-        topic.signal().add(registration);
+        topic.addGroup(group);
+        registration = TopicRegistry.register(topic, group.name()); // the queue's own wiring
     }
 
     @Operation

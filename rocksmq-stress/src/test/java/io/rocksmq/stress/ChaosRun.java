@@ -199,7 +199,7 @@ final class ChaosRun {
                 } else if (op < 60) {
                     consume(g, 1 + random.nextInt(32), rec);
                 } else if (op < 68) {
-                    mq.notify(topic, g.name);
+                    mq.notifyGroup(topic, g.name);
                     count("notify");
                 } else if (op < 72) {
                     long e1 = g.epoch.get();

@@ -74,9 +74,9 @@ public class ChurnBenchmark {
     public void notifyGroup(Cursor c) {
         String g = names[c.next++ & (GROUPS - 1)];
         if (design.equals("lock-free")) {
-            mq.notify(TOPIC, g);
+            mq.notifyGroup(TOPIC, g);
         } else {
-            locked.notify(TOPIC, g);
+            locked.notifyGroup(TOPIC, g);
         }
     }
 

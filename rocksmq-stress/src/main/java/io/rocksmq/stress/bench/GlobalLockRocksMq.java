@@ -48,10 +48,10 @@ final class GlobalLockRocksMq {
         }
     }
 
-    void notify(String topic, String group) {
+    void notifyGroup(String topic, String group) {
         lock.lock();
         try {
-            mq.notify(topic, group);
+            mq.notifyGroup(topic, group);
         } finally {
             lock.unlock();
         }
