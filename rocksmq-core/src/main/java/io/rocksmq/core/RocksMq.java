@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -135,12 +136,7 @@ public final class RocksMq implements AutoCloseable {
     public void createTopic(String topic) {
         store.requireWritable();
         Names.check("topic", topic);
-        enter();
-        try {
-            registry.createTopic(topic, retention::attach);
-        } finally {
-            exit();
-        }
+        runEntered(() -> registry.createTopic(topic, retention::attach));
     }
 
     /**
@@ -153,33 +149,18 @@ public final class RocksMq implements AutoCloseable {
     public void destroyTopic(String topic) {
         store.requireWritable();
         Names.check("topic", topic);
-        enter();
-        try {
-            registry.destroyTopic(topic);
-        } finally {
-            exit();
-        }
+        runEntered(() -> registry.destroyTopic(topic));
     }
 
     /** True if the topic exists. */
     public boolean topicExists(String topic) {
         Names.check("topic", topic);
-        enter();
-        try {
-            return registry.topicExists(topic);
-        } finally {
-            exit();
-        }
+        return callEntered(() -> registry.topicExists(topic));
     }
 
     /** Names of all topics, sorted. */
     public List<String> topics() {
-        enter();
-        try {
-            return registry.topicNames();
-        } finally {
-            exit();
-        }
+        return callEntered(registry::topicNames);
     }
 
     // ------------------------------------------------------------------ consumer groups
@@ -193,10 +174,7 @@ public final class RocksMq implements AutoCloseable {
     public void createConsumerGroup(String topic, String group) {
         store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
-        enteringTopic(topic, t -> {
-            registry.createGroup(t, group);
-            return null;
-        });
+        enteringTopic(topic, t -> registry.createGroup(t, group));
     }
 
     /**
@@ -209,21 +187,13 @@ public final class RocksMq implements AutoCloseable {
     public void destroyConsumerGroup(String topic, String group) {
         store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
-        enteringTopic(topic, t -> {
-            registry.destroyGroup(t, group);
-            return null;
-        });
+        enteringTopic(topic, t -> registry.destroyGroup(t, group));
     }
 
     /** True if the group exists on the topic (false if the topic does not exist). */
     public boolean consumerGroupExists(String topic, String group) {
         Names.checkTopicAndGroup(topic, group);
-        enter();
-        try {
-            return registry.groupExists(topic, group);
-        } finally {
-            exit();
-        }
+        return callEntered(() -> registry.groupExists(topic, group));
     }
 
     /**
@@ -413,12 +383,7 @@ public final class RocksMq implements AutoCloseable {
      */
     public void notifyGroup(String topic, String group) {
         Names.checkTopicAndGroup(topic, group);
-        enter();
-        try {
-            registry.signalGroupIfExists(topic, group);
-        } finally {
-            exit();
-        }
+        runEntered(() -> registry.signalGroupIfExists(topic, group));
     }
 
     // ------------------------------------------------------------------ observability
@@ -454,12 +419,7 @@ public final class RocksMq implements AutoCloseable {
         if (property == null || property.isEmpty()) {
             throw new InvalidArgumentException("property must not be null or empty");
         }
-        enter();
-        try {
-            return store.longProperty(property);
-        } finally {
-            exit();
-        }
+        return callEntered(() -> store.longProperty(property));
     }
 
     // ------------------------------------------------------------------ retention
@@ -480,7 +440,7 @@ public final class RocksMq implements AutoCloseable {
         }
         enteringTopic(topic, t -> {
             retention.setPolicy(t, override);
-            return 0;
+            return null;
         });
     }
 
@@ -504,12 +464,7 @@ public final class RocksMq implements AutoCloseable {
      */
     public long runRetention() {
         store.requireWritable();
-        enter();
-        try {
-            return retention.runAll();
-        } finally {
-            exit();
-        }
+        return callEntered(retention::runAll);
     }
 
     /** How many metadata entries recovery repaired when this queue was opened (0 after a clean close). */
@@ -552,24 +507,34 @@ public final class RocksMq implements AutoCloseable {
         reclaimer.awaitIdle();
     }
 
-    /** Runs {@code f} with the queue and the topic entered (so neither can close under it). */
-    private <R> R enteringTopic(String topic, Function<Topic, R> f) {
+    /** Runs {@code f} with the queue entered (so it cannot close under it). */
+    private <R> R callEntered(Supplier<R> f) {
         enter();
         try {
-            return registry.inTopic(topic, f);
+            return f.get();
         } finally {
             exit();
         }
     }
 
-    /** Runs {@code f} with the queue, the topic and the group entered. */
-    private <R> R enteringGroup(String topic, String group, BiFunction<Topic, ConsumerGroup, R> f) {
+    /** Runs {@code f} with the queue entered. */
+    private void runEntered(Runnable f) {
         enter();
         try {
-            return registry.inGroup(topic, group, f);
+            f.run();
         } finally {
             exit();
         }
+    }
+
+    /** Runs {@code f} with the queue and the topic entered (so neither can close under it). */
+    private <R> R enteringTopic(String topic, Function<Topic, R> f) {
+        return callEntered(() -> registry.inTopic(topic, f));
+    }
+
+    /** Runs {@code f} with the queue, the topic and the group entered. */
+    private <R> R enteringGroup(String topic, String group, BiFunction<Topic, ConsumerGroup, R> f) {
+        return callEntered(() -> registry.inGroup(topic, group, f));
     }
 
     /** Sets the group's position to {@code target}'s answer (under its position lock), persisted, and wakes its consumers. */

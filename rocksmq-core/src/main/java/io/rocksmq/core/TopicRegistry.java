@@ -252,29 +252,30 @@ final class TopicRegistry {
 
     // ------------------------------------------------------------------ groups (caller entered the topic)
 
-    /** Creates a group positioned at the topic's start, persisted. */
-    void createGroup(Topic t, String group) {
-        t.underAdminLock(() -> {
+    /** Creates a group positioned at the topic's start, persisted; returns it. */
+    ConsumerGroup createGroup(Topic t, String group) {
+        return t.underAdminLock(() -> {
             if (t.group(group) != null) {
                 throw new ConsumerGroupExistsException(t.name(), group);
             }
             byte[] key = StorageLayout.groupPositionKey(t.id(), group);
             long position = t.startId();
             store.putMeta(key, StorageLayout.positionValue(position));
-            t.addGroup(new ConsumerGroup(group, key, position));
-            return null;
+            ConsumerGroup created = new ConsumerGroup(group, key, position);
+            t.addGroup(created);
+            return created;
         });
     }
 
     /**
      * Destroys a group: refuses new operations on it, waits for those in flight, deletes its records,
-     * removes it, and only then ends its registrations. Unknown group: does nothing.
+     * removes it, and only then ends its registrations. Unknown group: does nothing and returns false.
      */
-    void destroyGroup(Topic t, String group) {
-        t.underAdminLock(() -> {
+    boolean destroyGroup(Topic t, String group) {
+        return t.underAdminLock(() -> {
             ConsumerGroup g = t.group(group);
             if (g == null || !g.lifecycle().beginClose()) {
-                return null;
+                return false;
             }
             g.lifecycle().awaitQuiescent();
             try (WriteBatch batch = new WriteBatch()) {
@@ -289,7 +290,7 @@ final class TopicRegistry {
             }
             t.removeGroup(g);
             endGroup(t, g, AwaitResult.GROUP_DESTROYED);
-            return null;
+            return true;
         });
     }
 
