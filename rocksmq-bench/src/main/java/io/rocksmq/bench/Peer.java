@@ -13,7 +13,9 @@ public enum Peer {
     ROCKSDB_KPM("rocksdb-kpm", "raw RocksDB, key per message"),
     ROCKSDB_VPB("rocksdb-vpb", "raw RocksDB, value per batch"),
     CHRONICLE("chronicle", "Chronicle Queue"),
-    KAFKA("kafka", "Kafka, 1-node KRaft, acks=1");
+    KAFKA("kafka", "Kafka, 1-node KRaft, acks=1"),
+    ARTEMIS("artemis", "ActiveMQ Artemis, embedded, NIO journal, no sync"),
+    ARTEMIS_FSYNC("artemis-fsync", "ActiveMQ Artemis, embedded, NIO journal, synced (its default)");
 
     /** JVM flags Chronicle Queue needs on Java 17 (BENCHMARKS.md), and its analytics switched off. */
     static final List<String> CHRONICLE_JVM_FLAGS = List.of(

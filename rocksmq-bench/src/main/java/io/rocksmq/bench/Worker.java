@@ -2,6 +2,7 @@ package io.rocksmq.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rocksmq.bench.peer.ArtemisDriver;
 import io.rocksmq.bench.peer.ChronicleDriver;
 import io.rocksmq.bench.peer.KafkaDriver;
 import io.rocksmq.bench.peer.LatencyChannel;
@@ -101,7 +102,7 @@ public final class Worker {
         System.exit(exitStatus);
     }
 
-    private static QueueDriver open(Peer peer, Path dir) {
+    private static QueueDriver open(Peer peer, Path dir) throws Exception {
         return switch (peer) {
             case ROCKSMQ -> new RocksMqDriver(dir, Durability.WAL);
             case ROCKSMQ_FSYNC -> new RocksMqDriver(dir, Durability.FSYNC);
@@ -109,6 +110,8 @@ public final class Worker {
             case ROCKSDB_VPB -> new RawRocksDriver(dir, RawRocksDriver.Layout.VALUE_PER_BATCH);
             case CHRONICLE -> new ChronicleDriver(dir);
             case KAFKA -> new KafkaDriver(dir);
+            case ARTEMIS -> new ArtemisDriver(dir, false);
+            case ARTEMIS_FSYNC -> new ArtemisDriver(dir, true);
         };
     }
 

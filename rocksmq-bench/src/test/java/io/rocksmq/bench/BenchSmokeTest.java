@@ -35,6 +35,7 @@ class BenchSmokeTest {
         assertThat(doc.path("mode").asText()).isEqualTo("smoke");
         assertThat(doc.path("machine").path("cores").asInt()).isPositive();
         assertThat(doc.path("versions").path("kafka").asText()).isNotEqualTo("unknown");
+        assertThat(doc.path("versions").path("artemis").asText()).isNotEqualTo("unknown");
 
         Set<String> seen = new HashSet<>();
         for (JsonNode m : doc.path("measurements")) {
@@ -80,7 +81,8 @@ class BenchSmokeTest {
         }
 
         String md = Files.readString(out.resolve("results.md"));
-        assertThat(md).contains("| W1 | rocksmq |", "| W4 | rocksdb-vpb |", "## Latency", "W8");
+        assertThat(md).contains("| W1 | rocksmq |", "| W4 | rocksdb-vpb |", "| W4 | artemis |", "| W3-16t | artemis-fsync |",
+                "## Latency", "| artemis |", "W8");
         for (JsonNode chart : doc.path("charts")) {
             byte[] png = Files.readAllBytes(out.resolve(chart.asText()));
             assertThat(png).startsWith(0x89, 'P', 'N', 'G');

@@ -24,6 +24,7 @@ public final class Versions {
         v.put("rocksdbjni", rocksdb());
         v.put("chronicle-queue", fromResource("/META-INF/maven/net.openhft/chronicle-queue/pom.properties", "version"));
         v.put("kafka", kafka());
+        v.put("artemis", artemis());
         v.put("HdrHistogram", fromResource("/META-INF/maven/org.hdrhistogram/HdrHistogram/pom.properties", "version"));
         return v;
     }
@@ -31,6 +32,10 @@ public final class Versions {
     public static String rocksdb() {
         RocksDB.loadLibrary();
         return RocksDB.rocksdbVersion().toString();
+    }
+
+    public static String artemis() {
+        return fromResource("/META-INF/maven/org.apache.activemq/artemis-server/pom.properties", "version");
     }
 
     public static String kafka() {
