@@ -8,8 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -23,26 +21,14 @@ import java.util.List;
 @Command(name = "groups", description = "List, describe, create, delete and reset consumer groups.",
         subcommands = {GroupsCommand.ListGroups.class, GroupsCommand.Describe.class, GroupsCommand.Create.class,
                 GroupsCommand.Delete.class, GroupsCommand.Reset.class})
-final class GroupsCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class GroupsCommand extends CommandGroup {
 
     @Command(name = "list", description = "List the consumer groups of one topic, or of every topic, with position and lag.")
-    static final class ListGroups extends QueueCommand {
+    static final class ListGroups extends LookingCommand {
         @Parameters(arity = "0..1", paramLabel = "TOPIC", description = "Only this topic's groups.")
         String topic;
         @Mixin
         JsonOption output;
-
-        @Override
-        QueueOptions.OpenQueue open() {
-            return queue().openReadOnly(); // only looks: never writes
-        }
 
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
@@ -86,7 +72,7 @@ final class GroupsCommand implements Runnable {
 
         @Override
         QueueOptions.OpenQueue open() {
-            return queue().openReadOnly(); // only looks: never writes
+            return queue().openReadOnly(); // only looks (a LookingCommand, but it shares OneGroup's parameters)
         }
 
         @Override

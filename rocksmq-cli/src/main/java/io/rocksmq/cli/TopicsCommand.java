@@ -8,8 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -23,24 +21,12 @@ import java.util.List;
 @Command(name = "topics", description = "List, create, delete and describe topics.",
         subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Create.class, TopicsCommand.Delete.class,
                 TopicsCommand.Describe.class, TopicsCommand.Alter.class})
-final class TopicsCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class TopicsCommand extends CommandGroup {
 
     @Command(name = "list", description = "List topics with their message counts, id ranges and group counts.")
-    static final class ListTopics extends QueueCommand {
+    static final class ListTopics extends LookingCommand {
         @Mixin
         JsonOption output;
-
-        @Override
-        QueueOptions.OpenQueue open() {
-            return queue().openReadOnly(); // only looks: never writes
-        }
 
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
@@ -104,16 +90,11 @@ final class TopicsCommand implements Runnable {
     }
 
     @Command(name = "describe", description = "Show a topic: messages, id range and publish times, groups with position and lag.")
-    static final class Describe extends QueueCommand {
+    static final class Describe extends LookingCommand {
         @Parameters(paramLabel = "TOPIC")
         String name;
         @Mixin
         JsonOption output;
-
-        @Override
-        QueueOptions.OpenQueue open() {
-            return queue().openReadOnly(); // only looks: never writes
-        }
 
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
