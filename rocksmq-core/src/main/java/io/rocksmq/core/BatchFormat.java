@@ -1,6 +1,7 @@
 package io.rocksmq.core;
 
 import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.internals.Utf16;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -214,45 +215,31 @@ final class BatchFormat {
 
     // ---------------------------------------------------------------- validation of what we encode
 
-    /** Rejects a message the format cannot hold, before anything is written. */
-    static void checkEncodable(ProducerMessage message) {
-        if (message.properties().isEmpty()) {
+    /** Rejects properties the format cannot hold; {@link ProducerMessage}'s constructor calls it, so every message is encodable. */
+    static void checkEncodable(Map<String, String> properties) {
+        if (properties.isEmpty()) {
             return;
         }
-        if (message.properties().size() > MAX_PROPERTIES) {
+        if (properties.size() > MAX_PROPERTIES) {
             throw new InvalidArgumentException("a message can carry at most " + MAX_PROPERTIES + " properties");
         }
-        for (Map.Entry<String, String> p : message.properties().entrySet()) {
+        for (Map.Entry<String, String> p : properties.entrySet()) {
             String key = p.getKey();
             if (utf8Length(key) > MAX_PROPERTY_KEY_BYTES) {
                 throw new InvalidArgumentException("property key longer than " + MAX_PROPERTY_KEY_BYTES + " UTF-8 bytes");
             }
             // UTF-8 cannot hold an unpaired surrogate: the encoder would store '?' and the message would
             // come back different from what was produced.
-            int bad = unpairedSurrogate(key);
+            int bad = Utf16.unpairedSurrogate(key);
             if (bad >= 0) {
                 throw new InvalidArgumentException("property key contains an unpaired surrogate at index " + bad);
             }
-            bad = unpairedSurrogate(p.getValue());
+            bad = Utf16.unpairedSurrogate(p.getValue());
             if (bad >= 0) {
                 throw new InvalidArgumentException("value of property '" + printable(key)
                         + "' contains an unpaired surrogate at index " + bad);
             }
         }
-    }
-
-    /** The index of the first unpaired surrogate in {@code s}, or -1 when it is valid UTF-16. */
-    static int unpairedSurrogate(String s) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** For error messages: the text with surrogates that UTF-8 cannot show replaced by U+FFFD. */

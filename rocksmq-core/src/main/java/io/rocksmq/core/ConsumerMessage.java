@@ -65,7 +65,6 @@ public final class ConsumerMessage {
      */
     public static ConsumerMessage of(long id, byte[] payload, Map<String, String> properties, long publishTime) {
         ProducerMessage m = new ProducerMessage(payload, properties);
-        BatchFormat.checkEncodable(m);
         byte[] batch = BatchFormat.encodeBatch(List.of(m), 0, 1);
         BatchFormat.patchPublishTime(batch, publishTime);
         MessageList one = new MessageList(1);

@@ -24,8 +24,9 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties) {
 
     /**
      * @throws InvalidArgumentException if the payload is null, a property key or value is null, there are
-     *                                  more than {@link #MAX_PROPERTIES} properties, or a key is longer than
-     *                                  {@link #MAX_PROPERTY_KEY_BYTES}
+     *                                  more than {@link #MAX_PROPERTIES} properties, a key is longer than
+     *                                  {@link #MAX_PROPERTY_KEY_BYTES}, or a key or value holds an unpaired
+     *                                  surrogate (UTF-8 cannot store it)
      */
 
     public ProducerMessage {
@@ -35,18 +36,12 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties) {
         if (properties == null) {
             properties = Map.of();
         } else {
-            if (properties.size() > MAX_PROPERTIES) {
-                throw new InvalidArgumentException("a message can carry at most " + MAX_PROPERTIES + " properties");
-            }
             for (Map.Entry<String, String> e : properties.entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) {
                     throw new InvalidArgumentException("message properties must not hold null keys or values");
                 }
-                if (StorageLayout.utf8Length(e.getKey()) > MAX_PROPERTY_KEY_BYTES) {
-                    throw new InvalidArgumentException("property key longer than " + MAX_PROPERTY_KEY_BYTES
-                            + " UTF-8 bytes");
-                }
             }
+            BatchFormat.checkEncodable(properties);
             properties = Map.copyOf(properties);
         }
     }

@@ -249,7 +249,6 @@ public final class RocksMq implements AutoCloseable {
             if (m == null) {
                 throw new InvalidArgumentException("message " + i + " is null");
             }
-            BatchFormat.checkEncodable(m);
             checkSize(i, m);
         }
         enter();
