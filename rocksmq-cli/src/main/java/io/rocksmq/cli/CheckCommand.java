@@ -1,6 +1,7 @@
 package io.rocksmq.cli;
 
 import io.rocksmq.core.ConsumerMessage;
+import io.rocksmq.core.RecoveryReport;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.metrics.TopicSnapshot;
 import picocli.CommandLine.Command;
@@ -25,6 +26,9 @@ import java.util.stream.Stream;
  * checks), then verifies what the API shows: every topic's messages have consecutive, increasing ids
  * and non-decreasing publish times that match its earliest and latest id, and every group's position
  * lies within {@code [earliest, latest + 1]}. Reports sizes on disk. Exit 1 when it finds a problem.
+ *
+ * <p>Opens read-only: nothing it inspects is repaired or rewritten. Acknowledged messages that recovery
+ * found missing ({@link RecoveryReport}) and data RocksDB dropped are problems.
  *
  * <p>Warnings do not fail the check (unless {@code --strict}): metadata that recovery repaired when the
  * directory was opened, and a group positioned below the earliest retained message (retention deleted
@@ -59,8 +63,12 @@ final class CheckCommand implements Callable<Integer> {
         try (QueueOptions.OpenQueue q = new QueueOptions(spec).openReadOnly()) {
             RocksMq mq = q.mq();
             if (mq.recoveryRepairs() > 0) {
-                warnings.add("opening repaired " + mq.recoveryRepairs() + " metadata entries (the log above says which)");
+                warnings.add("recovery found " + mq.recoveryRepairs() + " metadata entries to repair (the log above"
+                        + " says which; check changes nothing, the next read-write open repairs them)");
             }
+            RecoveryReport report = mq.recoveryReport();
+            report.lost().forEach(l -> problems.add("acknowledged messages lost: " + l));
+            report.engineMessages().forEach(m -> problems.add("RocksDB dropped data while recovering: " + m));
             for (TopicSnapshot t : TopicSnapshot.all(mq)) {
                 int before = problems.size() + warnings.size();
                 Scan scan = quick ? null : scan(mq, t);

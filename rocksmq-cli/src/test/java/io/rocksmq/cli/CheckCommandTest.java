@@ -74,7 +74,7 @@ class CheckCommandTest {
 
         Cli.Result r = cli.run("check", "--data", dir.toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-        assertThat(r.out()).contains("warning: opening repaired 1 metadata entries",
+        assertThat(r.out()).contains("warning: recovery found 1 metadata entries to repair",
                 "PROBLEM: topic 't': id 10 follows id 2 (ids 3..9 missing)",
                 "PROBLEM: topic 't': message 10 published at 1970-01-01T00:00:00Z, before the message ahead of it")
                 .endsWith("FAILED\n");

@@ -8,7 +8,9 @@ import java.util.List;
  * path pays one interface call and nothing else.
  *
  * <p>Called on the thread that produced or consumed, after the operation took effect (for produce:
- * after the write and, for {@link Durability#FSYNC}, the fsync), with no lock of the queue held.
+ * after the write and, for {@link Durability#FSYNC}, the fsync), with no lock of the queue held and
+ * outside the call's lifecycle: a listener may call the queue, including {@link RocksMq#close()} (which
+ * then closes synchronously; the produce or consume that called the listener has already finished).
  * Implementations must be thread-safe, fast and must not block: they run inside the caller's
  * {@code produce}/{@code consume}. An exception thrown by a listener is logged and swallowed; it never
  * undoes or fails the operation. The message lists are the caller's and the returned ones: read them,

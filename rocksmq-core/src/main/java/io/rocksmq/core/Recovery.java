@@ -32,7 +32,9 @@ import java.util.TreeSet;
 final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
-    record Result(Map<String, Topic> topics, long nextTopicId, long messageIdFloor, int repairs) {
+    /** @param lastStored the newest stored message id per topic id (-1: none), as found at open */
+    record Result(Map<String, Topic> topics, long nextTopicId, long messageIdFloor, int repairs,
+                  Map<Long, Long> lastStored) {
     }
 
     private Recovery() {
@@ -86,6 +88,7 @@ final class Recovery {
 
         int repairs = 0;
         Map<String, Topic> topics = new HashMap<>();
+        Map<Long, Long> lastStoredIds = new HashMap<>();
         for (Map.Entry<String, StorageLayout.TopicRecord> e : records.entrySet()) {
             StorageLayout.TopicRecord rec = e.getValue();
             StorageLayout.TopicCounter counter = counters.remove(rec.topicId());
@@ -93,6 +96,7 @@ final class Recovery {
             long lastPublish = counter == null ? rec.createdAt() : counter.lastPublishTime();
             long produced = counter == null ? StorageLayout.UNKNOWN_BYTES : counter.producedBytes();
             long lastStored = MessageReader.lastStoredId(store, rec.topicId());
+            lastStoredIds.put(rec.topicId(), lastStored);
             if (lastStored >= nextId) {
                 LOG.warn("topic '{}': id counter {} is behind the stored id {}; raised to {}",
                         e.getKey(), nextId, lastStored, lastStored + 1);
@@ -126,7 +130,7 @@ final class Recovery {
             }
             topics.put(e.getKey(), topic);
         }
-        return new Result(topics, nextTopicId, floor, repairs);
+        return new Result(topics, nextTopicId, floor, repairs, lastStoredIds);
     }
 
     private static void checkNoOrphans(RocksStore store, Map<String, StorageLayout.TopicRecord> records,

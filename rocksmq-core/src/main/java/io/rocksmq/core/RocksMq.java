@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -72,6 +73,10 @@ public final class RocksMq implements AutoCloseable {
     private final SpaceReclaimer reclaimer;
     /** Metadata repairs the consistency check made when this instance opened. */
     private final int recoveryRepairs;
+    /** What the open found lost ({@link RecoveryCheck}); set once in {@link #open}, before the queue is published. */
+    private RecoveryReport recoveryReport;
+    /** The record of acknowledged ids kept outside RocksDB; null when read-only. */
+    private final Watermark watermark;
     /** Read on every produce and consume; never null ({@link QueueListener#NO_OP} by default). */
     private volatile QueueListener listener = QueueListener.NO_OP;
     private final Retention retention;
@@ -85,7 +90,12 @@ public final class RocksMq implements AutoCloseable {
         this.registry = new TopicRegistry(config, store, reclaimer, recovered);
         this.retention = new Retention(config, store, reclaimer, registry.view(), lifecycle);
         this.producePath = new ProducePath(config, store, registry, lifecycle);
+        this.watermark = store.readOnly() ? null : new Watermark(store.directory(),
+                () -> Watermark.of(registry.view().values()), store::syncAll, WATERMARK_PERIOD);
     }
+
+    /** How often the watermark is rewritten while topics change: bounds what an unreported loss can be. */
+    static final Duration WATERMARK_PERIOD = Duration.ofSeconds(1);
 
     /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
     public static RocksMq open(Path directory) {
@@ -109,7 +119,12 @@ public final class RocksMq implements AutoCloseable {
                 LOG.warn("opened {} with {} metadata repairs", store.directory(), recovered.repairs());
             }
             RocksMq mq = new RocksMq(config, store, recovered);
+            mq.recoveryReport = RecoveryCheck.check(store, mq.registry.view().values(), recovered.lastStored(),
+                    Watermark.read(store.directory()), store.recoveryMessages(), recovered.repairs());
             mq.retention.start();
+            if (mq.watermark != null) {
+                mq.watermark.start();
+            }
             return mq;
         } catch (RuntimeException e) {
             try {
@@ -149,7 +164,10 @@ public final class RocksMq implements AutoCloseable {
     public void destroyTopic(String topic) {
         store.requireWritable();
         Names.check("topic", topic);
-        runEntered(() -> registry.destroyTopic(topic));
+        runEntered(() -> {
+            registry.destroyTopic(topic);
+            updateWatermark(); // else a crash soon after would report the destroyed topic as lost
+        });
     }
 
     /** True if the topic exists. */
@@ -251,19 +269,21 @@ public final class RocksMq implements AutoCloseable {
             }
             checkSize(i, m);
         }
+        long[] ids;
         enter();
         try {
-            long[] ids = producePath.produce(topic, messages, durability);
-            QueueListener l = listener;
-            try {
-                l.onProduce(topic, messages, System.nanoTime() - startNanos);
-            } catch (RuntimeException e) {
-                LOG.warn("queue listener failed on produce to '{}'", topic, e);
-            }
-            return ids;
+            ids = producePath.produce(topic, messages, durability);
         } finally {
             exit();
         }
+        // After leaving the queue's lifecycle: a listener that closes the queue must not wait for itself.
+        QueueListener l = listener;
+        try {
+            l.onProduce(topic, messages, System.nanoTime() - startNanos);
+        } catch (RuntimeException e) {
+            LOG.warn("queue listener failed on produce to '{}'", topic, e);
+        }
+        return ids;
     }
 
     /**
@@ -466,6 +486,26 @@ public final class RocksMq implements AutoCloseable {
         return callEntered(retention::runAll);
     }
 
+    /**
+     * What opening this queue found lost: acknowledged messages that are gone (a damaged or deleted
+     * write-ahead log, a lost table file, an old backup restored), with topic and id range, and
+     * RocksDB's own recovery diagnoses. Every finding is also logged at ERROR. See {@link RecoveryReport}.
+     */
+    public RecoveryReport recoveryReport() {
+        return recoveryReport;
+    }
+
+    private void updateWatermark() {
+        if (watermark == null) {
+            return;
+        }
+        try {
+            watermark.update();
+        } catch (RuntimeException e) {
+            LOG.warn("could not update the watermark in {}", store.directory(), e);
+        }
+    }
+
     /** How many metadata entries recovery repaired when this queue was opened (0 after a clean close). */
     public int recoveryRepairs() {
         return recoveryRepairs;
@@ -564,6 +604,10 @@ public final class RocksMq implements AutoCloseable {
         }
         try {
             lifecycle.awaitQuiescent();
+            if (watermark != null) {
+                watermark.close();
+                updateWatermark(); // the final one: everything acknowledged, fsynced first
+            }
             retention.close();
             reclaimer.close();
             registry.endAllRegistrations();

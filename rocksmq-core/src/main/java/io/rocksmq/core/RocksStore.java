@@ -89,12 +89,16 @@ final class RocksStore implements AutoCloseable {
     /** Bytes of stored batches that recent reads may keep reachable for sharing, all topics together. */
     static final long RECENT_READS_BYTES = 64L << 20;
 
-    private RocksStore(QueueDirectory claim, boolean readOnly, List<AutoCloseable> resources, RocksDB db,
+    /** RocksDB's info log when it goes to SLF4J (read-only), else null: it is the LOG file. */
+    private final RocksLog rocksLog;
+
+    private RocksStore(QueueDirectory claim, boolean readOnly, RocksLog rocksLog, List<AutoCloseable> resources, RocksDB db,
                        ColumnFamilyHandle messages, ColumnFamilyHandle meta, WriteOptions walWrite,
                        DiskSpaceGuard space) {
         this.claim = claim;
         this.directory = claim.path();
         this.readOnly = readOnly;
+        this.rocksLog = rocksLog;
         this.resources = resources;
         this.db = db;
         this.messages = messages;
@@ -123,9 +127,11 @@ final class RocksStore implements AutoCloseable {
             boolean create = claim.checkIsQueue(readOnly);
             LRUCache cache = track(opened, new LRUCache(Math.max(config.blockCacheBytes(), 1L << 20)));
             DBOptions dbOptions = track(opened, new DBOptions());
+            RocksLog rocksLog = null;
             if (readOnly) {
                 // RocksDB would otherwise create (and rotate) a LOG file in the directory.
-                dbOptions.setLogger(track(opened, new RocksLog(InfoLogLevel.WARN_LEVEL)));
+                rocksLog = track(opened, new RocksLog(InfoLogLevel.WARN_LEVEL));
+                dbOptions.setLogger(rocksLog);
             } else {
                 // Closed after the DB (reverse order). Besides tracking SST files it is what makes RocksDB
                 // recover by itself from "no space left on device": it polls free space and resumes writes
@@ -210,7 +216,7 @@ final class RocksStore implements AutoCloseable {
             // from a failed flush waits for (the SstFileManager's reserved buffer).
             long reserve = 2 * Math.max(config.writeBufferBytes(), META_WRITE_BUFFER_BYTES);
             DiskSpaceGuard space = new DiskSpaceGuard(Files.getFileStore(dir), reserve);
-            return new RocksStore(claim, readOnly, opened, db, handles.get(1), handles.get(2), walWrite, space);
+            return new RocksStore(claim, readOnly, rocksLog, opened, db, handles.get(1), handles.get(2), walWrite, space);
         } catch (IOException e) {
             closeAll(opened, null);
             claim.close();
@@ -237,6 +243,26 @@ final class RocksStore implements AutoCloseable {
     /** True when opened with {@link RocksMqConfig#readOnly()}: every write is refused. */
     boolean readOnly() {
         return readOnly;
+    }
+
+    /**
+     * RocksDB's own diagnoses of data it dropped while recovering at this open ("... dropping N bytes;
+     * Corruption: ..."), verbatim; empty when it dropped nothing. Read from the LOG file RocksDB starts
+     * afresh at each open (read-write) or from the messages it sent to SLF4J (read-only).
+     */
+    List<String> recoveryMessages() {
+        List<String> lines;
+        if (rocksLog != null) {
+            lines = rocksLog.lines();
+        } else {
+            try (var all = Files.lines(directory.resolve("LOG"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                lines = all.limit(100_000).toList();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                return List.of(); // no LOG (or unreadable): RocksDB's messages are not available
+            }
+        }
+        return lines.stream().filter(l -> l.contains("dropping ") && l.contains(" bytes"))
+                .map(String::strip).limit(100).toList();
     }
 
     /** Refuses a write to a read-only queue, before anything is done. */
@@ -321,6 +347,19 @@ final class RocksStore implements AutoCloseable {
             throw new StorageException("write refused: an fsync of the write-ahead log failed, so nothing written"
                     + " since could be made durable; reopen the queue",
                     failure instanceof RocksDBException r ? statusOf(r) : String.valueOf(failure), failure);
+        }
+    }
+
+    /**
+     * Makes every write so far durable (for the watermark), outside the group commit so that it is not
+     * counted as a produce's sync; a failure is final for FSYNC produces too, as one of their own.
+     */
+    void syncAll() {
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            syncer.failedElsewhere(e);
+            throw storage("fsync of the write-ahead log failed; FSYNC produce fails until the queue is reopened", e);
         }
     }
 

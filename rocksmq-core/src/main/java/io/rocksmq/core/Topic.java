@@ -1,7 +1,10 @@
 package io.rocksmq.core;
 
 import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +40,10 @@ import java.util.function.Supplier;
  * <p>Thread-safe.
  */
 final class Topic {
+    private static final Logger LOG = LoggerFactory.getLogger(Topic.class);
+    /** How far ahead of the clock a publish time may be: absorbs small steps back of the clock. */
+    static final long MAX_PUBLISH_LEAD_MILLIS = 60_000;
+
     private final String name;
     private final long id;
     private final long startId;
@@ -214,12 +221,13 @@ final class Topic {
 
     /** Under {@link #produceLock}: writes the produces of one group as one batch, in order. */
     private void write(RocksStore store, List<Append> group) {
-        long time = lastPublishTime;
+        long clock = Long.MIN_VALUE;
         long bytes = 0;
         for (Append a : group) {
-            time = Math.max(time, a.now);
+            clock = Math.max(clock, a.now);
             bytes += a.bytes();
         }
+        long time = publishTime(lastPublishTime, clock);
         long next = nextId;
         long produced = space.producedBytes();
         boolean closesSegment;
@@ -249,6 +257,24 @@ final class Topic {
         for (Append a : group) {
             a.ticket = ticket;
         }
+    }
+
+    /**
+     * The publish time of a write made when the clock read {@code clock}: never before the previous
+     * one (so time search and time retention can rely on order), but never more than
+     * {@link #MAX_PUBLISH_LEAD_MILLIS} ahead of the clock either. Without that bound one produce under a
+     * clock set years ahead would stamp every later message of the topic, even after restart, with
+     * that future time; with it, times step back once (logged at WARN) when the clock comes back.
+     */
+    long publishTime(long previous, long clock) {
+        if (previous > clock + MAX_PUBLISH_LEAD_MILLIS) {
+            LOG.warn("topic '{}': the clock ({}) is {} ms behind the last publish time ({}): it was ahead, or was"
+                            + " set back; publish times step back to {} (at most {} ms ahead of the clock)", name,
+                    Instant.ofEpochMilli(clock), previous - clock, Instant.ofEpochMilli(previous),
+                    Instant.ofEpochMilli(clock + MAX_PUBLISH_LEAD_MILLIS), MAX_PUBLISH_LEAD_MILLIS);
+            return clock + MAX_PUBLISH_LEAD_MILLIS;
+        }
+        return Math.max(previous, clock);
     }
 
     /** Unregisters a registration closed by its consumer. */

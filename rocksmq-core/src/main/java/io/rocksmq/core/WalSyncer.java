@@ -91,6 +91,22 @@ final class WalSyncer {
         }
     }
 
+    /**
+     * Records a failed fsync of the log made outside the group commit (the watermark's): final, as a
+     * failure of its own, since pages of writes this syncer covers may have been dropped too.
+     */
+    void failedElsewhere(Throwable error) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = error;
+            }
+            roundDone.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Called after a write returned; the ticket to pass to {@link #awaitSynced}. */
     long ticket() {
         return issued.incrementAndGet();

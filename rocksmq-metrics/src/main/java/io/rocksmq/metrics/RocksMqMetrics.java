@@ -168,6 +168,10 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
             this.registry = registry;
             fixedMeters.add(Gauge.builder("rocksmq.topics", () -> safe(() -> mq.topics().size()))
                     .description("Topics in the queue").strongReference(true).register(registry));
+            long lost = mq.recoveryReport().lostMessages();
+            fixedMeters.add(Gauge.builder("rocksmq.recovery.lost.messages", () -> lost)
+                    .description("Acknowledged messages found missing when the queue opened (see RocksMq.recoveryReport)")
+                    .strongReference(true).register(registry));
             for (EngineGauge e : ENGINE_GAUGES) {
                 fixedMeters.add(Gauge.builder(e.name(), () -> safe(() -> mq.engineProperty(e.property())))
                         .baseUnit(e.baseUnit()).description(e.description()).strongReference(true)

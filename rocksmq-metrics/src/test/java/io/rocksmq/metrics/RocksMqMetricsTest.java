@@ -39,6 +39,25 @@ class RocksMqMetricsTest {
     }
 
     @Test
+    void messagesLostAtRecoveryAreAGauge() throws Exception {
+        try (RocksMq mq = RocksMq.open(dir)) {
+            mq.createTopic("orders");
+            mq.produce("orders", batch(3, 10));
+        }
+        List<Path> logs;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+            logs = s.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList();
+        }
+        java.nio.file.Files.delete(logs.get(logs.size() - 1)); // it held everything: nothing was flushed
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RocksMq mq = RocksMq.open(dir);
+             RocksMqMetrics metrics = new RocksMqMetrics(mq, Duration.ZERO)) {
+            metrics.bindTo(registry);
+            assertThat(gauge(registry, "rocksmq.recovery.lost.messages")).isEqualTo(3);
+        }
+    }
+
+    @Test
     void countsProduceAndConsumeAndReadsTopicAndGroupGauges() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (RocksMq mq = RocksMq.open(dir);
@@ -68,6 +87,7 @@ class RocksMqMetricsTest {
             assertThat(registry.get("rocksmq.consume.bytes").counter().count()).isEqualTo(75);
 
             assertThat(gauge(registry, "rocksmq.topics")).isEqualTo(1);
+            assertThat(gauge(registry, "rocksmq.recovery.lost.messages")).isZero();
             assertThat(gauge(registry, "rocksmq.topic.latest.id", "topic", "orders")).isEqualTo(ids[0] + 14);
             assertThat(gauge(registry, "rocksmq.topic.earliest.id", "topic", "orders")).isEqualTo(ids[0]);
             assertThat(gauge(registry, "rocksmq.topic.messages", "topic", "orders")).isEqualTo(15);
