@@ -9,6 +9,7 @@ import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.StorageException;
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.api.internals.Threads;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -90,12 +91,7 @@ final class KafkaMqProducer implements Producer {
         lock.lock();
         try {
             while (!closing && pending >= maxPending) {
-                try {
-                    room.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new RocksMqException("interrupted while waiting for room to send");
-                }
+                Threads.await(room, "waiting for room to send");
             }
             if (closing) {
                 throw closedException();

@@ -1,5 +1,9 @@
 package io.rocksmq.api.internals;
 
+import io.rocksmq.api.RocksMqException;
+
+import java.util.concurrent.locks.Condition;
+
 /** Thread helpers. Thread-safe: stateless. */
 public final class Threads {
     private Threads() {
@@ -25,6 +29,22 @@ public final class Threads {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits on {@code condition} (its lock held by the caller) for a caller that must not lose an
+     * interrupt: an interrupt ends the wait with a {@link RocksMqException} saying what was awaited, the
+     * interrupt status kept. Callers loop on their own predicate, as with {@link Condition#await()}.
+     *
+     * @throws RocksMqException if interrupted while waiting
+     */
+    public static void await(Condition condition, String waitingFor) {
+        try {
+            condition.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RocksMqException("interrupted while " + waitingFor);
         }
     }
 }

@@ -6,7 +6,6 @@ import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.ProducerOptions;
 import io.rocksmq.api.QueueClosedException;
-import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.internals.Threads;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RocksMq;
@@ -95,12 +94,7 @@ final class RocksMqProducer implements Producer {
         lock.lock();
         try {
             while (!closing && pending >= maxPending) {
-                try {
-                    drained.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new RocksMqException("interrupted while waiting for room to send");
-                }
+                Threads.await(drained, "waiting for room to send");
             }
             if (closing) {
                 throw new QueueClosedException("producer of topic '" + topic + "' is closed");
