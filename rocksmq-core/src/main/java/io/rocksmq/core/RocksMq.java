@@ -2,20 +2,14 @@ package io.rocksmq.core;
 
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.InvalidArgumentException;
-import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.StorageException;
 import io.rocksmq.api.TopicNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.BiFunction;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -64,38 +58,13 @@ import java.util.function.ToLongFunction;
 public final class RocksMq implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RocksMq.class);
 
-    private final RocksMqConfig config;
-    private final RocksStore store;
-    private final Lifecycle lifecycle = new Lifecycle();
-    /** Completed once {@link #close()} finished: concurrent closers wait for it. */
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final TopicRegistry registry;
-    private final SpaceReclaimer reclaimer;
-    /** Metadata repairs the consistency check made when this instance opened. */
-    private final int recoveryRepairs;
-    /** What the open found lost ({@link RecoveryCheck}); set once in {@link #open}, before the queue is published. */
-    private RecoveryReport recoveryReport;
-    /** The record of acknowledged ids kept outside RocksDB; null when read-only. */
-    private final Watermark watermark;
+    private final QueueEngine engine;
     /** Read on every produce and consume; never null ({@link QueueListener#NO_OP} by default). */
     private volatile QueueListener listener = QueueListener.NO_OP;
-    private final Retention retention;
-    private final ProducePath producePath;
 
-    private RocksMq(RocksMqConfig config, RocksStore store, Recovery.Result recovered) {
-        this.config = config;
-        this.store = store;
-        this.recoveryRepairs = recovered.repairs();
-        this.reclaimer = new SpaceReclaimer(store, SpaceReclaimer.tombstoneThreshold(config));
-        this.registry = new TopicRegistry(config, store, reclaimer, recovered);
-        this.retention = new Retention(config, store, reclaimer, registry.view(), lifecycle);
-        this.producePath = new ProducePath(config, store, registry, lifecycle);
-        this.watermark = store.readOnly() ? null : new Watermark(store.directory(),
-                () -> Watermark.of(registry.view().values()), store::syncAll, WATERMARK_PERIOD);
+    private RocksMq(QueueEngine engine) {
+        this.engine = engine;
     }
-
-    /** How often the watermark is rewritten while topics change: bounds what an unreported loss can be. */
-    static final Duration WATERMARK_PERIOD = Duration.ofSeconds(1);
 
     /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
     public static RocksMq open(Path directory) {
@@ -112,33 +81,12 @@ public final class RocksMq implements AutoCloseable {
         if (config == null) {
             throw new InvalidArgumentException("config must not be null");
         }
-        RocksStore store = RocksStore.open(config);
-        try {
-            Recovery.Result recovered = Recovery.load(store, config.clock().millis());
-            if (recovered.repairs() > 0) {
-                LOG.warn("opened {} with {} metadata repairs", store.directory(), recovered.repairs());
-            }
-            RocksMq mq = new RocksMq(config, store, recovered);
-            mq.recoveryReport = RecoveryCheck.check(store, mq.registry.view().values(), recovered.lastStored(),
-                    Watermark.read(store.directory()), store.recoveryMessages(), recovered.repairs());
-            mq.retention.start();
-            if (mq.watermark != null) {
-                mq.watermark.start();
-            }
-            return mq;
-        } catch (RuntimeException e) {
-            try {
-                store.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        return new RocksMq(QueueEngine.open(config));
     }
 
     /** The configuration this queue was opened with. */
     public RocksMqConfig config() {
-        return config;
+        return engine.config;
     }
 
     // ------------------------------------------------------------------ topics
@@ -149,9 +97,9 @@ public final class RocksMq implements AutoCloseable {
      * @throws io.rocksmq.api.InvalidNameException if the name is not 1-255 printable characters
      */
     public void createTopic(String topic) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.check("topic", topic);
-        runEntered(() -> registry.createTopic(topic, retention::attach));
+        engine.run(() -> engine.registry.createTopic(topic, engine.retention::attach));
     }
 
     /**
@@ -162,23 +110,23 @@ public final class RocksMq implements AutoCloseable {
      * @throws TopicNotFoundException if there is no such topic
      */
     public void destroyTopic(String topic) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.check("topic", topic);
-        runEntered(() -> {
-            registry.destroyTopic(topic);
-            updateWatermark(); // else a crash soon after would report the destroyed topic as lost
+        engine.run(() -> {
+            engine.registry.destroyTopic(topic);
+            engine.updateWatermark(); // else a crash soon after would report the destroyed topic as lost
         });
     }
 
     /** True if the topic exists. */
     public boolean topicExists(String topic) {
         Names.check("topic", topic);
-        return callEntered(() -> registry.topicExists(topic));
+        return engine.call(() -> engine.registry.topicExists(topic));
     }
 
     /** Names of all topics, sorted. */
     public List<String> topics() {
-        return callEntered(registry::topicNames);
+        return engine.call(engine.registry::topicNames);
     }
 
     // ------------------------------------------------------------------ consumer groups
@@ -190,9 +138,9 @@ public final class RocksMq implements AutoCloseable {
      * @throws ConsumerGroupExistsException if the group exists
      */
     public void createConsumerGroup(String topic, String group) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
-        enteringTopic(topic, t -> registry.createGroup(t, group));
+        engine.inTopic(topic, t -> engine.registry.createGroup(t, group));
     }
 
     /**
@@ -203,15 +151,15 @@ public final class RocksMq implements AutoCloseable {
      * @throws TopicNotFoundException if there is no such topic
      */
     public void destroyConsumerGroup(String topic, String group) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
-        enteringTopic(topic, t -> registry.destroyGroup(t, group));
+        engine.inTopic(topic, t -> engine.registry.destroyGroup(t, group));
     }
 
     /** True if the group exists on the topic (false if the topic does not exist). */
     public boolean consumerGroupExists(String topic, String group) {
         Names.checkTopicAndGroup(topic, group);
-        return callEntered(() -> registry.groupExists(topic, group));
+        return engine.call(() -> engine.registry.groupExists(topic, group));
     }
 
     /**
@@ -221,14 +169,14 @@ public final class RocksMq implements AutoCloseable {
      */
     public List<String> consumerGroups(String topic) {
         Names.check("topic", topic);
-        return enteringTopic(topic, TopicRegistry::groupNames);
+        return engine.inTopic(topic, TopicRegistry::groupNames);
     }
 
     // ------------------------------------------------------------------ produce and consume
 
     private void checkSize(int index, ProducerMessage message) {
         try {
-            config.checkMessageSize(message);
+            engine.config.checkMessageSize(message);
         } catch (InvalidArgumentException e) {
             throw new InvalidArgumentException("message " + index + ": " + e.getMessage());
         }
@@ -236,7 +184,7 @@ public final class RocksMq implements AutoCloseable {
 
     /** Produces with the queue's default durability. See {@link #produce(String, List, Durability)}. */
     public long[] produce(String topic, List<ProducerMessage> messages) {
-        return produce(topic, messages, config.durability());
+        return produce(topic, messages, engine.config.durability());
     }
 
     /**
@@ -253,7 +201,7 @@ public final class RocksMq implements AutoCloseable {
      *                                  nothing was written
      */
     public long[] produce(String topic, List<ProducerMessage> messages, Durability durability) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.check("topic", topic);
         if (messages == null || messages.isEmpty()) {
             throw new InvalidArgumentException("messages must not be null or empty");
@@ -269,20 +217,9 @@ public final class RocksMq implements AutoCloseable {
             }
             checkSize(i, m);
         }
-        long[] ids;
-        enter();
-        try {
-            ids = producePath.produce(topic, messages, durability);
-        } finally {
-            exit();
-        }
-        // After leaving the queue's lifecycle: a listener that closes the queue must not wait for itself.
+        long[] ids = engine.call(() -> engine.producePath.produce(topic, messages, durability));
         QueueListener l = listener;
-        try {
-            l.onProduce(topic, messages, System.nanoTime() - startNanos);
-        } catch (RuntimeException e) {
-            LOG.warn("queue listener failed on produce to '{}'", topic, e);
-        }
+        tellListener("produce to", topic, () -> l.onProduce(topic, messages, System.nanoTime() - startNanos));
         return ids;
     }
 
@@ -296,19 +233,15 @@ public final class RocksMq implements AutoCloseable {
      * @throws ConsumerGroupNotFoundException if there is no such group
      */
     public List<ConsumerMessage> consume(String topic, String group, int max) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
         long startNanos = System.nanoTime();
-        List<ConsumerMessage> got = enteringGroup(topic, group, (t, g) -> g.consume(store, t, max));
+        List<ConsumerMessage> got = engine.inGroup(topic, group, (t, g) -> g.consume(engine.store, t, max));
         QueueListener l = listener;
-        try {
-            l.onConsume(topic, group, got, System.nanoTime() - startNanos);
-        } catch (RuntimeException e) {
-            LOG.warn("queue listener failed on consume from '{}'", topic, e);
-        }
+        tellListener("consume from", topic, () -> l.onConsume(topic, group, got, System.nanoTime() - startNanos));
         return got;
     }
 
@@ -321,8 +254,8 @@ public final class RocksMq implements AutoCloseable {
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
-        return enteringTopic(topic, t -> fromId > t.latestId() ? List.of()
-                : MessageReader.read(store, t, Math.max(fromId, 0), max));
+        return engine.inTopic(topic, t -> fromId > t.latestId() ? List.of()
+                : MessageReader.read(engine.store, t, Math.max(fromId, 0), max));
     }
 
     // ------------------------------------------------------------------ positions
@@ -334,26 +267,26 @@ public final class RocksMq implements AutoCloseable {
      * skip ids that do not exist yet). Wakes the group's registered consumers.
      */
     public void seek(String topic, String group, long id) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         if (id < 0) {
             throw new InvalidArgumentException("message id must be >= 0, was " + id);
         }
-        moveGroupPosition(topic, group, t -> t.clampPosition(id, () -> MessageReader.lastStoredId(store, t.id()) + 1));
+        moveGroupPosition(topic, group, t -> t.clampPosition(id, () -> MessageReader.lastStoredId(engine.store, t.id()) + 1));
     }
 
     /** Moves the group past every message committed so far: the next consume returns only later ones. */
     public void seekToLatest(String topic, String group) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         moveGroupPosition(topic, group, Topic::nextIdAfterCommitted);
     }
 
     /** Moves the group to the first message published at or after {@code epochMillis}. */
     public void seekToTimestamp(String topic, String group, long epochMillis) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
-        moveGroupPosition(topic, group, t -> MessageReader.firstIdAtOrAfter(store, t, epochMillis));
+        moveGroupPosition(topic, group, t -> MessageReader.firstIdAtOrAfter(engine.store, t, epochMillis));
     }
 
     /**
@@ -362,25 +295,25 @@ public final class RocksMq implements AutoCloseable {
      */
     public long messageIdAtOrAfter(String topic, long epochMillis) {
         Names.check("topic", topic);
-        return enteringTopic(topic, t -> MessageReader.firstIdAtOrAfter(store, t, epochMillis));
+        return engine.inTopic(topic, t -> MessageReader.firstIdAtOrAfter(engine.store, t, epochMillis));
     }
 
     /** Id of the newest message, or -1 when the topic has never had one. */
     public long latestMessageId(String topic) {
         Names.check("topic", topic);
-        return enteringTopic(topic, Topic::latestId);
+        return engine.inTopic(topic, Topic::latestId);
     }
 
     /** Id of the oldest retained message, or -1 when the topic holds none. */
     public long earliestMessageId(String topic) {
         Names.check("topic", topic);
-        return enteringTopic(topic, t -> MessageReader.earliestId(store, t));
+        return engine.inTopic(topic, t -> MessageReader.earliestId(engine.store, t));
     }
 
     /** The group's position: the id the next consume starts from (at or after). */
     public long position(String topic, String group) {
         Names.checkTopicAndGroup(topic, group);
-        return enteringGroup(topic, group, (t, g) -> g.position());
+        return engine.inGroup(topic, group, (t, g) -> g.position());
     }
 
     // ------------------------------------------------------------------ wake-up
@@ -392,7 +325,7 @@ public final class RocksMq implements AutoCloseable {
      */
     public ConsumerRegistration registerConsumer(String topic, String group) {
         Names.checkTopicAndGroup(topic, group);
-        return enteringTopic(topic, t -> TopicRegistry.register(t, group));
+        return engine.inTopic(topic, t -> TopicRegistry.register(t, group));
     }
 
     /**
@@ -402,7 +335,7 @@ public final class RocksMq implements AutoCloseable {
      */
     public void notifyGroup(String topic, String group) {
         Names.checkTopicAndGroup(topic, group);
-        runEntered(() -> registry.signalGroupIfExists(topic, group));
+        engine.run(() -> engine.registry.signalGroupIfExists(topic, group));
     }
 
     // ------------------------------------------------------------------ observability
@@ -418,6 +351,18 @@ public final class RocksMq implements AutoCloseable {
             throw new InvalidArgumentException("listener must not be null (use QueueListener.NO_OP)");
         }
         this.listener = listener;
+    }
+
+    /**
+     * Runs a listener callback; called after the operation left the queue's lifecycle, so that a listener
+     * that closes the queue does not wait for itself. A listener's failure is logged, never thrown.
+     */
+    private static void tellListener(String operation, String topic, Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.warn("queue listener failed on {} '{}'", operation, topic, e);
+        }
     }
 
     /** The installed listener ({@link QueueListener#NO_OP} when none). */
@@ -438,7 +383,7 @@ public final class RocksMq implements AutoCloseable {
         if (property == null || property.isEmpty()) {
             throw new InvalidArgumentException("property must not be null or empty");
         }
-        return callEntered(() -> store.longProperty(property));
+        return engine.call(() -> engine.store.longProperty(property));
     }
 
     // ------------------------------------------------------------------ retention
@@ -452,13 +397,13 @@ public final class RocksMq implements AutoCloseable {
      * @throws InvalidArgumentException if the policy is null
      */
     public void setRetention(String topic, RetentionPolicy override) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.check("topic", topic);
         if (override == null) {
             throw new InvalidArgumentException("retention policy must not be null");
         }
-        enteringTopic(topic, t -> {
-            retention.setPolicy(t, override);
+        engine.inTopic(topic, t -> {
+            engine.retention.setPolicy(t, override);
             return null;
         });
     }
@@ -466,13 +411,13 @@ public final class RocksMq implements AutoCloseable {
     /** The topic's effective retention policy: its override resolved against the queue's defaults. */
     public RetentionPolicy retention(String topic) {
         Names.check("topic", topic);
-        return enteringTopic(topic, t -> t.space().effective());
+        return engine.inTopic(topic, t -> t.space().effective());
     }
 
     /** The topic's stored override, {@link RetentionPolicy#INHERIT} where it follows the defaults. */
     public RetentionPolicy retentionOverride(String topic) {
         Names.check("topic", topic);
-        return enteringTopic(topic, t -> t.space().override());
+        return engine.inTopic(topic, t -> t.space().override());
     }
 
     /**
@@ -482,8 +427,8 @@ public final class RocksMq implements AutoCloseable {
      * @return the number of messages deleted
      */
     public long runRetention() {
-        store.requireWritable();
-        return callEntered(retention::runAll);
+        engine.store.requireWritable();
+        return engine.call(engine.retention::runAll);
     }
 
     /**
@@ -492,29 +437,18 @@ public final class RocksMq implements AutoCloseable {
      * RocksDB's own recovery diagnoses. Every finding is also logged at ERROR. See {@link RecoveryReport}.
      */
     public RecoveryReport recoveryReport() {
-        return recoveryReport;
-    }
-
-    private void updateWatermark() {
-        if (watermark == null) {
-            return;
-        }
-        try {
-            watermark.update();
-        } catch (RuntimeException e) {
-            LOG.warn("could not update the watermark in {}", store.directory(), e);
-        }
+        return engine.recoveryReport();
     }
 
     /** How many metadata entries recovery repaired when this queue was opened (0 after a clean close). */
     public int recoveryRepairs() {
-        return recoveryRepairs;
+        return engine.recoveryRepairs;
     }
 
     /** Space and retention metrics of a topic; see {@link TopicStats}. */
     public TopicStats topicStats(String topic) {
         Names.check("topic", topic);
-        return enteringTopic(topic, retention::stats);
+        return engine.inTopic(topic, engine.retention::stats);
     }
 
     /**
@@ -527,7 +461,7 @@ public final class RocksMq implements AutoCloseable {
      */
     public long skippedMessages(String topic, String group) {
         Names.checkTopicAndGroup(topic, group);
-        return enteringGroup(topic, group, (t, g) -> g.skippedTotal());
+        return engine.inGroup(topic, group, (t, g) -> g.skippedTotal());
     }
 
     /**
@@ -536,50 +470,20 @@ public final class RocksMq implements AutoCloseable {
      * messages since it last asked.
      */
     public long takeSkippedMessages(String topic, String group) {
-        store.requireWritable();
+        engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
-        return enteringGroup(topic, group, retention::takeSkipped);
+        return engine.inGroup(topic, group, engine.retention::takeSkipped);
     }
 
     /** Waits until every compaction queued by retention or destroyTopic so far has run (tests, tools). */
     void awaitSpaceReclaimed() {
-        reclaimer.awaitIdle();
-    }
-
-    /** Runs {@code f} with the queue entered (so it cannot close under it). */
-    private <R> R callEntered(Supplier<R> f) {
-        enter();
-        try {
-            return f.get();
-        } finally {
-            exit();
-        }
-    }
-
-    /** Runs {@code f} with the queue entered. */
-    private void runEntered(Runnable f) {
-        enter();
-        try {
-            f.run();
-        } finally {
-            exit();
-        }
-    }
-
-    /** Runs {@code f} with the queue and the topic entered (so neither can close under it). */
-    private <R> R enteringTopic(String topic, Function<Topic, R> f) {
-        return callEntered(() -> registry.inTopic(topic, f));
-    }
-
-    /** Runs {@code f} with the queue, the topic and the group entered. */
-    private <R> R enteringGroup(String topic, String group, BiFunction<Topic, ConsumerGroup, R> f) {
-        return callEntered(() -> registry.inGroup(topic, group, f));
+        engine.reclaimer.awaitIdle();
     }
 
     /** Sets the group's position to {@code target}'s answer (under its position lock), persisted, and wakes its consumers. */
     private void moveGroupPosition(String topic, String group, ToLongFunction<Topic> target) {
-        enteringGroup(topic, group, (t, g) -> {
-            g.moveTo(store, () -> target.applyAsLong(t));
+        engine.inGroup(topic, group, (t, g) -> {
+            g.moveTo(engine.store, () -> target.applyAsLong(t));
             return null;
         });
     }
@@ -588,7 +492,7 @@ public final class RocksMq implements AutoCloseable {
 
     /** True until {@link #close()} starts. */
     public boolean isOpen() {
-        return lifecycle.isActive();
+        return engine.isOpen();
     }
 
     /**
@@ -598,50 +502,23 @@ public final class RocksMq implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!lifecycle.beginClose()) {
-            closed.join(); // uninterruptible, as close must be; keeps the interrupt status
-            return;
-        }
-        try {
-            lifecycle.awaitQuiescent();
-            if (watermark != null) {
-                watermark.close();
-                updateWatermark(); // the final one: everything acknowledged, fsynced first
-            }
-            retention.close();
-            reclaimer.close();
-            registry.endAllRegistrations();
-            store.close();
-        } finally {
-            lifecycle.markClosed();
-            closed.complete(null);
-        }
+        engine.close();
     }
 
     // ------------------------------------------------------------------ internals
 
-    private void enter() {
-        if (!lifecycle.tryEnter()) {
-            throw new QueueClosedException("queue is closed: " + store.directory());
-        }
-    }
-
-    private void exit() {
-        lifecycle.exit();
-    }
-
     /** Number of WAL fsyncs so far (group-commit ratio = FSYNC produces / this). */
     long walSyncCount() {
-        return store.syncCount();
+        return engine.store.syncCount();
     }
 
     /** A read-only live view of the topics, for tests and diagnostics in this package. */
     Map<String, Topic> topicsForTest() {
-        return registry.view();
+        return engine.registry.view();
     }
 
-    /** The underlying store, for diagnostics that compare the queue with raw reads on the same data. */
+    /** The underlying engine.store, for diagnostics that compare the queue with raw reads on the same data. */
     RocksStore store() {
-        return store;
+        return engine.store;
     }
 }
