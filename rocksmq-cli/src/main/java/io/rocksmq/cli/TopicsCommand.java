@@ -139,7 +139,7 @@ final class TopicsCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "alter", description = {"Change a topic's retention (persisted; see README, Retention).",
+    @Command(name = "alter", description = {"Change a topic's retention (persisted; see README, Retention, and docs/retention.md).",
             "Times: 90m, 12h, 7d; sizes: 64MiB, 1GiB; 'unlimited' disables a limit, 'default' follows the"
                     + " queue's default again."})
     static final class Alter extends QueueCommand {

@@ -11,7 +11,7 @@ package io.rocksmq.core;
  * without the messages it moved past (what survives of the log is always a prefix). Any fsync, such as
  * an {@link #FSYNC} produce or {@link RocksMq#close()}, makes everything written before it durable.
  *
- * <p>There is no in-memory level: see the durability notes of the project's README for why.
+ * <p>There is no in-memory level: see the project's docs/durability.md for why.
  */
 public enum Durability {
     /**
