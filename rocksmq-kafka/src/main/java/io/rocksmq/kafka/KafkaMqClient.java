@@ -88,10 +88,14 @@ import java.util.List;
 public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, KafkaMqConsumer> {
     private final KafkaOptions options;
     private final KafkaAdminOps admin;
+    private final KafkaClients kafkaClients = new KafkaClients();
+    private final KafkaClientInfo adminClient;
 
-    private KafkaMqClient(KafkaOptions options, KafkaAdminOps admin) {
+    private KafkaMqClient(KafkaOptions options, KafkaAdminOps admin, Admin kafkaAdmin) {
         this.options = options;
         this.admin = admin;
+        this.adminClient = new KafkaClientInfo(KafkaClientInfo.Role.ADMIN, null, null, kafkaAdmin);
+        kafkaClients.opened(adminClient);
     }
 
     /**
@@ -118,7 +122,7 @@ public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Kafka
             a.close(Duration.ZERO);
             throw e;
         }
-        return new KafkaMqClient(options, ops);
+        return new KafkaMqClient(options, ops, a);
     }
 
     /** {@link #open(KafkaOptions)} with default options for the cluster at {@code bootstrapServers}. */
@@ -128,6 +132,30 @@ public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Kafka
 
     public KafkaOptions options() {
         return options;
+    }
+
+    /**
+     * Tells {@code listener} of every Kafka client this client has open now and, from then on, of every one
+     * it opens or closes (one per producer, one per consumer, one admin client): how {@link KafkaMqMetrics}
+     * binds Kafka's own client metrics. Callbacks run on the opening or closing thread; see
+     * {@link KafkaClientListener}.
+     *
+     * @throws InvalidArgumentException if {@code listener} is null
+     */
+    public void addClientListener(KafkaClientListener listener) {
+        if (listener == null) {
+            throw new InvalidArgumentException("listener must not be null");
+        }
+        kafkaClients.add(listener);
+    }
+
+    /** Stops telling {@code listener}; does nothing if it was not added. */
+    public void removeClientListener(KafkaClientListener listener) {
+        kafkaClients.remove(listener);
+    }
+
+    KafkaClients kafkaClients() {
+        return kafkaClients;
     }
 
     @Override
@@ -163,6 +191,7 @@ public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Kafka
     @Override
     protected void closeBackend(Closer closer) {
         closer.close(admin);
+        kafkaClients.closed(adminClient);
     }
 
     @Override

@@ -66,6 +66,8 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
     private final ConsumerState state;
     private final KafkaPollWorker worker;
     private final Thread pollThread;
+    /** This consumer's Kafka consumer, as told to the client's {@link KafkaClientListener}s. */
+    private final KafkaClientInfo kafkaClient;
     /** The listener's thread when the application gave no executor; null otherwise. */
     private final ExecutorService ownDeliveryExecutor;
     /** The thread of {@link #ownDeliveryExecutor}, once started. */
@@ -87,6 +89,7 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
         this.worker = new KafkaPollWorker(consumer, state, admin, topicInfo, subscription, options, start);
         this.pollThread = new Thread(worker, "rocksmq-kafka-poll-" + topic + "/" + subscription);
         this.pollThread.setDaemon(true);
+        this.kafkaClient = new KafkaClientInfo(KafkaClientInfo.Role.CONSUMER, topic, subscription, consumer);
         MessageListener listener = co.messageListener().orElse(null);
         this.hasListener = listener != null;
         Executor executor = co.listenerExecutor().orElse(null);
@@ -129,6 +132,7 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
             }
             throw KafkaErrors.map(e, "subscribe '" + co.subscription() + "' to topic '" + co.topic() + "'", co.topic());
         }
+        client.kafkaClients().opened(created.kafkaClient);
         return created;
     }
 
@@ -226,6 +230,7 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
                 Threads.joinUninterruptibly(t); // returns at once when the listener itself closes
             }
         }
+        client.kafkaClients().closed(kafkaClient);
         client.consumerClosed(this);
     }
 

@@ -54,6 +54,8 @@ final class KafkaMqProducer implements Producer {
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
     private final int maxPending;
+    /** {@link #producer}, as told to the client's {@link KafkaClientListener}s. */
+    private final KafkaClientInfo kafkaClient;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a send completes (room for blocked senders) or the producer closes. */
@@ -70,6 +72,8 @@ final class KafkaMqProducer implements Producer {
         this.topic = producerOptions.topic();
         this.maxPending = producerOptions.maxPendingMessages();
         this.producer = new KafkaProducer<>(KafkaConfigs.producer(options, producerOptions));
+        this.kafkaClient = new KafkaClientInfo(KafkaClientInfo.Role.PRODUCER, topic, null, producer);
+        client.kafkaClients().opened(kafkaClient);
     }
 
     @Override
@@ -154,6 +158,7 @@ final class KafkaMqProducer implements Producer {
             Thread.currentThread().interrupt();
         } finally {
             awaitIncomplete();
+            client.kafkaClients().closed(kafkaClient);
             client.producerClosed(this);
         }
     }

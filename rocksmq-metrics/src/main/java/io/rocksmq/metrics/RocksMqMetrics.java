@@ -125,8 +125,8 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
      * Metrics of the embedded queue behind a client ({@code MqClient.open("rocksmq:…")}), refreshing
      * every {@link #DEFAULT_REFRESH_INTERVAL}.
      *
-     * @throws io.rocksmq.api.InvalidArgumentException if the client is not on the embedded backend (a Kafka
-     *                                                 client has Kafka's own metrics)
+     * @throws io.rocksmq.api.InvalidArgumentException if the client is not on the embedded backend (for a
+     *                                                 Kafka client use {@code io.rocksmq.kafka.KafkaMqMetrics})
      */
     public static RocksMqMetrics of(MqClient client) {
         return new RocksMqMetrics(client.unwrap(RocksMq.class));
