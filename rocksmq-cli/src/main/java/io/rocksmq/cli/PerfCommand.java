@@ -46,7 +46,7 @@ final class PerfCommand implements Callable<Integer> {
     Duration duration;
     @Option(names = "--warmup", paramLabel = "N",
             description = "Messages produced and delivered first, not measured, so the JIT and the caches are warm"
-                    + " (default: 10% of --messages, 0 with --duration).")
+                    + " (default: 10%% of --messages, 0 with --duration).")
     Long warmupOption;
     @Option(names = {"-s", "--size"}, defaultValue = "100", paramLabel = "BYTES",
             description = "Payload bytes per message (default: ${DEFAULT-VALUE}; >= 8 to measure end-to-end latency).")
