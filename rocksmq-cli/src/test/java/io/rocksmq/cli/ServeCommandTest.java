@@ -1,0 +1,72 @@
+package io.rocksmq.cli;
+
+import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.MqClient;
+import io.rocksmq.api.Producer;
+import io.rocksmq.api.SubscriptionInitialPosition;
+import io.rocksmq.core.RocksMq;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ServeCommandTest {
+    private static final Pattern URI = Pattern.compile("rmq://127\\.0\\.0\\.1:\\d+");
+
+    @TempDir
+    Path dir;
+    private final Cli cli = new Cli();
+
+    private static String awaitUri(Cli cli) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            Matcher m = URI.matcher(cli.liveOut());
+            if (m.find()) {
+                return m.group();
+            }
+            assertThat(System.nanoTime()).as("no URI printed: " + cli.liveOut()).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void serveAnswersRemoteClientsAndStopsGracefully() throws Exception {
+        AtomicReference<Cli.Result> result = new AtomicReference<>();
+        Thread server = new Thread(() -> result.set(cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString())));
+        server.start();
+        try {
+            String uri = awaitUri(cli);
+            try (MqClient client = MqClient.open(uri);
+                 Producer p = client.createProducer("orders");
+                 Consumer c = client.subscribe(ConsumerOptions.builder("orders", "billing")
+                         .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
+                p.send("hello");
+                assertThat(c.receive(Duration.ofSeconds(20)).map(m -> m.text())).contains("hello");
+            }
+        } finally {
+            server.interrupt();
+            server.join(Duration.ofSeconds(30).toMillis());
+        }
+        assertThat(server.isAlive()).isFalse();
+        assertThat(result.get().exit()).as(result.get().toString()).isZero();
+        assertThat(result.get().out()).endsWith("stopped serving\n");
+        try (RocksMq mq = RocksMq.open(dir)) { // closed, and what was sent is there
+            assertThat(mq.topics()).containsExactly("orders");
+            assertThat(mq.latestMessageId("orders")).isZero();
+        }
+    }
+
+    @Test
+    void aNonLoopbackAddressWithoutTlsIsRefusedUnlessInsecure() {
+        Cli.Result r = cli.run("serve", "--listen", "0.0.0.0:0", "--data", dir.toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("without TLS").contains("--insecure");
+    }
+}

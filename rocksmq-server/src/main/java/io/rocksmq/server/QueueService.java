@@ -1,0 +1,231 @@
+package io.rocksmq.server;
+
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.MessageId;
+import io.rocksmq.api.OutgoingMessage;
+import io.rocksmq.api.RocksMqException;
+import io.rocksmq.api.SubscriptionInfo;
+import io.rocksmq.core.ProducerMessage;
+import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.TopicStats;
+import io.rocksmq.core.client.RocksMqClient;
+import io.rocksmq.remote.QueueGrpc;
+import io.rocksmq.remote.RemoteErrors;
+import io.rocksmq.remote.Wire;
+import io.rocksmq.remote.proto.Empty;
+import io.rocksmq.remote.proto.LatestMessageIdResponse;
+import io.rocksmq.remote.proto.ListSubscriptionsResponse;
+import io.rocksmq.remote.proto.ListTopicsResponse;
+import io.rocksmq.remote.proto.ProduceRequest;
+import io.rocksmq.remote.proto.ProduceResponse;
+import io.rocksmq.remote.proto.ServerInfoResponse;
+import io.rocksmq.remote.proto.SubscribeRequest;
+import io.rocksmq.remote.proto.SubscribeResponse;
+import io.rocksmq.remote.proto.SubscriptionRequest;
+import io.rocksmq.remote.proto.TopicRequest;
+import io.rocksmq.remote.proto.TopicStatsResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The service {@code rocksmq.v1.Queue} on an embedded queue. Produce goes straight to
+ * {@link RocksMq#produce} (one request, one atomic batch); subscriptions are embedded consumers of a
+ * {@link RocksMqClient} wrapped around the same queue, one per stream ({@link SubscriptionSession}), so the
+ * embedded backend's rules (one consumer per subscription, acknowledgement, seek) hold for remote clients
+ * as they do in process. Administration goes to the same client.
+ *
+ * <p>Thread-safe: handlers run on gRPC's executor; the queue and the client are thread-safe.
+ */
+final class QueueService {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueService.class);
+
+    private final RocksMq mq;
+    private final RocksMqClient client;
+    private final ServerMetrics metrics;
+    private final long maxRequestBytes;
+    private final Set<SubscriptionSession> sessions = ConcurrentHashMap.newKeySet();
+
+    QueueService(RocksMq mq, ServerMetrics metrics, long maxRequestBytes) {
+        this.mq = mq;
+        this.client = RocksMqClient.wrap(mq);
+        this.metrics = metrics;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    ServerServiceDefinition definition() {
+        return ServerServiceDefinition.builder(QueueGrpc.SERVICE_NAME)
+                .addMethod(QueueGrpc.PRODUCE, ServerCalls.asyncUnaryCall(this::produce))
+                .addMethod(QueueGrpc.PRODUCE_STREAM, ServerCalls.asyncBidiStreamingCall(this::produceStream))
+                .addMethod(QueueGrpc.SUBSCRIBE, ServerCalls.asyncBidiStreamingCall(this::subscribe))
+                .addMethod(QueueGrpc.LATEST_MESSAGE_ID, ServerCalls.asyncUnaryCall(unary(r -> r.getTopic(), r -> {
+                    long id = mq.latestMessageId(r.getTopic());
+                    return id < 0 ? LatestMessageIdResponse.getDefaultInstance()
+                            : LatestMessageIdResponse.newBuilder().setPresent(true).setOffset(id).build();
+                })))
+                .addMethod(QueueGrpc.CREATE_TOPIC, ServerCalls.asyncUnaryCall(unary(TopicRequest::getTopic, r -> {
+                    client.createTopic(r.getTopic());
+                    return Empty.getDefaultInstance();
+                })))
+                .addMethod(QueueGrpc.DELETE_TOPIC, ServerCalls.asyncUnaryCall(unary(TopicRequest::getTopic, r -> {
+                    client.deleteTopic(r.getTopic());
+                    LOG.info("topic deleted topic={}", r.getTopic());
+                    return Empty.getDefaultInstance();
+                })))
+                .addMethod(QueueGrpc.LIST_TOPICS, ServerCalls.asyncUnaryCall(unary(r -> "",
+                        r -> ListTopicsResponse.newBuilder().addAllTopics(client.listTopics()).build())))
+                .addMethod(QueueGrpc.LIST_SUBSCRIPTIONS, ServerCalls.asyncUnaryCall(unary(TopicRequest::getTopic, r -> {
+                    ListSubscriptionsResponse.Builder b = ListSubscriptionsResponse.newBuilder();
+                    for (SubscriptionInfo s : client.listSubscriptions(r.getTopic())) {
+                        b.addSubscriptions(io.rocksmq.remote.proto.SubscriptionInfo.newBuilder()
+                                .setName(s.name()).setLag(s.lag()));
+                    }
+                    return b.build();
+                })))
+                .addMethod(QueueGrpc.DELETE_SUBSCRIPTION, ServerCalls.asyncUnaryCall(unary(SubscriptionRequest::getTopic,
+                        r -> {
+                            client.deleteSubscription(r.getTopic(), r.getSubscription());
+                            return Empty.getDefaultInstance();
+                        })))
+                .addMethod(QueueGrpc.TOPIC_STATS, ServerCalls.asyncUnaryCall(unary(TopicRequest::getTopic, r -> {
+                    TopicStats s = mq.topicStats(r.getTopic());
+                    return TopicStatsResponse.newBuilder().setRetainedMessages(s.retainedMessages())
+                            .setRetainedBytes(s.retainedBytes()).setEarliestOffset(s.earliestId())
+                            .setLatestOffset(s.latestId()).build();
+                })))
+                .addMethod(QueueGrpc.SERVER_INFO, ServerCalls.asyncUnaryCall(unary(r -> "",
+                        r -> ServerInfoResponse.newBuilder()
+                                .setVersion(Optional.ofNullable(QueueService.class.getPackage().getImplementationVersion())
+                                        .orElse("dev"))
+                                .setMaxMessageBytes(mq.config().maxMessageBytes())
+                                .setMaxRequestBytes(maxRequestBytes)
+                                .build())))
+                .build();
+    }
+
+    /** A unary handler: runs {@code body}, and fails the call with the typed status of a queue error. */
+    private static <Q, R> ServerCalls.UnaryMethod<Q, R> unary(Function<Q, String> topicOf, Function<Q, R> body) {
+        return (request, responses) -> {
+            R response;
+            try {
+                response = body.apply(request);
+            } catch (RocksMqException e) {
+                responses.onError(RemoteErrors.toStatus(e, topicOf.apply(request), null));
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("call failed", e);
+                responses.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+                return;
+            }
+            responses.onNext(response);
+            responses.onCompleted();
+        };
+    }
+
+    // ------------------------------------------------------------------ produce
+
+    private void produce(ProduceRequest request, StreamObserver<ProduceResponse> responses) {
+        try {
+            responses.onNext(store(request));
+            responses.onCompleted();
+        } catch (RocksMqException e) {
+            responses.onError(RemoteErrors.toStatus(e, request.getTopic(), null));
+        } catch (RuntimeException e) {
+            LOG.error("produce to '{}' failed", request.getTopic(), e);
+            responses.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+        }
+    }
+
+    private StreamObserver<ProduceRequest> produceStream(StreamObserver<ProduceResponse> responses) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(ProduceRequest request) {
+                ProduceResponse response;
+                try {
+                    response = store(request);
+                } catch (RocksMqException e) {
+                    response = ProduceResponse.newBuilder().setSequence(request.getSequence())
+                            .setError(RemoteErrors.toError(e, request.getTopic(), null)).build();
+                }
+                responses.onNext(response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // the client went away
+            }
+
+            @Override
+            public void onCompleted() {
+                responses.onCompleted();
+            }
+        };
+    }
+
+    /** Stores one request as one batch; the messages are checked completely before anything is stored. */
+    private ProduceResponse store(ProduceRequest request) {
+        if (request.getMessagesCount() == 0) {
+            throw new InvalidArgumentException("a produce request needs at least one message");
+        }
+        List<ProducerMessage> batch = new ArrayList<>(request.getMessagesCount());
+        for (io.rocksmq.remote.proto.OutgoingMessage m : request.getMessagesList()) {
+            batch.add(toStorage(Wire.decode(m)));
+        }
+        long[] ids = mq.produce(request.getTopic(), batch);
+        metrics.produced(ids.length);
+        ProduceResponse.Builder b = ProduceResponse.newBuilder().setSequence(request.getSequence());
+        for (long id : ids) {
+            b.addOffsets(id);
+        }
+        return b.build();
+    }
+
+    /** As the embedded backend stores a client-API message: the key in the reserved property. */
+    private static ProducerMessage toStorage(OutgoingMessage m) {
+        Map<String, String> properties = m.properties();
+        if (m.key().isPresent()) {
+            properties = new HashMap<>(properties);
+            properties.put(OutgoingMessage.KEY_PROPERTY, m.key().get());
+        }
+        return new ProducerMessage(m.payload(), properties);
+    }
+
+    // ------------------------------------------------------------------ subscribe
+
+    private StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> responses) {
+        SubscriptionSession session = new SubscriptionSession(client, responses, CallContext.peer(), metrics,
+                sessions::remove);
+        sessions.add(session);
+        return session;
+    }
+
+    /** Ends every open subscription stream with UNAVAILABLE (server shutdown). */
+    void endSubscriptions() {
+        for (SubscriptionSession s : List.copyOf(sessions)) {
+            s.shutdown();
+        }
+        sessions.clear();
+    }
+
+    /** Closes the embedded client (consumers); the queue stays open. */
+    void close() {
+        endSubscriptions();
+        client.close();
+    }
+
+    static MessageId id(long offset) {
+        return MessageId.of(Wire.PARTITION, offset);
+    }
+}

@@ -1,0 +1,360 @@
+package io.rocksmq.server;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.Message;
+import io.rocksmq.api.MessageId;
+import io.rocksmq.api.MqClient;
+import io.rocksmq.api.RocksMqException;
+import io.rocksmq.api.SubscriptionInitialPosition;
+import io.rocksmq.remote.RemoteErrors;
+import io.rocksmq.remote.Wire;
+import io.rocksmq.remote.proto.InitialPosition;
+import io.rocksmq.remote.proto.SubscribeRequest;
+import io.rocksmq.remote.proto.SubscribeResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One {@code Subscribe} stream: an embedded consumer of the subscription, and a pump thread that pushes
+ * what the client granted credit for.
+ *
+ * <h2>States</h2>
+ * NEW (no {@code open} yet) → OPEN (embedded consumer subscribed, pump running) → ENDED. {@link #lock}
+ * guards {@link #credit}, {@link #generation}, {@link #ended} and {@link #consumer}; {@link #changed} is
+ * signalled when credit arrives, the transport becomes ready, or the session ends. The pump holds
+ * {@link #pollLock} while it polls the embedded consumer and sends the result; a seek takes it too, so a
+ * batch read before a seek is always sent with the generation of before the seek. To make a seek wait only
+ * for a batch in progress, not for a poll waiting for messages, the seek counts itself in
+ * {@link #seeksWaiting} (the pump starts no poll while it is not zero) and interrupts the pump (an
+ * interrupted poll returns at once, empty).
+ *
+ * <h2>Memory</h2>
+ * The pump polls at most the credit left, and only while gRPC says the transport can take more
+ * ({@code isReady}): a client that grants nothing, or does not read, holds at most one batch in the
+ * server, plus the embedded consumer's read-ahead ({@link #READ_AHEAD}).
+ *
+ * <p>Thread-safe: requests arrive on gRPC's threads one at a time; the pump is the only other thread.
+ */
+final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionSession.class);
+    /** Most messages one delivery carries. */
+    static final int MAX_BATCH = 500;
+    /** The embedded consumer's read-ahead buffer. */
+    static final int READ_AHEAD = 500;
+    /** How long one poll waits for a message before the pump looks at its state again. */
+    private static final Duration POLL_WAIT = Duration.ofSeconds(5);
+
+    private final MqClient queue;
+    private final ServerCallStreamObserver<SubscribeResponse> responses;
+    private final String peer;
+    private final ServerMetrics metrics;
+    private final java.util.function.Consumer<SubscriptionSession> onEnd;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Fair: a waiting seek gets it before the pump takes it again. */
+    private final ReentrantLock pollLock = new ReentrantLock(true);
+    /** Seeks waiting for {@link #pollLock}: the pump does not start a poll while there are any. */
+    private final java.util.concurrent.atomic.AtomicInteger seeksWaiting = new java.util.concurrent.atomic.AtomicInteger();
+    private Consumer consumer;
+    private long credit;
+    private long generation;
+    private boolean ended;
+    private Thread pump;
+    private String topic = "";
+    private String subscription = "";
+
+    SubscriptionSession(MqClient queue, StreamObserver<SubscribeResponse> responses, String peer, ServerMetrics metrics,
+                        java.util.function.Consumer<SubscriptionSession> onEnd) {
+        this.onEnd = onEnd;
+        this.queue = queue;
+        this.responses = (ServerCallStreamObserver<SubscribeResponse>) responses;
+        this.peer = peer;
+        this.metrics = metrics;
+        this.responses.setOnReadyHandler(this::signal);
+        this.responses.setOnCancelHandler(() -> end(null));
+    }
+
+    @Override
+    public void onNext(SubscribeRequest r) {
+        try {
+            switch (r.getKindCase()) {
+                case OPEN -> open(r.getOpen());
+                case FLOW -> flow(r.getFlow().getCredit());
+                case ACK -> reply(r.getRequestId(), () -> ack(r.getAck()));
+                case SEEK -> reply(r.getRequestId(), () -> seek(r.getSeek()));
+                default -> throw new InvalidArgumentException("a subscribe request must be open, flow, ack or seek");
+            }
+        } catch (RocksMqException e) {
+            end(RemoteErrors.toStatus(e, topic, subscription));
+        } catch (RuntimeException e) {
+            LOG.error("subscription stream of {} failed", peer, e);
+            end(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+        }
+    }
+
+    private void open(SubscribeRequest.Open open) {
+        lock.lock();
+        try {
+            if (consumer != null || ended) {
+                throw new InvalidArgumentException("'open' must be the first request of a subscribe stream, and only once");
+            }
+            topic = open.getTopic();
+            subscription = open.getSubscription();
+            consumer = queue.subscribe(ConsumerOptions.builder(open.getTopic(), open.getSubscription())
+                    .initialPosition(open.getInitialPosition() == InitialPosition.EARLIEST
+                            ? SubscriptionInitialPosition.EARLIEST : SubscriptionInitialPosition.LATEST)
+                    .receiveBufferSize(READ_AHEAD)
+                    .build());
+            credit = open.getCredit();
+            generation = open.getGeneration();
+            pump = new Thread(this::pump, "rocksmq-serve-" + open.getTopic() + "/" + open.getSubscription());
+            pump.setDaemon(true);
+        } finally {
+            lock.unlock();
+        }
+        LOG.info("subscribe topic={} subscription={} peer={}", topic, subscription, peer);
+        send(SubscribeResponse.newBuilder().setOpened(SubscribeResponse.Opened.getDefaultInstance()).build());
+        metrics.subscriptionOpened();
+        pump.start();
+    }
+
+    private Consumer openConsumer() {
+        lock.lock();
+        try {
+            if (consumer == null) {
+                throw new InvalidArgumentException("'open' must be the first request of a subscribe stream");
+            }
+            return consumer;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flow(long more) {
+        openConsumer();
+        lock.lock();
+        try {
+            credit = Math.min(Integer.MAX_VALUE, credit + more);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void ack(SubscribeRequest.Ack ack) {
+        MessageId id = MessageId.of(Wire.PARTITION, ack.getOffset());
+        if (ack.getCumulative()) {
+            openConsumer().ackCumulative(id);
+        } else {
+            openConsumer().ack(id);
+        }
+    }
+
+    private void seek(SubscribeRequest.Seek seek) {
+        Consumer c = openConsumer();
+        seeksWaiting.incrementAndGet();
+        try {
+            Thread p = pump;
+            if (p != null) {
+                p.interrupt(); // ends a poll that waits for messages, so the lock below comes quickly
+            }
+            pollLock.lock();
+            try {
+                switch (seek.getTargetCase()) {
+                    case OFFSET -> c.seek(MessageId.of(Wire.PARTITION, seek.getOffset()), seek.getInclusive());
+                    case TIMESTAMP -> c.seekToTimestamp(seek.getTimestamp());
+                    default -> throw new InvalidArgumentException("a seek needs an offset or a timestamp");
+                }
+                lock.lock();
+                try {
+                    generation = seek.getGeneration();
+                    credit = seek.getCredit();
+                } finally {
+                    lock.unlock();
+                }
+            } finally {
+                pollLock.unlock();
+            }
+        } finally {
+            seeksWaiting.decrementAndGet();
+            signal();
+        }
+    }
+
+    private void reply(long requestId, Runnable action) {
+        SubscribeResponse.Reply.Builder reply = SubscribeResponse.Reply.newBuilder().setRequestId(requestId);
+        try {
+            action.run();
+        } catch (RocksMqException e) {
+            reply.setError(RemoteErrors.toError(e, topic, subscription));
+        }
+        send(SubscribeResponse.newBuilder().setReply(reply).build());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        end(null); // the client went away: nothing to tell it
+    }
+
+    @Override
+    public void onCompleted() {
+        end(null);
+        synchronized (responses) {
+            try {
+                responses.onCompleted();
+            } catch (RuntimeException e) {
+                // already cancelled
+            }
+        }
+    }
+
+    /** Ends the session once: stops the pump, closes the embedded consumer (unacked messages go to the next one). */
+    void end(RuntimeException status) {
+        Consumer c;
+        Thread p;
+        lock.lock();
+        try {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            c = consumer;
+            p = pump;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        onEnd.accept(this);
+        if (c != null) {
+            try {
+                c.close(); // ends a poll in progress with QueueClosedException
+            } catch (RuntimeException e) {
+                LOG.warn("closing the consumer of '{}/{}' failed", topic, subscription, e);
+            }
+            metrics.subscriptionClosed();
+        }
+        if (p != null && p != Thread.currentThread()) {
+            io.rocksmq.api.internals.Threads.joinUninterruptibly(p);
+        }
+        if (status != null) {
+            synchronized (responses) {
+                try {
+                    responses.onError(status);
+                } catch (RuntimeException e) {
+                    // already cancelled
+                }
+            }
+        }
+        if (c != null) {
+            LOG.info("subscription ended topic={} subscription={} peer={}{}", topic, subscription, peer,
+                    status == null ? "" : " status=" + io.grpc.Status.fromThrowable(status).getCode());
+        }
+    }
+
+    /** Ends the session for a server shutdown. */
+    void shutdown() {
+        end(Status.UNAVAILABLE.withDescription("server shutting down").asRuntimeException());
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void send(SubscribeResponse r) {
+        synchronized (responses) {
+            responses.onNext(r);
+        }
+    }
+
+    // ------------------------------------------------------------------ the pump thread
+
+    private void pump() {
+        Consumer c = consumer;
+        try {
+            while (true) {
+                lock.lock();
+                try {
+                    while (!ended && (credit == 0 || !responses.isReady() || seeksWaiting.get() > 0)) {
+                        try {
+                            changed.await();
+                        } catch (InterruptedException e) {
+                            // a seek wakes us: look again
+                        }
+                    }
+                    if (ended) {
+                        return;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                pollLock.lock();
+                try {
+                    if (seeksWaiting.get() > 0) {
+                        continue; // let the seek have the lock first
+                    }
+                    long gen;
+                    int want;
+                    lock.lock();
+                    try {
+                        gen = generation;
+                        want = (int) Math.min(credit, MAX_BATCH);
+                    } finally {
+                        lock.unlock();
+                    }
+                    if (want == 0) {
+                        continue;
+                    }
+                    List<Message> got = c.poll(want, POLL_WAIT);
+                    Thread.interrupted(); // a seek's wake-up, now served
+                    if (got.isEmpty()) {
+                        continue;
+                    }
+                    lock.lock();
+                    try {
+                        credit -= got.size();
+                    } finally {
+                        lock.unlock();
+                    }
+                    SubscribeResponse.Delivery.Builder d = SubscribeResponse.Delivery.newBuilder().setGeneration(gen);
+                    for (Message m : got) {
+                        d.addMessages(Wire.encode(m));
+                    }
+                    send(SubscribeResponse.newBuilder().setDelivery(d).build());
+                    metrics.delivered(got.size());
+                } finally {
+                    pollLock.unlock();
+                }
+            }
+        } catch (RocksMqException e) {
+            boolean mine;
+            lock.lock();
+            try {
+                mine = !ended;
+            } finally {
+                lock.unlock();
+            }
+            if (mine) { // the topic or subscription was deleted, or the queue closed
+                end(RemoteErrors.toStatus(e, topic, subscription));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("delivery of '{}/{}' to {} failed", topic, subscription, peer, e);
+            end(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.rocksmq.server;
+
+import io.rocksmq.api.MqClient;
+import io.rocksmq.testkit.MqClientContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+/**
+ * The whole client contract against the remote backend: one server on loopback (a free port) for the
+ * class, a new {@code rmq://} client per test, opened through {@link MqClient#open(String)} (ServiceLoader).
+ */
+class RemoteClientContractTest extends MqClientContract {
+    @TempDir
+    static Path dir;
+    private static RmqServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = RmqServer.builder(dir).listen("127.0.0.1", 0).start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    protected MqClient createClient() {
+        return MqClient.open("rmq://127.0.0.1:" + server.port());
+    }
+}
