@@ -88,6 +88,9 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     @Override
     public void onNext(SubscribeRequest r) {
         try {
+            if (r.getKindCase() != SubscribeRequest.KindCase.OPEN) {
+                openConsumer(); // anything before 'open' ends the stream, not just that request
+            }
             switch (r.getKindCase()) {
                 case OPEN -> open(r.getOpen());
                 case FLOW -> flow(r.getFlow().getCredit());
