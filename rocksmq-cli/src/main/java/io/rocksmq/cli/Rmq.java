@@ -27,7 +27,7 @@ import java.util.Map;
                 + " RMQ_DATA environment variable; default ./rmq-data) that no other process has open.",
         subcommands = {QuickstartCommand.class, TopicsCommand.class, GroupsCommand.class, ProduceCommand.class,
                 ConsumeCommand.class, TailCommand.class, PerfCommand.class, CheckCommand.class,
-                ServeMetricsCommand.class, ServeCommand.class, CompletionCommand.class, HelpCommand.class},
+                ServeMetricsCommand.class, ServeCommand.class, TokenCommand.class, CompletionCommand.class, HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success",
                 "  1  the operation failed: unknown topic or group, storage error, problems found by",

@@ -2,6 +2,7 @@ package io.rocksmq.cli;
 
 import io.rocksmq.api.internals.Units;
 import io.rocksmq.server.RmqServer;
+import io.rocksmq.server.TokenStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,6 +36,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--client-ca", paramLabel = "PEM",
             description = "Require client certificates signed by these CAs (mutual TLS).")
     Path clientCa;
+    @Option(names = "--tokens", paramLabel = "FILE",
+            description = "Require a bearer token from this file (made by 'rmq token') on every call.")
+    Path tokens;
     @Option(names = "--insecure", description = "Allow a non-loopback address without TLS (clear text).")
     boolean insecure;
     @Option(names = "--max-request-size", defaultValue = "64MiB", paramLabel = "SIZE",
@@ -85,6 +89,9 @@ final class ServeCommand implements Callable<Integer> {
                     .insecure(insecure);
             if (tlsCert != null) {
                 b.tls(tlsCert, tlsKey, clientCa);
+            }
+            if (tokens != null) {
+                b.tokens(TokenStore.load(tokens));
             }
             RmqServer server = b.start();
             Thread hook = null;

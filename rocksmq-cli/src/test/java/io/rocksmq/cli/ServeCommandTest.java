@@ -64,6 +64,44 @@ class ServeCommandTest {
     }
 
     @Test
+    void tokenCreatesATokenThatServeRequires() throws Exception {
+        Path tokens = dir.resolve("tokens");
+        Cli.Result created = cli.run("token", "shop", "--tokens", tokens.toString(), "--produce", "orders*");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        String token = created.out().strip();
+        assertThat(token).startsWith("rmq_");
+        assertThat(java.nio.file.Files.readString(tokens)).startsWith("shop sha256:").doesNotContain(token)
+                .endsWith(" produce:orders*\n");
+
+        AtomicReference<Cli.Result> result = new AtomicReference<>();
+        Path data = dir.resolve("data");
+        Cli serveCli = new Cli();
+        Thread server = new Thread(() -> result.set(serveCli.run("serve", "--listen", "127.0.0.1:0", "--data",
+                data.toString(), "--tokens", tokens.toString())));
+        server.start();
+        try {
+            String uri = awaitUri(serveCli);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> MqClient.open(uri).close())
+                    .isInstanceOf(io.rocksmq.remote.UnauthenticatedException.class);
+            try (MqClient client = MqClient.open(uri + "?token=" + token);
+                 Producer p = client.createProducer("orders")) {
+                p.send("paid");
+            }
+        } finally {
+            server.interrupt();
+            server.join(Duration.ofSeconds(30).toMillis());
+        }
+        assertThat(result.get().exit()).as(result.get().toString()).isZero();
+    }
+
+    @Test
+    void tokenWithoutAnyPermissionIsRefused() {
+        Cli.Result r = cli.run("token", "nobody", "--tokens", dir.resolve("tokens").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("at least one grant");
+    }
+
+    @Test
     void aNonLoopbackAddressWithoutTlsIsRefusedUnlessInsecure() {
         Cli.Result r = cli.run("serve", "--listen", "0.0.0.0:0", "--data", dir.toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);

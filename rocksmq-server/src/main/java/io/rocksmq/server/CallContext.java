@@ -25,6 +25,8 @@ import java.net.SocketAddress;
 final class CallContext {
     private static final Logger LOG = LoggerFactory.getLogger("io.rocksmq.server.calls");
     private static final Context.Key<String> PEER = Context.key("rocksmq-peer");
+    private static final Context.Key<TokenStore.Principal> PRINCIPAL = Context.key("rocksmq-principal");
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private CallContext() {
     }
@@ -35,7 +37,44 @@ final class CallContext {
         return p == null ? "?" : p;
     }
 
-    static ServerInterceptor interceptor(ServerMetrics metrics) {
+    /**
+     * Throws PERMISSION_DENIED unless the current call's token may do {@code p} on {@code topic}; does
+     * nothing on a server without tokens.
+     */
+    static void require(Permission p, String topic) {
+        TokenStore.Principal principal = PRINCIPAL.get();
+        if (principal != null && !principal.may(p, topic)) {
+            throw Status.PERMISSION_DENIED.withDescription("token '" + principal.name() + "' may not "
+                    + p.name().toLowerCase(java.util.Locale.ROOT) + " on topic '" + topic + "'").asRuntimeException();
+        }
+    }
+
+    /** Throws PERMISSION_DENIED unless the current call's token has some permission on {@code topic}. */
+    static void requireAny(String topic) {
+        TokenStore.Principal principal = PRINCIPAL.get();
+        if (principal != null && !principal.mayAny(topic)) {
+            throw Status.PERMISSION_DENIED.withDescription("token '" + principal.name() + "' has no permission on topic '"
+                    + topic + "'").asRuntimeException();
+        }
+    }
+
+    /** Whether the current call's token may see {@code topic} in listings. */
+    static boolean visible(String topic) {
+        TokenStore.Principal principal = PRINCIPAL.get();
+        return principal == null || principal.mayAny(topic);
+    }
+
+    /** The name of the current call's token, for logs; "-" without tokens. */
+    static String principal() {
+        TokenStore.Principal principal = PRINCIPAL.get();
+        return principal == null ? "-" : principal.name();
+    }
+
+    /**
+     * Sets the peer, counts and logs the call, and (with {@code tokens}) authenticates it: a call without
+     * a known {@code authorization: Bearer} token ends with UNAUTHENTICATED before any handler runs.
+     */
+    static ServerInterceptor interceptor(ServerMetrics metrics, TokenStore tokens) {
         return new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -55,6 +94,20 @@ final class CallContext {
                     }
                 };
                 Context ctx = Context.current().withValue(PEER, peer);
+                if (tokens != null) {
+                    String auth = headers.get(AUTHORIZATION);
+                    String token = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : null;
+                    TokenStore.Principal principal = tokens.verify(token).orElse(null);
+                    if (principal == null) {
+                        LOG.warn("unauthenticated call method={} peer={} reason={}", method, peer,
+                                token == null ? "no bearer token" : "unknown token");
+                        counted.close(Status.UNAUTHENTICATED.withDescription(token == null
+                                ? "this server requires a token (authorization: Bearer ...)" : "unknown token"), new Metadata());
+                        return new ServerCall.Listener<>() {
+                        };
+                    }
+                    ctx = ctx.withValue(PRINCIPAL, principal);
+                }
                 return Contexts.interceptCall(ctx, counted, headers, next);
             }
         };

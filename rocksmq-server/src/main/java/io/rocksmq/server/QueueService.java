@@ -2,6 +2,7 @@ package io.rocksmq.server;
 
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.rocksmq.api.InvalidArgumentException;
@@ -71,22 +72,27 @@ final class QueueService {
                 .addMethod(QueueGrpc.PRODUCE_STREAM, ServerCalls.asyncBidiStreamingCall(this::produceStream))
                 .addMethod(QueueGrpc.SUBSCRIBE, ServerCalls.asyncBidiStreamingCall(this::subscribe))
                 .addMethod(QueueGrpc.LATEST_MESSAGE_ID, ServerCalls.asyncUnaryCall(unary(r -> r.getTopic(), r -> {
+                    CallContext.requireAny(r.getTopic());
                     long id = mq.latestMessageId(r.getTopic());
                     return id < 0 ? LatestMessageIdResponse.getDefaultInstance()
                             : LatestMessageIdResponse.newBuilder().setPresent(true).setOffset(id).build();
                 })))
                 .addMethod(QueueGrpc.CREATE_TOPIC, ServerCalls.asyncUnaryCall(unary(TopicRequest::getTopic, r -> {
+                    CallContext.requireAny(r.getTopic());
                     client.createTopic(r.getTopic());
                     return Empty.getDefaultInstance();
                 })))
                 .addMethod(QueueGrpc.DELETE_TOPIC, ServerCalls.asyncUnaryCall(unary(TopicRequest::getTopic, r -> {
+                    CallContext.require(Permission.ADMIN, r.getTopic());
                     client.deleteTopic(r.getTopic());
-                    LOG.info("topic deleted topic={}", r.getTopic());
+                    LOG.info("topic deleted topic={} by={} peer={}", r.getTopic(), CallContext.principal(), CallContext.peer());
                     return Empty.getDefaultInstance();
                 })))
                 .addMethod(QueueGrpc.LIST_TOPICS, ServerCalls.asyncUnaryCall(unary(r -> "",
-                        r -> ListTopicsResponse.newBuilder().addAllTopics(client.listTopics()).build())))
+                        r -> ListTopicsResponse.newBuilder()
+                                .addAllTopics(client.listTopics().stream().filter(CallContext::visible).toList()).build())))
                 .addMethod(QueueGrpc.LIST_SUBSCRIPTIONS, ServerCalls.asyncUnaryCall(unary(TopicRequest::getTopic, r -> {
+                    CallContext.requireAny(r.getTopic());
                     ListSubscriptionsResponse.Builder b = ListSubscriptionsResponse.newBuilder();
                     for (SubscriptionInfo s : client.listSubscriptions(r.getTopic())) {
                         b.addSubscriptions(io.rocksmq.remote.proto.SubscriptionInfo.newBuilder()
@@ -96,10 +102,14 @@ final class QueueService {
                 })))
                 .addMethod(QueueGrpc.DELETE_SUBSCRIPTION, ServerCalls.asyncUnaryCall(unary(SubscriptionRequest::getTopic,
                         r -> {
+                            CallContext.require(Permission.ADMIN, r.getTopic());
                             client.deleteSubscription(r.getTopic(), r.getSubscription());
+                            LOG.info("subscription deleted topic={} subscription={} by={} peer={}", r.getTopic(),
+                                    r.getSubscription(), CallContext.principal(), CallContext.peer());
                             return Empty.getDefaultInstance();
                         })))
                 .addMethod(QueueGrpc.TOPIC_STATS, ServerCalls.asyncUnaryCall(unary(TopicRequest::getTopic, r -> {
+                    CallContext.requireAny(r.getTopic());
                     TopicStats s = mq.topicStats(r.getTopic());
                     return TopicStatsResponse.newBuilder().setRetainedMessages(s.retainedMessages())
                             .setRetainedBytes(s.retainedBytes()).setEarliestOffset(s.earliestId())
@@ -124,6 +134,9 @@ final class QueueService {
             } catch (RocksMqException e) {
                 responses.onError(RemoteErrors.toStatus(e, topicOf.apply(request), null));
                 return;
+            } catch (StatusRuntimeException e) {
+                responses.onError(e);
+                return;
             } catch (RuntimeException e) {
                 LOG.error("call failed", e);
                 responses.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
@@ -138,8 +151,11 @@ final class QueueService {
 
     private void produce(ProduceRequest request, StreamObserver<ProduceResponse> responses) {
         try {
+            CallContext.require(Permission.PRODUCE, request.getTopic());
             responses.onNext(store(request));
             responses.onCompleted();
+        } catch (StatusRuntimeException e) {
+            responses.onError(e);
         } catch (RocksMqException e) {
             responses.onError(RemoteErrors.toStatus(e, request.getTopic(), null));
         } catch (RuntimeException e) {
@@ -154,7 +170,11 @@ final class QueueService {
             public void onNext(ProduceRequest request) {
                 ProduceResponse response;
                 try {
+                    CallContext.require(Permission.PRODUCE, request.getTopic());
                     response = store(request);
+                } catch (StatusRuntimeException e) {
+                    responses.onError(e);
+                    return;
                 } catch (RocksMqException e) {
                     response = ProduceResponse.newBuilder().setSequence(request.getSequence())
                             .setError(RemoteErrors.toError(e, request.getTopic(), null)).build();

@@ -83,7 +83,7 @@ public final class RmqServer implements AutoCloseable {
                 .keepAliveTimeout(b.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .addService(ServerInterceptors.intercept(service.definition(), CallContext.interceptor(metrics)))
+                .addService(ServerInterceptors.intercept(service.definition(), CallContext.interceptor(metrics, b.tokens)))
                 .addService(health.getHealthService());
         this.server = nb.build();
         try {
@@ -94,7 +94,8 @@ public final class RmqServer implements AutoCloseable {
         }
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(QueueGrpc.SERVICE_NAME, ServingStatus.SERVING);
-        LOG.info("serving address={} tls={} data={}", address(), b.tls(), mq.config().directory());
+        LOG.info("serving address={} tls={} mutualTls={} tokens={} data={}", address(), b.tls(), b.clientCa != null,
+                b.tokens == null ? "off" : b.tokens.size(), mq.config().directory());
     }
 
     /** A server on the queue in this directory (opened, and closed with the server). */
@@ -191,6 +192,7 @@ public final class RmqServer implements AutoCloseable {
         private Path privateKey;
         private Path clientCa;
         private boolean insecure;
+        private TokenStore tokens;
 
         private Builder(RocksMqConfig config, RocksMq queue) {
             this.config = config;
@@ -264,6 +266,12 @@ public final class RmqServer implements AutoCloseable {
             this.certificateChain = certificateChain;
             this.privateKey = privateKey;
             this.clientCa = clientCa;
+            return this;
+        }
+
+        /** Requires a token from this store on every queue call (the health service stays open). Null: no tokens. */
+        public Builder tokens(TokenStore tokens) {
+            this.tokens = tokens;
             return this;
         }
 

@@ -100,6 +100,8 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             }
         } catch (RocksMqException e) {
             end(RemoteErrors.toStatus(e, topic, subscription));
+        } catch (io.grpc.StatusRuntimeException e) {
+            end(e); // permission denied
         } catch (RuntimeException e) {
             LOG.error("subscription stream of {} failed", peer, e);
             end(Status.INTERNAL.withDescription("internal error").asRuntimeException());
@@ -114,6 +116,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             }
             topic = open.getTopic();
             subscription = open.getSubscription();
+            CallContext.require(Permission.CONSUME, topic);
             consumer = queue.subscribe(ConsumerOptions.builder(open.getTopic(), open.getSubscription())
                     .initialPosition(open.getInitialPosition() == InitialPosition.EARLIEST
                             ? SubscriptionInitialPosition.EARLIEST : SubscriptionInitialPosition.LATEST)
@@ -126,7 +129,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
         } finally {
             lock.unlock();
         }
-        LOG.info("subscribe topic={} subscription={} peer={}", topic, subscription, peer);
+        LOG.info("subscribe topic={} subscription={} by={} peer={}", topic, subscription, CallContext.principal(), peer);
         send(SubscribeResponse.newBuilder().setOpened(SubscribeResponse.Opened.getDefaultInstance()).build());
         metrics.subscriptionOpened();
         pump.start();
