@@ -30,28 +30,21 @@ final class ProducePath {
      * queue; this enters the topic for the write only (retention's backpressure and the fsync wait
      * happen outside it, so destroying the topic never waits for them).
      *
-     * @return the ids given to the messages, in order (consecutive)
+     * @return the id of each message, in order: consecutive for the messages stored; a message whose
+     *         deduplication id was stored within the window gets the original's id instead
      */
     long[] produce(String topic, List<ProducerMessage> messages, Durability durability) {
-        int count = messages.size();
         // Encode before taking the topic's lock: only id allocation and the write happen under it.
-        List<int[]> ranges = BatchFormat.chunks(messages, config.maxBatchEntryBytes());
-        byte[][] chunks = new byte[ranges.size()][];
-        int[] chunkFirst = new int[ranges.size()];
-        for (int c = 0; c < chunks.length; c++) {
-            int[] r = ranges.get(c);
-            chunks[c] = BatchFormat.encodeBatch(messages, r[0], r[1]);
-            chunkFirst[c] = r[0];
-        }
+        Topic.Append append = new Topic.Append(messages, dedupIds(messages), config.maxBatchEntryBytes(),
+                config.clock().millis());
         Topic t = registry.enterTopic(topic);
-        long[] first = new long[1];
         long ticket;
         boolean durable = durability == Durability.FSYNC;
         if (durable) {
             store.beginDurableWrite(); // a sync starting now waits for this write to join it
         }
         try {
-            ticket = t.append(store, config.clock().millis(), chunks, chunkFirst, count, first);
+            ticket = t.append(store, append);
             t.signal().signal();
         } finally {
             if (durable) {
@@ -63,9 +56,18 @@ final class ProducePath {
         if (durable) {
             store.awaitDurable(ticket);
         }
-        long[] ids = new long[count];
-        for (int i = 0; i < count; i++) {
-            ids[i] = first[0] + i;
+        return append.ids;
+    }
+
+    /** The messages' deduplication ids, or null if none carries one (the usual case costs no lookup). */
+    static String[] dedupIds(List<ProducerMessage> messages) {
+        String[] ids = null;
+        for (int i = 0; i < messages.size(); i++) {
+            String d = messages.get(i).deduplicationId();
+            if (d != null) {
+                ids = ids == null ? new String[messages.size()] : ids;
+                ids[i] = d;
+            }
         }
         return ids;
     }

@@ -1,6 +1,7 @@
 package io.rocksmq.core;
 
 import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.internals.Utf16;
 
 import java.util.Map;
 
@@ -13,20 +14,30 @@ import java.util.Map;
  * <p>Thread-safe once built: the properties are copied into an immutable map. The payload array is
  * not copied (messages are on the hot path); do not change it until {@code produce} returns.
  *
- * @param payload    the bytes to store; empty is allowed
- * @param properties string key/value pairs stored with the message; no null keys or values
+ * <p>A message may carry a <em>deduplication id</em> ({@link #withDeduplicationId}): within the topic's
+ * deduplication window ({@link MessageSettings#deduplicationWindow()}, 2 minutes by default) a produce of
+ * a message whose id is already stored stores nothing for that message and returns the original's id,
+ * also after a crash and restart. The id is not stored with the message (consumers do not see it).
+ *
+ * @param payload         the bytes to store; empty is allowed
+ * @param properties      string key/value pairs stored with the message; no null keys or values
+ * @param deduplicationId null (the usual case), or 1 to {@link #MAX_DEDUPLICATION_ID_BYTES} UTF-8 bytes
  */
-public record ProducerMessage(byte[] payload, Map<String, String> properties) {
+public record ProducerMessage(byte[] payload, Map<String, String> properties, String deduplicationId) {
     /** Most properties one message may carry (the stored count is 16 bits). */
     public static final int MAX_PROPERTIES = BatchFormat.MAX_PROPERTIES;
     /** Longest property key, in UTF-8 bytes (the stored length is 16 bits). */
     public static final int MAX_PROPERTY_KEY_BYTES = BatchFormat.MAX_PROPERTY_KEY_BYTES;
+    /** Longest deduplication id, in UTF-8 bytes. */
+    public static final int MAX_DEDUPLICATION_ID_BYTES = 256;
 
     /**
      * @throws InvalidArgumentException if the payload is null, a property key or value is null, there are
      *                                  more than {@link #MAX_PROPERTIES} properties, a key is longer than
      *                                  {@link #MAX_PROPERTY_KEY_BYTES}, or a key or value holds an unpaired
-     *                                  surrogate (UTF-8 cannot store it)
+     *                                  surrogate (UTF-8 cannot store it), or the deduplication id is empty,
+     *                                  longer than {@link #MAX_DEDUPLICATION_ID_BYTES} or holds an unpaired
+     *                                  surrogate
      */
 
     public ProducerMessage {
@@ -44,6 +55,23 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties) {
             BatchFormat.checkEncodable(properties);
             properties = Map.copyOf(properties);
         }
+        if (deduplicationId != null) {
+            if (deduplicationId.isEmpty() || StorageLayout.utf8Length(deduplicationId) > MAX_DEDUPLICATION_ID_BYTES
+                    || Utf16.unpairedSurrogate(deduplicationId) >= 0) {
+                throw new InvalidArgumentException("deduplication id must be 1 to " + MAX_DEDUPLICATION_ID_BYTES
+                        + " UTF-8 bytes without unpaired surrogates");
+            }
+        }
+    }
+
+    /** A message without a deduplication id. */
+    public ProducerMessage(byte[] payload, Map<String, String> properties) {
+        this(payload, properties, null);
+    }
+
+    /** This message with a deduplication id (null: none). */
+    public ProducerMessage withDeduplicationId(String id) {
+        return new ProducerMessage(payload, properties, id);
     }
 
     /** A message with no properties. */

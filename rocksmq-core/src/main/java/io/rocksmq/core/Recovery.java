@@ -52,9 +52,18 @@ final class Recovery {
         Map<String, StorageLayout.TopicRecord> records = new HashMap<>();
         Map<Long, StorageLayout.TopicCounter> counters = new HashMap<>();
         Map<Long, Map<String, Long>> positions = new HashMap<>();
+        // The message records (0x18: deduplication ids) are not read here: open time must not grow with
+        // their number. The scan jumps over them.
         try (RocksStore.Range range = store.range(store.meta(), new byte[] {0}, new byte[] {(byte) 0xFF})) {
             for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
                 byte[] key = range.it.key();
+                if (key[0] == StorageLayout.META_MESSAGES) {
+                    range.it.seek(new byte[] {StorageLayout.META_MESSAGES + 1});
+                    if (!range.it.isValid()) {
+                        break;
+                    }
+                    key = range.it.key();
+                }
                 switch (key[0]) {
                     case StorageLayout.META_GLOBAL -> {
                         byte[] v = range.it.value();
@@ -110,7 +119,8 @@ final class Recovery {
             }
             nextTopicId = Math.max(nextTopicId, rec.topicId() + 1);
             Topic topic = new Topic(e.getKey(), rec.topicId(), rec.startId(), nextId, lastPublish, produced,
-                    store.recentReadsBudget());
+                    store.recentReadsBudget(), new Deduplication(rec.topicId(),
+                    MessageSettingsStore.load(store, rec.topicId()).deduplicationWindow().toMillis()));
             Map<String, Long> groupPositions = positions.remove(rec.topicId());
             if (groupPositions != null) {
                 for (Map.Entry<String, Long> g : groupPositions.entrySet()) {

@@ -124,6 +124,7 @@ final class Retention implements AutoCloseable {
                         reclaimer.release(t, space.cutId(), true);
                     }
                     if (full) {
+                        t.purgeDeduplication(store, now); // ids whose window passed: bounded disk
                         long nanos = System.nanoTime();
                         for (ConsumerGroup g : t.groups()) {
                             g.closeCursorIfIdle(nanos); // an idle cursor would pin obsolete files
@@ -181,7 +182,8 @@ final class Retention implements AutoCloseable {
                 s.retainedMessages() > 0 ? s.cutId() : -1, t.latestId(), space.lastPassTime(),
                 by[RetentionRule.RETENTION_TIME.ordinal()], by[RetentionRule.RETENTION_BYTES.ordinal()],
                 by[RetentionRule.MAX_RETENTION_TIME.ordinal()], by[RetentionRule.MAX_RETENTION_BYTES.ordinal()],
-                s.deletedBytes(), skipped, space.effective(), space.failures());
+                s.deletedBytes(), skipped, space.effective(), space.failures(),
+                t.deduplication().deduplicated());
     }
 
     /** Returns the group's skipped count since the last take and resets it (persisted). Caller entered the group. */

@@ -193,7 +193,12 @@ public final class RocksMq implements AutoCloseable {
      * retention worker has fallen behind), waits, after the write, until the worker has deleted down to
      * the cap: this is what bounds the disk whatever the produce rate.
      *
-     * @return the ids given to the messages, in order (consecutive)
+     * <p>A message with a {@linkplain ProducerMessage#deduplicationId() deduplication id} that was stored
+     * within the topic's window ({@link MessageSettings}) is not stored again: its id in the answer is
+     * the original's. Each message of a batch is deduplicated on its own; the rest is still one atomic
+     * write.
+     *
+     * @return the id of each message, in order: consecutive for the messages stored by this call
      * @throws InvalidArgumentException if the list is null, empty or holds null, or a message is larger
      *                                  than {@link RocksMqConfig#maxMessageBytes()} (nothing is stored)
      * @throws TopicNotFoundException   if there is no such topic
@@ -406,6 +411,31 @@ public final class RocksMq implements AutoCloseable {
             engine.retention.setPolicy(t, override);
             return null;
         });
+    }
+
+    /**
+     * Sets a topic's message settings (persisted): its deduplication window. Applies to produces that
+     * start after it returns.
+     *
+     * @throws TopicNotFoundException   if there is no such topic
+     * @throws InvalidArgumentException if the settings are null
+     */
+    public void setMessageSettings(String topic, MessageSettings settings) {
+        engine.store.requireWritable();
+        Names.check("topic", topic);
+        if (settings == null) {
+            throw new InvalidArgumentException("message settings must not be null");
+        }
+        engine.inTopic(topic, t -> {
+            MessageSettingsStore.set(engine.store, t, settings);
+            return null;
+        });
+    }
+
+    /** The topic's message settings ({@link MessageSettings#DEFAULT} unless set). */
+    public MessageSettings messageSettings(String topic) {
+        Names.check("topic", topic);
+        return engine.inTopic(topic, MessageSettingsStore::current);
     }
 
     /** The topic's effective retention policy: its override resolved against the queue's defaults. */

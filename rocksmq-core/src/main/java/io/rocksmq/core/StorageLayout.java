@@ -50,6 +50,10 @@ import java.nio.charset.StandardCharsets;
  *                                                               [deleted by rule: 4 x u64]
  * [0x13][topicId u64][0x03][endId u64]    retention segment     [bytesAtEnd u64][lastPublishTime i64]
  * [0x13][topicId u64][0x04][group UTF-8]  group skip counter    [skippedTotal u64][skippedNotTaken u64]
+ * [0x18][topicId u64][0x00]               message settings      [dedupWindowMillis i64][defaultTtlMillis i64]
+ * [0x18][topicId u64][0x01][dedupId UTF-8] dedup id             [messageId u64][storedAt i64]
+ * [0x18][topicId u64][0x02][storedAt i64][messageId u64]
+ *                                         dedup time index      [dedupId UTF-8]
  * </pre>
  * {@code messageIdFloor} is the largest {@code nextMessageId} of any destroyed topic: a topic created
  * later starts there, so ids are never reused, not even across destroy and re-create. The topic id
@@ -82,6 +86,20 @@ import java.nio.charset.StandardCharsets;
  *       and not yet taken by {@code RocksMq.takeSkippedMessages}. Absent: zero.</li>
  * </ul>
  *
+ * <h2>Message records ({@code 0x18})</h2>
+ * All of a topic's message-feature records lie in {@code [messagePrefix(t), messagePrefix(t + 1))},
+ * deleted with one range delete when the topic is destroyed. Like the retention records they were
+ * added within version 1: an older build ignores the prefix (its recovery skips unknown record types),
+ * so it opens such data but neither deduplicates nor applies the settings.
+ * <ul>
+ *   <li>settings: the topic's deduplication window and default time-to-live, milliseconds;
+ *       {@code -1} for the ttl means none. Absent: the defaults ({@link MessageSettings#DEFAULT}).</li>
+ *   <li>dedup id: the message a deduplication id was stored as, and that message's publish time. Written
+ *       in the produce's {@code WriteBatch}, so an id is indexed if and only if its message is stored.</li>
+ *   <li>dedup time index: one per dedup id record, ordered by publish time, so the purge finds the
+ *       expired ids with one range scan from the start instead of a scan of all of them.</li>
+ * </ul>
+ *
  * <p>Thread-safe: stateless.
  */
 final class StorageLayout {
@@ -96,6 +114,11 @@ final class StorageLayout {
     static final byte META_TOPIC_COUNTER = 0x11;
     static final byte META_GROUP_POSITION = 0x12;
     static final byte META_RETENTION = 0x13;
+    static final byte META_MESSAGES = 0x18;
+
+    static final byte MESSAGE_SETTINGS = 0x00;
+    static final byte DEDUP_ID = 0x01;
+    static final byte DEDUP_TIME = 0x02;
 
     static final byte RETENTION_OVERRIDE = 0x01;
     static final byte RETENTION_STATE = 0x02;
@@ -397,6 +420,88 @@ final class StorageLayout {
     }
 
     /** Stored bytes of a message-batch entry whose value has {@code valueLength} bytes. */
+    // ---------------------------------------------------------------- message records (0x18)
+
+    /** All message records of a topic lie in [messagePrefix(t), messagePrefix(t + 1)). */
+    static byte[] messagePrefix(long topicId) {
+        byte[] key = new byte[9];
+        key[0] = META_MESSAGES;
+        putLong(key, 1, topicId);
+        return key;
+    }
+
+    private static byte[] messageRecordKey(long topicId, byte type, int extra) {
+        byte[] key = new byte[10 + extra];
+        key[0] = META_MESSAGES;
+        putLong(key, 1, topicId);
+        key[9] = type;
+        return key;
+    }
+
+    static byte[] messageSettingsKey(long topicId) {
+        return messageRecordKey(topicId, MESSAGE_SETTINGS, 0);
+    }
+
+    static byte[] messageSettingsValue(long dedupWindowMillis, long defaultTtlMillis) {
+        byte[] v = new byte[16];
+        putLong(v, 0, dedupWindowMillis);
+        putLong(v, 8, defaultTtlMillis);
+        return v;
+    }
+
+    /** {@code [dedupWindowMillis, defaultTtlMillis]}. */
+    static long[] decodeMessageSettings(byte[] value) {
+        requireLength(value, 16, "message settings");
+        return new long[] {getLong(value, 0), getLong(value, 8)};
+    }
+
+    static byte[] dedupIdKey(long topicId, byte[] dedupId) {
+        byte[] key = messageRecordKey(topicId, DEDUP_ID, dedupId.length);
+        System.arraycopy(dedupId, 0, key, 10, dedupId.length);
+        return key;
+    }
+
+    static byte[] dedupIdValue(long messageId, long storedAt) {
+        byte[] v = new byte[16];
+        putLong(v, 0, messageId);
+        putLong(v, 8, storedAt);
+        return v;
+    }
+
+    static long dedupIdMessage(byte[] value) {
+        requireLength(value, 16, "dedup id record");
+        return getLong(value, 0);
+    }
+
+    static long dedupIdStoredAt(byte[] value) {
+        requireLength(value, 16, "dedup id record");
+        return getLong(value, 8);
+    }
+
+    /** The time index key; {@code storedAt} is a publish time, never negative. */
+    static byte[] dedupTimeKey(long topicId, long storedAt, long messageId) {
+        byte[] key = messageRecordKey(topicId, DEDUP_TIME, 16);
+        putLong(key, 10, storedAt);
+        putLong(key, 18, messageId);
+        return key;
+    }
+
+    /** Smallest time index key of a topic. */
+    static byte[] dedupTimeLowerBound(long topicId) {
+        return messageRecordKey(topicId, DEDUP_TIME, 0);
+    }
+
+    static long dedupTimeKeyStoredAt(byte[] key) {
+        if (key.length != 26) {
+            throw corrupt("dedup time key of " + key.length + " bytes", null);
+        }
+        return getLong(key, 10);
+    }
+
+    static long dedupTimeKeyMessage(byte[] key) {
+        return getLong(key, 18);
+    }
+
     static long entryBytes(int valueLength) {
         return ENTRY_KEY_BYTES + (long) valueLength;
     }

@@ -5,8 +5,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -33,6 +36,8 @@ import java.util.function.Supplier;
  *       policy changes and retention's cut (rare); the produce, consume and notify paths never take it.
  *       Other classes take it through {@link #underAdminLock}. It guards changes to {@link #groups};
  *       reads of the map need no lock (a group found there may be closing: enter its lifecycle).</li>
+ *   <li>The deduplication index ({@link Deduplication}) changes only under {@link #produceLock}:
+ *       checked and written in the write that stores the messages, purged a chunk per hold.</li>
  *   <li>{@link #latestId} is volatile: written under {@link #produceLock} after the commit, read
  *       anywhere.</li>
  * </ul>
@@ -57,6 +62,7 @@ final class Topic {
     /** Space accounting for retention; produce updates it under {@link #produceLock}. */
     private final TopicSpace space;
     private final RecentReads recentReads;
+    private final Deduplication dedup;
 
     /** Next id to allocate; under {@link #produceLock}. */
     private long nextId;
@@ -68,6 +74,14 @@ final class Topic {
     /** {@code producedBytes}: stored bytes ever produced, or {@link StorageLayout#UNKNOWN_BYTES}. */
     Topic(String name, long id, long startId, long nextId, long lastPublishTime, long producedBytes,
           RecentReads.Budget readBudget) {
+        this(name, id, startId, nextId, lastPublishTime, producedBytes, readBudget,
+                new Deduplication(id, MessageSettings.DEFAULT_DEDUPLICATION_WINDOW.toMillis()));
+    }
+
+    /** With its deduplication (a test may give a variant). */
+    Topic(String name, long id, long startId, long nextId, long lastPublishTime, long producedBytes,
+          RecentReads.Budget readBudget, Deduplication dedup) {
+        this.dedup = dedup;
         this.name = name;
         this.id = id;
         this.startId = startId;
@@ -170,26 +184,59 @@ final class Topic {
 
     /** One produce's encoded chunks, queued in {@link #combiner} for whoever holds {@link #produceLock}. */
     static final class Append extends WriteCombiner.Request {
-        final byte[][] chunks;
-        final int[] chunkFirst;
+        byte[][] chunks;
+        int[] chunkFirst;
         final int count;
         final long now;
+        /** The messages (re-encoded under the lock if some are duplicates); their deduplication ids or null. */
+        final List<ProducerMessage> messages;
+        final String[] dedupIds;
+        final int maxChunkBytes;
         /** Encoded bytes of all its chunks. */
         private final long bytes;
+        // Set before the lock by the deduplication hook (null unless a test variant sets it).
+        long[] prechecked;
         // Set by the group writer before the request is done; read by the owner after.
-        long firstId;
+        long[] ids;
+        /** Under the lock, for a produce with deduplication ids: which messages get new ids. */
+        boolean[] stored;
         long ticket;
 
-        Append(byte[][] chunks, int[] chunkFirst, int count, long now) {
-            this.chunks = chunks;
-            this.chunkFirst = chunkFirst;
-            this.count = count;
+        Append(List<ProducerMessage> messages, String[] dedupIds, int maxChunkBytes, long now) {
+            this.messages = messages;
+            this.dedupIds = dedupIds;
+            this.maxChunkBytes = maxChunkBytes;
+            this.count = messages.size();
             this.now = now;
+            encode(messages);
             long b = 0;
             for (byte[] c : chunks) {
                 b += c.length;
             }
             this.bytes = b;
+        }
+
+        /** Encodes the messages into chunks of at most {@link #maxChunkBytes} (outside any lock). */
+        private void encode(List<ProducerMessage> list) {
+            List<int[]> ranges = list.isEmpty() ? List.of() : BatchFormat.chunks(list, maxChunkBytes);
+            chunks = new byte[ranges.size()][];
+            chunkFirst = new int[ranges.size()];
+            for (int c = 0; c < chunks.length; c++) {
+                int[] r = ranges.get(c);
+                chunks[c] = BatchFormat.encodeBatch(list, r[0], r[1]);
+                chunkFirst[c] = r[0];
+            }
+        }
+
+        /** Under the lock, when some messages were duplicates: encodes only those that get new ids. */
+        private void keepOnly() {
+            List<ProducerMessage> kept = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                if (stored[i]) {
+                    kept.add(messages.get(i));
+                }
+            }
+            encode(kept);
         }
 
         @Override
@@ -205,17 +252,17 @@ final class Topic {
     /**
      * Allocates ids, stamps the publish time, and writes the pre-encoded chunks plus the new id counter
      * as one atomic batch. Ids and counter change only if the write succeeded. Concurrent produces are
-     * written several at a time, in one RocksDB write, each keeping consecutive ids
-     * ({@link WriteCombiner}).
+     * written several at a time, in one RocksDB write, each keeping consecutive ids for the messages it
+     * stores ({@link WriteCombiner}). Messages with a deduplication id already stored get the original's
+     * id and are not stored again ({@link Deduplication}).
      *
-     * @param chunks     encoded batch values (publish time not yet set)
-     * @param chunkFirst index of each chunk's first message within the produce
-     * @return the sync ticket of the write ({@link RocksStore#awaitDurable})
+     * @return the sync ticket of the write ({@link RocksStore#awaitDurable}); the ids are in {@code mine.ids}
      */
-    long append(RocksStore store, long now, byte[][] chunks, int[] chunkFirst, int count, long[] firstIdOut) {
-        Append mine = new Append(chunks, chunkFirst, count, now);
+    long append(RocksStore store, Append mine) {
+        if (mine.dedupIds != null) {
+            mine.prechecked = dedup.beforeLock(store, mine.dedupIds, mine.now);
+        }
         combiner.submit(mine, group -> write(store, group));
-        firstIdOut[0] = mine.firstId;
         return mine.ticket;
     }
 
@@ -232,17 +279,34 @@ final class Topic {
         long produced = space.producedBytes();
         boolean closesSegment;
         long ticket;
+        long duplicates = 0;
+        Map<String, Long> staged = null; // deduplication ids stored by this write so far
         // A fresh batch per write, sized up front: a batch kept per topic would pin native memory
         // as large as the topic's largest produce, times the number of topics.
         try (WriteBatch batch = new WriteBatch(reservedBytes(group))) {
             for (Append a : group) {
-                a.firstId = next;
+                a.ids = new long[a.count];
+                int kept = a.count;
+                if (a.dedupIds == null) {
+                    for (int i = 0; i < a.count; i++) {
+                        a.ids[i] = next + i;
+                    }
+                } else {
+                    staged = staged == null ? new HashMap<>() : staged;
+                    a.stored = new boolean[a.count];
+                    kept = dedup.resolve(store, a, time, next, staged);
+                    if (kept < a.count) {
+                        a.keepOnly();
+                        duplicates += a.count - kept;
+                    }
+                    dedup.index(batch, store, a, time);
+                }
                 for (int c = 0; c < a.chunks.length; c++) {
                     BatchFormat.patchPublishTime(a.chunks[c], time);
                     batch.put(store.messages(), StorageLayout.messageKey(id, next + a.chunkFirst[c]), a.chunks[c]);
                     produced += StorageLayout.entryBytes(a.chunks[c].length);
                 }
-                next += a.count;
+                next += kept;
             }
             batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(next, time, produced));
             closesSegment = space.stageSegment(batch, store.meta(), id, next, produced, time);
@@ -254,9 +318,35 @@ final class Topic {
         lastPublishTime = time;
         latestId = next - 1;
         space.appended(next, produced, time, closesSegment);
+        dedup.counted(duplicates);
         for (Append a : group) {
             a.ticket = ticket;
         }
+    }
+
+    /**
+     * Deletes the deduplication records whose window passed, a chunk per hold of {@link #produceLock}
+     * (the index changes only under it, see {@link Deduplication}).
+     *
+     * @return the number of ids purged
+     */
+    long purgeDeduplication(RocksStore store, long now) {
+        long total = 0;
+        int n;
+        do {
+            produceLock.lock();
+            try {
+                n = dedup.purgeSome(store, now);
+            } finally {
+                produceLock.unlock();
+            }
+            total += n;
+        } while (n == Deduplication.PURGE_CHUNK);
+        return total;
+    }
+
+    Deduplication deduplication() {
+        return dedup;
     }
 
     /**
@@ -294,6 +384,9 @@ final class Topic {
         for (Append a : group) {
             for (byte[] c : a.chunks) {
                 bytes += 32 + c.length;
+            }
+            if (a.dedupIds != null) {
+                bytes += 96L * a.count; // two index records per id (ids are short)
             }
         }
         return (int) Math.min(bytes, Integer.MAX_VALUE);

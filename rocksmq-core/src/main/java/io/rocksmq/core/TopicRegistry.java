@@ -222,6 +222,7 @@ final class TopicRegistry {
                         StorageLayout.groupPositionPrefix(t.id() + 1));
                 batch.delete(store.meta(), StorageLayout.topicCounterKey(t.id()));
                 Retention.deleteTopic(batch, store, t.id());
+                Deduplication.deleteTopic(batch, store, t.id());
                 batch.delete(store.meta(), StorageLayout.topicKey(name));
                 batch.put(store.meta(), StorageLayout.globalKey(), StorageLayout.globalValue(nextTopicId, newFloor));
                 store.write(batch);

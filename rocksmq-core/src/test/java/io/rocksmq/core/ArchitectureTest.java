@@ -36,7 +36,7 @@ class ArchitectureTest {
      */
     static final Set<String> PUBLIC_ENGINE_TYPES = Set.of(
             "AwaitResult", "Compression", "ConsumerMessage", "ConsumerRegistration", "Durability",
-            "ProducerMessage", "QueueListener", "RecoveryReport", "RetentionPolicy", "RocksMq", "RocksMqConfig",
+            "MessageSettings", "ProducerMessage", "QueueListener", "RecoveryReport", "RetentionPolicy", "RocksMq", "RocksMqConfig",
             "TopicStats");
 
     static final ArchRule ENGINE_NEVER_DEPENDS_ON_THE_CLIENT = noClasses()
