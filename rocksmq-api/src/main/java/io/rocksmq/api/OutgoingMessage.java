@@ -7,7 +7,13 @@ import java.util.Optional;
 
 /**
  * A message to send with a {@link Producer}: an opaque payload (empty allowed, never null), string
- * properties, and an optional key.
+ * properties, an optional key and an optional deduplication id.
+ *
+ * <p>A <em>deduplication id</em> makes a send idempotent on backends that support it (the embedded queue
+ * does): within the topic's deduplication window (2 minutes by default) a message whose id was already
+ * stored is not stored again, and the send answers the original message's id, also after a crash and
+ * restart. So an application that resends after a failure or a timeout, with the same id, stores the
+ * message once. The Kafka backend ignores it (Kafka's idempotent producer covers only its own retries).
  *
  * <p>Property names starting with {@value #RESERVED_PROPERTY_PREFIX} are reserved for backends (the
  * embedded backend stores the key as one) and are rejected here, so every backend accepts the same
@@ -32,14 +38,19 @@ public final class OutgoingMessage {
      */
     public static final String KEY_PROPERTY = RESERVED_PROPERTY_PREFIX + "key";
 
+    /** Longest deduplication id, in UTF-8 bytes. */
+    public static final int MAX_DEDUPLICATION_ID_BYTES = 256;
+
     private final byte[] payload;
     private final Map<String, String> properties;
     private final String key;
+    private final String deduplicationId;
 
-    private OutgoingMessage(byte[] payload, Map<String, String> properties, String key) {
+    private OutgoingMessage(byte[] payload, Map<String, String> properties, String key, String deduplicationId) {
         this.payload = payload;
         this.properties = properties;
         this.key = key;
+        this.deduplicationId = deduplicationId;
     }
 
     /**
@@ -99,9 +110,16 @@ public final class OutgoingMessage {
         return Optional.ofNullable(key);
     }
 
+    /** The deduplication id, if one was set. */
+    public Optional<String> deduplicationId() {
+        return Optional.ofNullable(deduplicationId);
+    }
+
     @Override
     public String toString() {
-        return "OutgoingMessage{payload=" + payload.length + " bytes, key=" + key + ", properties=" + properties + '}';
+        return "OutgoingMessage{payload=" + payload.length + " bytes, key=" + key
+                + (deduplicationId == null ? "" : ", deduplicationId=" + deduplicationId)
+                + ", properties=" + properties + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -109,6 +127,7 @@ public final class OutgoingMessage {
         private final byte[] payload;
         private final Map<String, String> properties = new LinkedHashMap<>();
         private String key;
+        private String deduplicationId;
 
         private Builder(byte[] payload) {
             if (payload == null) {
@@ -124,6 +143,25 @@ public final class OutgoingMessage {
          */
         public Builder key(String key) {
             this.key = key == null ? null : Checks.wellFormed("message key", key);
+            return this;
+        }
+
+        /**
+         * Sets the deduplication id (see the class description). Null clears it.
+         *
+         * @throws InvalidArgumentException if the id is empty, longer than
+         *                                  {@value OutgoingMessage#MAX_DEDUPLICATION_ID_BYTES} UTF-8 bytes,
+         *                                  or holds an unpaired surrogate
+         */
+        public Builder deduplicationId(String id) {
+            if (id != null) {
+                Checks.wellFormed("deduplication id", id);
+                if (id.isEmpty() || id.getBytes(StandardCharsets.UTF_8).length > MAX_DEDUPLICATION_ID_BYTES) {
+                    throw new InvalidArgumentException("deduplication id must be 1 to " + MAX_DEDUPLICATION_ID_BYTES
+                            + " UTF-8 bytes");
+                }
+            }
+            this.deduplicationId = id;
             return this;
         }
 
@@ -157,7 +195,7 @@ public final class OutgoingMessage {
         }
 
         public OutgoingMessage build() {
-            return new OutgoingMessage(payload, Map.copyOf(properties), key);
+            return new OutgoingMessage(payload, Map.copyOf(properties), key, deduplicationId);
         }
 
         private static void checkProperty(String name, String value) {

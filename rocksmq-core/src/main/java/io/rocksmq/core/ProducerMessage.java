@@ -29,7 +29,7 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties, St
     /** Longest property key, in UTF-8 bytes (the stored length is 16 bits). */
     public static final int MAX_PROPERTY_KEY_BYTES = BatchFormat.MAX_PROPERTY_KEY_BYTES;
     /** Longest deduplication id, in UTF-8 bytes. */
-    public static final int MAX_DEDUPLICATION_ID_BYTES = 256;
+    public static final int MAX_DEDUPLICATION_ID_BYTES = io.rocksmq.api.OutgoingMessage.MAX_DEDUPLICATION_ID_BYTES;
 
     /**
      * @throws InvalidArgumentException if the payload is null, a property key or value is null, there are

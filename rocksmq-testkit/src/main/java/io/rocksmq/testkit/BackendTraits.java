@@ -15,12 +15,14 @@ public final class BackendTraits {
 
     private final boolean exclusiveSubscriptions;
     private final boolean immediateTopicDeletion;
+    private final boolean deduplication;
     private final Duration deliveryTimeout;
     private final Duration quietPeriod;
 
     private BackendTraits(Builder b) {
         this.exclusiveSubscriptions = b.exclusiveSubscriptions;
         this.immediateTopicDeletion = b.immediateTopicDeletion;
+        this.deduplication = b.deduplication;
         this.deliveryTimeout = b.deliveryTimeout;
         this.quietPeriod = b.quietPeriod;
     }
@@ -42,6 +44,15 @@ public final class BackendTraits {
         return immediateTopicDeletion;
     }
 
+    /**
+     * A message's deduplication id is honoured by the backend: a resend with an id already stored within
+     * the window stores nothing and answers the original's id, across restarts. Off for Kafka, whose
+     * idempotent producer only drops its own internal retries.
+     */
+    public boolean deduplication() {
+        return deduplication;
+    }
+
     /** How long a test waits for a message that must arrive (generous: a slow machine is not a failure). */
     public Duration deliveryTimeout() {
         return deliveryTimeout;
@@ -58,13 +69,14 @@ public final class BackendTraits {
     @Override
     public String toString() {
         return "BackendTraits{exclusiveSubscriptions=" + exclusiveSubscriptions + ", immediateTopicDeletion="
-                + immediateTopicDeletion + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
+                + immediateTopicDeletion + ", deduplication=" + deduplication + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
     public static final class Builder {
         private boolean exclusiveSubscriptions = true;
         private boolean immediateTopicDeletion = true;
+        private boolean deduplication = true;
         private Duration deliveryTimeout = Duration.ofSeconds(20);
         private Duration quietPeriod = Duration.ofMillis(300);
 
@@ -78,6 +90,11 @@ public final class BackendTraits {
 
         public Builder immediateTopicDeletion(boolean value) {
             this.immediateTopicDeletion = value;
+            return this;
+        }
+
+        public Builder deduplication(boolean value) {
+            this.deduplication = value;
             return this;
         }
 

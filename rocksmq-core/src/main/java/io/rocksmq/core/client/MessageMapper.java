@@ -34,7 +34,8 @@ final class MessageMapper {
             withKey.put(KEY_PROPERTY, key);
             properties = withKey;
         }
-        return new ProducerMessage(message.payload(), properties); // validates: storage can hold it
+        // validates: storage can hold it
+        return new ProducerMessage(message.payload(), properties, message.deduplicationId().orElse(null));
     }
 
     static Message decode(String topic, ConsumerMessage m) {
