@@ -45,6 +45,10 @@ final class ProduceCommand extends QueueCommand {
     @Option(names = {"-b", "--batch"}, defaultValue = "100", paramLabel = "N",
             description = "Messages per produce call, each one atomic batch (default: ${DEFAULT-VALUE}).")
     int batch;
+    @Option(names = "--dedup-id", paramLabel = "ID", description = {"Deduplication id of line 1's message; line N's is"
+            + " ID#N. Within the topic's deduplication window a message whose id is stored is not stored again,"
+            + " so running the same command again stores nothing twice."})
+    String dedupId;
     @Option(names = "--create", description = "Create the topic (and the data directory) if missing.")
     boolean create;
     @Option(names = "--fsync", description = "fsync the write-ahead log before each batch is acknowledged.")
@@ -61,6 +65,9 @@ final class ProduceCommand extends QueueCommand {
         }
         if (file != null && !Files.isReadable(file)) {
             throw usage("cannot read " + file);
+        }
+        if (dedupId != null && dedupId.isEmpty()) {
+            throw usage("--dedup-id must not be empty");
         }
         properties.forEach(e -> props.put(e.getKey(), e.getValue()));
         if (key != null) {
@@ -89,15 +96,21 @@ final class ProduceCommand extends QueueCommand {
              BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             List<ProducerMessage> pending = new ArrayList<>(batch);
             String line;
+            long lineNumber = 0;
             while ((line = lines.readLine()) != null) {
-                pending.add(ProducerMessage.of(line.getBytes(StandardCharsets.UTF_8), props));
+                lineNumber++;
+                ProducerMessage m = ProducerMessage.of(line.getBytes(StandardCharsets.UTF_8), props);
+                if (dedupId != null) {
+                    m = m.withDeduplicationId(lineNumber == 1 ? dedupId : dedupId + "#" + lineNumber);
+                }
+                pending.add(m);
                 if (pending.size() == batch) {
-                    produced.add(mq.produce(topic, pending));
+                    produced.add(mq.latestMessageId(topic), mq.produce(topic, pending));
                     pending.clear();
                 }
             }
             if (!pending.isEmpty()) {
-                produced.add(mq.produce(topic, pending));
+                produced.add(mq.latestMessageId(topic), mq.produce(topic, pending));
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -105,22 +118,34 @@ final class ProduceCommand extends QueueCommand {
         long n = produced.count;
         long first = produced.firstId;
         long last = produced.lastId;
-        output.print(out, () -> Json.object("topic", topic, "messages", n, "firstId", first, "lastId", last),
+        long duplicates = produced.duplicates;
+        output.print(out, () -> Json.object("topic", topic, "messages", n, "firstId", first, "lastId", last,
+                        "duplicates", duplicates),
                 () -> out.println("produced " + Text.messages(n) + " to '" + topic + "'"
-                        + (n == 0 ? "" : n == 1 ? " (id " + first + ")" : " (ids " + first + ".." + last + ")")));
+                        + (n == 0 ? "" : n == 1 ? " (id " + first + ")" : " (ids " + first + ".." + last + ")")
+                        + (duplicates == 0 ? "" : "; " + Text.messages(duplicates)
+                        + " not stored again (deduplication id already stored)")));
         return 0;
     }
 
-    /** How many messages were produced, and their id range. */
+    /** How many messages were stored, their id range, and how many were duplicates (not stored again). */
     private static final class Produced {
         long count;
         long firstId = -1;
         long lastId = -1;
+        long duplicates;
 
-        void add(long[] ids) {
-            firstId = firstId < 0 ? ids[0] : firstId;
-            lastId = ids[ids.length - 1];
-            count += ids.length;
+        /** {@code latestBefore}: the topic's latest id before the produce; ids at or below it are originals. */
+        void add(long latestBefore, long[] ids) {
+            for (long id : ids) {
+                if (id <= latestBefore) {
+                    duplicates++;
+                } else {
+                    firstId = firstId < 0 ? id : firstId;
+                    lastId = id;
+                    count++;
+                }
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.rocksmq.cli;
 
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.core.MessageSettings;
 import io.rocksmq.core.RetentionPolicy;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.metrics.TopicSnapshot;
@@ -104,6 +105,8 @@ final class TopicsCommand extends CommandGroup {
             Long latestTime = t.earliestId() < 0 ? null : Views.publishTime(mq, name, t.latestId());
             RetentionPolicy retention = mq.retention(name);
             RetentionPolicy own = mq.retentionOverride(name);
+            MessageSettings settings = mq.messageSettings(name);
+            long duplicates = mq.topicStats(name).deduplicatedMessages();
             output.print(out, () -> Json.object("name", t.name(), "messages", t.messages(),
                     "earliestId", t.earliestId(), "latestId", t.latestId(),
                     "earliestTime", Views.time(earliestTime), "latestTime", Views.time(latestTime),
@@ -112,6 +115,8 @@ final class TopicsCommand extends CommandGroup {
                             "maxRetentionTimeMillis", retention.maxRetentionTime(),
                             "maxRetentionBytes", retention.maxRetentionBytes(),
                             "topicOverride", !own.equals(RetentionPolicy.INHERIT_ALL)),
+                    "deduplication", Json.object("windowMillis", settings.deduplicationWindow().toMillis(),
+                            "deduplicatedMessages", duplicates),
                     "groups", Views.groupsJson(t)), () -> {
                 List<List<String>> rows = new ArrayList<>();
                 rows.add(List.of("topic", t.name()));
@@ -125,6 +130,9 @@ final class TopicsCommand extends CommandGroup {
                 rows.add(List.of("", "any data: kept " + Text.millis(retention.maxRetentionTime())
                         + own(own.maxRetentionTime()) + ", up to " + Text.limitBytes(retention.maxRetentionBytes())
                         + own(own.maxRetentionBytes())));
+                rows.add(List.of("deduplication", settings.deduplicationWindow().isZero() ? "off"
+                        : "window " + Text.millis(settings.deduplicationWindow().toMillis()) + ", "
+                        + Text.messages(duplicates) + " not stored again"));
                 Text.table(out, rows);
                 if (!t.groups().isEmpty()) {
                     out.println();
@@ -139,7 +147,7 @@ final class TopicsCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "alter", description = {"Change a topic's retention (persisted; see README, Retention, and docs/retention.md).",
+    @Command(name = "alter", description = {"Change a topic's retention or deduplication window (persisted; see README, Retention, and docs/retention.md).",
             "Times: 90m, 12h, 7d; sizes: 64MiB, 1GiB; 'unlimited' disables a limit, 'default' follows the"
                     + " queue's default again."})
     static final class Alter extends QueueCommand {
@@ -159,18 +167,32 @@ final class TopicsCommand extends CommandGroup {
         String maxRetentionBytes;
         @Option(names = "--default-retention", description = "Drop the topic's own settings: follow the queue's defaults.")
         boolean reset;
+        @Option(names = "--dedup-window", paramLabel = "TIME",
+                description = "Deduplication window: how long a stored deduplication id keeps a resend from being stored (0 turns it off).")
+        String dedupWindow;
 
-        /** The parsed limits, null where not given (the topic keeps its setting). */
+        /** The parsed limits, null where not given or not changed (the topic keeps its setting). */
         private Long[] limits;
+        private java.time.Duration window;
 
         @Override
         void validate() {
             boolean anyLimit = retentionTime != null || retentionBytes != null || maxRetentionTime != null
                     || maxRetentionBytes != null;
+            if (dedupWindow != null) {
+                try {
+                    window = dedupWindow.trim().equals("0") ? java.time.Duration.ZERO : Args.parseDuration(dedupWindow.trim());
+                } catch (picocli.CommandLine.TypeConversionException e) {
+                    throw usage(e.getMessage());
+                }
+                if (!reset && !anyLimit) {
+                    return;
+                }
+            }
             if (reset == anyLimit) {
                 throw usage(reset ? "--default-retention cannot be combined with a limit"
                         : "give at least one of --retention-time, --retention-bytes, --max-retention-time,"
-                        + " --max-retention-bytes, --default-retention");
+                        + " --max-retention-bytes, --default-retention, --dedup-window");
             }
             limits = new Long[] {limit(retentionTime, true), limit(retentionBytes, false),
                     limit(maxRetentionTime, true), limit(maxRetentionBytes, false)};
@@ -179,6 +201,14 @@ final class TopicsCommand extends CommandGroup {
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
             RocksMq mq = q.mq();
+            if (window != null) {
+                mq.setMessageSettings(name, mq.messageSettings(name).withDeduplicationWindow(window));
+                out.println("topic '" + name + "': deduplication " + (window.isZero() ? "off"
+                        : "window " + Text.millis(window.toMillis())));
+                if (limits == null) {
+                    return 0;
+                }
+            }
             RetentionPolicy own = reset ? RetentionPolicy.INHERIT_ALL : mq.retentionOverride(name);
             if (!reset) {
                 own = new RetentionPolicy(or(limits[0], own.retentionTime()), or(limits[1], own.retentionBytes()),

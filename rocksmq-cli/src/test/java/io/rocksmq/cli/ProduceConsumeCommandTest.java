@@ -178,4 +178,23 @@ class ProduceConsumeCommandTest {
             Thread.sleep(5);
         }
     }
+
+    @Test
+    void produceWithADeduplicationIdStoresARerunOnceAndDescribeCountsIt() {
+        ok("topics", "create", "t", "--data", data);
+        assertThat(cli.stdin("a\nb\n").run("produce", "t", "--dedup-id", "batch-1", "--data", data).out())
+                .isEqualTo("produced 2 messages to 't' (ids 0..1)\n");
+        assertThat(cli.stdin("a\nb\nc\n").run("produce", "t", "--dedup-id", "batch-1", "--data", data).out())
+                .isEqualTo("produced 1 message to 't' (id 2); 2 messages not stored again (deduplication id already stored)\n");
+        assertThat(ok("topics", "describe", "t", "--data", data).out()).contains("window 2m, 2 messages not stored again");
+        assertThat(ok("topics", "alter", "t", "--dedup-window", "10m", "--data", data).out())
+                .isEqualTo("topic 't': deduplication window 10m\n");
+        Map<String, Object> json = ParsedJson.object(ok("topics", "describe", "t", "--json", "--data", data).out());
+        assertThat(json.get("deduplication")).isEqualTo(Map.of("windowMillis", 600_000L, "deduplicatedMessages", 2L));
+        ok("topics", "alter", "t", "--dedup-window", "0", "--data", data);
+        assertThat(ok("topics", "describe", "t", "--data", data).out()).contains("deduplication  off");
+        assertThat(cli.stdin("a\n").run("produce", "t", "--dedup-id", "batch-1", "--data", data).out())
+                .isEqualTo("produced 1 message to 't' (id 3)\n");
+        assertThat(cli.stdin("a\n").run("produce", "t", "--dedup-id", "", "--data", data).exit()).isEqualTo(2);
+    }
 }

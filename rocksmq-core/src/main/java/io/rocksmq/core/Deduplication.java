@@ -5,7 +5,6 @@ import org.rocksdb.WriteBatch;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Producer deduplication of one topic: a produce of a message whose deduplication id was stored within
@@ -20,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       removed by {@link #purgeSome}. Deleted as a whole with the topic (after it quiesced).</li>
  *   <li>{@link #windowMillis}: volatile; set by {@code RocksMq.setMessageSettings} under the topic's
  *       admin lock after the settings record is written, read under the produce lock.</li>
- *   <li>{@link #deduplicated}: messages answered as duplicates since open (a metric).</li>
+ *   <li>{@link #deduplicated}: messages ever answered as duplicates; volatile, changed under the produce
+ *       lock after the write that persisted it.</li>
  * </ul>
  *
  * <h2>Why two producers of one id can never both store it</h2>
@@ -44,11 +44,23 @@ class Deduplication {
 
     private final long topicId;
     private volatile long windowMillis;
-    private final LongAdder deduplicated = new LongAdder();
+    /** Messages ever answered as duplicates (persisted with the writes that answered them). */
+    private volatile long deduplicated;
 
     Deduplication(long topicId, long windowMillis) {
+        this(topicId, windowMillis, 0);
+    }
+
+    Deduplication(long topicId, long windowMillis, long deduplicated) {
         this.topicId = topicId;
         this.windowMillis = windowMillis;
+        this.deduplicated = deduplicated;
+    }
+
+    /** The persisted count of a topic at open. */
+    static long loadCount(RocksStore store, long topicId) {
+        byte[] v = store.getMeta(StorageLayout.dedupCountKey(topicId));
+        return v == null ? 0 : StorageLayout.decodeCount(v);
     }
 
     long windowMillis() {
@@ -61,14 +73,17 @@ class Deduplication {
     }
 
     long deduplicated() {
-        return deduplicated.sum();
+        return deduplicated;
     }
 
-    /** After a write succeeded: {@code n} of its messages were duplicates. */
+    /** Under the produce lock: {@code n > 0} messages of this write were duplicates; the new count goes in it. */
+    void stageCount(WriteBatch batch, RocksStore store, long n) throws RocksDBException {
+        batch.put(store.meta(), StorageLayout.dedupCountKey(topicId), StorageLayout.countValue(deduplicated + n));
+    }
+
+    /** Under the produce lock, after the write succeeded. */
     void counted(long n) {
-        if (n > 0) {
-            deduplicated.add(n);
-        }
+        deduplicated += n;
     }
 
     /**

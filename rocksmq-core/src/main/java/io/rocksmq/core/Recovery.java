@@ -120,7 +120,8 @@ final class Recovery {
             nextTopicId = Math.max(nextTopicId, rec.topicId() + 1);
             Topic topic = new Topic(e.getKey(), rec.topicId(), rec.startId(), nextId, lastPublish, produced,
                     store.recentReadsBudget(), new Deduplication(rec.topicId(),
-                    MessageSettingsStore.load(store, rec.topicId()).deduplicationWindow().toMillis()));
+                    MessageSettingsStore.load(store, rec.topicId()).deduplicationWindow().toMillis(),
+                    Deduplication.loadCount(store, rec.topicId())));
             Map<String, Long> groupPositions = positions.remove(rec.topicId());
             if (groupPositions != null) {
                 for (Map.Entry<String, Long> g : groupPositions.entrySet()) {

@@ -54,6 +54,7 @@ import java.nio.charset.StandardCharsets;
  * [0x18][topicId u64][0x01][dedupId UTF-8] dedup id             [messageId u64][storedAt i64]
  * [0x18][topicId u64][0x02][storedAt i64][messageId u64]
  *                                         dedup time index      [dedupId UTF-8]
+ * [0x18][topicId u64][0x03]               dedup count           [deduplicated messages u64]
  * </pre>
  * {@code messageIdFloor} is the largest {@code nextMessageId} of any destroyed topic: a topic created
  * later starts there, so ids are never reused, not even across destroy and re-create. The topic id
@@ -119,6 +120,7 @@ final class StorageLayout {
     static final byte MESSAGE_SETTINGS = 0x00;
     static final byte DEDUP_ID = 0x01;
     static final byte DEDUP_TIME = 0x02;
+    static final byte DEDUP_COUNT = 0x03;
 
     static final byte RETENTION_OVERRIDE = 0x01;
     static final byte RETENTION_STATE = 0x02;
@@ -453,6 +455,21 @@ final class StorageLayout {
     static long[] decodeMessageSettings(byte[] value) {
         requireLength(value, 16, "message settings");
         return new long[] {getLong(value, 0), getLong(value, 8)};
+    }
+
+    static byte[] dedupCountKey(long topicId) {
+        return messageRecordKey(topicId, DEDUP_COUNT, 0);
+    }
+
+    static byte[] countValue(long count) {
+        byte[] v = new byte[8];
+        putLong(v, 0, count);
+        return v;
+    }
+
+    static long decodeCount(byte[] value) {
+        requireLength(value, 8, "count");
+        return getLong(value, 0);
     }
 
     static byte[] dedupIdKey(long topicId, byte[] dedupId) {

@@ -308,6 +308,9 @@ final class Topic {
                 }
                 next += kept;
             }
+            if (duplicates > 0) {
+                dedup.stageCount(batch, store, duplicates);
+            }
             batch.put(store.meta(), counterKey, StorageLayout.topicCounterValue(next, time, produced));
             closesSegment = space.stageSegment(batch, store.meta(), id, next, produced, time);
             ticket = store.writeGuarded(batch, bytes);
@@ -318,7 +321,9 @@ final class Topic {
         lastPublishTime = time;
         latestId = next - 1;
         space.appended(next, produced, time, closesSegment);
-        dedup.counted(duplicates);
+        if (duplicates > 0) {
+            dedup.counted(duplicates);
+        }
         for (Append a : group) {
             a.ticket = ticket;
         }

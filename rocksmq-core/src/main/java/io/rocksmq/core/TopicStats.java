@@ -27,7 +27,7 @@ import java.util.Map;
  * @param skippedByGroup            per existing group: messages a cap deleted before the group read them, in total
  * @param retention                 the topic's effective retention policy
  * @param retentionFailures         retention passes over this topic that failed since open (each is logged)
- * @param deduplicatedMessages      messages produced since open that were not stored because their
+ * @param deduplicatedMessages      messages produced (ever, persisted) that were not stored because their
  *                                  deduplication id was stored within the window
  */
 public record TopicStats(String topic, long retainedBytes, long retainedMessages, long earliestId, long latestId,

@@ -128,6 +128,10 @@ class DeduplicationTest {
             assertThat(mq.produce("t", List.of(msg("b", "id-2"), msg("c", "id-3"), msg("a", "id-1"))))
                     .containsExactly(first + 1, first + 2, first);
             assertThat(payloads(mq, "t")).containsExactly("a", "b", "c");
+            assertThat(mq.topicStats("t").deduplicatedMessages()).isEqualTo(2);
+        }
+        try (RocksMq mq = open()) {
+            assertThat(mq.topicStats("t").deduplicatedMessages()).as("the count is persisted").isEqualTo(2);
         }
     }
 
@@ -145,8 +149,8 @@ class DeduplicationTest {
             assertThat(mq.produce("t", List.of(msg("late again", "late")))[0]).isEqualTo(3000 + firstId(mq));
         }
         try (RocksStore store = RocksStore.open(RocksMqConfig.builder(dir).build())) {
-            assertThat(countMessageRecords(store)).as("settings none, one id and one time record of 'late'")
-                    .isEqualTo(2);
+            assertThat(countMessageRecords(store)).as("one id and one time record of 'late', and the count")
+                    .isEqualTo(3);
         }
     }
 
