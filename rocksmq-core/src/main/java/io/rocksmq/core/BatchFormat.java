@@ -24,12 +24,16 @@ import static io.rocksmq.core.StorageLayout.utf8Length;
  * the keys and the metadata are in {@link StorageLayout}.
  *
  * <pre>
- * [batch format u8 = 1][count N u32][publishTime i64 epoch ms]
+ * [batch format u8 = 1 or 2][count N u32][publishTime i64 epoch ms]
  * N x message:
+ *   (format 2 only) [expiresAt i64 epoch ms, 0 = never]
  *   [payload length P u32][payload P bytes]
  *   [property count K u16]
  *   K x [key length u16][key UTF-8][value length u32][value UTF-8]
  * </pre>
+ * Format 2 is written only for a batch holding at least one message with an expiry (a time-to-live), so
+ * batches without one are byte for byte what they were. It was added within {@link StorageLayout}'s
+ * version 1: an older build rejects a format-2 batch as unknown (corrupt) rather than misread it.
  * Message {@code i} of the batch (0-based) has id {@code firstMessageId + i}, the id in the entry's key.
  * The publish time is left zero at encoding (outside any lock) and patched in once the topic's produce
  * lock assigned it.
@@ -38,6 +42,10 @@ import static io.rocksmq.core.StorageLayout.utf8Length;
  */
 final class BatchFormat {
     static final byte BATCH_FORMAT = 1;
+    /** A batch whose messages each carry an expiry time before their payload. */
+    static final byte BATCH_FORMAT_EXPIRING = 2;
+    /** Bytes of a message's expiry time in a format-2 batch. */
+    static final int EXPIRY_BYTES = 8;
     /** Offset of the publish time inside a batch value, patched once the time is known. */
     static final int BATCH_TIME_OFFSET = 5;
     static final int BATCH_HEADER_BYTES = 13;
@@ -53,23 +61,44 @@ final class BatchFormat {
      * patches it with {@link #patchPublishTime} once the time is assigned under the topic's lock.
      */
     static byte[] encodeBatch(List<ProducerMessage> messages, int from, int to) {
+        return encodeBatch(messages, from, to, 0);
+    }
+
+    /**
+     * As {@link #encodeBatch(List, int, int)}; a message with a time-to-live expires at {@code now} plus
+     * it. Format 2 if any message of the range expires.
+     */
+    static byte[] encodeBatch(List<ProducerMessage> messages, int from, int to, long now) {
+        boolean expiring = false;
         int size = BATCH_HEADER_BYTES;
         for (int i = from; i < to; i++) {
-            size += encodedSize(messages.get(i));
+            ProducerMessage m = messages.get(i);
+            size += encodedSize(m);
+            expiring |= m.expires();
+        }
+        if (expiring) {
+            for (int i = from; i < to; i++) {
+                size += messages.get(i).expires() ? 0 : EXPIRY_BYTES; // encodedSize counted those that expire
+            }
         }
         byte[] out = new byte[size];
-        out[0] = BATCH_FORMAT;
+        out[0] = expiring ? BATCH_FORMAT_EXPIRING : BATCH_FORMAT;
         putInt(out, 1, to - from);
         int pos = BATCH_HEADER_BYTES;
         for (int i = from; i < to; i++) {
-            pos = encodeMessage(messages.get(i), out, pos);
+            ProducerMessage m = messages.get(i);
+            if (expiring) {
+                putLong(out, pos, m.expiresAt(now));
+                pos += EXPIRY_BYTES;
+            }
+            pos = encodeMessage(m, out, pos);
         }
         return out;
     }
 
-    /** Bytes one message takes inside a batch value. */
+    /** Bytes one message takes inside a batch value (with its expiry time if it has one). */
     static int encodedSize(ProducerMessage message) {
-        int size = 4 + message.payload().length + 2;
+        int size = 4 + message.payload().length + 2 + (message.expires() ? EXPIRY_BYTES : 0);
         if (message.properties().isEmpty()) {
             return size; // the common case: no iterator allocated per message
         }
@@ -145,11 +174,13 @@ final class BatchFormat {
         checkBatchHeader(batch);
         int count = getInt(batch, 1);
         long publishTime = getLong(batch, BATCH_TIME_OFFSET);
+        int expiryBytes = batch[0] == BATCH_FORMAT_EXPIRING ? EXPIRY_BYTES : 0;
         int pos = BATCH_HEADER_BYTES;
         long next = fromId;
         try {
             for (int i = 0; i < count && out.size() < max; i++) {
                 long id = firstId + i;
+                pos += expiryBytes;
                 int payloadLength = getInt(batch, pos);
                 int payloadAt = pos + 4;
                 int propertiesAt = payloadAt + payloadLength;
@@ -207,8 +238,15 @@ final class BatchFormat {
         return Map.copyOf(m);
     }
 
+    /**
+     * The expiry time of the message whose payload starts at {@code payloadOffset}, 0 if it never expires.
+     */
+    static long expiresAt(byte[] batch, int payloadOffset) {
+        return batch[0] == BATCH_FORMAT_EXPIRING ? getLong(batch, payloadOffset - 4 - EXPIRY_BYTES) : 0;
+    }
+
     private static void checkBatchHeader(byte[] batch) {
-        if (batch.length < BATCH_HEADER_BYTES || batch[0] != BATCH_FORMAT) {
+        if (batch.length < BATCH_HEADER_BYTES || (batch[0] != BATCH_FORMAT && batch[0] != BATCH_FORMAT_EXPIRING)) {
             throw corrupt("unknown message batch format " + (batch.length == 0 ? "(empty)" : batch[0]), null);
         }
     }

@@ -49,6 +49,13 @@ final class ConsumerGroup {
      */
     private volatile long skippedTotal;
     private volatile long skippedNotTaken;
+    /** Expired messages this group skipped since open; written under {@link #positionLock}. */
+    private volatile long expired;
+
+    long expired() {
+        return expired;
+    }
+
     /** Under {@link #positionLock}. */
     private final ReadCursor cursor = new ReadCursor();
 
@@ -100,22 +107,27 @@ final class ConsumerGroup {
 
     /**
      * Reads up to {@code max} messages from the position and advances it past them, persisted before
-     * it returns. The caller has entered the topic and this group.
+     * it returns; expired messages (at {@code now}) are skipped, counted, and advanced past too. The
+     * caller has entered the topic and this group.
      */
-    List<ConsumerMessage> consume(RocksStore store, Topic t, int max) {
+    List<ConsumerMessage> consume(RocksStore store, Topic t, int max, long now) {
         positionLock.lock();
         try {
             long from = position;
             if (from > t.latestId()) {
                 return List.of(); // nothing committed past the position: no need to touch storage
             }
-            MessageList messages = MessageReader.read(store, t, from, max, cursor);
-            if (!messages.isEmpty()) {
-                long next = messages.id(messages.size() - 1) + 1;
+            ExpiringRead.Result read = ExpiringRead.read(f -> MessageReader.read(store, t, f, max, cursor), from,
+                    t.latestId(), now, t.defaultTtlMillis());
+            long next = read.next();
+            if (next != from) {
                 store.putMeta(positionKey, StorageLayout.positionValue(next));
                 position = next;
             }
-            return messages;
+            if (read.expired() > 0) {
+                expired += read.expired();
+            }
+            return read.messages();
         } finally {
             positionLock.unlock();
         }

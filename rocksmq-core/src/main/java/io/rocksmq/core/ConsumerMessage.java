@@ -105,6 +105,11 @@ public final class ConsumerMessage {
         return ByteBuffer.wrap(batch, payloadOffset, payloadSize).slice().asReadOnlyBuffer();
     }
 
+    /** When the message expires, epoch milliseconds; 0 if it has no expiry of its own. */
+    public long expiresAt() {
+        return BatchFormat.expiresAt(batch, payloadOffset);
+    }
+
     /** The properties as produced (immutable), decoded at the first call. */
     @SuppressWarnings("unchecked")
     public Map<String, String> properties() {

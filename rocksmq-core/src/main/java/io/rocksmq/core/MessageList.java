@@ -23,6 +23,8 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
     private int size;
     /** Sum of the lengths of the distinct batches the messages lie in: what this list keeps reachable. */
     private long retainedBytes;
+    /** Whether some message lies in a batch whose messages carry expiry times. */
+    private boolean anyExpiring;
 
     MessageList(int capacity) {
         int c = Math.max(1, capacity);
@@ -43,6 +45,7 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
         }
         if (size == 0 || batches[size - 1] != batch) {
             retainedBytes += batch.length;
+            anyExpiring |= batch[0] == BatchFormat.BATCH_FORMAT_EXPIRING;
         }
         batches[size] = batch;
         ids[size] = id;
@@ -70,6 +73,38 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
         offsets = of.offsets;
         size = of.size;
         retainedBytes = of.retainedBytes;
+        anyExpiring = of.anyExpiring;
+    }
+
+    /**
+     * The messages not expired at {@code now}: a message expires at its own expiry time if it has one,
+     * else {@code defaultTtlMillis} after its publish time if that is positive. This list itself when
+     * none is (always, and without looking at a message, for a topic without expiring messages).
+     */
+    MessageList unexpired(long now, long defaultTtlMillis) {
+        if (!anyExpiring && defaultTtlMillis <= 0) {
+            return this;
+        }
+        MessageList kept = null;
+        for (int i = 0; i < size; i++) {
+            long own = BatchFormat.expiresAt(batches[i], offsets[3 * i]);
+            long expiresAt = own > 0 ? own : defaultTtlMillis > 0 ? publishTimes[i] + defaultTtlMillis : 0;
+            boolean expired = expiresAt > 0 && expiresAt <= now;
+            if (expired && kept == null) {
+                kept = new MessageList(size);
+                for (int j = 0; j < i; j++) {
+                    kept.copy(this, j);
+                }
+            } else if (!expired && kept != null) {
+                kept.copy(this, i);
+            }
+        }
+        return kept == null ? this : kept;
+    }
+
+    private void copy(MessageList from, int i) {
+        append(from.ids[i], from.publishTimes[i], from.batches[i], from.offsets[3 * i], from.offsets[3 * i + 1],
+                from.offsets[3 * i + 2]);
     }
 
     long retainedBytes() {

@@ -20,21 +20,24 @@ final class MessageSettingsStore {
             return MessageSettings.DEFAULT;
         }
         long[] fields = StorageLayout.decodeMessageSettings(v);
-        return new MessageSettings(Duration.ofMillis(fields[0]));
+        return new MessageSettings(Duration.ofMillis(fields[0]), Duration.ofMillis(Math.max(0, fields[1])));
     }
 
     /** Persists the settings, then applies them; the caller entered the topic. */
     static void set(RocksStore store, Topic t, MessageSettings settings) {
         t.underAdminLock(() -> {
             store.putMeta(StorageLayout.messageSettingsKey(t.id()),
-                    StorageLayout.messageSettingsValue(settings.deduplicationWindow().toMillis(), -1));
+                    StorageLayout.messageSettingsValue(settings.deduplicationWindow().toMillis(),
+                            settings.defaultTtl().isZero() ? -1 : settings.defaultTtl().toMillis()));
             t.deduplication().windowMillis(settings.deduplicationWindow().toMillis());
+            t.defaultTtlMillis(settings.defaultTtl().toMillis());
             return null;
         });
     }
 
     /** The settings in force for the topic. */
     static MessageSettings current(Topic t) {
-        return new MessageSettings(Duration.ofMillis(t.deduplication().windowMillis()));
+        return new MessageSettings(Duration.ofMillis(t.deduplication().windowMillis()),
+                Duration.ofMillis(t.defaultTtlMillis()));
     }
 }

@@ -3,6 +3,8 @@ package io.rocksmq.core;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.internals.Utf16;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -21,9 +23,19 @@ import java.util.Map;
  *
  * @param payload         the bytes to store; empty is allowed
  * @param properties      string key/value pairs stored with the message; no null keys or values
+ * <p>A message may <em>expire</em> ({@link #withTtl}, {@link #withExpiresAt}): from its expiry time on it
+ * is never delivered to any group nor returned by a read (it is skipped and counted per group); the
+ * topic's default time-to-live ({@link MessageSettings#defaultTtl()}) applies to messages without their own.
+ *
+ * @param payload         the bytes to store; empty is allowed
+ * @param properties      string key/value pairs stored with the message; no null keys or values
  * @param deduplicationId null (the usual case), or 1 to {@link #MAX_DEDUPLICATION_ID_BYTES} UTF-8 bytes
+ * @param expiresAtMillis when the message expires, epoch milliseconds; 0: no fixed time
+ * @param ttlMillis       how long after its produce the message expires, milliseconds; 0: none. At most
+ *                        one of the two is set.
  */
-public record ProducerMessage(byte[] payload, Map<String, String> properties, String deduplicationId) {
+public record ProducerMessage(byte[] payload, Map<String, String> properties, String deduplicationId,
+                              long expiresAtMillis, long ttlMillis) {
     /** Most properties one message may carry (the stored count is 16 bits). */
     public static final int MAX_PROPERTIES = BatchFormat.MAX_PROPERTIES;
     /** Longest property key, in UTF-8 bytes (the stored length is 16 bits). */
@@ -37,7 +49,7 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties, St
      *                                  {@link #MAX_PROPERTY_KEY_BYTES}, or a key or value holds an unpaired
      *                                  surrogate (UTF-8 cannot store it), or the deduplication id is empty,
      *                                  longer than {@link #MAX_DEDUPLICATION_ID_BYTES} or holds an unpaired
-     *                                  surrogate
+     *                                  surrogate, or the expiry is negative or both kinds are set
      */
 
     public ProducerMessage {
@@ -62,16 +74,54 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties, St
                         + " UTF-8 bytes without unpaired surrogates");
             }
         }
+        if (expiresAtMillis < 0 || ttlMillis < 0 || (expiresAtMillis > 0 && ttlMillis > 0)) {
+            throw new InvalidArgumentException("a message expires at a time or after a time-to-live, not both,"
+                    + " and neither is negative (expiresAt " + expiresAtMillis + ", ttl " + ttlMillis + " ms)");
+        }
     }
 
-    /** A message without a deduplication id. */
+    /** A message without a deduplication id or an expiry. */
     public ProducerMessage(byte[] payload, Map<String, String> properties) {
-        this(payload, properties, null);
+        this(payload, properties, null, 0, 0);
     }
 
     /** This message with a deduplication id (null: none). */
     public ProducerMessage withDeduplicationId(String id) {
-        return new ProducerMessage(payload, properties, id);
+        return new ProducerMessage(payload, properties, id, expiresAtMillis, ttlMillis);
+    }
+
+    /**
+     * This message, expiring {@code ttl} after its produce (measured on the queue's clock).
+     *
+     * @throws InvalidArgumentException if the ttl is null, not positive, or over 100 years
+     */
+    public ProducerMessage withTtl(Duration ttl) {
+        if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofDays(36_500)) > 0) {
+            throw new InvalidArgumentException("ttl must be positive and at most 100 years, was " + ttl);
+        }
+        return new ProducerMessage(payload, properties, deduplicationId, 0, ttl.toMillis());
+    }
+
+    /**
+     * This message, expiring at {@code time} (a time already past: it is stored, and never delivered).
+     *
+     * @throws InvalidArgumentException if the time is null or before 1970
+     */
+    public ProducerMessage withExpiresAt(Instant time) {
+        if (time == null || time.toEpochMilli() <= 0) {
+            throw new InvalidArgumentException("expiry time must be after 1970, was " + time);
+        }
+        return new ProducerMessage(payload, properties, deduplicationId, time.toEpochMilli(), 0);
+    }
+
+    /** Whether the message has an expiry of its own. */
+    boolean expires() {
+        return expiresAtMillis > 0 || ttlMillis > 0;
+    }
+
+    /** Its expiry time for a produce at {@code now}; 0 if it has none of its own. */
+    long expiresAt(long now) {
+        return ttlMillis > 0 ? Math.max(1, now + ttlMillis) : expiresAtMillis;
     }
 
     /** A message with no properties. */

@@ -118,10 +118,11 @@ final class Recovery {
                 repairs++;
             }
             nextTopicId = Math.max(nextTopicId, rec.topicId() + 1);
+            MessageSettings settings = MessageSettingsStore.load(store, rec.topicId());
             Topic topic = new Topic(e.getKey(), rec.topicId(), rec.startId(), nextId, lastPublish, produced,
                     store.recentReadsBudget(), new Deduplication(rec.topicId(),
-                    MessageSettingsStore.load(store, rec.topicId()).deduplicationWindow().toMillis(),
-                    Deduplication.loadCount(store, rec.topicId())));
+                    settings.deduplicationWindow().toMillis(), Deduplication.loadCount(store, rec.topicId())));
+            topic.defaultTtlMillis(settings.defaultTtl().toMillis());
             Map<String, Long> groupPositions = positions.remove(rec.topicId());
             if (groupPositions != null) {
                 for (Map.Entry<String, Long> g : groupPositions.entrySet()) {

@@ -244,7 +244,8 @@ public final class RocksMq implements AutoCloseable {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
         long startNanos = System.nanoTime();
-        List<ConsumerMessage> got = engine.inGroup(topic, group, (t, g) -> g.consume(engine.store, t, max));
+        List<ConsumerMessage> got = engine.inGroup(topic, group, (t, g) -> g.consume(engine.store, t, max,
+                config().clock().millis()));
         QueueListener l = listener;
         tellListener("consume from", topic, () -> l.onConsume(topic, group, got, System.nanoTime() - startNanos));
         return got;
@@ -252,15 +253,16 @@ public final class RocksMq implements AutoCloseable {
 
     /**
      * Reads up to {@code max} messages with id {@code >= fromId} without any consumer group (nothing
-     * is advanced or persisted). Ids below the earliest retained message start at the earliest.
+     * is advanced or persisted). Ids below the earliest retained message start at the earliest. Expired
+     * messages are left out, as {@link #consume} leaves them out.
      */
     public List<ConsumerMessage> read(String topic, long fromId, int max) {
         Names.check("topic", topic);
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
-        return engine.inTopic(topic, t -> fromId > t.latestId() ? List.of()
-                : MessageReader.read(engine.store, t, Math.max(fromId, 0), max));
+        return engine.inTopic(topic, t -> ExpiringRead.read(f -> MessageReader.read(engine.store, t, f, max),
+                Math.max(fromId, 0), t.latestId(), config().clock().millis(), t.defaultTtlMillis()).messages());
     }
 
     // ------------------------------------------------------------------ positions
@@ -414,8 +416,8 @@ public final class RocksMq implements AutoCloseable {
     }
 
     /**
-     * Sets a topic's message settings (persisted): its deduplication window. Applies to produces that
-     * start after it returns.
+     * Sets a topic's message settings (persisted): its deduplication window (for produces that start after
+     * it returns) and its default time-to-live (for every read from then on, of old messages too).
      *
      * @throws TopicNotFoundException   if there is no such topic
      * @throws InvalidArgumentException if the settings are null
@@ -430,6 +432,17 @@ public final class RocksMq implements AutoCloseable {
             MessageSettingsStore.set(engine.store, t, settings);
             return null;
         });
+    }
+
+    /**
+     * Expired messages the group skipped since the queue was opened (never delivered: see
+     * {@link ProducerMessage#withTtl} and {@link MessageSettings#defaultTtl()}).
+     *
+     * @throws ConsumerGroupNotFoundException if there is no such group
+     */
+    public long expiredMessages(String topic, String group) {
+        Names.checkTopicAndGroup(topic, group);
+        return engine.inGroup(topic, group, (t, g) -> g.expired());
     }
 
     /** The topic's message settings ({@link MessageSettings#DEFAULT} unless set). */

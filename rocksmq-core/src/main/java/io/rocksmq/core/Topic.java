@@ -68,6 +68,8 @@ final class Topic {
     private long nextId;
     /** Publish time of the last batch; publish times never go backwards within a topic. Under {@link #produceLock}. */
     private long lastPublishTime;
+    /** The topic's default time-to-live, ms (0: none); set under {@link #adminLock}, read anywhere. */
+    private volatile long defaultTtlMillis;
     /** Id of the newest committed message, -1 if none was ever produced in this incarnation. */
     private volatile long latestId;
 
@@ -223,7 +225,7 @@ final class Topic {
             chunkFirst = new int[ranges.size()];
             for (int c = 0; c < chunks.length; c++) {
                 int[] r = ranges.get(c);
-                chunks[c] = BatchFormat.encodeBatch(list, r[0], r[1]);
+                chunks[c] = BatchFormat.encodeBatch(list, r[0], r[1], now);
                 chunkFirst[c] = r[0];
             }
         }
@@ -352,6 +354,15 @@ final class Topic {
 
     Deduplication deduplication() {
         return dedup;
+    }
+
+    long defaultTtlMillis() {
+        return defaultTtlMillis;
+    }
+
+    /** Under {@link #adminLock} (or before the topic is published), after the settings record was written. */
+    void defaultTtlMillis(long millis) {
+        defaultTtlMillis = millis;
     }
 
     /**

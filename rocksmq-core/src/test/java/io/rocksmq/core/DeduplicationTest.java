@@ -193,12 +193,12 @@ class DeduplicationTest {
                 .isInstanceOf(InvalidArgumentException.class);
         assertThatThrownBy(() -> ProducerMessage.of(p).withDeduplicationId("x".repeat(257)))
                 .isInstanceOf(InvalidArgumentException.class);
-        assertThatThrownBy(() -> new ProducerMessage(p, Map.of(), "bad\uD800"))
+        assertThatThrownBy(() -> new ProducerMessage(p, Map.of(), "bad\uD800", 0, 0))
                 .isInstanceOf(InvalidArgumentException.class);
         assertThat(ProducerMessage.of(p).withDeduplicationId("x".repeat(256)).deduplicationId()).hasSize(256);
-        assertThatThrownBy(() -> new MessageSettings(Duration.ofSeconds(-1))).isInstanceOf(InvalidArgumentException.class);
-        assertThatThrownBy(() -> new MessageSettings(Duration.ofDays(8))).isInstanceOf(InvalidArgumentException.class);
-        assertThatThrownBy(() -> new MessageSettings(null)).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> new MessageSettings(Duration.ofSeconds(-1), Duration.ZERO)).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> new MessageSettings(Duration.ofDays(8), Duration.ZERO)).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> new MessageSettings(null, Duration.ZERO)).isInstanceOf(InvalidArgumentException.class);
         try (RocksMq mq = open()) {
             assertThatThrownBy(() -> mq.setMessageSettings("nope", MessageSettings.DEFAULT))
                     .isInstanceOf(TopicNotFoundException.class);

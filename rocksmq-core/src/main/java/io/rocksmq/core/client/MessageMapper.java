@@ -35,7 +35,7 @@ final class MessageMapper {
             properties = withKey;
         }
         // validates: storage can hold it
-        return new ProducerMessage(message.payload(), properties, message.deduplicationId().orElse(null));
+        return new ProducerMessage(message.payload(), properties, message.deduplicationId().orElse(null), 0, 0);
     }
 
     static Message decode(String topic, ConsumerMessage m) {
