@@ -112,6 +112,8 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
     private MultiGauge retained;
     private MultiGauge position;
     private MultiGauge lag;
+    private MultiGauge expired;
+    private MultiGauge deduplicated;
     /** The topics and "topic\0group" keys the multi-gauges currently have rows for. */
     private Set<String> topology = Set.of();
     private ScheduledExecutorService refresher;
@@ -187,6 +189,12 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
                     .description("Id the group's next consume starts at").register(registry);
             lag = MultiGauge.builder("rocksmq.group.lag")
                     .description("Retained messages the group has not consumed yet").register(registry);
+            expired = MultiGauge.builder("rocksmq.group.expired")
+                    .description("Expired messages the group skipped (never delivered) since the queue opened")
+                    .register(registry);
+            deduplicated = MultiGauge.builder("rocksmq.topic.deduplicated")
+                    .description("Messages not stored because their deduplication id was stored within the window")
+                    .register(registry);
             refreshLocked();
             mq.listener(listener);
             if (!refreshInterval.isZero()) {
@@ -238,17 +246,21 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
             List<MultiGauge.Row<?>> retainedRows = new ArrayList<>();
             List<MultiGauge.Row<?>> positionRows = new ArrayList<>();
             List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
+            List<MultiGauge.Row<?>> expiredRows = new ArrayList<>();
+            List<MultiGauge.Row<?>> deduplicatedRows = new ArrayList<>();
             for (String t : topics) {
                 Tags tags = Tags.of("topic", t);
                 latestRows.add(MultiGauge.Row.of(tags, () -> safe(() -> mq.latestMessageId(t))));
                 earliestRows.add(MultiGauge.Row.of(tags, () -> safe(() -> mq.earliestMessageId(t))));
                 retainedRows.add(MultiGauge.Row.of(tags, () -> safe(() ->
                         TopicSnapshot.retained(mq.earliestMessageId(t), mq.latestMessageId(t)))));
+                deduplicatedRows.add(MultiGauge.Row.of(tags, () -> safe(() -> mq.topicStats(t).deduplicatedMessages())));
                 for (String g : groups.get(t)) {
                     Tags groupTags = tags.and("group", g);
                     positionRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> mq.position(t, g))));
                     lagRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> TopicSnapshot.lag(
                             mq.earliestMessageId(t), mq.latestMessageId(t), mq.position(t, g)))));
+                    expiredRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> mq.expiredMessages(t, g))));
                 }
             }
             latestId.register(latestRows, true);
@@ -256,6 +268,8 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
             retained.register(retainedRows, true);
             position.register(positionRows, true);
             lag.register(lagRows, true);
+            expired.register(expiredRows, true);
+            deduplicated.register(deduplicatedRows, true);
             topology = keys;
         }
         // Listener meters of destroyed topics and groups go too, so a re-created one starts from zero.
@@ -295,7 +309,7 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
                 return;
             }
             fixedMeters.forEach(r::remove);
-            for (MultiGauge m : List.of(latestId, earliestId, retained, position, lag)) {
+            for (MultiGauge m : List.of(latestId, earliestId, retained, position, lag, expired, deduplicated)) {
                 m.register(List.of(), true);
             }
             produceMeters.values().forEach(m -> m.remove(r));

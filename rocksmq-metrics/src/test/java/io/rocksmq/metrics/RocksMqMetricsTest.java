@@ -100,6 +100,24 @@ class RocksMqMetricsTest {
     }
 
     @Test
+    void expiredAndDeduplicatedMessagesAreGauges() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RocksMq mq = RocksMq.open(dir);
+             RocksMqMetrics metrics = new RocksMqMetrics(mq, Duration.ZERO)) {
+            mq.createTopic("orders");
+            mq.createConsumerGroup("orders", "billing");
+            metrics.bindTo(registry);
+            io.rocksmq.core.ProducerMessage m = io.rocksmq.core.ProducerMessage.of(new byte[1]).withDeduplicationId("d");
+            mq.produce("orders", List.of(m, m, m));
+            mq.produce("orders", List.of(io.rocksmq.core.ProducerMessage.of(new byte[1])
+                    .withExpiresAt(java.time.Instant.ofEpochMilli(1)), io.rocksmq.core.ProducerMessage.of(new byte[1])));
+            assertThat(mq.consume("orders", "billing", 10)).hasSize(2);
+            assertThat(gauge(registry, "rocksmq.topic.deduplicated", "topic", "orders")).isEqualTo(2);
+            assertThat(gauge(registry, "rocksmq.group.expired", "topic", "orders", "group", "billing")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void refreshFollowsTopicsAndGroupsAsTheyComeAndGo() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (RocksMq mq = RocksMq.open(dir);
