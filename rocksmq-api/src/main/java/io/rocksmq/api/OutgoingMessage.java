@@ -1,6 +1,8 @@
 package io.rocksmq.api;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +16,9 @@ import java.util.Optional;
  * stored is not stored again, and the send answers the original message's id, also after a crash and
  * restart. So an application that resends after a failure or a timeout, with the same id, stores the
  * message once. The Kafka backend ignores it (Kafka's idempotent producer covers only its own retries).
+ *
+ * <p>A message may <em>expire</em> ({@link Builder#ttl}, {@link Builder#expiresAt}): from then on it is
+ * never delivered to any subscription (the embedded backend skips and counts it per group).
  *
  * <p>Property names starting with {@value #RESERVED_PROPERTY_PREFIX} are reserved for backends (the
  * embedded backend stores the key as one) and are rejected here, so every backend accepts the same
@@ -45,12 +50,18 @@ public final class OutgoingMessage {
     private final Map<String, String> properties;
     private final String key;
     private final String deduplicationId;
+    /** Epoch ms, 0: no fixed time. */
+    private final long expiresAtMillis;
+    /** Ms after the send, 0: none. */
+    private final long ttlMillis;
 
-    private OutgoingMessage(byte[] payload, Map<String, String> properties, String key, String deduplicationId) {
-        this.payload = payload;
-        this.properties = properties;
-        this.key = key;
-        this.deduplicationId = deduplicationId;
+    private OutgoingMessage(Builder b) {
+        this.payload = b.payload;
+        this.properties = Map.copyOf(b.properties);
+        this.key = b.key;
+        this.deduplicationId = b.deduplicationId;
+        this.expiresAtMillis = b.expiresAtMillis;
+        this.ttlMillis = b.ttlMillis;
     }
 
     /**
@@ -110,6 +121,16 @@ public final class OutgoingMessage {
         return Optional.ofNullable(key);
     }
 
+    /** When the message expires, if {@link Builder#expiresAt} was set. */
+    public Optional<Instant> expiresAt() {
+        return expiresAtMillis == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expiresAtMillis));
+    }
+
+    /** How long after its send the message expires, if {@link Builder#ttl} was set. */
+    public Optional<Duration> ttl() {
+        return ttlMillis == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(ttlMillis));
+    }
+
     /** The deduplication id, if one was set. */
     public Optional<String> deduplicationId() {
         return Optional.ofNullable(deduplicationId);
@@ -128,6 +149,8 @@ public final class OutgoingMessage {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private String key;
         private String deduplicationId;
+        private long expiresAtMillis;
+        private long ttlMillis;
 
         private Builder(byte[] payload) {
             if (payload == null) {
@@ -143,6 +166,34 @@ public final class OutgoingMessage {
          */
         public Builder key(String key) {
             this.key = key == null ? null : Checks.wellFormed("message key", key);
+            return this;
+        }
+
+        /**
+         * The message expires this long after it is sent (replaces an {@link #expiresAt}); null clears it.
+         *
+         * @throws InvalidArgumentException if the ttl is not positive or over 100 years
+         */
+        public Builder ttl(Duration ttl) {
+            if (ttl != null && (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofDays(36_500)) > 0)) {
+                throw new InvalidArgumentException("ttl must be positive and at most 100 years, was " + ttl);
+            }
+            this.ttlMillis = ttl == null ? 0 : ttl.toMillis();
+            this.expiresAtMillis = 0;
+            return this;
+        }
+
+        /**
+         * The message expires at this time (replaces a {@link #ttl}); null clears it.
+         *
+         * @throws InvalidArgumentException if the time is not after 1970
+         */
+        public Builder expiresAt(Instant time) {
+            if (time != null && time.toEpochMilli() <= 0) {
+                throw new InvalidArgumentException("expiry time must be after 1970, was " + time);
+            }
+            this.expiresAtMillis = time == null ? 0 : time.toEpochMilli();
+            this.ttlMillis = 0;
             return this;
         }
 
@@ -195,7 +246,7 @@ public final class OutgoingMessage {
         }
 
         public OutgoingMessage build() {
-            return new OutgoingMessage(payload, Map.copyOf(properties), key, deduplicationId);
+            return new OutgoingMessage(this);
         }
 
         private static void checkProperty(String name, String value) {

@@ -16,6 +16,7 @@ public final class BackendTraits {
     private final boolean exclusiveSubscriptions;
     private final boolean immediateTopicDeletion;
     private final boolean deduplication;
+    private final boolean expiry;
     private final Duration deliveryTimeout;
     private final Duration quietPeriod;
 
@@ -23,6 +24,7 @@ public final class BackendTraits {
         this.exclusiveSubscriptions = b.exclusiveSubscriptions;
         this.immediateTopicDeletion = b.immediateTopicDeletion;
         this.deduplication = b.deduplication;
+        this.expiry = b.expiry;
         this.deliveryTimeout = b.deliveryTimeout;
         this.quietPeriod = b.quietPeriod;
     }
@@ -53,6 +55,11 @@ public final class BackendTraits {
         return deduplication;
     }
 
+    /** A message whose expiry time passed before it is read is never delivered. */
+    public boolean expiry() {
+        return expiry;
+    }
+
     /** How long a test waits for a message that must arrive (generous: a slow machine is not a failure). */
     public Duration deliveryTimeout() {
         return deliveryTimeout;
@@ -69,7 +76,7 @@ public final class BackendTraits {
     @Override
     public String toString() {
         return "BackendTraits{exclusiveSubscriptions=" + exclusiveSubscriptions + ", immediateTopicDeletion="
-                + immediateTopicDeletion + ", deduplication=" + deduplication + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
+                + immediateTopicDeletion + ", deduplication=" + deduplication + ", expiry=" + expiry + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -77,6 +84,7 @@ public final class BackendTraits {
         private boolean exclusiveSubscriptions = true;
         private boolean immediateTopicDeletion = true;
         private boolean deduplication = true;
+        private boolean expiry = true;
         private Duration deliveryTimeout = Duration.ofSeconds(20);
         private Duration quietPeriod = Duration.ofMillis(300);
 
@@ -95,6 +103,11 @@ public final class BackendTraits {
 
         public Builder deduplication(boolean value) {
             this.deduplication = value;
+            return this;
+        }
+
+        public Builder expiry(boolean value) {
+            this.expiry = value;
             return this;
         }
 

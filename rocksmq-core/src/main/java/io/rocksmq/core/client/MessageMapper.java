@@ -35,7 +35,9 @@ final class MessageMapper {
             properties = withKey;
         }
         // validates: storage can hold it
-        return new ProducerMessage(message.payload(), properties, message.deduplicationId().orElse(null), 0, 0);
+        return new ProducerMessage(message.payload(), properties, message.deduplicationId().orElse(null),
+                message.expiresAt().map(java.time.Instant::toEpochMilli).orElse(0L),
+                message.ttl().map(java.time.Duration::toMillis).orElse(0L));
     }
 
     static Message decode(String topic, ConsumerMessage m) {
