@@ -49,6 +49,9 @@ final class ProduceCommand extends QueueCommand {
             + " ID#N. Within the topic's deduplication window a message whose id is stored is not stored again,"
             + " so running the same command again stores nothing twice."})
     String dedupId;
+    @Option(names = "--ttl", paramLabel = "TIME", description = "Every message expires TIME after the produce (90s, 10m, 1h):"
+            + " from then on it is never delivered.")
+    String ttl;
     @Option(names = "--create", description = "Create the topic (and the data directory) if missing.")
     boolean create;
     @Option(names = "--fsync", description = "fsync the write-ahead log before each batch is acknowledged.")
@@ -57,6 +60,7 @@ final class ProduceCommand extends QueueCommand {
     JsonOption output;
 
     private final Map<String, String> props = new LinkedHashMap<>();
+    private java.time.Duration ttlDuration;
 
     @Override
     void validate() {
@@ -65,6 +69,16 @@ final class ProduceCommand extends QueueCommand {
         }
         if (file != null && !Files.isReadable(file)) {
             throw usage("cannot read " + file);
+        }
+        if (ttl != null) {
+            try {
+                ttlDuration = Args.parseDuration(ttl.trim());
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw usage(e.getMessage());
+            }
+            if (ttlDuration.isZero() || ttlDuration.isNegative()) {
+                throw usage("--ttl must be positive, was " + ttl);
+            }
         }
         if (dedupId != null && dedupId.isEmpty()) {
             throw usage("--dedup-id must not be empty");
@@ -100,6 +114,9 @@ final class ProduceCommand extends QueueCommand {
             while ((line = lines.readLine()) != null) {
                 lineNumber++;
                 ProducerMessage m = ProducerMessage.of(line.getBytes(StandardCharsets.UTF_8), props);
+                if (ttlDuration != null) {
+                    m = m.withTtl(ttlDuration);
+                }
                 if (dedupId != null) {
                     m = m.withDeduplicationId(lineNumber == 1 ? dedupId : dedupId + "#" + lineNumber);
                 }

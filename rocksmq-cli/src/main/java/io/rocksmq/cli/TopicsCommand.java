@@ -117,6 +117,7 @@ final class TopicsCommand extends CommandGroup {
                             "topicOverride", !own.equals(RetentionPolicy.INHERIT_ALL)),
                     "deduplication", Json.object("windowMillis", settings.deduplicationWindow().toMillis(),
                             "deduplicatedMessages", duplicates),
+                    "defaultTtlMillis", settings.defaultTtl().toMillis(),
                     "groups", Views.groupsJson(t)), () -> {
                 List<List<String>> rows = new ArrayList<>();
                 rows.add(List.of("topic", t.name()));
@@ -130,9 +131,11 @@ final class TopicsCommand extends CommandGroup {
                 rows.add(List.of("", "any data: kept " + Text.millis(retention.maxRetentionTime())
                         + own(own.maxRetentionTime()) + ", up to " + Text.limitBytes(retention.maxRetentionBytes())
                         + own(own.maxRetentionBytes())));
-                rows.add(List.of("deduplication", settings.deduplicationWindow().isZero() ? "off"
+                rows.add(List.of("dedup", settings.deduplicationWindow().isZero() ? "off"
                         : "window " + Text.millis(settings.deduplicationWindow().toMillis()) + ", "
                         + Text.messages(duplicates) + " not stored again"));
+                rows.add(List.of("expiry", settings.defaultTtl().isZero() ? "only messages with their own"
+                        : "default ttl " + Text.millis(settings.defaultTtl().toMillis())));
                 Text.table(out, rows);
                 if (!t.groups().isEmpty()) {
                     out.println();
@@ -170,18 +173,26 @@ final class TopicsCommand extends CommandGroup {
         @Option(names = "--dedup-window", paramLabel = "TIME",
                 description = "Deduplication window: how long a stored deduplication id keeps a resend from being stored (0 turns it off).")
         String dedupWindow;
+        @Option(names = "--default-ttl", paramLabel = "TIME",
+                description = "Messages without their own expiry expire TIME after their publish time ('none': never);"
+                        + " applies to stored messages too.")
+        String defaultTtl;
 
         /** The parsed limits, null where not given or not changed (the topic keeps its setting). */
         private Long[] limits;
         private java.time.Duration window;
+        private java.time.Duration ttl;
 
         @Override
         void validate() {
             boolean anyLimit = retentionTime != null || retentionBytes != null || maxRetentionTime != null
                     || maxRetentionBytes != null;
-            if (dedupWindow != null) {
+            if (dedupWindow != null || defaultTtl != null) {
                 try {
-                    window = dedupWindow.trim().equals("0") ? java.time.Duration.ZERO : Args.parseDuration(dedupWindow.trim());
+                    window = dedupWindow == null ? null : dedupWindow.trim().equals("0") ? java.time.Duration.ZERO
+                            : Args.parseDuration(dedupWindow.trim());
+                    ttl = defaultTtl == null ? null : defaultTtl.trim().equals("none") ? java.time.Duration.ZERO
+                            : Args.parseDuration(defaultTtl.trim());
                 } catch (picocli.CommandLine.TypeConversionException e) {
                     throw usage(e.getMessage());
                 }
@@ -192,7 +203,7 @@ final class TopicsCommand extends CommandGroup {
             if (reset == anyLimit) {
                 throw usage(reset ? "--default-retention cannot be combined with a limit"
                         : "give at least one of --retention-time, --retention-bytes, --max-retention-time,"
-                        + " --max-retention-bytes, --default-retention, --dedup-window");
+                        + " --max-retention-bytes, --default-retention, --dedup-window, --default-ttl");
             }
             limits = new Long[] {limit(retentionTime, true), limit(retentionBytes, false),
                     limit(maxRetentionTime, true), limit(maxRetentionBytes, false)};
@@ -201,10 +212,14 @@ final class TopicsCommand extends CommandGroup {
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
             RocksMq mq = q.mq();
-            if (window != null) {
-                mq.setMessageSettings(name, mq.messageSettings(name).withDeduplicationWindow(window));
-                out.println("topic '" + name + "': deduplication " + (window.isZero() ? "off"
-                        : "window " + Text.millis(window.toMillis())));
+            if (window != null || ttl != null) {
+                MessageSettings settings = mq.messageSettings(name);
+                settings = window == null ? settings : settings.withDeduplicationWindow(window);
+                settings = ttl == null ? settings : settings.withDefaultTtl(ttl);
+                mq.setMessageSettings(name, settings);
+                out.println("topic '" + name + "': deduplication " + (settings.deduplicationWindow().isZero() ? "off"
+                        : "window " + Text.millis(settings.deduplicationWindow().toMillis())) + ", default ttl "
+                        + (settings.defaultTtl().isZero() ? "none" : Text.millis(settings.defaultTtl().toMillis())));
                 if (limits == null) {
                     return 0;
                 }

@@ -188,13 +188,29 @@ class ProduceConsumeCommandTest {
                 .isEqualTo("produced 1 message to 't' (id 2); 2 messages not stored again (deduplication id already stored)\n");
         assertThat(ok("topics", "describe", "t", "--data", data).out()).contains("window 2m, 2 messages not stored again");
         assertThat(ok("topics", "alter", "t", "--dedup-window", "10m", "--data", data).out())
-                .isEqualTo("topic 't': deduplication window 10m\n");
+                .isEqualTo("topic 't': deduplication window 10m, default ttl none\n");
         Map<String, Object> json = ParsedJson.object(ok("topics", "describe", "t", "--json", "--data", data).out());
         assertThat(json.get("deduplication")).isEqualTo(Map.of("windowMillis", 600_000L, "deduplicatedMessages", 2L));
         ok("topics", "alter", "t", "--dedup-window", "0", "--data", data);
-        assertThat(ok("topics", "describe", "t", "--data", data).out()).contains("deduplication  off");
+        assertThat(ok("topics", "describe", "t", "--data", data).out()).contains("dedup        off");
         assertThat(cli.stdin("a\n").run("produce", "t", "--dedup-id", "batch-1", "--data", data).out())
                 .isEqualTo("produced 1 message to 't' (id 3)\n");
         assertThat(cli.stdin("a\n").run("produce", "t", "--dedup-id", "", "--data", data).exit()).isEqualTo(2);
+    }
+
+    @Test
+    void produceWithATtlAndATopicDefaultTtl() {
+        ok("topics", "create", "t", "--data", data);
+        assertThat(cli.stdin("a\n").run("produce", "t", "--ttl", "1h", "--data", data).out())
+                .isEqualTo("produced 1 message to 't' (id 0)\n");
+        try (RocksMq mq = RocksMq.open(Path.of(data))) {
+            long expiresAt = mq.read("t", 0, 1).get(0).expiresAt();
+            assertThat(expiresAt).isBetween(System.currentTimeMillis() + 3_000_000, System.currentTimeMillis() + 3_600_000);
+        }
+        assertThat(ok("topics", "alter", "t", "--default-ttl", "2h", "--data", data).out())
+                .isEqualTo("topic 't': deduplication window 2m, default ttl 2h\n");
+        assertThat(ok("topics", "describe", "t", "--data", data).out()).contains("default ttl 2h");
+        assertThat(cli.stdin("a\n").run("produce", "t", "--ttl", "0s", "--data", data).exit()).isEqualTo(2);
+        assertThat(cli.run("topics", "alter", "t", "--default-ttl", "soon", "--data", data).exit()).isEqualTo(2);
     }
 }
