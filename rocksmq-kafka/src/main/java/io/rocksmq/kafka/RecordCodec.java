@@ -28,15 +28,39 @@ final class RecordCodec {
     private RecordCodec() {
     }
 
+    /** The header carrying a message's expiry time (epoch ms, decimal); consumers skip the record after it. */
+    static final String EXPIRES_AT_HEADER = OutgoingMessage.RESERVED_PROPERTY_PREFIX + "expiresAt";
+
     static ProducerRecord<byte[], byte[]> encode(String topic, OutgoingMessage message) {
         Map<String, String> properties = message.properties();
-        List<Header> headers = new ArrayList<>(properties.size());
+        List<Header> headers = new ArrayList<>(properties.size() + 1);
         for (Map.Entry<String, String> e : properties.entrySet()) {
             headers.add(new RecordHeader(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8)));
+        }
+        long expiresAt = message.expiresAt().map(java.time.Instant::toEpochMilli)
+                .orElse(message.ttl().map(t -> System.currentTimeMillis() + t.toMillis()).orElse(0L));
+        if (expiresAt > 0) {
+            headers.add(new RecordHeader(EXPIRES_AT_HEADER, Long.toString(expiresAt).getBytes(StandardCharsets.UTF_8)));
         }
         byte[] key = message.key().map(k -> k.getBytes(StandardCharsets.UTF_8)).orElse(null);
         // The partition is left to Kafka's partitioner: by key hash when there is a key, else sticky.
         return new ProducerRecord<>(topic, null, null, key, message.payload(), headers);
+    }
+
+    /**
+     * Whether the record carries an expiry time at or before {@code now} (Kafka has no expiry of its own:
+     * the consumer checks on read). A header it cannot parse counts as no expiry.
+     */
+    static boolean expired(ConsumerRecord<byte[], byte[]> record, long now) {
+        Header h = record.headers().lastHeader(EXPIRES_AT_HEADER);
+        if (h == null || h.value() == null) {
+            return false;
+        }
+        try {
+            return Long.parseLong(new String(h.value(), StandardCharsets.UTF_8)) <= now;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     static Message decode(ConsumerRecord<byte[], byte[]> record) {
