@@ -51,9 +51,8 @@ import java.nio.charset.StandardCharsets;
  * [0x13][topicId u64][0x03][endId u64]    retention segment     [bytesAtEnd u64][lastPublishTime i64]
  * [0x13][topicId u64][0x04][group UTF-8]  group skip counter    [skippedTotal u64][skippedNotTaken u64]
  * [0x18][topicId u64][0x00]               message settings      [dedupWindowMillis i64][defaultTtlMillis i64]
- * [0x18][topicId u64][0x01][dedupId UTF-8] dedup id             [messageId u64][storedAt i64]
- * [0x18][topicId u64][0x02][storedAt i64][messageId u64]
- *                                         dedup time index      [dedupId UTF-8]
+ * [0x18][topicId u64][0x02][storedAt i64][firstMessageId u64]
+ *                                         dedup log             N x [messageId u64][idLength u16][dedupId UTF-8]
  * [0x18][topicId u64][0x03]               dedup count           [deduplicated messages u64]
  * </pre>
  * {@code messageIdFloor} is the largest {@code nextMessageId} of any destroyed topic: a topic created
@@ -95,10 +94,11 @@ import java.nio.charset.StandardCharsets;
  * <ul>
  *   <li>settings: the topic's deduplication window and default time-to-live, milliseconds;
  *       {@code -1} for the ttl means none. Absent: the defaults ({@link MessageSettings#DEFAULT}).</li>
- *   <li>dedup id: the message a deduplication id was stored as, and that message's publish time. Written
- *       in the produce's {@code WriteBatch}, so an id is indexed if and only if its message is stored.</li>
- *   <li>dedup time index: one per dedup id record, ordered by publish time, so the purge finds the
- *       expired ids with one range scan from the start instead of a scan of all of them.</li>
+ *   <li>dedup log: one record per write that stored messages with deduplication ids, written in that
+ *       write's {@code WriteBatch} (so an id is logged if and only if its message is stored): the publish
+ *       time of the write, its smallest message id with an id (so keys never collide), and the pairs.
+ *       Ordered by time, so the ids of the window are one range scan and the purge is one range delete.
+ *       (Type {@code 0x01} is unused: per-id records, tried first, cost one entry per message.)</li>
  * </ul>
  *
  * <p>Thread-safe: stateless.
@@ -118,8 +118,7 @@ final class StorageLayout {
     static final byte META_MESSAGES = 0x18;
 
     static final byte MESSAGE_SETTINGS = 0x00;
-    static final byte DEDUP_ID = 0x01;
-    static final byte DEDUP_TIME = 0x02;
+    static final byte DEDUP_LOG = 0x02;
     static final byte DEDUP_COUNT = 0x03;
 
     static final byte RETENTION_OVERRIDE = 0x01;
@@ -472,51 +471,70 @@ final class StorageLayout {
         return getLong(value, 0);
     }
 
-    static byte[] dedupIdKey(long topicId, byte[] dedupId) {
-        byte[] key = messageRecordKey(topicId, DEDUP_ID, dedupId.length);
-        System.arraycopy(dedupId, 0, key, 10, dedupId.length);
-        return key;
-    }
-
-    static byte[] dedupIdValue(long messageId, long storedAt) {
-        byte[] v = new byte[16];
-        putLong(v, 0, messageId);
-        putLong(v, 8, storedAt);
-        return v;
-    }
-
-    static long dedupIdMessage(byte[] value) {
-        requireLength(value, 16, "dedup id record");
-        return getLong(value, 0);
-    }
-
-    static long dedupIdStoredAt(byte[] value) {
-        requireLength(value, 16, "dedup id record");
-        return getLong(value, 8);
-    }
-
-    /** The time index key; {@code storedAt} is a publish time, never negative. */
-    static byte[] dedupTimeKey(long topicId, long storedAt, long messageId) {
-        byte[] key = messageRecordKey(topicId, DEDUP_TIME, 16);
+    /** A dedup log key; {@code storedAt} is a publish time, never negative. */
+    static byte[] dedupLogKey(long topicId, long storedAt, long firstMessageId) {
+        byte[] key = messageRecordKey(topicId, DEDUP_LOG, 16);
         putLong(key, 10, storedAt);
-        putLong(key, 18, messageId);
+        putLong(key, 18, firstMessageId);
         return key;
     }
 
-    /** Smallest time index key of a topic. */
-    static byte[] dedupTimeLowerBound(long topicId) {
-        return messageRecordKey(topicId, DEDUP_TIME, 0);
+    /** Just past the topic's dedup log keys. */
+    static byte[] dedupLogUpperBound(long topicId) {
+        return messageRecordKey(topicId, (byte) (DEDUP_LOG + 1), 0);
     }
 
-    static long dedupTimeKeyStoredAt(byte[] key) {
+    static long dedupLogKeyTime(byte[] key) {
         if (key.length != 26) {
-            throw corrupt("dedup time key of " + key.length + " bytes", null);
+            throw corrupt("dedup log key of " + key.length + " bytes", null);
         }
         return getLong(key, 10);
     }
 
-    static long dedupTimeKeyMessage(byte[] key) {
-        return getLong(key, 18);
+    /** The value of a dedup log record: the pairs of {@code staged} (deduplication id -> message id). */
+    static byte[] dedupLogValue(java.util.Map<String, Long> staged) {
+        int size = 0;
+        java.util.List<byte[]> encoded = new java.util.ArrayList<>(staged.size());
+        long[] messageIds = new long[staged.size()];
+        for (java.util.Map.Entry<String, Long> e : staged.entrySet()) {
+            byte[] b = e.getKey().getBytes(StandardCharsets.UTF_8);
+            messageIds[encoded.size()] = e.getValue();
+            encoded.add(b);
+            size += 10 + b.length;
+        }
+        byte[] v = new byte[size];
+        int pos = 0;
+        for (int i = 0; i < messageIds.length; i++) {
+            byte[] b = encoded.get(i);
+            long messageId = messageIds[i];
+            putLong(v, pos, messageId);
+            putShort(v, pos + 8, b.length);
+            System.arraycopy(b, 0, v, pos + 10, b.length);
+            pos += 10 + b.length;
+        }
+        return v;
+    }
+
+    /** Receives the pairs of a dedup log record. */
+    interface DedupPair {
+        void accept(long messageId, String dedupId);
+    }
+
+    static void decodeDedupLog(byte[] value, DedupPair out) {
+        int pos = 0;
+        try {
+            while (pos < value.length) {
+                long messageId = getLong(value, pos);
+                int length = getShort(value, pos + 8);
+                if (pos + 10 + length > value.length) {
+                    throw new IndexOutOfBoundsException(pos + 10 + length);
+                }
+                out.accept(messageId, new String(value, pos + 10, length, StandardCharsets.UTF_8));
+                pos += 10 + length;
+            }
+        } catch (IndexOutOfBoundsException e) {
+            throw corrupt("dedup log record is truncated", e);
+        }
     }
 
     static long entryBytes(int valueLength) {

@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +36,8 @@ import java.util.function.Supplier;
  *       policy changes and retention's cut (rare); the produce, consume and notify paths never take it.
  *       Other classes take it through {@link #underAdminLock}. It guards changes to {@link #groups};
  *       reads of the map need no lock (a group found there may be closing: enter its lifecycle).</li>
- *   <li>The deduplication index ({@link Deduplication}) changes only under {@link #produceLock}:
- *       checked and written in the write that stores the messages, purged a chunk per hold.</li>
+ *   <li>The deduplication ids ({@link Deduplication}) change only under {@link #produceLock}: checked
+ *       around the write that stores the messages (and logs them), purged under it.</li>
  *   <li>{@link #latestId} is volatile: written under {@link #produceLock} after the commit, read
  *       anywhere.</li>
  * </ul>
@@ -283,6 +283,13 @@ final class Topic {
         long ticket;
         long duplicates = 0;
         Map<String, Long> staged = null; // deduplication ids stored by this write so far
+        for (Append a : group) {
+            if (a.dedupIds != null) {
+                dedup.prepare(store, time);
+                staged = new LinkedHashMap<>(); // in id order
+                break;
+            }
+        }
         // A fresh batch per write, sized up front: a batch kept per topic would pin native memory
         // as large as the topic's largest produce, times the number of topics.
         try (WriteBatch batch = new WriteBatch(reservedBytes(group))) {
@@ -294,14 +301,12 @@ final class Topic {
                         a.ids[i] = next + i;
                     }
                 } else {
-                    staged = staged == null ? new HashMap<>() : staged;
                     a.stored = new boolean[a.count];
                     kept = dedup.resolve(store, a, time, next, staged);
                     if (kept < a.count) {
                         a.keepOnly();
                         duplicates += a.count - kept;
                     }
-                    dedup.index(batch, store, a, time);
                 }
                 for (int c = 0; c < a.chunks.length; c++) {
                     BatchFormat.patchPublishTime(a.chunks[c], time);
@@ -310,6 +315,7 @@ final class Topic {
                 }
                 next += kept;
             }
+            dedup.index(batch, store, staged, time);
             if (duplicates > 0) {
                 dedup.stageCount(batch, store, duplicates);
             }
@@ -323,8 +329,8 @@ final class Topic {
         lastPublishTime = time;
         latestId = next - 1;
         space.appended(next, produced, time, closesSegment);
-        if (duplicates > 0) {
-            dedup.counted(duplicates);
+        if (staged != null) {
+            dedup.commit(staged, time, duplicates);
         }
         for (Append a : group) {
             a.ticket = ticket;
@@ -332,24 +338,18 @@ final class Topic {
     }
 
     /**
-     * Deletes the deduplication records whose window passed, a chunk per hold of {@link #produceLock}
-     * (the index changes only under it, see {@link Deduplication}).
+     * Forgets the deduplication ids whose window passed and deletes their records, under
+     * {@link #produceLock} (the ids change only under it, see {@link Deduplication}).
      *
-     * @return the number of ids purged
+     * @return whether records were deleted
      */
-    long purgeDeduplication(RocksStore store, long now) {
-        long total = 0;
-        int n;
-        do {
-            produceLock.lock();
-            try {
-                n = dedup.purgeSome(store, now);
-            } finally {
-                produceLock.unlock();
-            }
-            total += n;
-        } while (n == Deduplication.PURGE_CHUNK);
-        return total;
+    boolean purgeDeduplication(RocksStore store, long now) {
+        produceLock.lock();
+        try {
+            return dedup.purge(store, now);
+        } finally {
+            produceLock.unlock();
+        }
     }
 
     Deduplication deduplication() {
@@ -402,7 +402,7 @@ final class Topic {
                 bytes += 32 + c.length;
             }
             if (a.dedupIds != null) {
-                bytes += 96L * a.count; // two index records per id (ids are short)
+                bytes += 48L * a.count; // the write's dedup log record (ids are short)
             }
         }
         return (int) Math.min(bytes, Integer.MAX_VALUE);

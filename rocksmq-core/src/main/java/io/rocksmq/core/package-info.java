@@ -52,8 +52,8 @@
  *   <li>A group's position lock ({@code ConsumerGroup.underPositionLock}: consume, seek, skip counts,
  *       the group's cursor). Several only in retention's cut, taken in group-name order; a consume holds
  *       one.</li>
- *   <li>A topic's produce lock (inside {@code Topic.append}; also {@code Topic.purgeDeduplication}, a chunk of
- *       expired deduplication ids per hold): taken with none of the above held, except by the retention
+ *   <li>A topic's produce lock (inside {@code Topic.append}; also {@code Topic.purgeDeduplication}, which
+ *       forgets expired deduplication ids): taken with none of the above held, except by the retention
  *       pass, which purges under its pass lock (a produce never waits for the pass lock).</li>
  *   <li>Leaves, which take no other lock: {@code TopicSpace}'s segment lock and room monitor,
  *       {@code DiskSpaceGuard}'s monitor, {@code WalSyncer}'s lock, {@code SpaceReclaimer}'s lock.</li>

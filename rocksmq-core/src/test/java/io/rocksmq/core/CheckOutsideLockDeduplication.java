@@ -17,7 +17,7 @@ final class CheckOutsideLockDeduplication extends Deduplication {
     long[] beforeLock(RocksStore store, String[] dedupIds, long now) {
         long[] originals = new long[dedupIds.length];
         for (int i = 0; i < dedupIds.length; i++) {
-            originals[i] = dedupIds[i] == null ? -1 : original(store, dedupIds[i], now, windowMillis(), Map.of());
+            originals[i] = dedupIds[i] == null ? -1 : original(dedupIds[i], now, windowMillis(), Map.of());
         }
         return originals;
     }

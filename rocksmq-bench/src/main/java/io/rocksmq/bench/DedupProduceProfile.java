@@ -1,0 +1,71 @@
+package io.rocksmq.bench;
+
+import io.rocksmq.core.ProducerMessage;
+import io.rocksmq.core.RetentionPolicy;
+import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.RocksMqConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The cost of producer deduplication on W1's produce shape (100-byte messages, batches of 100, one
+ * producer thread, WAL durability): the same number of messages produced with a fresh deduplication id
+ * on every message and without, alternating rounds on separate topics of one queue, best round of each.
+ * A diagnostic beside the harness, not a harness workload.
+ *
+ * <pre>
+ * mvn -q -pl rocksmq-bench -am -Djcstress.skip=true compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5
+ * </pre>
+ *
+ * <p>Not thread-safe: a main.
+ */
+public final class DedupProduceProfile {
+    private DedupProduceProfile() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int messages = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        Path dir = Files.createTempDirectory("rocksmq-dedup-profile");
+        byte[] payload = new byte[100];
+        new SplittableRandom(7).nextBytes(payload);
+        double bestPlain = 0;
+        double bestDedup = 0;
+        try (RocksMq mq = RocksMq.open(RocksMqConfig.builder(dir).defaultRetention(RetentionPolicy.KEEP_ALL).build())) {
+            for (int r = 0; r < rounds; r++) {
+                for (boolean dedup : new boolean[] {false, true}) {
+                    String topic = (dedup ? "dedup-" : "plain-") + r;
+                    mq.createTopic(topic);
+                    long start = System.nanoTime();
+                    for (int sent = 0; sent < messages; sent += 100) {
+                        List<ProducerMessage> batch = new ArrayList<>(100);
+                        for (int i = 0; i < 100; i++) {
+                            ProducerMessage m = ProducerMessage.of(payload);
+                            batch.add(dedup ? m.withDeduplicationId("producer-1:" + (sent + i)) : m);
+                        }
+                        mq.produce(topic, batch);
+                    }
+                    double rate = messages / ((System.nanoTime() - start) / 1e9);
+                    System.out.printf("round %d %-6s %,.0f msgs/s%n", r, dedup ? "dedup" : "plain", rate);
+                    if (dedup) {
+                        bestDedup = Math.max(bestDedup, rate);
+                    } else {
+                        bestPlain = Math.max(bestPlain, rate);
+                    }
+                }
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        System.out.printf("best: plain %,.0f msgs/s, dedup %,.0f msgs/s, ratio %.2f%n", bestPlain, bestDedup,
+                bestDedup / bestPlain);
+    }
+}
