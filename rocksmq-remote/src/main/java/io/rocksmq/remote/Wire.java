@@ -22,6 +22,9 @@ public final class Wire {
                 .setPayload(ByteString.copyFrom(m.payload()))
                 .putAllProperties(m.properties());
         m.key().ifPresent(b::setKey);
+        m.deduplicationId().ifPresent(b::setDeduplicationId);
+        m.expiresAt().ifPresent(t -> b.setExpiresAtMillis(t.toEpochMilli()));
+        m.ttl().ifPresent(t -> b.setTtlMillis(t.toMillis()));
         return b.build();
     }
 
@@ -34,6 +37,15 @@ public final class Wire {
         OutgoingMessage.Builder b = OutgoingMessage.builder(m.getPayload().toByteArray()).properties(m.getPropertiesMap());
         if (m.hasKey()) {
             b.key(m.getKey());
+        }
+        if (m.hasDeduplicationId()) {
+            b.deduplicationId(m.getDeduplicationId());
+        }
+        if (m.hasExpiresAtMillis()) {
+            b.expiresAt(java.time.Instant.ofEpochMilli(m.getExpiresAtMillis()));
+        }
+        if (m.hasTtlMillis()) {
+            b.ttl(java.time.Duration.ofMillis(m.getTtlMillis()));
         }
         return b.build();
     }

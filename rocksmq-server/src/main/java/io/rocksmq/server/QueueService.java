@@ -212,14 +212,19 @@ final class QueueService {
         return b.build();
     }
 
-    /** As the embedded backend stores a client-API message: the key in the reserved property. */
+    /**
+     * As the embedded backend stores a client-API message: the key in the reserved property, with its
+     * deduplication id and expiry.
+     */
     private static ProducerMessage toStorage(OutgoingMessage m) {
         Map<String, String> properties = m.properties();
         if (m.key().isPresent()) {
             properties = new HashMap<>(properties);
             properties.put(OutgoingMessage.KEY_PROPERTY, m.key().get());
         }
-        return new ProducerMessage(m.payload(), properties);
+        return new ProducerMessage(m.payload(), properties, m.deduplicationId().orElse(null),
+                m.expiresAt().map(java.time.Instant::toEpochMilli).orElse(0L),
+                m.ttl().map(java.time.Duration::toMillis).orElse(0L));
     }
 
     // ------------------------------------------------------------------ subscribe
