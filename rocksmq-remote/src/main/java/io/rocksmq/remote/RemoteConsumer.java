@@ -505,13 +505,14 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
      * waits for are keyed by request id.
      */
     private final class Stream implements StreamObserver<SubscribeResponse> {
-        private final ClientCall<SubscribeRequest, SubscribeResponse> call =
-                client.channel().newCall(QueueGrpc.SUBSCRIBE, io.grpc.CallOptions.DEFAULT);
-        private final StreamObserver<SubscribeRequest> requests = ClientCalls.asyncBidiStreamingCall(call, this);
+        // Initialized before the call starts: gRPC may report its end on another thread at once.
         private final CompletableFuture<Void> opened = new CompletableFuture<>();
         private final CompletableFuture<Void> ended = new CompletableFuture<>();
         private final ConcurrentHashMap<Long, CompletableFuture<Void>> replies = new ConcurrentHashMap<>();
         private final AtomicLong requestIds = new AtomicLong();
+        private final ClientCall<SubscribeRequest, SubscribeResponse> call =
+                client.channel().newCall(QueueGrpc.SUBSCRIBE, io.grpc.CallOptions.DEFAULT);
+        private final StreamObserver<SubscribeRequest> requests = ClientCalls.asyncBidiStreamingCall(call, this);
         /** Set once the stream ended: why; later requests fail with it. */
         private volatile RocksMqException endedWith;
         private boolean halfClosed;
