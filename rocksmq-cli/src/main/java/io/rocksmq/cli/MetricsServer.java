@@ -72,6 +72,11 @@ final class MetricsServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** The registry it serves, for more meters (rmq serve's per-call metrics). */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     String url() {
         return "http://127.0.0.1:" + port() + "/metrics";
     }

@@ -53,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--drain-timeout", defaultValue = "10s", converter = Args.Span.class, paramLabel = "DURATION",
             description = "On shutdown, how long calls in progress may take (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Also serve Prometheus metrics (the queue's and per-call ones) on http://127.0.0.1:PORT/metrics.")
+    Integer metricsPort;
     @Option(names = "--duration", converter = Args.Span.class, paramLabel = "DURATION",
             description = "Stop after this long (default: until Ctrl-C).")
     Duration duration;
@@ -79,8 +82,16 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--client-ca needs --tls-cert and --tls-key");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (QueueOptions.OpenQueue q = new QueueOptions(spec).open(true, null)) {
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new ParameterException(spec.commandLine(), "--metrics-port must be within 0..65535, was " + metricsPort);
+        }
+        try (QueueOptions.OpenQueue q = new QueueOptions(spec).open(true, null);
+             MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(q.mq(), metricsPort)) {
+            if (metrics != null) {
+                out.println("metrics on " + metrics.url());
+            }
             RmqServer.Builder b = RmqServer.builder(q.mq())
+                    .meterRegistry(metrics == null ? null : metrics.registry())
                     .listen(host, port)
                     .maxRequestBytes(Units.bytes(maxRequestSize))
                     .maxStreamsPerConnection(maxStreams)

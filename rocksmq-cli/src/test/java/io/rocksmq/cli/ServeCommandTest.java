@@ -39,10 +39,13 @@ class ServeCommandTest {
     @Test
     void serveAnswersRemoteClientsAndStopsGracefully() throws Exception {
         AtomicReference<Cli.Result> result = new AtomicReference<>();
-        Thread server = new Thread(() -> result.set(cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString())));
+        Thread server = new Thread(() -> result.set(cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(),
+                "--metrics-port", "0")));
         server.start();
         try {
             String uri = awaitUri(cli);
+            Matcher metricsUrl = Pattern.compile("http://127\\.0\\.0\\.1:\\d+/metrics").matcher(cli.liveOut());
+            assertThat(metricsUrl.find()).as(cli.liveOut()).isTrue();
             try (MqClient client = MqClient.open(uri);
                  Producer p = client.createProducer("orders");
                  Consumer c = client.subscribe(ConsumerOptions.builder("orders", "billing")
@@ -50,6 +53,15 @@ class ServeCommandTest {
                 p.send("hello");
                 assertThat(c.receive(Duration.ofSeconds(20)).map(m -> m.text())).contains("hello");
             }
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl.group())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scrape).contains(
+                    "rocksmq_server_calls_seconds_count{method=\"rocksmq.v1.Queue/Produce\",status=\"OK\"} 1",
+                    "rocksmq_server_calls_seconds_count{method=\"rocksmq.v1.Queue/Subscribe\",status=\"OK\"} 1",
+                    "rocksmq_server_produced_messages_total 1.0",
+                    "rocksmq_server_delivered_messages_total 1.0",
+                    "rocksmq_topic_messages{topic=\"orders\"} 1.0");
         } finally {
             server.interrupt();
             server.join(Duration.ofSeconds(30).toMillis());

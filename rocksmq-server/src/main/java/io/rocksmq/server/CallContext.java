@@ -82,10 +82,11 @@ final class CallContext {
                 SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
                 String peer = remote == null ? "?" : remote.toString();
                 String method = call.getMethodDescriptor().getFullMethodName();
+                long start = System.nanoTime();
                 ServerCall<Q, R> counted = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                     @Override
                     public void close(Status status, Metadata trailers) {
-                        metrics.call(method, status.getCode().name());
+                        metrics.call(method, status.getCode().name(), System.nanoTime() - start);
                         if (!status.isOk() && LOG.isDebugEnabled()) {
                             LOG.debug("call method={} status={} peer={} description=\"{}\"", method, status.getCode(), peer,
                                     status.getDescription());

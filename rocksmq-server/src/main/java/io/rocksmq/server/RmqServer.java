@@ -65,7 +65,7 @@ public final class RmqServer implements AutoCloseable {
         this.mq = mq;
         this.ownsQueue = ownsQueue;
         this.drainTimeout = b.drainTimeout;
-        this.metrics = new ServerMetrics();
+        this.metrics = new ServerMetrics(b.meterRegistry);
         this.service = new QueueService(mq, metrics, b.maxRequestBytes);
         this.health = new HealthStatusManager();
         AtomicInteger threads = new AtomicInteger();
@@ -193,6 +193,7 @@ public final class RmqServer implements AutoCloseable {
         private Path clientCa;
         private boolean insecure;
         private TokenStore tokens;
+        private io.micrometer.core.instrument.MeterRegistry meterRegistry;
 
         private Builder(RocksMqConfig config, RocksMq queue) {
             this.config = config;
@@ -266,6 +267,12 @@ public final class RmqServer implements AutoCloseable {
             this.certificateChain = certificateChain;
             this.privateKey = privateKey;
             this.clientCa = clientCa;
+            return this;
+        }
+
+        /** Publishes per-call metrics ({@link ServerMetrics}) in this registry; null: none. */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+            this.meterRegistry = registry;
             return this;
         }
 

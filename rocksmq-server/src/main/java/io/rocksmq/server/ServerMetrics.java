@@ -1,24 +1,51 @@
 package io.rocksmq.server;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of the server: calls per method and status, open subscriptions, messages produced and delivered.
+ * With a Micrometer registry ({@link RmqServer.Builder#meterRegistry}) they are also published there:
+ * {@code rocksmq.server.calls} (timer, tags {@code method}, {@code status}; a stream's time is its
+ * lifetime), {@code rocksmq.server.subscriptions} (gauge), {@code rocksmq.server.produced.messages} and
+ * {@code rocksmq.server.delivered.messages} (counters).
  *
  * <p>Thread-safe: adders and a concurrent map.
  */
 public final class ServerMetrics {
+    private final MeterRegistry registry;
     private final ConcurrentHashMap<String, LongAdder> calls = new ConcurrentHashMap<>();
     private final AtomicLong openSubscriptions = new AtomicLong();
     private final LongAdder produced = new LongAdder();
     private final LongAdder delivered = new LongAdder();
 
-    void call(String method, String status) {
+    ServerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        if (registry != null) {
+            Gauge.builder("rocksmq.server.subscriptions", openSubscriptions, AtomicLong::get)
+                    .description("open subscribe streams").register(registry);
+            FunctionCounter.builder("rocksmq.server.produced.messages", produced, LongAdder::sum)
+                    .description("messages stored through the server").register(registry);
+            FunctionCounter.builder("rocksmq.server.delivered.messages", delivered, LongAdder::sum)
+                    .description("messages pushed to subscribers").register(registry);
+        }
+    }
+
+    void call(String method, String status, long nanos) {
         calls.computeIfAbsent(method + " " + status, k -> new LongAdder()).increment();
+        if (registry != null) {
+            Timer.builder("rocksmq.server.calls").description("finished gRPC calls")
+                    .tags("method", method, "status", status).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     void subscriptionOpened() {
