@@ -22,22 +22,27 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The remote {@link Producer}: sends are queued and go to the server in batches, one {@code Produce} call
- * in flight at a time. While a batch is in flight the next one fills up, so batches grow with the load
- * (group commit) and ids stay in the order sends were accepted; {@link ProducerOptions#batchingMaxDelay()}
- * is not needed for that and is not applied.
+ * The remote {@link Producer}: sends are queued and go to the server in batches over one
+ * {@code ProduceStream} call, up to {@link #MAX_IN_FLIGHT} batches in flight. The server stores the
+ * batches of a stream one after the other and answers in order, so ids follow the order sends were
+ * accepted; while batches are in flight the next ones fill up, so batches grow with the load (group
+ * commit). {@link ProducerOptions#batchingMaxDelay()} is not needed for that and is not applied.
  *
  * <h2>States and locks</h2>
- * {@link #lock} guards {@link #queue} (accepted, not yet sent), {@link #pending} (accepted, not yet
- * completed: queued plus in flight), {@link #inFlight} and {@link #closed}. A batch is started under the
- * lock by whoever finds nothing in flight (a sender, or the completion of the previous batch); the futures
- * are completed outside the lock. {@link #roomOrDone} is signalled whenever {@code pending} shrinks.
+ * {@link #lock} guards {@link #queue} (accepted, not yet sent), {@link #inFlight} (sent batches, oldest
+ * first, answered in that order), {@link #pending} (accepted, not yet completed), {@link #stream} (the
+ * current call, opened on demand) and {@link #closed}. Batches are sent under the lock, so requests leave
+ * in queue order; the futures are completed outside it. When the call fails, every batch in flight on it
+ * fails with the typed error (it may or may not have been stored) and the next batch opens a new call.
+ * {@link #roomOrDone} is signalled whenever {@code pending} shrinks.
  *
  * <p>Thread-safe.
  */
 public final class RemoteProducer implements Producer {
     /** Room left in a request for the protobuf framing of the messages. */
     private static final int REQUEST_HEADROOM = 64 << 10;
+    /** Batches sent and not yet answered, at most. */
+    static final int MAX_IN_FLIGHT = 4;
 
     private final RemoteMqClient client;
     private final String topic;
@@ -48,8 +53,9 @@ public final class RemoteProducer implements Producer {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition roomOrDone = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final ArrayDeque<List<Pending>> inFlight = new ArrayDeque<>();
     private int pending;
-    private boolean inFlight;
+    private Link stream;
     private boolean closed;
     /** The last send accepted: flush waits for it (batches complete in order). */
     private CompletableFuture<MessageId> last = CompletableFuture.completedFuture(null);
@@ -93,9 +99,7 @@ public final class RemoteProducer implements Producer {
             queue.add(new Pending(wire, bytes, future));
             pending++;
             last = future;
-            if (!inFlight) {
-                startBatchLocked();
-            }
+            sendBatchesLocked();
         } finally {
             lock.unlock();
         }
@@ -110,63 +114,114 @@ public final class RemoteProducer implements Producer {
         return n;
     }
 
-    /** Under {@link #lock}, with nothing in flight and something queued: sends the next batch. */
-    private void startBatchLocked() {
-        List<Pending> batch = new ArrayList<>();
-        ProduceRequest.Builder request = ProduceRequest.newBuilder().setTopic(topic);
-        long bytes = 0;
-        while (!queue.isEmpty() && batch.size() < maxBatchMessages) {
-            Pending p = queue.peek();
-            if (!batch.isEmpty() && bytes + p.bytes() > maxBatchBytes) {
-                break;
+    /** Under {@link #lock}: sends queued messages as batches while fewer than MAX_IN_FLIGHT are in flight. */
+    private void sendBatchesLocked() {
+        while (!queue.isEmpty() && inFlight.size() < MAX_IN_FLIGHT) {
+            List<Pending> batch = new ArrayList<>();
+            ProduceRequest.Builder request = ProduceRequest.newBuilder().setTopic(topic);
+            long bytes = 0;
+            while (!queue.isEmpty() && batch.size() < maxBatchMessages) {
+                Pending p = queue.peek();
+                if (!batch.isEmpty() && bytes + p.bytes() > maxBatchBytes) {
+                    break;
+                }
+                queue.poll();
+                batch.add(p);
+                request.addMessages(p.message());
+                bytes += p.bytes();
             }
-            queue.poll();
-            batch.add(p);
-            request.addMessages(p.message());
-            bytes += p.bytes();
+            if (stream == null) {
+                stream = new Link();
+            }
+            inFlight.add(batch);
+            stream.send(request.build());
         }
-        inFlight = true;
-        ClientCalls.asyncUnaryCall(client.channel().newCall(QueueGrpc.PRODUCE, client.callOptions()), request.build(),
-                new StreamObserver<>() {
-                    private ProduceResponse response;
-
-                    @Override
-                    public void onNext(ProduceResponse value) {
-                        response = value;
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        RocksMqException e = RemoteErrors.fromStatus(t);
-                        for (Pending p : batch) {
-                            p.future().completeExceptionally(e);
-                        }
-                        batchDone(batch.size());
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        if (response == null || response.getOffsetsCount() != batch.size()) {
-                            onError(new RocksMqException("the server answered a batch of " + batch.size() + " with "
-                                    + (response == null ? "nothing" : response.getOffsetsCount() + " ids")));
-                            return;
-                        }
-                        for (int i = 0; i < batch.size(); i++) {
-                            batch.get(i).future().complete(MessageId.of(Wire.PARTITION, response.getOffsets(i)));
-                        }
-                        batchDone(batch.size());
-                    }
-                });
     }
 
-    private void batchDone(int n) {
+    /** One ProduceStream call; its responses answer {@link #inFlight} in order. */
+    private final class Link implements StreamObserver<ProduceResponse> {
+        private final StreamObserver<ProduceRequest> requests = ClientCalls.asyncBidiStreamingCall(
+                client.channel().newCall(QueueGrpc.PRODUCE_STREAM, io.grpc.CallOptions.DEFAULT), this);
+
+        void send(ProduceRequest r) {
+            try {
+                requests.onNext(r);
+            } catch (RuntimeException e) {
+                // the call is over: onError reports it and fails the batch
+            }
+        }
+
+        void finish() {
+            try {
+                requests.onCompleted();
+            } catch (RuntimeException e) {
+                // already over
+            }
+        }
+
+        @Override
+        public void onNext(ProduceResponse response) {
+            List<Pending> batch;
+            lock.lock();
+            try {
+                batch = inFlight.poll();
+            } finally {
+                lock.unlock();
+            }
+            if (batch == null) {
+                return; // cannot happen with a conforming server
+            }
+            if (response.hasError()) {
+                RocksMqException e = RemoteErrors.fromError(response.getError());
+                batch.forEach(p -> p.future().completeExceptionally(e));
+            } else if (response.getOffsetsCount() != batch.size()) {
+                RocksMqException e = new RocksMqException("the server answered a batch of " + batch.size() + " with "
+                        + response.getOffsetsCount() + " ids");
+                batch.forEach(p -> p.future().completeExceptionally(e));
+            } else {
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).future().complete(MessageId.of(Wire.PARTITION, response.getOffsets(i)));
+                }
+            }
+            done(batch.size());
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            ended(RemoteErrors.fromStatus(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            ended(new ServerUnavailableException("the server ended the produce stream of topic '" + topic + "'", null));
+        }
+
+        private void ended(RocksMqException e) {
+            List<List<Pending>> failed;
+            lock.lock();
+            try {
+                if (stream == this) {
+                    stream = null;
+                }
+                failed = new ArrayList<>(inFlight);
+                inFlight.clear();
+            } finally {
+                lock.unlock();
+            }
+            int n = 0;
+            for (List<Pending> batch : failed) {
+                batch.forEach(p -> p.future().completeExceptionally(e));
+                n += batch.size();
+            }
+            done(n);
+        }
+    }
+
+    private void done(int n) {
         lock.lock();
         try {
             pending -= n;
-            inFlight = false;
-            if (!queue.isEmpty()) {
-                startBatchLocked();
-            }
+            sendBatchesLocked();
             roomOrDone.signalAll();
         } finally {
             lock.unlock();
@@ -214,6 +269,17 @@ public final class RemoteProducer implements Producer {
         try {
             awaitQuietly(waitFor);
         } finally {
+            Link open;
+            lock.lock();
+            try {
+                open = stream;
+                stream = null;
+            } finally {
+                lock.unlock();
+            }
+            if (open != null) {
+                open.finish();
+            }
             client.producerClosed(this);
         }
     }
