@@ -57,7 +57,7 @@ class ServeCommandTest {
             String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl.group())).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(scrape).contains(
-                    "rocksmq_server_calls_seconds_count{method=\"rocksmq.v1.Queue/Produce\",status=\"OK\"} 1",
+                    "rocksmq_server_calls_seconds_count{method=\"rocksmq.v1.Queue/ProduceStream\",status=\"OK\"} 1",
                     "rocksmq_server_calls_seconds_count{method=\"rocksmq.v1.Queue/Subscribe\",status=\"OK\"} 1",
                     "rocksmq_server_produced_messages_total 1.0",
                     "rocksmq_server_delivered_messages_total 1.0",
