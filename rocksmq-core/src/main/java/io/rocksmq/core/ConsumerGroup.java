@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.api.WrongGroupTypeException;
+
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,11 +60,30 @@ final class ConsumerGroup {
 
     /** Under {@link #positionLock}. */
     private final ReadCursor cursor = new ReadCursor();
+    /** A shared group's state (its position is the ack floor), guarded by {@link #positionLock}; null for a stream group. */
+    private final SharedGroupState shared;
 
     ConsumerGroup(String name, byte[] positionKey, long position) {
+        this(name, positionKey, position, null);
+    }
+
+    ConsumerGroup(String name, byte[] positionKey, long position, SharedGroupState shared) {
         this.name = name;
         this.positionKey = positionKey;
         this.position = position;
+        this.shared = shared;
+    }
+
+    /** The shared group's state (use it under {@link #underPositionLock}), or null for a stream group. */
+    SharedGroupState shared() {
+        return shared;
+    }
+
+    /** Refuses a stream operation (consume, seek) on a shared group. */
+    void requireStream(Topic t) {
+        if (shared != null) {
+            throw new WrongGroupTypeException(t.name(), name, true);
+        }
     }
 
     String name() {
@@ -111,6 +132,7 @@ final class ConsumerGroup {
      * caller has entered the topic and this group.
      */
     List<ConsumerMessage> consume(RocksStore store, Topic t, int max, long now) {
+        requireStream(t);
         positionLock.lock();
         try {
             long from = position;

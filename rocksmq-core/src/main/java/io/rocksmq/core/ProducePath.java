@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.api.TopicNotFoundException;
+
 import java.util.List;
 
 /**
@@ -70,5 +72,30 @@ final class ProducePath {
             }
         }
         return ids;
+    }
+
+    /**
+     * Produces one dead letter to {@code topic} with a shared group's records ({@code alsoWrite}) in the
+     * same atomic batch; false, and nothing written, if the topic does not exist. The caller holds the
+     * shared group's position lock (the produce lock comes after it in the lock order). No backpressure
+     * and no fsync wait: the group's own writes have neither.
+     */
+    boolean produceDeadLetter(String topic, ProducerMessage message, List<byte[][]> alsoWrite) {
+        Topic.Append append = new Topic.Append(List.of(message), null, config.maxBatchEntryBytes(),
+                config.clock().millis());
+        append.alsoWrite = alsoWrite;
+        Topic t;
+        try {
+            t = registry.enterTopic(topic);
+        } catch (TopicNotFoundException e) {
+            return false;
+        }
+        try {
+            t.append(store, append);
+            t.signal().signal();
+            return true;
+        } finally {
+            t.lifecycle().exit();
+        }
     }
 }

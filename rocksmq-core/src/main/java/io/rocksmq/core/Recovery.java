@@ -54,6 +54,7 @@ final class Recovery {
         Map<Long, Map<String, Long>> positions = new HashMap<>();
         // The message records (0x18: deduplication ids) are not read here: open time must not grow with
         // their number. The scan jumps over them.
+        SharedGroups.Loaded shared = new SharedGroups.Loaded();
         try (RocksStore.Range range = store.range(store.meta(), new byte[] {0}, new byte[] {(byte) 0xFF})) {
             for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
                 byte[] key = range.it.key();
@@ -77,6 +78,7 @@ final class Recovery {
                     case StorageLayout.META_GROUP_POSITION -> positions
                             .computeIfAbsent(StorageLayout.groupPositionKeyTopic(key), k -> new HashMap<>())
                             .put(StorageLayout.groupPositionKeyGroup(key), StorageLayout.decodePosition(range.it.value()));
+                    case StorageLayout.META_SHARED -> shared.add(key, range.it.value());
                     default -> {
                         // format key, or a record type of a later minor version: ignore
                     }
@@ -137,7 +139,7 @@ final class Recovery {
                         }
                         repairs++;
                     }
-                    topic.addGroup(new ConsumerGroup(g.getKey(), key, clamped));
+                    topic.addGroup(shared.group(rec.topicId(), g.getKey(), key, clamped));
                 }
             }
             topics.put(e.getKey(), topic);

@@ -61,9 +61,11 @@ public final class RocksMq implements AutoCloseable {
     private final QueueEngine engine;
     /** Read on every produce and consume; never null ({@link QueueListener#NO_OP} by default). */
     private volatile QueueListener listener = QueueListener.NO_OP;
+    private final SharedGroups sharedGroups;
 
     private RocksMq(QueueEngine engine) {
         this.engine = engine;
+        this.sharedGroups = new SharedGroups(engine);
     }
 
     /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
@@ -154,6 +156,37 @@ public final class RocksMq implements AutoCloseable {
         engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         engine.inTopic(topic, t -> engine.registry.destroyGroup(t, group));
+    }
+
+    /**
+     * Creates a shared consumer group (a work queue, see {@link SharedGroup}) positioned at the earliest
+     * retained message, with its options persisted.
+     *
+     * @throws TopicNotFoundException       if there is no such topic, or no such dead-letter topic
+     * @throws ConsumerGroupExistsException if a group of that name exists (of either type)
+     * @throws InvalidArgumentException     if options is null or names the group's own topic for dead letters
+     */
+    public void createSharedGroup(String topic, String group, SharedGroupOptions options) {
+        engine.store.requireWritable();
+        Names.checkTopicAndGroup(topic, group);
+        if (options == null) {
+            throw new InvalidArgumentException("options must not be null (use SharedGroupOptions.DEFAULTS)");
+        }
+        engine.inTopic(topic, t -> {
+            sharedGroups.create(t, group, options);
+            return null;
+        });
+    }
+
+    /**
+     * A handle on a shared group, for its workers; see {@link SharedGroup}.
+     *
+     * @throws ConsumerGroupNotFoundException if there is no such group
+     * @throws io.rocksmq.api.WrongGroupTypeException if the group is a stream group
+     */
+    public SharedGroup sharedGroup(String topic, String group) {
+        Names.checkTopicAndGroup(topic, group);
+        return sharedGroups.handle(topic, group);
     }
 
     /** True if the group exists on the topic (false if the topic does not exist). */
@@ -526,6 +559,7 @@ public final class RocksMq implements AutoCloseable {
     /** Sets the group's position to {@code target}'s answer (under its position lock), persisted, and wakes its consumers. */
     private void moveGroupPosition(String topic, String group, ToLongFunction<Topic> target) {
         engine.inGroup(topic, group, (t, g) -> {
+            g.requireStream(t);
             g.moveTo(engine.store, () -> target.applyAsLong(t));
             return null;
         });

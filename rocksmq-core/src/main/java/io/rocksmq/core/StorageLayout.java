@@ -54,6 +54,12 @@ import java.nio.charset.StandardCharsets;
  * [0x18][topicId u64][0x02][storedAt i64][firstMessageId u64]
  *                                         dedup log             N x [messageId u64][idLength u16][dedupId UTF-8]
  * [0x18][topicId u64][0x03]               dedup count           [deduplicated messages u64]
+ * [0x14][topicId u64][0x01][group UTF-8]  shared group options  [lockMillis i64][maxDeliveries i32][maxInFlight i32]
+ *                                                               [dlqLength u16][dead-letter topic UTF-8]
+ *                                                               [delayCount u16][delayMillis i64 ...]
+ * [0x14][topicId u64][0x02][group UTF-8]  shared group counters [rejected u64][deadLettered u64]
+ * [0x14][topicId u64][0x03][groupLength u16][group UTF-8][id u64]
+ *                                         shared message state  [deliveries u32][done u8]
  * </pre>
  * {@code messageIdFloor} is the largest {@code nextMessageId} of any destroyed topic: a topic created
  * later starts there, so ids are never reused, not even across destroy and re-create. The topic id
@@ -101,6 +107,15 @@ import java.nio.charset.StandardCharsets;
  *       (Type {@code 0x01} is unused: per-id records, tried first, cost one entry per message.)</li>
  * </ul>
  *
+ * <h2>Shared-group records ({@code 0x14})</h2>
+ * A shared group ({@link SharedGroupState}) also has a position record ({@code 0x12}): its ack floor. Its
+ * options record marks it shared (a group without one is a stream group); written with the position in
+ * one batch. A message-state record exists for a message above the floor that was delivered
+ * ({@code done = 0}, with its delivery count) or finished, acknowledged or dead-lettered
+ * ({@code done = 1}); records below the floor are garbage, deleted when the floor passes them. A topic's
+ * shared records lie in {@code [sharedPrefix(t), sharedPrefix(t + 1))}, a group's message states in
+ * {@code [sharedMessageKey(t, g, 0), sharedMessagesEnd(t, g))}.
+ *
  * <p>Thread-safe: stateless.
  */
 final class StorageLayout {
@@ -120,6 +135,9 @@ final class StorageLayout {
     static final byte MESSAGE_SETTINGS = 0x00;
     static final byte DEDUP_LOG = 0x02;
     static final byte DEDUP_COUNT = 0x03;
+
+    /** Shared-group records: their codecs are in {@link SharedLayout}. */
+    static final byte META_SHARED = 0x14;
 
     static final byte RETENTION_OVERRIDE = 0x01;
     static final byte RETENTION_STATE = 0x02;

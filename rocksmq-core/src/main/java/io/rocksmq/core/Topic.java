@@ -194,6 +194,8 @@ final class Topic {
         final List<ProducerMessage> messages;
         final String[] dedupIds;
         final int maxChunkBytes;
+        /** Metadata (key, value) puts and (key, null) deletes written in the same batch (a dead letter's). */
+        List<byte[][]> alsoWrite = List.of();
         /** Encoded bytes of all its chunks. */
         private final long bytes;
         // Set before the lock by the deduplication hook (null unless a test variant sets it).
@@ -314,6 +316,7 @@ final class Topic {
                     produced += StorageLayout.entryBytes(a.chunks[c].length);
                 }
                 next += kept;
+                SharedLayout.stageMeta(batch, store, a.alsoWrite);
             }
             dedup.index(batch, store, staged, time);
             if (duplicates > 0) {

@@ -223,6 +223,7 @@ final class TopicRegistry {
                 batch.delete(store.meta(), StorageLayout.topicCounterKey(t.id()));
                 Retention.deleteTopic(batch, store, t.id());
                 Deduplication.deleteTopic(batch, store, t.id());
+                SharedGroups.deleteTopic(batch, store, t.id());
                 batch.delete(store.meta(), StorageLayout.topicKey(name));
                 batch.put(store.meta(), StorageLayout.globalKey(), StorageLayout.globalValue(nextTopicId, newFloor));
                 store.write(batch);
@@ -282,6 +283,7 @@ final class TopicRegistry {
             try (WriteBatch batch = new WriteBatch()) {
                 batch.delete(store.meta(), g.positionKey());
                 Retention.deleteGroup(batch, store, t, g);
+                SharedGroups.deleteGroup(batch, store, t, g);
                 store.write(batch);
             } catch (RocksDBException e) {
                 // Nothing was deleted: reopen the group rather than leave it CLOSING in the map,

@@ -1,0 +1,509 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.DeliveryNotFoundException;
+import io.rocksmq.api.LockExpiredException;
+import io.rocksmq.api.StaleDeliveryException;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The state of a shared consumer group (a work queue): which of the topic's messages are available,
+ * locked to a consumer, waiting to be redelivered or finished, with their delivery counts.
+ *
+ * <h2>States of a message, and who changes them</h2>
+ * The <b>ack floor</b> {@code F} is the group's position ({@link ConsumerGroup#position()}): every message
+ * below it is finished. Above it, a message is in one of these states (an {@link Entry} in
+ * {@link #entries}, or no entry for a message never delivered since the queue opened, which is
+ * <i>fresh</i> when at or above {@link #frontier}):
+ * <pre>
+ *   fresh ──acquire──▶ IN_FLIGHT(attempt a, lock deadline d) ──ack──▶ DONE (acked)
+ *                        │   ▲        │  └──reject, or release/acquire past maxDeliveries──▶ DONE (dead letter)
+ *                        │   │        └──renew──▶ IN_FLIGHT(a, d')
+ *            d passes ───┤   └──acquire (a+1)── AVAILABLE ◀── DELAYED(until u) when u passes
+ *                        └──release(delay)──▶ DELAYED(u) or, with no delay, AVAILABLE
+ * </pre>
+ * <ul>
+ *   <li>Every state change happens under the group's position lock ({@link ConsumerGroup#underPositionLock}),
+ *       which the caller holds for every method here; the same lock under which retention moves the
+ *       position, so a hard cap that deletes unread messages moves the floor and {@link #catchUp} drops
+ *       what lay below it. Nothing else touches this object.</li>
+ *   <li>The delivery attempt ({@link Entry#attempts}) only grows: it is the fence. An ack, release,
+ *       reject or renew names (id, attempt); one naming an earlier attempt gets a
+ *       {@link StaleDeliveryException}, so a worker whose lock expired cannot finish the delivery that
+ *       a later worker holds.</li>
+ *   <li>Time (lock deadlines, release delays) is read from the queue's clock by the caller. Expiry is
+ *       lazy: {@link #timers} holds (due time, id) pairs and every operation first moves what is due
+ *       ({@link #catchUp}); a waiting acquirer parks until the earliest due time at most
+ *       ({@link #nextDueMillis}), so no timer runs per message and nothing polls.</li>
+ * </ul>
+ *
+ * <h2>What is persisted, in which write</h2>
+ * Locks and delays are not persisted: after a restart every unfinished message is AVAILABLE again with
+ * its count kept. Counts and finishes are, each in the {@code WriteBatch} of its operation, before
+ * memory changes (a failed write changes nothing):
+ * <ul>
+ *   <li>acquire: one batch with the new count of every message handed out ({@code done = 0});</li>
+ *   <li>ack: the message's {@code done = 1} record; or, when it is the floor, the new floor (the group's
+ *       position) and the deletion of the finished records it passes;</li>
+ *   <li>dead letter: the same records plus the counters record ({@code rejected}, {@code deadLettered}),
+ *       in the very batch that produces the dead letter to the dead-letter topic
+ *       ({@code Topic.append}'s extra records), so a dead letter is never lost and never doubled;</li>
+ *   <li>release and renew write nothing (the count was written when the delivery was acquired).</li>
+ * </ul>
+ * The record layout is in {@link StorageLayout} ({@code 0x14}).
+ *
+ * <h2>Place in the lock order</h2>
+ * Level 3 (the group's position lock). A dead letter takes the dead-letter topic's produce lock (level 4)
+ * while holding it; nothing that holds a produce lock takes a position lock, so this adds no cycle.
+ * Destruction follows the stream groups: every operation enters the group's {@link Lifecycle} first, and
+ * an acquire waits for messages outside it (on a {@link ConsumerRegistration}).
+ *
+ * <p>Not thread-safe by itself: confined to holders of the group's position lock.
+ */
+final class SharedGroupState {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedGroupState.class);
+    enum Phase { AVAILABLE, IN_FLIGHT, DELAYED, DONE }
+
+    /** One message above the floor that has a state. */
+    static final class Entry {
+        final long id;
+        /** Deliveries so far (persisted); the attempt number of the latest delivery. */
+        int attempts;
+        Phase phase;
+        /** Lock deadline (IN_FLIGHT) or end of the release delay (DELAYED), clock millis. */
+        long dueAt;
+        /** AVAILABLE because the lock of delivery {@link #attempts} expired (so it may still be acked). */
+        boolean lapsed;
+
+        Entry(long id, int attempts, Phase phase) {
+            this.id = id;
+            this.attempts = attempts;
+            this.phase = phase;
+        }
+    }
+
+    private record Timer(long dueAt, long id) {
+    }
+
+    /** Where dead letters go: the queue's topics. */
+    interface DeadLetters {
+        /**
+         * Produces {@code message} to {@code topic} with {@code alsoWrite} in the same write batch; false
+         * (nothing written) if there is no such topic.
+         */
+        boolean produce(String topic, ProducerMessage message, List<byte[][]> alsoWrite);
+    }
+
+    /** What one operation needs: the store, the group's topic and group, the time, the dead-letter sink. */
+    record Op(RocksStore store, Topic topic, ConsumerGroup group, long now, DeadLetters deadLetters) {
+    }
+
+    private final SharedGroupOptions options;
+    private final long topicId;
+    private final String name;
+    private final TreeMap<Long, Entry> entries = new TreeMap<>();
+    /** Ids of the AVAILABLE entries. */
+    private final TreeSet<Long> ready = new TreeSet<>();
+    /** Due times of IN_FLIGHT and DELAYED entries; a timer whose entry moved on is stale and skipped. */
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(
+            Comparator.comparingLong(Timer::dueAt).thenComparingLong(Timer::id));
+    /** Every message at or above it without an entry was never delivered since open. */
+    private long frontier;
+    /** The floor as this state last saw it; retention may have moved the position since. */
+    private long floorSeen;
+    private int inFlight;
+    /** Records to delete with the next write (below a floor that retention moved, or at open). */
+    private final List<byte[]> garbage = new ArrayList<>();
+    private long rejected;
+    private long deadLettered;
+    private long acquired;
+    private long acked;
+    private long released;
+    private long expiredLocks;
+    private long redelivered;
+
+    /**
+     * The state of a group as stored: {@code records} maps message ids to their stored state values
+     * (anything below {@code floor} is garbage), {@code counters} is [rejected, deadLettered].
+     */
+    SharedGroupState(SharedGroupOptions options, long topicId, String name, long floor, long[] counters,
+                     Map<Long, byte[]> records) {
+        this.options = options;
+        this.topicId = topicId;
+        this.name = name;
+        this.frontier = floor;
+        this.floorSeen = floor;
+        this.rejected = counters[0];
+        this.deadLettered = counters[1];
+        records.forEach((id, value) -> {
+            if (id < floor) {
+                garbage.add(SharedLayout.sharedMessageKey(topicId, name, id));
+                return;
+            }
+            boolean done = SharedLayout.sharedMessageDone(value);
+            Entry e = new Entry(id, SharedLayout.sharedMessageDeliveries(value), done ? Phase.DONE : Phase.AVAILABLE);
+            entries.put(id, e);
+            if (!done) {
+                ready.add(id);
+            }
+        });
+    }
+
+    SharedGroupOptions options() {
+        return options;
+    }
+
+    // ------------------------------------------------------------------ operations (under the position lock)
+
+    /**
+     * Hands out up to {@code max} messages (fewer when {@code maxInFlight} is reached): AVAILABLE ones
+     * first, lowest id first, then fresh ones in id order; dead-letters AVAILABLE ones that used up
+     * their deliveries on the way. The new counts are written in one batch before anything changes.
+     */
+    List<SharedGroup.Delivery> acquire(Op op, int max) {
+        catchUp(op);
+        int limit = Math.min(max, options.maxInFlight() - inFlight);
+        List<Entry> again = new ArrayList<>();
+        List<ConsumerMessage> messages = new ArrayList<>();
+        // Walked by higher(), not an iterator: dead-lettering on the way removes from the set.
+        for (Long id = ready.isEmpty() ? null : ready.first(); id != null && again.size() < limit; id = ready.higher(id)) {
+            Entry e = entries.get(id);
+            ConsumerMessage m = readOne(op, id);
+            if (m == null) {
+                continue; // deleted below the cut: catchUp drops it once retention moved the floor
+            }
+            if (options.exhausted(e.attempts)) {
+                deadLetter(op, e, m);
+                continue;
+            }
+            again.add(e);
+            messages.add(m);
+        }
+        long next = frontier;
+        List<ConsumerMessage> fresh = new ArrayList<>();
+        while (again.size() + fresh.size() < limit && next <= op.topic().latestId()) {
+            List<ConsumerMessage> batch = MessageReader.read(op.store(), op.topic(), next,
+                    limit - again.size() - fresh.size(), op.group().cursor());
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (ConsumerMessage m : batch) {
+                if (again.size() + fresh.size() >= limit) {
+                    break;
+                }
+                next = m.id() + 1;
+                if (!entries.containsKey(m.id())) {
+                    fresh.add(m);
+                }
+            }
+        }
+        if (again.isEmpty() && fresh.isEmpty()) {
+            frontier = Math.max(frontier, next);
+            return List.of();
+        }
+        List<byte[][]> writes = new ArrayList<>();
+        for (Entry e : again) {
+            writes.add(record(e.id, e.attempts + 1, false));
+        }
+        for (ConsumerMessage m : fresh) {
+            writes.add(record(m.id(), 1, false));
+        }
+        write(op, writes);
+        frontier = Math.max(frontier, next);
+        long deadline = op.now() + options.lockDuration().toMillis();
+        List<SharedGroup.Delivery> out = new ArrayList<>(again.size() + fresh.size());
+        for (int i = 0; i < again.size(); i++) {
+            Entry e = again.get(i);
+            ready.remove(e.id);
+            out.add(lock(e, deadline, messages.get(i)));
+            redelivered++;
+        }
+        for (ConsumerMessage m : fresh) {
+            Entry e = new Entry(m.id(), 0, Phase.AVAILABLE);
+            entries.put(e.id, e);
+            out.add(lock(e, deadline, m));
+        }
+        acquired += out.size();
+        return out;
+    }
+
+    /** Finishes the delivery as processed. */
+    void ack(Op op, long id, int attempt) {
+        catchUp(op);
+        Entry e = finishable(id, attempt);
+        List<byte[][]> writes = new ArrayList<>();
+        long newFloor = stageFinish(op, e, writes);
+        write(op, writes);
+        finish(op, e, newFloor);
+        acked++;
+    }
+
+    /** Dead-letters the delivery now. */
+    void reject(Op op, long id, int attempt) {
+        catchUp(op);
+        Entry e = finishable(id, attempt);
+        deadLetter(op, e, readOne(op, id));
+    }
+
+    /**
+     * Gives the delivery back: available again after {@code delayMillis} (negative: the group's
+     * redelivery delay for this attempt), or dead-lettered at once if it was the last allowed delivery.
+     */
+    void release(Op op, long id, int attempt, long delayMillis) {
+        catchUp(op);
+        Entry e = held(id, attempt);
+        if (options.exhausted(e.attempts)) {
+            deadLetter(op, e, readOne(op, id));
+            return;
+        }
+        long delay = delayMillis >= 0 ? delayMillis : options.redeliveryDelayMillis(e.attempts);
+        inFlight--;
+        released++;
+        if (delay == 0) {
+            e.phase = Phase.AVAILABLE;
+            ready.add(e.id);
+        } else {
+            e.phase = Phase.DELAYED;
+            e.dueAt = op.now() + delay;
+            timers.add(new Timer(e.dueAt, e.id));
+        }
+    }
+
+    /** Extends the delivery's lock by the lock duration from now; returns the new deadline. */
+    long renew(Op op, long id, int attempt) {
+        catchUp(op);
+        Entry e = held(id, attempt);
+        e.dueAt = op.now() + options.lockDuration().toMillis();
+        timers.add(new Timer(e.dueAt, e.id));
+        return e.dueAt;
+    }
+
+    /** The earliest time something may become available (a lock expiry or a delay's end), or MAX_VALUE. */
+    long nextDueMillis() {
+        Timer t = timers.peek();
+        return t == null ? Long.MAX_VALUE : t.dueAt();
+    }
+
+    SharedGroup.Stats stats(Op op) {
+        catchUp(op);
+        int delayed = 0;
+        long oldestLock = Long.MAX_VALUE;
+        for (Entry e : entries.values()) {
+            if (e.phase == Phase.DELAYED) {
+                delayed++;
+            } else if (e.phase == Phase.IN_FLIGHT) {
+                oldestLock = Math.min(oldestLock, e.dueAt);
+            }
+        }
+        return new SharedGroup.Stats(op.group().position(), inFlight, ready.size(), delayed,
+                oldestLock == Long.MAX_VALUE ? -1 : oldestLock, acquired, acked, released, expiredLocks, redelivered,
+                rejected, deadLettered);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /**
+     * Moves what is due: expired locks and ended delays become AVAILABLE. Drops the entries below a
+     * floor that retention moved (their messages are deleted).
+     */
+    private void catchUp(Op op) {
+        long floor = op.group().position();
+        if (floor > floorSeen) {
+            Map<Long, Entry> below = entries.headMap(floor);
+            for (Entry e : below.values()) {
+                if (e.phase == Phase.IN_FLIGHT) {
+                    inFlight--;
+                }
+                ready.remove(e.id);
+                garbage.add(SharedLayout.sharedMessageKey(topicId, name, e.id));
+            }
+            below.clear();
+            floorSeen = floor;
+            frontier = Math.max(frontier, floor);
+        }
+        while (!timers.isEmpty() && timers.peek().dueAt() <= op.now()) {
+            Timer t = timers.poll();
+            Entry e = entries.get(t.id());
+            if (e == null || e.dueAt != t.dueAt() || (e.phase != Phase.IN_FLIGHT && e.phase != Phase.DELAYED)) {
+                continue; // renewed, finished or released since: a stale timer
+            }
+            if (e.phase == Phase.IN_FLIGHT) {
+                inFlight--;
+                expiredLocks++;
+                e.lapsed = true;
+            }
+            e.phase = Phase.AVAILABLE;
+            ready.add(e.id);
+        }
+    }
+
+    private SharedGroup.Delivery lock(Entry e, long deadline, ConsumerMessage m) {
+        e.attempts++;
+        e.phase = Phase.IN_FLIGHT;
+        e.lapsed = false;
+        e.dueAt = deadline;
+        timers.add(new Timer(deadline, e.id));
+        inFlight++;
+        return new SharedGroup.Delivery(m, e.attempts, deadline);
+    }
+
+    /** The entry a (id, attempt) names, if it may be acked or rejected: held, or lapsed and not taken since. */
+    private Entry finishable(long id, int attempt) {
+        Entry e = current(id, attempt);
+        if (e.phase != Phase.IN_FLIGHT && !e.lapsed) {
+            throw new StaleDeliveryException(name, id, attempt, e.attempts, "it was released");
+        }
+        return e;
+    }
+
+    /** The entry a (id, attempt) names, if its lock still holds (release and renew need that). */
+    private Entry held(long id, int attempt) {
+        Entry e = current(id, attempt);
+        if (e.phase != Phase.IN_FLIGHT) {
+            if (e.lapsed) {
+                throw new LockExpiredException(name, id, attempt);
+            }
+            throw new StaleDeliveryException(name, id, attempt, e.attempts, "it was released");
+        }
+        return e;
+    }
+
+    private Entry current(long id, int attempt) {
+        Entry e = entries.get(id);
+        if (e == null || e.phase == Phase.DONE) {
+            throw new DeliveryNotFoundException(name, id, e != null || id < floorSeen
+                    ? "it was already acknowledged or dead-lettered" : "it is not delivered");
+        }
+        if (attempt != e.attempts) {
+            if (attempt < e.attempts) {
+                throw new StaleDeliveryException(name, id, attempt, e.attempts, "it was delivered again since");
+            }
+            throw new DeliveryNotFoundException(name, id, "delivery " + attempt + " was never made (latest: "
+                    + e.attempts + ")");
+        }
+        return e;
+    }
+
+    /**
+     * Stages the records that finish {@code e}: its done record, or, when it is the floor, the new floor
+     * and the deletion of the finished records the floor passes. Returns the floor after the write.
+     */
+    private long stageFinish(Op op, Entry e, List<byte[][]> writes) {
+        long floor = op.group().position();
+        if (e.id != floor) {
+            writes.add(record(e.id, e.attempts, true));
+            return floor;
+        }
+        long newFloor = floor + 1;
+        while (isDone(entries.get(newFloor))) {
+            newFloor++;
+        }
+        for (long id = floor; id < newFloor; id++) {
+            writes.add(new byte[][] {SharedLayout.sharedMessageKey(topicId, name, id), null});
+        }
+        writes.add(new byte[][] {op.group().positionKey(), StorageLayout.positionValue(newFloor)});
+        return newFloor;
+    }
+
+    private static boolean isDone(Entry e) {
+        return e != null && e.phase == Phase.DONE;
+    }
+
+    /** After the finishing write succeeded: marks {@code e} DONE and moves the floor. */
+    private void finish(Op op, Entry e, long newFloor) {
+        if (e.phase == Phase.IN_FLIGHT) {
+            inFlight--;
+        }
+        ready.remove(e.id);
+        e.phase = Phase.DONE;
+        long floor = op.group().position();
+        if (newFloor > floor) {
+            entries.headMap(newFloor).clear();
+            op.group().position(newFloor);
+            floorSeen = newFloor;
+            frontier = Math.max(frontier, newFloor);
+        }
+    }
+
+    /**
+     * Finishes {@code e} as a dead letter: produced to the dead-letter topic in the same batch as the
+     * finish, or, with no such topic (or no message left to send), archived as rejected and counted.
+     */
+    private void deadLetter(Op op, Entry e, ConsumerMessage m) {
+        String topic = options.deadLetterTopic();
+        if (topic != null && m != null) {
+            List<byte[][]> writes = new ArrayList<>();
+            long newFloor = stageFinish(op, e, writes);
+            writes.add(counters(rejected, deadLettered + 1));
+            writes.addAll(takeGarbage());
+            if (op.deadLetters().produce(topic, deadLetterMessage(op, e, m), writes)) {
+                garbage.clear();
+                deadLettered++;
+                finish(op, e, newFloor);
+                return;
+            }
+            LOG.warn("shared group '{}': dead-letter topic '{}' does not exist; message {} archived as rejected",
+                    name, topic, e.id);
+        }
+        List<byte[][]> archive = new ArrayList<>();
+        long newFloor = stageFinish(op, e, archive);
+        archive.add(counters(rejected + 1, deadLettered));
+        write(op, archive);
+        rejected++;
+        finish(op, e, newFloor);
+    }
+
+    private ProducerMessage deadLetterMessage(Op op, Entry e, ConsumerMessage m) {
+        Map<String, String> properties = new HashMap<>(m.properties());
+        properties.put(SharedGroupOptions.DEAD_LETTER_TOPIC_PROPERTY, op.topic().name());
+        properties.put(SharedGroupOptions.DEAD_LETTER_ID_PROPERTY, Long.toString(e.id));
+        properties.put(SharedGroupOptions.DEAD_LETTER_DELIVERIES_PROPERTY, Integer.toString(e.attempts));
+        return ProducerMessage.of(m.payload(), properties);
+    }
+
+    private byte[][] record(long id, int deliveries, boolean done) {
+        return new byte[][] {SharedLayout.sharedMessageKey(topicId, name, id),
+                SharedLayout.sharedMessageValue(deliveries, done)};
+    }
+
+    private byte[][] counters(long rejectedCount, long deadLetteredCount) {
+        return new byte[][] {SharedLayout.sharedCountersKey(topicId, name),
+                SharedLayout.sharedCountersValue(rejectedCount, deadLetteredCount)};
+    }
+
+    private List<byte[][]> takeGarbage() {
+        List<byte[][]> deletes = new ArrayList<>(garbage.size());
+        for (byte[] key : garbage) {
+            deletes.add(new byte[][] {key, null});
+        }
+        return deletes;
+    }
+
+    /** Writes {@code writes} (and the pending garbage deletes) to the meta family in one batch. */
+    private void write(Op op, List<byte[][]> writes) {
+        try (WriteBatch batch = new WriteBatch()) {
+            SharedLayout.stageMeta(batch, op.store(), writes);
+            SharedLayout.stageMeta(batch, op.store(), takeGarbage());
+            op.store().write(batch);
+        } catch (RocksDBException e) {
+            throw RocksStore.storage("cannot write the state of shared group '" + name + "'", e);
+        }
+        garbage.clear();
+    }
+
+    private static ConsumerMessage readOne(Op op, long id) {
+        List<ConsumerMessage> got = MessageReader.read(op.store(), op.topic(), id, 1);
+        return got.isEmpty() || got.get(0).id() != id ? null : got.get(0);
+    }
+}
