@@ -594,6 +594,11 @@ public final class RocksMq implements AutoCloseable {
         return engine.registry.view();
     }
 
+    /** The shared groups, for tests that install broken variants of their state. */
+    SharedGroups sharedGroupsForTest() {
+        return sharedGroups;
+    }
+
     /** The underlying engine.store, for diagnostics that compare the queue with raw reads on the same data. */
     RocksStore store() {
         return engine.store;

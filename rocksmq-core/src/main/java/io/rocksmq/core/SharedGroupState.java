@@ -69,9 +69,15 @@ import java.util.TreeSet;
  * Destruction follows the stream groups: every operation enters the group's {@link Lifecycle} first, and
  * an acquire waits for messages outside it (on a {@link ConsumerRegistration}).
  *
+ * <h2>Seams</h2>
+ * Not final: the deliberately broken variants in the test sources (no fencing, dead letter and removal
+ * in two writes, counts not persisted) override {@link #fences}, {@link #sendDeadLetter},
+ * {@link #persistCounts} and {@link #commit}, and are installed through {@link Factory}, to show that the
+ * history test catches each bug. Production code never subclasses it.
+ *
  * <p>Not thread-safe by itself: confined to holders of the group's position lock.
  */
-final class SharedGroupState {
+class SharedGroupState {
     private static final Logger LOG = LoggerFactory.getLogger(SharedGroupState.class);
     enum Phase { AVAILABLE, IN_FLIGHT, DELAYED, DONE }
 
@@ -103,6 +109,12 @@ final class SharedGroupState {
          * (nothing written) if there is no such topic.
          */
         boolean produce(String topic, ProducerMessage message, List<byte[][]> alsoWrite);
+    }
+
+    /** Makes the state of a group (the constructor's arguments); tests install broken variants. */
+    interface Factory {
+        SharedGroupState create(SharedGroupOptions options, long topicId, String name, long floor, long[] counters,
+                                Map<Long, byte[]> records);
     }
 
     /** What one operation needs: the store, the group's topic and group, the time, the dead-letter sink. */
@@ -219,7 +231,7 @@ final class SharedGroupState {
         for (ConsumerMessage m : fresh) {
             writes.add(record(m.id(), 1, false));
         }
-        write(op, writes);
+        persistCounts(op, writes);
         frontier = Math.max(frontier, next);
         long deadline = op.now() + options.lockDuration().toMillis();
         List<SharedGroup.Delivery> out = new ArrayList<>(again.size() + fresh.size());
@@ -244,7 +256,7 @@ final class SharedGroupState {
         Entry e = finishable(id, attempt);
         List<byte[][]> writes = new ArrayList<>();
         long newFloor = stageFinish(op, e, writes);
-        write(op, writes);
+        commit(op, writes);
         finish(op, e, newFloor);
         acked++;
     }
@@ -385,7 +397,7 @@ final class SharedGroupState {
             throw new DeliveryNotFoundException(name, id, e != null || id < floorSeen
                     ? "it was already acknowledged or dead-lettered" : "it is not delivered");
         }
-        if (attempt != e.attempts) {
+        if (attempt != e.attempts && fences()) {
             if (attempt < e.attempts) {
                 throw new StaleDeliveryException(name, id, attempt, e.attempts, "it was delivered again since");
             }
@@ -447,7 +459,7 @@ final class SharedGroupState {
             long newFloor = stageFinish(op, e, writes);
             writes.add(counters(rejected, deadLettered + 1));
             writes.addAll(takeGarbage());
-            if (op.deadLetters().produce(topic, deadLetterMessage(op, e, m), writes)) {
+            if (sendDeadLetter(op, topic, deadLetterMessage(op, e, m), writes)) {
                 garbage.clear();
                 deadLettered++;
                 finish(op, e, newFloor);
@@ -459,7 +471,7 @@ final class SharedGroupState {
         List<byte[][]> archive = new ArrayList<>();
         long newFloor = stageFinish(op, e, archive);
         archive.add(counters(rejected + 1, deadLettered));
-        write(op, archive);
+        commit(op, archive);
         rejected++;
         finish(op, e, newFloor);
     }
@@ -490,8 +502,25 @@ final class SharedGroupState {
         return deletes;
     }
 
+    // ------------------------------------------------------------------ seams (see the class comment)
+
+    /** True: an operation naming an earlier delivery attempt is refused. */
+    boolean fences() {
+        return true;
+    }
+
+    /** Writes an acquire's new delivery counts. */
+    void persistCounts(Op op, List<byte[][]> writes) {
+        commit(op, writes);
+    }
+
+    /** Produces a dead letter with the records that finish it in the same batch; false if there is no such topic. */
+    boolean sendDeadLetter(Op op, String topic, ProducerMessage message, List<byte[][]> writes) {
+        return op.deadLetters().produce(topic, message, writes);
+    }
+
     /** Writes {@code writes} (and the pending garbage deletes) to the meta family in one batch. */
-    private void write(Op op, List<byte[][]> writes) {
+    void commit(Op op, List<byte[][]> writes) {
         try (WriteBatch batch = new WriteBatch()) {
             SharedLayout.stageMeta(batch, op.store(), writes);
             SharedLayout.stageMeta(batch, op.store(), takeGarbage());

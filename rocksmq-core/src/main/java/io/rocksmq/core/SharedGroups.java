@@ -25,6 +25,8 @@ final class SharedGroups {
     private final RocksStore store;
     private final TopicRegistry registry;
     private final ProducePath producePath;
+    /** Makes the state of groups created from now on; tests install broken variants (recovery uses the real one). */
+    private volatile SharedGroupState.Factory factory = SharedGroupState::new;
 
     SharedGroups(QueueEngine engine) {
         this.engine = engine;
@@ -62,7 +64,7 @@ final class SharedGroups {
                 throw RocksStore.storage("cannot create shared group '" + group + "'", e);
             }
             t.addGroup(new ConsumerGroup(group, key, position,
-                    new SharedGroupState(options, t.id(), group, position, new long[2], Map.of())));
+                    factory.create(options, t.id(), group, position, new long[2], Map.of())));
             return null;
         });
     }
@@ -86,6 +88,11 @@ final class SharedGroups {
     SharedGroup handle(String topic, String group) {
         call(topic, group, (s, op) -> null);
         return new SharedGroup(this, topic, group);
+    }
+
+    /** For tests: the state of groups created from now on. */
+    void factory(SharedGroupState.Factory f) {
+        factory = f;
     }
 
     RocksMqConfig config() {
