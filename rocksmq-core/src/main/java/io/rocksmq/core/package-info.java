@@ -27,6 +27,11 @@
  *   <dd>{@code MessageReader}, {@code ReadCursor} (a group's iterator kept between consumes),
  *       {@code RecentReads} (batches shared by groups reading a topic in step), {@code MessageList} and
  *       {@link io.rocksmq.core.ConsumerMessage} (views over the stored bytes).</dd>
+ *   <dt>Shared groups (work queues)</dt>
+ *   <dd>{@link io.rocksmq.core.SharedGroup} (the workers' handle), {@link io.rocksmq.core.SharedGroupOptions},
+ *       {@code SharedGroups} (creation, destruction and recovery records, entering lifecycles),
+ *       {@code SharedGroupState} (per-message states under the group's position lock; the design),
+ *       {@code SharedLayout} (their records).</dd>
  *   <dt>Wake-up</dt>
  *   <dd>{@code TopicSignal}, {@link io.rocksmq.core.ConsumerRegistration}, {@code RegistrationSet},
  *       {@link io.rocksmq.core.AwaitResult}: a consumer waits on a sequence, so no wake-up is lost, and
@@ -54,7 +59,9 @@
  *       one.</li>
  *   <li>A topic's produce lock (inside {@code Topic.append}; also {@code Topic.purgeDeduplication}, which
  *       forgets expired deduplication ids): taken with none of the above held, except by the retention
- *       pass, which purges under its pass lock (a produce never waits for the pass lock).</li>
+ *       pass, which purges under its pass lock (a produce never waits for the pass lock), and by a shared
+ *       group's dead letter, which appends to the dead-letter topic holding the group's position lock
+ *       ({@code SharedGroupState}); no holder of a produce lock takes a position lock.</li>
  *   <li>Leaves, which take no other lock: {@code TopicSpace}'s segment lock and room monitor,
  *       {@code DiskSpaceGuard}'s monitor, {@code WalSyncer}'s lock, {@code SpaceReclaimer}'s lock.</li>
  * </ol>
