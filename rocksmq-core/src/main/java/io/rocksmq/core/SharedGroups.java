@@ -17,7 +17,7 @@ import java.util.function.BiFunction;
  * entered the way stream-group operations are (queue, topic, group lifecycles), run under the group's
  * position lock on its {@link SharedGroupState}.
  *
- * <p>Thread-safe: holds only immutable references.
+ * <p>Thread-safe: final references, and a volatile test seam ({@link #factory}).
  */
 final class SharedGroups {
     private final QueueEngine engine;
