@@ -28,8 +28,20 @@ import java.util.Optional;
  * {@link InvalidArgumentException} (nothing is acknowledged); acknowledging any other id (acknowledged
  * already, delivered before a seek, or not read at all) has no effect.
  *
- * <p>A subscription has one consumer at a time: a second {@link MqClient#subscribe} to it while this one
- * is open fails with {@link SubscriptionInUseException}.
+ * <p>An {@link SubscriptionType#EXCLUSIVE} subscription (the default) has one consumer at a time: a second
+ * {@link MqClient#subscribe} to it while this one is open fails with {@link SubscriptionInUseException}.
+ *
+ * <h2>SHARED subscriptions (work queues)</h2>
+ * A {@link SubscriptionType#SHARED} subscription ({@link ConsumerOptions.Builder#shared}) has any number
+ * of consumers; each message is delivered to one of them and locked to it, with
+ * {@link Message#deliveryCount()}. {@link #ack} finishes the delivery this consumer holds for the id;
+ * {@link #release} gives it back (redelivered, perhaps after a delay), {@link #reject} dead-letters it,
+ * {@link #renew} extends its lock; an unanswered delivery goes to another consumer when its lock expires,
+ * and one past the subscription's maximum deliveries is dead-lettered. There is no position:
+ * {@link #ackCumulative} and the seeks throw {@link WrongGroupTypeException}, and no read-ahead (what a
+ * consumer holds is locked to it). A listener that throws releases its message. Closing a consumer releases
+ * the deliveries it still holds. A backend that cannot do this refuses SHARED at subscribe (the Kafka
+ * backend, for now).
  *
  * <p>Thread-safe: every method may be called from any thread, including from a listener.
  */
@@ -126,6 +138,39 @@ public interface Consumer extends AutoCloseable {
      * @throws TopicNotFoundException if the topic was deleted
      */
     Optional<MessageId> latestMessageId();
+
+    /** The subscription's type; see {@link SubscriptionType}. */
+    default SubscriptionType subscriptionType() {
+        return SubscriptionType.EXCLUSIVE;
+    }
+
+    /**
+     * SHARED subscriptions: gives a message back (a negative acknowledgement); it is delivered again, to
+     * any consumer, after {@code delay} (null: the subscription's redelivery delay), or dead-lettered at
+     * once if this was its last allowed delivery.
+     *
+     * @throws WrongGroupTypeException   on an EXCLUSIVE subscription
+     * @throws LockExpiredException      if its lock expired
+     * @throws StaleDeliveryException    if it was delivered again since (to this or another consumer)
+     * @throws DeliveryNotFoundException if this consumer does not hold it
+     */
+    default void release(Message message, Duration delay) {
+        throw new WrongGroupTypeException(topic(), subscription(), false);
+    }
+
+    /** SHARED subscriptions: dead-letters the message now. Exceptions as {@link #release}. */
+    default void reject(Message message) {
+        throw new WrongGroupTypeException(topic(), subscription(), false);
+    }
+
+    /**
+     * SHARED subscriptions: extends the message's lock by the lock duration from now.
+     *
+     * @return the new lock deadline (epoch milliseconds)
+     */
+    default long renew(Message message) {
+        throw new WrongGroupTypeException(topic(), subscription(), false);
+    }
 
     /**
      * Stops delivery and releases the consumer. The subscription and its persisted position stay;

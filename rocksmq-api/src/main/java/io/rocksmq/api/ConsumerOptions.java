@@ -28,8 +28,14 @@ public final class ConsumerOptions {
     private final boolean autoAck;
     private final MessageListener messageListener;
     private final Executor listenerExecutor;
+    private final SubscriptionType subscriptionType;
+    /** Null for an EXCLUSIVE subscription. */
+    private final SharedSubscription shared;
 
     private ConsumerOptions(Builder b) {
+        this.subscriptionType = b.subscriptionType;
+        this.shared = b.subscriptionType == SubscriptionType.SHARED
+                ? (b.shared == null ? SharedSubscription.DEFAULTS : b.shared) : null;
         this.topic = b.topic;
         this.subscription = b.subscription;
         this.initialPosition = b.initialPosition;
@@ -84,11 +90,22 @@ public final class ConsumerOptions {
         return Optional.ofNullable(listenerExecutor);
     }
 
+    /** {@link SubscriptionType#EXCLUSIVE} (the default) or {@link SubscriptionType#SHARED}. */
+    public SubscriptionType subscriptionType() {
+        return subscriptionType;
+    }
+
+    /** The shared subscription's settings; empty for an EXCLUSIVE one. */
+    public Optional<SharedSubscription> shared() {
+        return Optional.ofNullable(shared);
+    }
+
     @Override
     public String toString() {
         return "ConsumerOptions{topic=" + topic + ", subscription=" + subscription + ", initialPosition="
                 + initialPosition + ", receiveBufferSize=" + receiveBufferSize + ", autoAck=" + autoAck
-                + ", listener=" + (messageListener != null) + '}';
+                + ", listener=" + (messageListener != null) + ", type=" + subscriptionType
+                + (shared == null ? "" : ", shared=" + shared) + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -100,6 +117,8 @@ public final class ConsumerOptions {
         private boolean autoAck;
         private MessageListener messageListener;
         private Executor listenerExecutor;
+        private SubscriptionType subscriptionType = SubscriptionType.EXCLUSIVE;
+        private SharedSubscription shared;
 
         private Builder(String topic, String subscription) {
             this.topic = topic;
@@ -136,6 +155,22 @@ public final class ConsumerOptions {
             return this;
         }
 
+        /** EXCLUSIVE (the default) or SHARED (with {@link SharedSubscription#DEFAULTS} unless {@link #shared} is set). */
+        public Builder subscriptionType(SubscriptionType type) {
+            this.subscriptionType = type;
+            return this;
+        }
+
+        /** A SHARED subscription with these settings (used when it is created). */
+        public Builder shared(SharedSubscription settings) {
+            if (settings == null) {
+                throw new InvalidArgumentException("shared subscription settings must not be null");
+            }
+            this.subscriptionType = SubscriptionType.SHARED;
+            this.shared = settings;
+            return this;
+        }
+
         /**
          * Validates and freezes the options.
          *
@@ -148,6 +183,12 @@ public final class ConsumerOptions {
             Checks.name("topic", topic);
             Checks.name("subscription", subscription);
             Checks.positive("receiveBufferSize", receiveBufferSize);
+            if (subscriptionType == null) {
+                throw new InvalidArgumentException("subscriptionType must not be null");
+            }
+            if (shared != null && subscriptionType != SubscriptionType.SHARED) {
+                throw new InvalidArgumentException("shared settings given for an " + subscriptionType + " subscription");
+            }
             if (initialPosition == null) {
                 throw new InvalidArgumentException("initialPosition must not be null");
             }

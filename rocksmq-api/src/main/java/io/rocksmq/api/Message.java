@@ -23,6 +23,7 @@ public final class Message {
     private final Map<String, String> properties;
     private final String key;
     private final long publishTime;
+    private final int deliveryCount;
 
     /**
      * For backends.
@@ -37,6 +38,19 @@ public final class Message {
      */
     public Message(String topic, MessageId id, byte[] payload, Map<String, String> properties, String key,
                    long publishTime) {
+        this(topic, id, payload, properties, key, publishTime, 1);
+    }
+
+    /**
+     * @param deliveryCount which delivery of the message this is, from 1 (a SHARED subscription counts
+     *                      redeliveries; EXCLUSIVE ones report 1)
+     */
+    public Message(String topic, MessageId id, byte[] payload, Map<String, String> properties, String key,
+                   long publishTime, int deliveryCount) {
+        if (deliveryCount < 1) {
+            throw new InvalidArgumentException("deliveryCount must be positive, was " + deliveryCount);
+        }
+        this.deliveryCount = deliveryCount;
         if (topic == null || id == null || payload == null || properties == null) {
             throw new InvalidArgumentException("topic, id, payload and properties must not be null");
         }
@@ -81,10 +95,18 @@ public final class Message {
         return publishTime;
     }
 
+    /**
+     * Which delivery of this message this is, from 1. On a {@link SubscriptionType#SHARED} subscription it
+     * counts every delivery to any consumer, persisted across restarts; on an EXCLUSIVE one it is 1.
+     */
+    public int deliveryCount() {
+        return deliveryCount;
+    }
+
     @Override
     public String toString() {
         return "Message{topic=" + topic + ", id=" + id + ", payload=" + payload.length + " bytes"
                 + (key == null ? "" : ", key=" + key) + ", properties=" + properties
-                + ", publishTime=" + publishTime + '}';
+                + ", publishTime=" + publishTime + (deliveryCount == 1 ? "" : ", deliveryCount=" + deliveryCount) + '}';
     }
 }

@@ -126,7 +126,9 @@ public interface MqClient extends AutoCloseable {
      *
      * @throws InvalidArgumentException    if the options are null
      * @throws InvalidNameException        if the backend rejects the topic or subscription name
-     * @throws SubscriptionInUseException  if the subscription already has an open consumer on this client
+     * @throws SubscriptionInUseException  if the EXCLUSIVE subscription already has an open consumer on this
+     *                                     client (a SHARED one may have any number)
+     * @throws WrongGroupTypeException     if the subscription exists with the other {@link SubscriptionType}
      * @throws QueueClosedException        if the client is closed
      */
     Consumer subscribe(ConsumerOptions options);

@@ -76,6 +76,22 @@ public final class SharedGroup {
      * @throws QueueClosedException           if the queue is closed, or closes while waiting
      */
     public List<Delivery> acquire(int max, Duration timeout) {
+        return acquire(max, timeout, null);
+    }
+
+    /**
+     * As {@link #acquire(int, Duration)}, waiting on the caller's registration of this group (from
+     * {@link RocksMq#registerConsumer}) rather than on one of its own: closing that registration ends the
+     * wait at once (the result is then empty). A consumer that must be able to stop a waiting acquire uses
+     * this. At most one thread may wait on a registration at a time.
+     *
+     * @throws InvalidArgumentException if the registration is of another topic or group
+     */
+    public List<Delivery> acquire(int max, Duration timeout, ConsumerRegistration wakeUp) {
+        if (wakeUp != null && (!wakeUp.topic().equals(topic) || !wakeUp.group().equals(group))) {
+            throw new InvalidArgumentException("the registration is of " + wakeUp.topic() + "/" + wakeUp.group()
+                    + ", not of " + topic + "/" + group);
+        }
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
@@ -84,7 +100,7 @@ public final class SharedGroup {
         }
         groups.requireWritable();
         long deadline = System.nanoTime() + Durations.saturatedNanos(timeout);
-        ConsumerRegistration registration = null;
+        ConsumerRegistration registration = wakeUp;
         try {
             while (true) {
                 long[] nextDue = new long[1];
@@ -113,9 +129,12 @@ public final class SharedGroup {
                 if (r == AwaitResult.QUEUE_CLOSED) {
                     throw new QueueClosedException("queue closed while acquiring from shared group '" + group + "'");
                 }
+                if (r == AwaitResult.UNREGISTERED) {
+                    return List.of();
+                }
             }
         } finally {
-            if (registration != null) {
+            if (registration != null && registration != wakeUp) {
                 registration.close();
             }
         }

@@ -17,6 +17,7 @@ public final class BackendTraits {
     private final boolean immediateTopicDeletion;
     private final boolean deduplication;
     private final boolean expiry;
+    private final boolean sharedSubscriptions;
     private final Duration deliveryTimeout;
     private final Duration quietPeriod;
 
@@ -25,6 +26,7 @@ public final class BackendTraits {
         this.immediateTopicDeletion = b.immediateTopicDeletion;
         this.deduplication = b.deduplication;
         this.expiry = b.expiry;
+        this.sharedSubscriptions = b.sharedSubscriptions;
         this.deliveryTimeout = b.deliveryTimeout;
         this.quietPeriod = b.quietPeriod;
     }
@@ -60,6 +62,14 @@ public final class BackendTraits {
         return expiry;
     }
 
+    /**
+     * {@code SubscriptionType.SHARED} subscriptions work (a work queue: per-message acks, release, reject,
+     * lock expiry, dead letters); off, the {@link SharedSubscriptionContract} tests are skipped naming it.
+     */
+    public boolean sharedSubscriptions() {
+        return sharedSubscriptions;
+    }
+
     /** How long a test waits for a message that must arrive (generous: a slow machine is not a failure). */
     public Duration deliveryTimeout() {
         return deliveryTimeout;
@@ -76,7 +86,7 @@ public final class BackendTraits {
     @Override
     public String toString() {
         return "BackendTraits{exclusiveSubscriptions=" + exclusiveSubscriptions + ", immediateTopicDeletion="
-                + immediateTopicDeletion + ", deduplication=" + deduplication + ", expiry=" + expiry + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
+                + immediateTopicDeletion + ", deduplication=" + deduplication + ", expiry=" + expiry + ", sharedSubscriptions=" + sharedSubscriptions + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -85,6 +95,7 @@ public final class BackendTraits {
         private boolean immediateTopicDeletion = true;
         private boolean deduplication = true;
         private boolean expiry = true;
+        private boolean sharedSubscriptions = true;
         private Duration deliveryTimeout = Duration.ofSeconds(20);
         private Duration quietPeriod = Duration.ofMillis(300);
 
@@ -108,6 +119,11 @@ public final class BackendTraits {
 
         public Builder expiry(boolean value) {
             this.expiry = value;
+            return this;
+        }
+
+        public Builder sharedSubscriptions(boolean value) {
+            this.sharedSubscriptions = value;
             return this;
         }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
  *
  * The tests live in the interfaces this class implements, one per area: {@link DeliveryContract},
  * {@link AcknowledgementContract}, {@link SeekContract}, {@link ConcurrencyContract},
- * {@link LifecycleContract}, {@link ErrorContract}, {@link DeduplicationContract}, {@link ExpiryContract}. Each test makes its own uniquely named topics, so
+ * {@link LifecycleContract}, {@link ErrorContract}, {@link DeduplicationContract}, {@link ExpiryContract},
+ * {@link SharedSubscriptionContract}. Each test makes its own uniquely named topics, so
  * a shared broker is fine; each is bounded by a timeout and waits for messages with generous bounds
  * ({@link BackendTraits#deliveryTimeout()}) rather than relying on timing.
  *
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class MqClientContract implements DeliveryContract, AcknowledgementContract, SeekContract,
-        ConcurrencyContract, LifecycleContract, ErrorContract, DeduplicationContract, ExpiryContract {
+        ConcurrencyContract, LifecycleContract, ErrorContract, DeduplicationContract, ExpiryContract,
+        SharedSubscriptionContract {
 
     private ContractFixture fixture;
 

@@ -8,6 +8,7 @@ import io.rocksmq.api.Producer;
 import io.rocksmq.api.ProducerOptions;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.SubscriptionInUseException;
+import io.rocksmq.api.SubscriptionType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every {@link MqClient} backend shares: the closed flag, the open producers, and at most one open
@@ -43,6 +45,8 @@ public abstract class AbstractMqClient<P extends Producer, C extends Consumer> i
     private final Set<P> producers = ConcurrentHashMap.newKeySet();
     /** Per subscription key: {@link #CLAIMED} or the open consumer. */
     private final ConcurrentHashMap<String, Object> subscriptions = new ConcurrentHashMap<>();
+    /** Numbers the entries of SHARED consumers in {@link #subscriptions}. */
+    private final AtomicLong sharedConsumers = new AtomicLong();
 
     // ------------------------------------------------------------------ hooks
 
@@ -93,6 +97,10 @@ public abstract class AbstractMqClient<P extends Producer, C extends Consumer> i
         checkOpen();
         validateSubscription(options);
         String key = key(options.topic(), options.subscription());
+        if (options.subscriptionType() == SubscriptionType.SHARED) {
+            // Any number of consumers share it: each gets its own entry.
+            key = key + '\0' + sharedConsumers.incrementAndGet();
+        }
         if (subscriptions.putIfAbsent(key, CLAIMED) != null) {
             throw new SubscriptionInUseException(options.topic(), options.subscription());
         }
@@ -141,7 +149,9 @@ public abstract class AbstractMqClient<P extends Producer, C extends Consumer> i
 
     /** Called by a consumer when it closes: its subscription may be consumed again. */
     public final void consumerClosed(C consumer) {
-        subscriptions.remove(key(consumer.topic(), consumer.subscription()), consumer);
+        if (!subscriptions.remove(key(consumer.topic(), consumer.subscription()), consumer)) {
+            subscriptions.values().remove(consumer); // a SHARED consumer, under its numbered key
+        }
     }
 
     /** Throws {@link QueueClosedException} once the client is closed. */

@@ -50,6 +50,14 @@ public final class ListenerDispatcher {
 
         /** Stops the consumer with {@code e}; false if it had already stopped. */
         boolean fail(RuntimeException e);
+
+        /**
+         * The listener threw on {@code m} (already reported). A SHARED consumer releases the message here so
+         * that another delivery comes without waiting for the lock to expire; the default does nothing (an
+         * EXCLUSIVE one delivers it again after a reconnect). Must not throw.
+         */
+        default void listenerFailed(Message m) {
+        }
     }
 
     private final Target target;
@@ -128,6 +136,7 @@ public final class ListenerDispatcher {
                 listener.received(consumer, m);
             } catch (RuntimeException e) {
                 errors.listenerFailed(consumer, m, e);
+                target.listenerFailed(m);
                 continue;
             }
             if (autoAck) {

@@ -1,11 +1,13 @@
 package io.rocksmq.core.client;
 
+import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.ProducerOptions;
 import io.rocksmq.api.SubscriptionInfo;
+import io.rocksmq.api.SubscriptionType;
 import io.rocksmq.api.internals.AbstractMqClient;
 import io.rocksmq.api.internals.Closer;
 import io.rocksmq.core.RocksMq;
@@ -32,7 +34,7 @@ import java.util.List;
  *
  * <p>Thread-safe.
  */
-public final class RocksMqClient extends AbstractMqClient<RocksMqProducer, RocksMqConsumer> {
+public final class RocksMqClient extends AbstractMqClient<RocksMqProducer, Consumer> {
     private final RocksMq mq;
     private final boolean ownsQueue;
 
@@ -91,13 +93,20 @@ public final class RocksMqClient extends AbstractMqClient<RocksMqProducer, Rocks
     }
 
     @Override
-    protected RocksMqConsumer openConsumer(ConsumerOptions options) {
+    protected Consumer openConsumer(ConsumerOptions options) {
+        if (options.subscriptionType() == SubscriptionType.SHARED) {
+            return RocksMqSharedConsumer.open(this, mq, options);
+        }
         return RocksMqConsumer.open(this, mq, options);
     }
 
     @Override
-    protected void startConsumer(RocksMqConsumer consumer) {
-        consumer.start();
+    protected void startConsumer(Consumer consumer) {
+        if (consumer instanceof RocksMqSharedConsumer shared) {
+            shared.start();
+        } else {
+            ((RocksMqConsumer) consumer).start();
+        }
     }
 
     @Override

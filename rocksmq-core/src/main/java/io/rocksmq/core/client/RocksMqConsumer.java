@@ -11,6 +11,7 @@ import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.api.WrongGroupTypeException;
 import io.rocksmq.api.internals.AckRing;
 import io.rocksmq.api.internals.ListenerDispatcher;
 import io.rocksmq.api.internals.ListenerErrors;
@@ -112,6 +113,9 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
         String topic = options.topic();
         String group = options.subscription();
         boolean exists = mq.consumerGroupExists(topic, group); // checks both names before anything is created
+        if (exists) {
+            requireStreamGroup(mq, topic, group);
+        }
         mq.createTopic(topic);
         boolean created = false;
         if (!exists) {
@@ -137,6 +141,16 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
 
     void start() {
         deliveryThread.start();
+    }
+
+    /** Refuses an EXCLUSIVE consumer of a subscription that exists as a SHARED one. */
+    private static void requireStreamGroup(RocksMq mq, String topic, String group) {
+        try {
+            mq.sharedGroup(topic, group);
+        } catch (WrongGroupTypeException | ConsumerGroupNotFoundException stream) {
+            return; // a stream group (or deleted meanwhile: created anew as a stream group below)
+        }
+        throw new WrongGroupTypeException(topic, group, true);
     }
 
     @Override
