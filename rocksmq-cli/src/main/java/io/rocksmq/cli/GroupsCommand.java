@@ -1,7 +1,10 @@
 package io.rocksmq.cli;
 
 import io.rocksmq.api.ConsumerGroupNotFoundException;
+import io.rocksmq.api.WrongGroupTypeException;
 import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.SharedGroup;
+import io.rocksmq.core.SharedGroupOptions;
 import io.rocksmq.metrics.TopicSnapshot;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -10,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,6 +84,11 @@ final class GroupsCommand extends CommandGroup {
             RocksMq mq = q.mq();
             TopicSnapshot t = TopicSnapshot.of(mq, topic);
             TopicSnapshot.GroupSnapshot g = snapshot(mq);
+            SharedGroup.Stats s = sharedStats(mq);
+            if (s != null) {
+                describeShared(out, mq.sharedGroup(topic, group).options(), s, g);
+                return 0;
+            }
             long next = g.lag() == 0 ? -1 : Math.max(g.position(), t.earliestId());
             Long nextTime = Views.publishTime(mq, topic, next);
             output.print(out, () -> Json.object("topic", topic, "group", group, "position", g.position(),
@@ -93,6 +102,43 @@ final class GroupsCommand extends CommandGroup {
                 Text.table(out, rows);
             });
             return 0;
+        }
+
+        /** The shared group's counts, or null for a stream group. */
+        private SharedGroup.Stats sharedStats(RocksMq mq) {
+            try {
+                return mq.sharedGroup(topic, group).stats();
+            } catch (WrongGroupTypeException stream) {
+                return null;
+            }
+        }
+
+        /**
+         * A shared group as this (read-only) process sees it: what is persisted. Locks live in the process
+         * that holds the queue open, so in flight shows there, not here.
+         */
+        private void describeShared(PrintWriter out, SharedGroupOptions o, SharedGroup.Stats s,
+                                    TopicSnapshot.GroupSnapshot g) {
+            output.print(out, () -> Json.object("topic", topic, "group", group, "type", "shared",
+                    "ackFloor", s.ackFloor(), "lag", g.lag(), "redeliveryPending", s.available(),
+                    "deadLettered", s.deadLettered(), "rejected", s.rejected(),
+                    "lockMillis", o.lockDuration().toMillis(), "maxDeliveries", o.maxDeliveries(),
+                    "deadLetterTopic", o.deadLetterTopic(), "maxInFlight", o.maxInFlight()), () -> {
+                List<List<String>> rows = new ArrayList<>();
+                rows.add(List.of("topic", topic));
+                rows.add(List.of("group", group + " (shared)"));
+                rows.add(List.of("ack floor", s.ackFloor() + " (everything below is finished)"));
+                rows.add(List.of("unfinished", g.lag() + " at or above the floor"));
+                rows.add(List.of("redelivered next", s.available() + " (delivered before, not finished)"));
+                rows.add(List.of("dead-lettered", s.deadLettered() + (o.deadLetterTopic() == null ? ""
+                        : " to '" + o.deadLetterTopic() + "'")));
+                rows.add(List.of("rejected", s.rejected() + " (archived, no dead-letter topic)"));
+                rows.add(List.of("settings", "lock " + o.lockDuration() + ", max deliveries "
+                        + (o.maxDeliveries() < 0 ? "unlimited" : o.maxDeliveries()) + ", max in flight "
+                        + o.maxInFlight() + ", redelivery delays " + o.redeliveryDelays()));
+                rows.add(List.of("in flight", "held by the process that has the queue open (not shown here)"));
+                Text.table(out, rows);
+            });
         }
     }
 
@@ -127,13 +173,55 @@ final class GroupsCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "create", description = "Create a consumer group (at the earliest retained message unless told otherwise).")
+    /** A shared group (a work queue) and its settings. */
+    static final class Shared {
+        @Option(names = "--shared", required = true,
+                description = "A shared group (work queue): each message to one worker, acked one by one.")
+        boolean shared;
+        @Option(names = "--lock", paramLabel = "DURATION", converter = Args.Span.class,
+                description = "How long a delivery stays locked to its worker (default 30s).")
+        Duration lock = SharedGroupOptions.DEFAULT_LOCK_DURATION;
+        @Option(names = "--max-deliveries", paramLabel = "N",
+                description = "Deliveries before a message is dead-lettered; -1: unlimited (default 5).")
+        int maxDeliveries = SharedGroupOptions.DEFAULT_MAX_DELIVERIES;
+        @Option(names = "--dead-letter-topic", paramLabel = "TOPIC",
+                description = "Where dead letters go (must exist); default: archived as rejected and counted.")
+        String deadLetterTopic;
+        @Option(names = "--redelivery-delay", paramLabel = "DURATION", converter = Args.Span.class, split = ",",
+                description = "Wait before redelivering a released message, by attempt (1s,10s,1m); default none.")
+        List<Duration> delays = new ArrayList<>();
+        @Option(names = "--max-in-flight", paramLabel = "N",
+                description = "Most messages locked to workers at once (default 1000).")
+        int maxInFlight = SharedGroupOptions.DEFAULT_MAX_IN_FLIGHT;
+
+        SharedGroupOptions options() {
+            return new SharedGroupOptions(lock, maxDeliveries, deadLetterTopic, delays, maxInFlight);
+        }
+    }
+
+    /** Either a position for a stream group, or a shared group. */
+    static final class Kind {
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Target target;
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Shared shared;
+    }
+
+    @Command(name = "create", description = "Create a consumer group: a stream group (at the earliest retained"
+            + " message unless told otherwise) or, with --shared, a shared one (a work queue).")
     static final class Create extends OneGroup {
         @ArgGroup(exclusive = true, multiplicity = "0..1")
-        Target target;
+        Kind kind;
 
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
+            if (kind != null && kind.shared != null) {
+                q.mq().createSharedGroup(topic, group, kind.shared.options());
+                out.println("created shared group '" + group + "' on '" + topic + "' at ack floor "
+                        + q.mq().position(topic, group));
+                return 0;
+            }
+            Target target = kind == null ? null : kind.target;
             q.mq().createConsumerGroup(topic, group);
             if (target != null) {
                 target.apply(q.mq(), topic, group);

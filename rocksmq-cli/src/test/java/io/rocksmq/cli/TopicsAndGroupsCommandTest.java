@@ -1,11 +1,14 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.SharedGroup;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -88,6 +91,35 @@ class TopicsAndGroupsCommandTest {
                 .isEqualTo("deleted topic 'orders' (5 messages)\n");
         assertThat(ok("topics", "list", "--data", data).lines()).hasSize(2);
         fails("control character", "topics", "create", "bad\u0001name", "--data", data);
+    }
+
+    @Test
+    void sharedGroupsAreCreatedWithTheirSettingsAndDescribedFromWhatIsPersisted() {
+        ok("topics", "create", "jobs", "dlq", "--data", data);
+        produce("jobs", 4);
+        assertThat(ok("groups", "create", "jobs", "w", "--shared", "--lock", "10s", "--max-deliveries", "2",
+                "--dead-letter-topic", "dlq", "--redelivery-delay", "1s,5s", "--data", data).out())
+                .isEqualTo("created shared group 'w' on 'jobs' at ack floor 0\n");
+        fails("maxDeliveries must be positive", "groups", "create", "jobs", "x", "--shared", "--max-deliveries", "0",
+                "--data", data);
+        fails("topic not found: 'nope'", "groups", "create", "jobs", "x", "--shared", "--dead-letter-topic", "nope",
+                "--data", data);
+        assertThat(cli.run("groups", "create", "jobs", "x", "--shared", "--to-latest", "--data", data).exit())
+                .as("a shared group has no position to set").isNotZero();
+        try (RocksMq mq = RocksMq.open(Path.of(data))) {
+            SharedGroup w = mq.sharedGroup("jobs", "w");
+            List<SharedGroup.Delivery> ds = w.acquire(3, Duration.ZERO);
+            w.ack(ds.get(0));
+            w.reject(ds.get(1));      // dead-lettered to 'dlq'
+            w.release(ds.get(2));     // delivered once, to be redelivered
+        }
+        Map<String, Object> d = ParsedJson.object(ok("groups", "describe", "jobs", "w", "--json", "--data", data).out());
+        assertThat(d).containsEntry("type", "shared").containsEntry("ackFloor", 2L).containsEntry("deadLettered", 1L)
+                .containsEntry("redeliveryPending", 1L).containsEntry("maxDeliveries", 2L)
+                .containsEntry("deadLetterTopic", "dlq").containsEntry("lockMillis", 10_000L);
+        assertThat(ok("groups", "describe", "jobs", "w", "--data", data).out())
+                .contains("w (shared)", "ack floor", "dead-lettered     1 to 'dlq'");
+        fails("is a shared group", "consume", "jobs", "-g", "w", "--data", data);
     }
 
     @Test
