@@ -15,6 +15,7 @@ import io.rocksmq.core.ConsumerMessage;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.QueueListener;
 import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.SharedGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,11 @@ import java.util.function.ToLongFunction;
  *   <tr><td>{@code rocksmq.topic.latest.id}, {@code rocksmq.topic.earliest.id}, {@code rocksmq.topic.messages}</td>
  *       <td>gauges ({@code -1}: none)</td><td>topic</td></tr>
  *   <tr><td>{@code rocksmq.group.position}, {@code rocksmq.group.lag}</td><td>gauges</td><td>topic, group</td></tr>
+ *   <tr><td>{@code rocksmq.shared.in.flight}, {@code .available}, {@code .delayed}</td><td>gauges: a shared
+ *       group's messages locked to workers, available again, waiting for a redelivery delay</td><td>topic, group</td></tr>
+ *   <tr><td>{@code rocksmq.shared.acquired}, {@code .acked}, {@code .released}, {@code .expired.locks},
+ *       {@code .dead.lettered}, {@code .rejected}</td><td>gauges of running totals (since the queue opened;
+ *       dead-lettered and rejected since the group was created)</td><td>topic, group</td></tr>
  *   <tr><td>{@code rocksmq.rocksdb.*}</td><td>gauges of RocksDB properties, see {@link #ENGINE_GAUGES}</td><td></td></tr>
  * </table>
  * Gauges read the queue when the registry asks for them (at scrape or publish time). Which topics and
@@ -114,6 +120,8 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
     private MultiGauge lag;
     private MultiGauge expired;
     private MultiGauge deduplicated;
+    /** A shared group's gauges, by stat: see the table of the class comment. */
+    private final Map<String, MultiGauge> shared = new java.util.LinkedHashMap<>();
     /** The topics and "topic\0group" keys the multi-gauges currently have rows for. */
     private Set<String> topology = Set.of();
     private ScheduledExecutorService refresher;
@@ -195,6 +203,10 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
             deduplicated = MultiGauge.builder("rocksmq.topic.deduplicated")
                     .description("Messages not stored because their deduplication id was stored within the window")
                     .register(registry);
+            for (String stat : SHARED_STATS.keySet()) {
+                shared.put(stat, MultiGauge.builder("rocksmq.shared." + stat)
+                        .description("Shared group: " + stat.replace('.', ' ')).register(registry));
+            }
             refreshLocked();
             mq.listener(listener);
             if (!refreshInterval.isZero()) {
@@ -248,6 +260,8 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
             List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
             List<MultiGauge.Row<?>> expiredRows = new ArrayList<>();
             List<MultiGauge.Row<?>> deduplicatedRows = new ArrayList<>();
+            Map<String, List<MultiGauge.Row<?>>> sharedRows = new java.util.HashMap<>();
+            SHARED_STATS.keySet().forEach(stat -> sharedRows.put(stat, new ArrayList<>()));
             for (String t : topics) {
                 Tags tags = Tags.of("topic", t);
                 latestRows.add(MultiGauge.Row.of(tags, () -> safe(() -> mq.latestMessageId(t))));
@@ -261,6 +275,11 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
                     lagRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> TopicSnapshot.lag(
                             mq.earliestMessageId(t), mq.latestMessageId(t), mq.position(t, g)))));
                     expiredRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> mq.expiredMessages(t, g))));
+                    SharedGroup handle = sharedGroup(t, g);
+                    if (handle != null) {
+                        SHARED_STATS.forEach((stat, read) -> sharedRows.get(stat).add(MultiGauge.Row.of(groupTags,
+                                () -> safe(() -> read.applyAsLong(handle.stats())))));
+                    }
                 }
             }
             latestId.register(latestRows, true);
@@ -270,6 +289,7 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
             lag.register(lagRows, true);
             expired.register(expiredRows, true);
             deduplicated.register(deduplicatedRows, true);
+            shared.forEach((stat, gauge) -> gauge.register(sharedRows.get(stat), true));
             topology = keys;
         }
         // Listener meters of destroyed topics and groups go too, so a re-created one starts from zero.
@@ -288,6 +308,32 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
             return gone;
         }));
         consumeMeters.entrySet().removeIf(e -> e.getValue().isEmpty());
+    }
+
+    /** What each {@code rocksmq.shared.*} gauge reads from {@link SharedGroup.Stats}. */
+    static final Map<String, ToLongFunction<SharedGroup.Stats>> SHARED_STATS = sharedStats();
+
+    private static Map<String, ToLongFunction<SharedGroup.Stats>> sharedStats() {
+        Map<String, ToLongFunction<SharedGroup.Stats>> m = new java.util.LinkedHashMap<>();
+        m.put("in.flight", SharedGroup.Stats::inFlight);
+        m.put("available", SharedGroup.Stats::available);
+        m.put("delayed", SharedGroup.Stats::delayed);
+        m.put("acquired", SharedGroup.Stats::acquired);
+        m.put("acked", SharedGroup.Stats::acked);
+        m.put("released", SharedGroup.Stats::released);
+        m.put("expired.locks", SharedGroup.Stats::expiredLocks);
+        m.put("dead.lettered", SharedGroup.Stats::deadLettered);
+        m.put("rejected", SharedGroup.Stats::rejected);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The shared group's handle, or null for a stream group (or one gone meanwhile). */
+    private SharedGroup sharedGroup(String topic, String group) {
+        try {
+            return mq.sharedGroup(topic, group);
+        } catch (RocksMqException streamOrGone) {
+            return null;
+        }
     }
 
     /** Stops the refresher, uninstalls the listener (if still ours) and removes every meter. Idempotent. */
@@ -312,6 +358,7 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
             for (MultiGauge m : List.of(latestId, earliestId, retained, position, lag, expired, deduplicated)) {
                 m.register(List.of(), true);
             }
+            shared.values().forEach(m -> m.register(List.of(), true));
             produceMeters.values().forEach(m -> m.remove(r));
             consumeMeters.values().forEach(byGroup -> byGroup.values().forEach(m -> m.remove(r)));
             produceMeters.clear();

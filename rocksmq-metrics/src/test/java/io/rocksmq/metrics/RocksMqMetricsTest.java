@@ -9,6 +9,8 @@ import io.rocksmq.api.Producer;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.QueueListener;
 import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.SharedGroup;
+import io.rocksmq.core.SharedGroupOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +116,34 @@ class RocksMqMetricsTest {
             assertThat(mq.consume("orders", "billing", 10)).hasSize(2);
             assertThat(gauge(registry, "rocksmq.topic.deduplicated", "topic", "orders")).isEqualTo(2);
             assertThat(gauge(registry, "rocksmq.group.expired", "topic", "orders", "group", "billing")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void sharedGroupsHaveTheirOwnGauges() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RocksMq mq = RocksMq.open(dir);
+             RocksMqMetrics metrics = new RocksMqMetrics(mq, Duration.ZERO)) {
+            metrics.bindTo(registry);
+            mq.createTopic("jobs");
+            mq.createConsumerGroup("jobs", "stream");
+            mq.createSharedGroup("jobs", "w", SharedGroupOptions.DEFAULTS);
+            mq.produce("jobs", batch(3, 2));
+            SharedGroup w = mq.sharedGroup("jobs", "w");
+            List<SharedGroup.Delivery> ds = w.acquire(3, Duration.ZERO);
+            w.ack(ds.get(0));
+            w.reject(ds.get(1));
+            metrics.refresh();
+            assertThat(gauge(registry, "rocksmq.shared.in.flight", "topic", "jobs", "group", "w")).isEqualTo(1);
+            assertThat(gauge(registry, "rocksmq.shared.acquired", "topic", "jobs", "group", "w")).isEqualTo(3);
+            assertThat(gauge(registry, "rocksmq.shared.acked", "topic", "jobs", "group", "w")).isEqualTo(1);
+            assertThat(gauge(registry, "rocksmq.shared.rejected", "topic", "jobs", "group", "w")).isEqualTo(1);
+            assertThat(registry.find("rocksmq.shared.in.flight").tags("group", "stream").gauge()).isNull();
+            w.release(ds.get(2));
+            assertThat(gauge(registry, "rocksmq.shared.available", "topic", "jobs", "group", "w")).isEqualTo(1);
+            mq.destroyConsumerGroup("jobs", "w");
+            metrics.refresh();
+            assertThat(registry.find("rocksmq.shared.in.flight").gauges()).isEmpty();
         }
     }
 
