@@ -20,6 +20,7 @@ import io.rocksmq.api.MessageId;
 import io.rocksmq.api.ProducerOptions;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInfo;
+import io.rocksmq.api.SubscriptionType;
 import io.rocksmq.api.internals.AbstractMqClient;
 import io.rocksmq.api.internals.Closer;
 import io.rocksmq.remote.proto.Empty;
@@ -171,6 +172,14 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Remot
     protected RemoteProducer openProducer(ProducerOptions producerOptions) {
         createTopic0(producerOptions.topic());
         return new RemoteProducer(this, producerOptions);
+    }
+
+    @Override
+    protected void validateSubscription(ConsumerOptions consumerOptions) {
+        if (consumerOptions.subscriptionType() == SubscriptionType.SHARED) {
+            // The protocol has no shared subscriptions yet (a declared trait of the contract suite).
+            throw new InvalidArgumentException("the remote backend does not support SHARED subscriptions yet");
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.rocksmq.server;
 
 import io.rocksmq.api.MqClient;
+import io.rocksmq.testkit.BackendTraits;
 import io.rocksmq.testkit.MqClientContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,5 +33,10 @@ class RemoteClientContractTest extends MqClientContract {
     @Override
     protected MqClient createClient() {
         return MqClient.open("rmq://127.0.0.1:" + server.port());
+    }
+
+    @Override
+    protected BackendTraits traits() {
+        return BackendTraits.builder().sharedSubscriptions(false).build(); // RemoteMqClient refuses SHARED
     }
 }
