@@ -354,6 +354,30 @@ class SharedGroupTest {
     }
 
     @Test
+    void aHardCapSkipsTheFloorForwardAndCountsWhatWasUnfinished() {
+        SharedGroup g = group(SharedGroupOptions.DEFAULTS);
+        long[] ids = {mq.produce("jobs", msgs("a"))[0], mq.produce("jobs", msgs("b"))[0], mq.produce("jobs", msgs("c"))[0]};
+        SharedGroup.Delivery a = g.acquire(1, NOW).get(0);
+        g.release(g.acquire(1, NOW).get(0), Duration.ofHours(1)); // b waits for its redelivery
+        clock.advance(10);
+        mq.setRetention("jobs", RetentionPolicy.KEEP_ALL.withMaxRetentionTime(1));
+        mq.runRetention();                                       // deletes a, b and c, read or not
+        assertThat(mq.position("jobs", "w")).isEqualTo(ids[2] + 1);
+        assertThat(mq.skippedMessages("jobs", "w")).isEqualTo(3);
+        assertThatThrownBy(() -> g.ack(a)).isInstanceOf(DeliveryNotFoundException.class);
+        SharedGroup.Stats s = g.stats();
+        assertThat(s.inFlight()).isZero();
+        assertThat(s.delayed()).isZero();
+        mq.setRetention("jobs", RetentionPolicy.INHERIT_ALL);
+        mq.produce("jobs", msgs("d"));
+        clock.advance(2 * 3_600_000);
+        assertThat(payloads(g.acquire(10, NOW))).containsExactly("d");
+        reopen();                                                 // the records of a and b are gone too
+        clock.advance(LOCK);
+        assertThat(payloads(mq.sharedGroup("jobs", "w").acquire(10, NOW))).containsExactly("d");
+    }
+
+    @Test
     void aReadOnlyQueueRefusesSharedGroupChanges() {
         group(SharedGroupOptions.DEFAULTS);
         mq.close();
