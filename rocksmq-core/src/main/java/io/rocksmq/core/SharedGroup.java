@@ -270,9 +270,10 @@ public final class SharedGroup {
      * @param redelivered       deliveries of a message delivered before
      * @param rejected          messages dead-lettered with no dead-letter topic (archived)
      * @param deadLettered      messages produced to the dead-letter topic
+     * @param expired           messages whose expiry time passed before a delivery: finished, never delivered
      */
     public record Stats(long ackFloor, int inFlight, int available, int delayed, long oldestLockDeadline,
                         long acquired, long acked, long released, long expiredLocks, long redelivered,
-                        long rejected, long deadLettered) {
+                        long rejected, long deadLettered, long expired) {
     }
 }

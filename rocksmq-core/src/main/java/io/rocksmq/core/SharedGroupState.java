@@ -59,7 +59,9 @@ import java.util.TreeSet;
  *   <li>dead letter: the same records plus the counters record ({@code rejected}, {@code deadLettered}),
  *       in the very batch that produces the dead letter to the dead-letter topic
  *       ({@code Topic.append}'s extra records), so a dead letter is never lost and never doubled;</li>
- *   <li>release and renew write nothing (the count was written when the delivery was acquired).</li>
+ *   <li>release and renew write nothing (the count was written when the delivery was acquired);</li>
+ *   <li>an expired message (its own expiry or the topic's default time-to-live, checked when it would be
+ *       delivered) is finished like an ack, in a write of its own, and never delivered.</li>
  * </ul>
  * The record layout is in {@link StorageLayout} ({@code 0x14}).
  *
@@ -144,6 +146,7 @@ class SharedGroupState {
     private long released;
     private long expiredLocks;
     private long redelivered;
+    private long expiredMessages;
 
     /**
      * The state of a group as stored: {@code records} maps message ids to their stored state values
@@ -195,6 +198,10 @@ class SharedGroupState {
             if (m == null) {
                 continue; // deleted below the cut: catchUp drops it once retention moved the floor
             }
+            if (expired(op, m)) {
+                expire(op, e);
+                continue;
+            }
             if (options.exhausted(e.attempts)) {
                 deadLetter(op, e, m);
                 continue;
@@ -215,7 +222,19 @@ class SharedGroupState {
                     break;
                 }
                 next = m.id() + 1;
-                if (!entries.containsKey(m.id())) {
+                if (entries.containsKey(m.id())) {
+                    continue;
+                }
+                if (expired(op, m)) {
+                    Entry e = new Entry(m.id(), 0, Phase.AVAILABLE);
+                    entries.put(e.id, e);
+                    try {
+                        expire(op, e);
+                    } catch (RuntimeException | Error failed) {
+                        entries.remove(e.id); // nothing was written: it stays fresh
+                        throw failed;
+                    }
+                } else {
                     fresh.add(m);
                 }
             }
@@ -248,6 +267,23 @@ class SharedGroupState {
         }
         acquired += out.size();
         return out;
+    }
+
+    /** True if the message's expiry time ({@link ProducerMessage#withTtl}, the topic's default) has passed. */
+    private static boolean expired(Op op, ConsumerMessage m) {
+        long own = m.expiresAt();
+        long ttl = op.topic().defaultTtlMillis();
+        long expiresAt = own > 0 ? own : ttl > 0 ? m.publishTime() + ttl : 0;
+        return expiresAt > 0 && expiresAt <= op.now();
+    }
+
+    /** Finishes an expired message without delivering it (as a stream group skips it), counted. */
+    private void expire(Op op, Entry e) {
+        List<byte[][]> writes = new ArrayList<>();
+        long newFloor = stageFinish(op, e, writes);
+        commit(op, writes);
+        finish(op, e, newFloor);
+        expiredMessages++;
     }
 
     /** Finishes the delivery as processed. */
@@ -320,7 +356,7 @@ class SharedGroupState {
         }
         return new SharedGroup.Stats(op.group().position(), inFlight, ready.size(), delayed,
                 oldestLock == Long.MAX_VALUE ? -1 : oldestLock, acquired, acked, released, expiredLocks, redelivered,
-                rejected, deadLettered);
+                rejected, deadLettered, expiredMessages);
     }
 
     // ------------------------------------------------------------------ internals

@@ -378,6 +378,23 @@ class SharedGroupTest {
     }
 
     @Test
+    void expiredMessagesAreFinishedWithoutBeingDeliveredFreshOrAgain() {
+        SharedGroup g = group(SharedGroupOptions.DEFAULTS);
+        long[] ids = mq.produce("jobs", List.of(ProducerMessage.of(new byte[] {1}).withTtl(Duration.ofSeconds(1)),
+                ProducerMessage.of(new byte[] {2}).withTtl(Duration.ofSeconds(1)), ProducerMessage.of(new byte[] {3})));
+        g.release(g.acquire(1, NOW).get(0), Duration.ZERO);   // the first, delivered once
+        clock.advance(1_000);
+        List<SharedGroup.Delivery> got = g.acquire(10, NOW);  // both expired ones are skipped
+        assertThat(got).extracting(SharedGroup.Delivery::id).containsExactly(ids[2]);
+        assertThat(g.stats().expired()).isEqualTo(2);
+        g.ack(got.get(0));
+        assertThat(mq.position("jobs", "w")).isEqualTo(ids[2] + 1);
+        reopen();
+        clock.advance(LOCK);
+        assertThat(mq.sharedGroup("jobs", "w").acquire(10, NOW)).isEmpty();
+    }
+
+    @Test
     void aReadOnlyQueueRefusesSharedGroupChanges() {
         group(SharedGroupOptions.DEFAULTS);
         mq.close();

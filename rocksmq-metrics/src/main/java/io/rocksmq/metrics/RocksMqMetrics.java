@@ -55,7 +55,7 @@ import java.util.function.ToLongFunction;
  *   <tr><td>{@code rocksmq.shared.in.flight}, {@code .available}, {@code .delayed}</td><td>gauges: a shared
  *       group's messages locked to workers, available again, waiting for a redelivery delay</td><td>topic, group</td></tr>
  *   <tr><td>{@code rocksmq.shared.acquired}, {@code .acked}, {@code .released}, {@code .expired.locks},
- *       {@code .dead.lettered}, {@code .rejected}</td><td>gauges of running totals (since the queue opened;
+ *       {@code .dead.lettered}, {@code .rejected}, {@code .expired}</td><td>gauges of running totals (since the queue opened;
  *       dead-lettered and rejected since the group was created)</td><td>topic, group</td></tr>
  *   <tr><td>{@code rocksmq.rocksdb.*}</td><td>gauges of RocksDB properties, see {@link #ENGINE_GAUGES}</td><td></td></tr>
  * </table>
@@ -324,6 +324,7 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
         m.put("expired.locks", SharedGroup.Stats::expiredLocks);
         m.put("dead.lettered", SharedGroup.Stats::deadLettered);
         m.put("rejected", SharedGroup.Stats::rejected);
+        m.put("expired", SharedGroup.Stats::expired);
         return java.util.Collections.unmodifiableMap(m);
     }
 
