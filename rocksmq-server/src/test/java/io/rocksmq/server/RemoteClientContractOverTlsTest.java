@@ -1,6 +1,7 @@
 package io.rocksmq.server;
 
 import io.rocksmq.api.MqClient;
+import io.rocksmq.testkit.BackendTraits;
 import io.rocksmq.testkit.MqClientContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,5 +48,10 @@ class RemoteClientContractOverTlsTest extends MqClientContract {
     @Override
     protected MqClient createClient() {
         return MqClient.open(uri);
+    }
+
+    @Override
+    protected BackendTraits traits() {
+        return BackendTraits.builder().sharedSubscriptions(false).build(); // RemoteMqClient refuses SHARED
     }
 }
