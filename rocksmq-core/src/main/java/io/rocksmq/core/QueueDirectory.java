@@ -45,6 +45,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * lock on RocksDB's {@code LOCK} file, so a live writer in another process is detected (and cannot
  * start meanwhile) while nothing is written.
  *
+ * <p><b>Followers</b> ({@link #forFollower}) claim nothing: a RocksDB secondary instance locks nothing and
+ * writes nothing in the directory, so it may run next to the writer, in this process or another.
+ *
  * <p>Thread-safety: the registry of claims is a concurrent map; a claim itself belongs to the one
  * thread opening or closing its queue. {@link #close()} is idempotent.
  */
@@ -103,6 +106,26 @@ final class QueueDirectory implements AutoCloseable {
                     + (holder.equals(real) ? "" : " as " + holder + " (the same directory)"), null);
         }
         return new QueueDirectory(real, key);
+    }
+
+    /**
+     * The directory for a follower ({@link RocksMqConfig#follow()}): it must exist; nothing is claimed
+     * (a follower may run next to the writer in this process too) and {@link #close()} releases nothing.
+     *
+     * @throws NotAQueueException the directory does not exist
+     * @throws StorageException   if it cannot be inspected
+     */
+    static QueueDirectory forFollower(Path directory) {
+        Path abs = directory.toAbsolutePath();
+        try {
+            abs = resolveExisting(abs);
+            if (!Files.isDirectory(abs)) {
+                throw new NotAQueueException("no queue in " + abs, "the directory does not exist");
+            }
+            return new QueueDirectory(abs.toRealPath(), null);
+        } catch (IOException e) {
+            throw new StorageException("cannot read data directory " + abs, e.toString(), e);
+        }
     }
 
     /**
@@ -195,7 +218,9 @@ final class QueueDirectory implements AutoCloseable {
         } catch (IOException e) {
             // the lock dies with the channel or the process
         } finally {
-            CLAIMED.remove(key, path);
+            if (key != null) {
+                CLAIMED.remove(key, path);
+            }
         }
     }
 

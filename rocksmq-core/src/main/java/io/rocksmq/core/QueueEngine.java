@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -72,9 +73,10 @@ final class QueueEngine {
                 LOG.warn("opened {} with {} metadata repairs", store.directory(), recovered.repairs());
             }
             QueueEngine engine = new QueueEngine(config, store, recovered);
-            engine.recoveryReport = RecoveryCheck.check(store, engine.registry.view().values(),
-                    recovered.lastStored(), Watermark.read(store.directory()), store.recoveryMessages(),
-                    recovered.repairs());
+            // A follower cannot compare: the writer acknowledges (and records) messages meanwhile.
+            engine.recoveryReport = config.follow() ? new RecoveryReport(List.of(), List.of(), recovered.repairs())
+                    : RecoveryCheck.check(store, engine.registry.view().values(), recovered.lastStored(),
+                    Watermark.read(store.directory()), store.recoveryMessages(), recovered.repairs());
             engine.retention.start();
             if (engine.watermark != null) {
                 engine.watermark.start();
@@ -92,6 +94,13 @@ final class QueueEngine {
 
     RecoveryReport recoveryReport() {
         return recoveryReport;
+    }
+
+    /** See {@link RocksMq#refresh()}: a follower catches up and reloads its registry; others do nothing. */
+    void refresh() {
+        if (config.follow()) {
+            run(() -> registry.replaceAll(() -> FollowerRefresh.load(store, retention, config.clock().millis())));
+        }
     }
 
     /** Rewrites the watermark now (after an fsync); a failure is logged, never thrown. */

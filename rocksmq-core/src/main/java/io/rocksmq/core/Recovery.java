@@ -3,6 +3,7 @@ package io.rocksmq.core;
 import io.rocksmq.api.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -109,7 +110,9 @@ final class Recovery {
             long lastStored = MessageReader.lastStoredId(store, rec.topicId());
             lastStoredIds.put(rec.topicId(), lastStored);
             if (lastStored >= nextId) {
-                LOG.warn("topic '{}': id counter {} is behind the stored id {}; raised to {}",
+                // A follower sees this while its catch-up is incomplete (FollowerRefresh tries again): not a warning.
+                LOG.atLevel(store.follow() ? Level.DEBUG : Level.WARN).log(
+                        "topic '{}': id counter {} is behind the stored id {}; raised to {}",
                         e.getKey(), nextId, lastStored, lastStored + 1);
                 nextId = lastStored + 1;
                 produced = StorageLayout.UNKNOWN_BYTES; // recounted by RetentionLoader
@@ -132,7 +135,8 @@ final class Recovery {
                     byte[] key = StorageLayout.groupPositionKey(rec.topicId(), g.getKey());
                     long clamped = Math.max(rec.startId(), Math.min(pos, nextId));
                     if (clamped != pos) {
-                        LOG.warn("topic '{}' group '{}': position {} outside [{}, {}]; clamped to {}",
+                        LOG.atLevel(store.follow() ? Level.DEBUG : Level.WARN).log(
+                                "topic '{}' group '{}': position {} outside [{}, {}]; clamped to {}",
                                 e.getKey(), g.getKey(), pos, rec.startId(), nextId, clamped);
                         if (!store.readOnly()) {
                             store.putMeta(key, StorageLayout.positionValue(clamped));

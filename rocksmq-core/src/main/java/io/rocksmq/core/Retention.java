@@ -51,8 +51,16 @@ final class Retention implements AutoCloseable {
         this.reclaimer = reclaimer;
         this.worker = config.retentionInterval().isZero() || config.readOnly() ? null
                 : new RetentionWorker(config.retentionInterval(), this::workerPass);
-        Map<Long, RetentionPolicy> overrides = RetentionLoader.load(store, topics.values(), config.retentionSegmentBytes());
-        for (Topic t : topics.values()) {
+        restore(topics.values());
+    }
+
+    /**
+     * Restores the retention records (accounting, skip counts, policy) into topics not published yet:
+     * the recovered ones at open, and a follower's reloaded ones at each refresh.
+     */
+    void restore(java.util.Collection<Topic> unpublished) {
+        Map<Long, RetentionPolicy> overrides = RetentionLoader.load(store, unpublished, config.retentionSegmentBytes());
+        for (Topic t : unpublished) {
             install(t, overrides.getOrDefault(t.id(), RetentionPolicy.INHERIT_ALL));
         }
     }

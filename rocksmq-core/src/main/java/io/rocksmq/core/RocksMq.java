@@ -45,6 +45,10 @@ import java.util.function.ToLongFunction;
  * (create, destroy, produce, consume, seek, retention) throws {@link io.rocksmq.api.ReadOnlyQueueException}
  * before doing anything; nothing in the directory is written.
  *
+ * <p><b>Follower</b> ({@link RocksMqConfig.Builder#follow}): read-only as well, for a queue another
+ * process has open for writing; it sees the queue as it was at open, and {@link #refresh()} moves it
+ * forward to what the writer has written since.
+ *
  * <h2>Concurrency design</h2>
  * The queue, each topic and each group has a {@link Lifecycle} (state plus in-flight count in one
  * atomic word); every call enters the ones it touches and exits when done. The topic registry
@@ -288,14 +292,20 @@ public final class RocksMq implements AutoCloseable {
      * Reads up to {@code max} messages with id {@code >= fromId} without any consumer group (nothing
      * is advanced or persisted). Ids below the earliest retained message start at the earliest. Expired
      * messages are left out, as {@link #consume} leaves them out.
+     * On a follower the messages returned have no gap and start at {@code fromId} (or the earliest): a
+     * message its view lacks for now ends the read, and a later {@link #refresh()} brings it.
      */
     public List<ConsumerMessage> read(String topic, long fromId, int max) {
         Names.check("topic", topic);
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
         }
-        return engine.inTopic(topic, t -> ExpiringRead.read(f -> MessageReader.read(engine.store, t, f, max),
-                Math.max(fromId, 0), t.latestId(), config().clock().millis(), t.defaultTtlMillis()).messages());
+        // A follower's view may lack messages for a while: its reads stop before a gap rather than skip it.
+        boolean follower = engine.config.follow();
+        return engine.inTopic(topic, t -> ExpiringRead.read(f -> {
+            MessageList read = MessageReader.read(engine.store, t, f, max);
+            return follower ? FollowerRefresh.contiguous(read, Math.max(f, t.space().cutId())) : read;
+        }, Math.max(fromId, 0), t.latestId(), config().clock().millis(), t.defaultTtlMillis()).messages());
     }
 
     // ------------------------------------------------------------------ positions
@@ -508,9 +518,27 @@ public final class RocksMq implements AutoCloseable {
     }
 
     /**
+     * A follower ({@link RocksMqConfig#follow()}): catches up with what the process writing the queue has
+     * written so far (RocksDB's {@code tryCatchUpWithPrimary}: the writer's MANIFEST and write-ahead log,
+     * so unflushed produces are included) and reloads topics, latest ids, group positions and retention
+     * state from it, as an open would. Afterwards every call sees at least what the writer had committed
+     * when the refresh started; calls concurrent with a refresh see the view before or after it. Costs a
+     * read of the queue's metadata (one seek per topic plus its few metadata records); registrations are
+     * not woken by the writer's produces (poll with this). Refreshes run one at a time.
+     *
+     * <p>Does nothing on a queue that is not a follower: its view is always current.
+     *
+     * @throws io.rocksmq.api.StorageException if catching up failed (the view stays as it was)
+     */
+    public void refresh() {
+        engine.refresh();
+    }
+
+    /**
      * What opening this queue found lost: acknowledged messages that are gone (a damaged or deleted
      * write-ahead log, a lost table file, an old backup restored), with topic and id range, and
      * RocksDB's own recovery diagnoses. Every finding is also logged at ERROR. See {@link RecoveryReport}.
+     * A follower does not check (the writer acknowledges messages meanwhile): its report lists nothing.
      */
     public RecoveryReport recoveryReport() {
         return engine.recoveryReport();

@@ -65,6 +65,7 @@ public final class RocksMqConfig {
     private final Duration retentionInterval;
     private final long retentionSegmentBytes;
     private final boolean readOnly;
+    private final boolean follow;
 
     private RocksMqConfig(Builder b) {
         this.directory = b.directory;
@@ -79,7 +80,8 @@ public final class RocksMqConfig {
                 b.maxRetentionBytes);
         this.retentionInterval = b.retentionInterval;
         this.retentionSegmentBytes = b.retentionSegmentBytes;
-        this.readOnly = b.readOnly;
+        this.readOnly = b.readOnly || b.follow;
+        this.follow = b.follow;
     }
 
     /** Starts a configuration for a queue stored in {@code directory} (created if missing). */
@@ -157,10 +159,19 @@ public final class RocksMqConfig {
     /**
      * Whether the queue is opened read-only: nothing in the directory is written (no repair, no
      * retention, no log file); every call that would change the queue throws
-     * {@link io.rocksmq.api.ReadOnlyQueueException}.
+     * {@link io.rocksmq.api.ReadOnlyQueueException}. True for a {@link #follow() follower} too.
      */
     public boolean readOnly() {
         return readOnly;
+    }
+
+    /**
+     * Whether the queue is opened as a follower of the process that has it open for writing (see
+     * {@link Builder#follow(boolean)}): read-only, and its view moves forward only at
+     * {@link RocksMq#refresh()}.
+     */
+    public boolean follow() {
+        return follow;
     }
 
     @Override
@@ -170,7 +181,8 @@ public final class RocksMqConfig {
                 + ", durability=" + durability + ", maxBatchEntryBytes=" + maxBatchEntryBytes
                 + ", maxMessageBytes=" + maxMessageBytes
                 + ", defaultRetention=" + defaultRetention + ", retentionInterval=" + retentionInterval
-                + ", retentionSegmentBytes=" + retentionSegmentBytes + ", readOnly=" + readOnly + '}';
+                + ", retentionSegmentBytes=" + retentionSegmentBytes + ", readOnly=" + readOnly
+                + ", follow=" + follow + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -190,6 +202,7 @@ public final class RocksMqConfig {
         private Duration retentionInterval = DEFAULT_RETENTION_INTERVAL;
         private long retentionSegmentBytes = DEFAULT_RETENTION_SEGMENT_BYTES;
         private boolean readOnly;
+        private boolean follow;
 
         private Builder(Path directory) {
             if (directory == null) {
@@ -230,6 +243,22 @@ public final class RocksMqConfig {
          */
         public Builder readOnly(boolean readOnly) {
             this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * Opens the queue as a follower (default false): for inspecting a queue that another process has
+         * open for writing, which a {@link #readOnly} open is refused. It attaches through RocksDB's
+         * secondary instance (a private directory under the system temp dir for RocksDB's own files,
+         * deleted at close) and takes no lock, so the writer keeps running and may also start or stop
+         * meanwhile; it works as well on a directory nobody has open. Read-only: every call that would
+         * change the queue throws {@link io.rocksmq.api.ReadOnlyQueueException}, and nothing in the
+         * directory is written. Its view (topics, messages, latest ids, group positions, retention) is the
+         * queue as it was at open, moved forward to what the writer has written by each
+         * {@link RocksMq#refresh()}.
+         */
+        public Builder follow(boolean follow) {
+            this.follow = follow;
             return this;
         }
 

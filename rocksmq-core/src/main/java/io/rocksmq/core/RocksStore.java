@@ -71,6 +71,8 @@ final class RocksStore implements AutoCloseable {
     private final QueueDirectory claim;
     private final Path directory;
     private final boolean readOnly;
+    /** Opened as a RocksDB secondary instance ({@link RocksMqConfig#follow()}); read-only too. */
+    private final boolean follow;
     private final List<AutoCloseable> resources;
     private final RocksDB db;
     private final ColumnFamilyHandle messages;
@@ -92,12 +94,16 @@ final class RocksStore implements AutoCloseable {
     /** RocksDB's info log when it goes to SLF4J (read-only), else null: it is the LOG file. */
     private final RocksLog rocksLog;
 
-    private RocksStore(QueueDirectory claim, boolean readOnly, RocksLog rocksLog, List<AutoCloseable> resources, RocksDB db,
-                       ColumnFamilyHandle messages, ColumnFamilyHandle meta, WriteOptions walWrite,
-                       DiskSpaceGuard space) {
+    /** Tries of a secondary instance's open or catch-up, which fail when the writer deletes a file meanwhile. */
+    static final int FOLLOW_ATTEMPTS = 5;
+
+    private RocksStore(QueueDirectory claim, boolean readOnly, boolean follow, RocksLog rocksLog,
+                       List<AutoCloseable> resources, RocksDB db, ColumnFamilyHandle messages, ColumnFamilyHandle meta,
+                       WriteOptions walWrite, DiskSpaceGuard space) {
         this.claim = claim;
         this.directory = claim.path();
         this.readOnly = readOnly;
+        this.follow = follow;
         this.rocksLog = rocksLog;
         this.resources = resources;
         this.db = db;
@@ -112,18 +118,24 @@ final class RocksStore implements AutoCloseable {
      * Opens the queue's database: claims the directory ({@link QueueDirectory}: one queue per directory
      * in this process, whatever path names it), checks without writing that it holds a queue or
      * nothing, then opens RocksDB read-write, or read-only with {@link RocksMqConfig#readOnly()} (then
-     * nothing in the directory changes: no LOG file, no write, no compaction).
+     * nothing in the directory changes: no LOG file, no write, no compaction), or as a secondary instance
+     * with {@link RocksMqConfig#follow()} (read-only as well; no lock, and RocksDB's own files of the
+     * secondary go to a private temporary directory, deleted at close).
      */
     static RocksStore open(RocksMqConfig config) {
         boolean readOnly = config.readOnly();
-        QueueDirectory claim = QueueDirectory.claim(config.directory(), readOnly);
+        boolean follow = config.follow();
+        QueueDirectory claim = follow ? QueueDirectory.forFollower(config.directory())
+                : QueueDirectory.claim(config.directory(), readOnly);
         Path dir = claim.path();
         // Everything opened so far, closed in reverse order if a later step fails.
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            if (readOnly) {
+            if (readOnly && !follow) {
                 claim.lockShared();
             }
+            // Tracked first, so deleted last: after the database that uses it is closed.
+            Path secondary = follow ? track(opened, new FollowerDirectory()).path : null;
             boolean create = claim.checkIsQueue(readOnly);
             LRUCache cache = track(opened, new LRUCache(Math.max(config.blockCacheBytes(), 1L << 20)));
             DBOptions dbOptions = track(opened, new DBOptions());
@@ -132,6 +144,11 @@ final class RocksStore implements AutoCloseable {
                 // RocksDB would otherwise create (and rotate) a LOG file in the directory.
                 rocksLog = track(opened, new RocksLog(InfoLogLevel.WARN_LEVEL));
                 dbOptions.setLogger(rocksLog);
+                if (follow) {
+                    // A secondary instance must keep every table file open: the writer deletes files as it
+                    // compacts, and one opened at catch-up stays readable until this instance drops it.
+                    dbOptions.setMaxOpenFiles(-1);
+                }
             } else {
                 // Closed after the DB (reverse order). Besides tracking SST files it is what makes RocksDB
                 // recover by itself from "no space left on device": it polls free space and resumes writes
@@ -200,7 +217,8 @@ final class RocksStore implements AutoCloseable {
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db;
             try {
-                db = readOnly ? RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles)
+                db = follow ? openSecondary(dbOptions, dir, secondary, descriptors, handles)
+                        : readOnly ? RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles)
                         : RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             } catch (RocksDBException e) {
                 if (isLockError(e)) {
@@ -216,7 +234,8 @@ final class RocksStore implements AutoCloseable {
             // from a failed flush waits for (the SstFileManager's reserved buffer).
             long reserve = 2 * Math.max(config.writeBufferBytes(), META_WRITE_BUFFER_BYTES);
             DiskSpaceGuard space = new DiskSpaceGuard(Files.getFileStore(dir), reserve);
-            return new RocksStore(claim, readOnly, rocksLog, opened, db, handles.get(1), handles.get(2), walWrite, space);
+            return new RocksStore(claim, readOnly, follow, rocksLog, opened, db, handles.get(1), handles.get(2), walWrite,
+                    space);
         } catch (IOException e) {
             closeAll(opened, null);
             claim.close();
@@ -225,6 +244,82 @@ final class RocksStore implements AutoCloseable {
             closeAll(opened, e);
             claim.close();
             throw e;
+        }
+    }
+
+    /**
+     * Opens a secondary instance, trying again when the writer deleted a file the MANIFEST still named
+     * (a compaction finishing while the MANIFEST was read).
+     */
+    private static RocksDB openSecondary(DBOptions options, Path dir, Path secondary,
+                                         List<ColumnFamilyDescriptor> descriptors, List<ColumnFamilyHandle> handles)
+            throws RocksDBException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return RocksDB.openAsSecondary(options, dir.toString(), secondary.toString(), descriptors, handles);
+            } catch (RocksDBException e) {
+                handles.clear();
+                if (attempt >= FOLLOW_ATTEMPTS) {
+                    throw e;
+                }
+                pauseBeforeRetry(attempt);
+            }
+        }
+    }
+
+    private static void pauseBeforeRetry(int attempt) {
+        try {
+            Thread.sleep(10L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while following the writer", e.toString(), e);
+        }
+    }
+
+    /**
+     * A follower only: applies what the writer has written since the last catch-up (its MANIFEST and
+     * write-ahead log) to this instance. Reads in flight keep the view they started with. Callers
+     * serialise it ({@link TopicRegistry}'s lock).
+     *
+     * @throws StorageException if it failed {@value #FOLLOW_ATTEMPTS} times in a row
+     */
+    void catchUp() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.tryCatchUpWithPrimary();
+                return;
+            } catch (RocksDBException e) {
+                if (attempt >= FOLLOW_ATTEMPTS) {
+                    throw storage("cannot catch up with the writer of " + directory, e);
+                }
+                pauseBeforeRetry(attempt);
+            }
+        }
+    }
+
+    /** True when opened with {@link RocksMqConfig#follow()}. */
+    boolean follow() {
+        return follow;
+    }
+
+    /**
+     * The secondary instance's own directory (RocksDB keeps its info log and options there), under the
+     * system temp dir; closing deletes it. A follower killed with SIGKILL leaves an empty one behind.
+     */
+    private static final class FollowerDirectory implements AutoCloseable {
+        final Path path;
+
+        FollowerDirectory() throws IOException {
+            path = Files.createTempDirectory("rocksmq-follower-");
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (var files = Files.walk(path)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 
@@ -267,6 +362,10 @@ final class RocksStore implements AutoCloseable {
 
     /** Refuses a write to a read-only queue, before anything is done. */
     void requireWritable() {
+        if (follow) {
+            throw new ReadOnlyQueueException("queue in " + directory + " is open as a follower of the process that"
+                    + " writes it (read-only); nothing was changed");
+        }
         if (readOnly) {
             throw new ReadOnlyQueueException("queue in " + directory + " is open read-only; nothing was changed");
         }

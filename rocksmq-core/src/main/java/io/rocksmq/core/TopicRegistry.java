@@ -252,6 +252,41 @@ final class TopicRegistry {
         }
     }
 
+    /**
+     * A follower's refresh ({@link RocksMq#refresh()}): under this registry's lock, runs {@code reload}
+     * (which catches up with the writer and returns the topics loaded again, as at open, ready but not
+     * published: {@link FollowerRefresh}), then puts each in place of the topic of that name and removes
+     * the topics the writer destroyed. A caller sees every topic either as it was or as
+     * reloaded, never a missing one that exists on both sides. The replaced incarnations are left as they
+     * were (a read that found one finishes on it); their shared recent reads are dropped.
+     *
+     * <p>Only for a follower: nothing else changes the map of a read-only queue.
+     */
+    void replaceAll(java.util.function.Supplier<Recovery.Result> reload) {
+        adminLock.lock();
+        try {
+            Recovery.Result loaded = reload.get();
+            Map<String, Topic> fresh = loaded.topics();
+            List<Topic> replaced = new ArrayList<>();
+            fresh.forEach((name, t) -> {
+                Topic old = topics.put(name, t);
+                if (old != null) {
+                    replaced.add(old);
+                }
+            });
+            topics.forEach((name, t) -> {
+                if (!fresh.containsKey(name) && topics.remove(name, t)) {
+                    replaced.add(t);
+                }
+            });
+            replaced.forEach(t -> t.recentReads().clear());
+            nextTopicId = loaded.nextTopicId();
+            messageIdFloor = loaded.messageIdFloor();
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
     // ------------------------------------------------------------------ groups (caller entered the topic)
 
     /** Creates a group positioned at the topic's start, persisted; returns it. */
