@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  * and non-decreasing publish times that match its earliest and latest id, and every group's position
  * lies within {@code [earliest, latest + 1]}. Reports sizes on disk. Exit 1 when it finds a problem.
  *
- * <p>Opens read-only: nothing it inspects is repaired or rewritten. Acknowledged messages that recovery
+ * <p>Opens read-only: nothing it inspects is repaired or rewritten. On a directory another process has
+ * open for writing it checks what that process had written when it started, as a follower, and cannot
+ * look for lost acknowledged messages (the writer acknowledges more meanwhile). Acknowledged messages that recovery
  * found missing ({@link RecoveryReport}) and data RocksDB dropped are problems.
  *
  * <p>Warnings do not fail the check (unless {@code --strict}): metadata that recovery repaired when the
@@ -60,9 +62,11 @@ final class CheckCommand implements Callable<Integer> {
         List<Object> topicsJson = new ArrayList<>();
         List<List<String>> rows = Text.rows("TOPIC", "MESSAGES", "IDS", "PAYLOAD", "GROUPS", "RESULT");
         Map<String, Object> engine = new LinkedHashMap<>();
+        boolean live;
         try (QueueOptions.OpenQueue q = new QueueOptions(spec).openReadOnly()) {
             RocksMq mq = q.mq();
-            if (mq.recoveryRepairs() > 0) {
+            live = mq.config().follow();
+            if (mq.recoveryRepairs() > 0 && !live) { // a follower's are its own view's, never the files'
                 warnings.add("recovery found " + mq.recoveryRepairs() + " metadata entries to repair (the log above"
                         + " says which; check changes nothing, the next read-write open repairs them)");
             }
@@ -92,11 +96,15 @@ final class CheckCommand implements Callable<Integer> {
         Map<String, Long> disk = diskUsage(data);
         boolean failed = !problems.isEmpty() || (strict && !warnings.isEmpty());
         if (json) {
-            out.println(Json.write(Json.object("directory", data.toString(), "ok", !failed,
+            out.println(Json.write(Json.object("directory", data.toString(), "live", live, "ok", !failed,
                     "problems", problems, "warnings", warnings, "topics", topicsJson, "disk", disk, "engine", engine)));
         } else {
             out.println("checked " + data.toAbsolutePath().normalize()
                     + (quick ? " (quick: messages not read)" : ""));
+            if (live) {
+                out.println("live: another process has it open for writing; checked as that process had written it"
+                        + " at the start (the check for lost acknowledged messages needs the directory to itself)");
+            }
             if (rows.size() > 1) {
                 Text.table(out, rows);
             } else {

@@ -21,7 +21,9 @@ import java.util.List;
  * position), and without a group both only read.
  *
  * <p>Following with a group waits on a {@link ConsumerRegistration} (woken by each produce); without
- * a group there is nothing to register, so it polls every {@code --poll} interval.
+ * a group there is nothing to register, so it polls every {@code --poll} interval, each time catching up
+ * with the process that writes the queue ({@link RocksMq#refresh()}): what it prints is at most one poll
+ * interval plus one catch-up behind that process.
  *
  * <p>Not thread-safe; one invocation per instance.
  */
@@ -80,11 +82,15 @@ abstract class MessageReadCommand extends QueueCommand {
         }
     }
 
-    /** Read-only unless a group consumes (its position is the only thing a read writes). */
+    /**
+     * Read-only unless a group consumes (its position is the only thing a read writes); following, as a
+     * follower always, so that it neither blocks an application from opening the queue for writing nor
+     * fails while one has it open ({@link QueueOptions}).
+     */
     @Override
     QueueOptions.OpenQueue open() {
         boolean writes = start != null && start.group != null && consumesGroup();
-        return writes ? queue().open() : queue().openReadOnly();
+        return writes ? queue().open() : follow ? queue().openFollowing() : queue().openReadOnly();
     }
 
     @Override
@@ -164,6 +170,7 @@ abstract class MessageReadCommand extends QueueCommand {
                 throw new QueueClosedException("closed");
             }
             Thread.sleep(Math.max(1, poll.toMillis()));
+            mq.refresh(); // a follower catches up with the writer (nothing to do for a queue of our own)
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.QueueAlreadyOpenException;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.core.Durability;
 import io.rocksmq.core.RocksMq;
@@ -13,6 +14,12 @@ import java.util.stream.Stream;
 
 /**
  * How commands open the queue that the root's {@code --data} names.
+ *
+ * <p><b>A directory another process writes.</b> RocksDB lets one process write a directory at a time.
+ * Commands that only look ({@link #openReadOnly()}) open it read-only when nobody writes it and as a
+ * follower ({@link RocksMqConfig.Builder#follow}) when another process does; commands that watch until
+ * stopped ({@link #openFollowing()}) always follow, so they never keep an application from starting. A
+ * command that writes gets {@link InUseElsewhereException} (exit 3) with one line saying why.
  *
  * <p>Not thread-safe; belongs to one command invocation.
  */
@@ -36,10 +43,30 @@ final class QueueOptions {
 
     /**
      * Opens an existing queue read-only, for commands that only look: nothing in the directory is
-     * written (no repair, no retention, no log file), so what they inspect stays as it was.
+     * written (no repair, no retention, no log file), so what they inspect stays as it was. When another
+     * process has it open for writing, attaches as a follower instead: the queue as that process has
+     * written it so far.
      */
     OpenQueue openReadOnly() {
-        return open(false, null, true);
+        try {
+            return open(false, null, true);
+        } catch (QueueAlreadyOpenException writerHoldsIt) {
+            return openFollowing();
+        }
+    }
+
+    /**
+     * Opens an existing queue as a follower, for commands that watch it until stopped: read-only, locks
+     * nothing (an application may open it for writing meanwhile), and sees what a writer adds at each
+     * {@link RocksMq#refresh()}.
+     */
+    OpenQueue openFollowing() {
+        Rmq root = Rmq.root(spec);
+        if (root.sharedQueue != null) {
+            return new OpenQueue(root.sharedQueue, false, root.shutdownHooks);
+        }
+        Path data = requireQueue(data());
+        return new OpenQueue(RocksMq.open(RocksMqConfig.builder(data).follow(true).build()), true, root.shutdownHooks);
     }
 
     /**
@@ -57,18 +84,45 @@ final class QueueOptions {
         if (root.sharedQueue != null) {
             return new OpenQueue(root.sharedQueue, false, root.shutdownHooks);
         }
-        Path data = data();
-        // Only a directory with nothing of a database in it is "no queue"; anything else (CURRENT lost
-        // or unreadable next to data, another program's database) gets the library's own diagnosis.
-        if (!create && holdsNoDatabase(data)) {
-            throw new RocksMqException("no queue in " + data + " (create one with 'rmq topics create NAME',"
-                    + " or point --data at an existing one)");
-        }
+        Path data = create ? data() : requireQueue(data());
         RocksMqConfig.Builder config = RocksMqConfig.builder(data).readOnly(readOnly);
         if (durability != null) {
             config.durability(durability);
         }
-        return new OpenQueue(RocksMq.open(config.build()), true, root.shutdownHooks);
+        try {
+            return new OpenQueue(RocksMq.open(config.build()), true, root.shutdownHooks);
+        } catch (QueueAlreadyOpenException e) {
+            if (readOnly) {
+                throw e; // openReadOnly follows the writer instead
+            }
+            throw new InUseElsewhereException(data, e);
+        }
+    }
+
+    /**
+     * Only a directory with nothing of a database in it is "no queue"; anything else (CURRENT lost or
+     * unreadable next to data, another program's database) gets the library's own diagnosis at open.
+     */
+    private static Path requireQueue(Path data) {
+        if (holdsNoDatabase(data)) {
+            throw new RocksMqException("no queue in " + data + " (create one with 'rmq topics create NAME',"
+                    + " or point --data at an existing one)");
+        }
+        return data;
+    }
+
+    /**
+     * A command that writes, on a directory another process has open for writing: exit 3 with one line
+     * saying why and what works instead.
+     */
+    static final class InUseElsewhereException extends RocksMqException {
+        private static final long serialVersionUID = 1L;
+
+        InUseElsewhereException(Path data, QueueAlreadyOpenException cause) {
+            super("cannot change " + data + ": another process has it open for writing (one writer per directory);"
+                    + " read commands (tail, consume without -g, topics/groups list and describe, check)"
+                    + " follow it live; to write while it runs, go through that process ('rmq serve')", cause);
+        }
     }
 
     /** True when {@code dir} does not exist or holds none of RocksDB's files. */

@@ -16,7 +16,8 @@ import java.util.Map;
  * standard output is a terminal, standard input, and for tests an already open queue).
  *
  * <p>Exit codes: 0 success; 1 the operation failed or a check failed (one line on stderr, the stack
- * trace only with {@code --verbose}); 2 bad usage; 3 the data directory is in use by another process.
+ * trace only with {@code --verbose}); 2 bad usage; 3 a command that writes was given a data directory another
+ * process has open for writing (commands that only read follow that process instead).
  *
  * <p>Not thread-safe; one invocation per instance.
  */
@@ -24,7 +25,9 @@ import java.util.Map;
         version = "rmq 0.1.0",
         description = "RocksMQ for Java: an embedded, persistent message queue on RocksDB.%n"
                 + "Every command works on a data directory (--data DIR anywhere on the line, or the"
-                + " RMQ_DATA environment variable; default ./rmq-data) that no other process has open.",
+                + " RMQ_DATA environment variable; default ./rmq-data). Commands that only read also work"
+                + " while another process writes it (they follow it live); commands that write need it to"
+                + " themselves.",
         subcommands = {QuickstartCommand.class, TopicsCommand.class, GroupsCommand.class, ProduceCommand.class,
                 ConsumeCommand.class, TailCommand.class, PerfCommand.class, CheckCommand.class,
                 ServeMetricsCommand.class, ServeCommand.class, TokenCommand.class, CompletionCommand.class, HelpCommand.class},
@@ -33,7 +36,7 @@ import java.util.Map;
                 "  1  the operation failed: unknown topic or group, storage error, problems found by",
                 "     check; one line on stderr (the stack trace with --verbose)",
                 "  2  bad usage (unknown command or option, invalid value)",
-                "  3  the data directory is open in another process",
+                "  3  a command that writes, on a data directory another process has open for writing",
                 "",
                 "Examples:",
                 "  rmq quickstart",
@@ -94,7 +97,8 @@ public final class Rmq {
                 e.printStackTrace(commandLine.getErr());
             }
             commandLine.getErr().flush();
-            return e instanceof QueueAlreadyOpenException ? EXIT_IN_USE : 1;
+            return e instanceof QueueAlreadyOpenException || e instanceof QueueOptions.InUseElsewhereException
+                    ? EXIT_IN_USE : 1;
         });
         return cmd;
     }

@@ -73,6 +73,9 @@ final class QueueEngine {
                 LOG.warn("opened {} with {} metadata repairs", store.directory(), recovered.repairs());
             }
             QueueEngine engine = new QueueEngine(config, store, recovered);
+            if (config.follow() && !FollowerRefresh.consistent(recovered)) {
+                engine.refresh(); // the secondary's first view can be as incomplete as a catch-up's
+            }
             // A follower cannot compare: the writer acknowledges (and records) messages meanwhile.
             engine.recoveryReport = config.follow() ? new RecoveryReport(List.of(), List.of(), recovered.repairs())
                     : RecoveryCheck.check(store, engine.registry.view().values(), recovered.lastStored(),
