@@ -84,7 +84,7 @@ class LiveInspectionTest {
                 "--poll", "20ms", "--data", dir.toString())));
         tail.start();
         try {
-            awaitOutput(cli, "order 4\n"); // the last message before tail started
+            awaitOutput(cli, tail, "order 4\n"); // the last message before tail started
             writer.send("produce live 1");
             assertThat(writer.expectLine(WAIT.toSeconds())).startsWith("produced ");
             writer.send("produce live 2");
@@ -122,7 +122,8 @@ class LiveInspectionTest {
             long deadline = System.nanoTime() + WAIT.toNanos();
             Matcher m = url.matcher("");
             while (!m.reset(cli.liveOut()).find()) {
-                assertThat(System.nanoTime()).as("no URL printed: %s", cli.liveOut() + cli.liveErr()).isLessThan(deadline);
+                assertThat(server.isAlive() && System.nanoTime() < deadline)
+                        .as("no URL printed: %s", cli.liveOut() + cli.liveErr()).isTrue();
                 Thread.sleep(5);
             }
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -160,11 +161,12 @@ class LiveInspectionTest {
         return all.toArray(String[]::new);
     }
 
-    private static void awaitOutput(Cli cli, String expected) throws InterruptedException {
+    /** Waits until the command running on {@code command} printed {@code expected}; fails if it ended first. */
+    private static void awaitOutput(Cli cli, Thread command, String expected) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!cli.liveOut().contains(expected)) {
-            assertThat(System.nanoTime()).as("waiting for %s; out: %s; err: %s", expected, cli.liveOut(), cli.liveErr())
-                    .isLessThan(deadline);
+            assertThat(command.isAlive() && System.nanoTime() < deadline)
+                    .as("waiting for %s; out: %s; err: %s", expected, cli.liveOut(), cli.liveErr()).isTrue();
             Thread.sleep(5);
         }
     }
@@ -183,7 +185,7 @@ class LiveInspectionTest {
         Thread tail = new Thread(() -> result.set(cli.run("tail", "-f", "orders", "-n", "1", "--max", "2",
                 "--poll", "20ms", "--data", idle.toString())));
         tail.start();
-        awaitOutput(cli, "order 4\n");
+        awaitOutput(cli, tail, "order 4\n");
         // The application opens the directory for writing while tail follows it (it produces its five
         // startup messages again: ids 5..9).
         try (ChildJvm app = ChildJvm.start(LiveWriter.class, other.resolve("app.err"), idle.toString())) {
