@@ -121,7 +121,8 @@ final class QueueOptions {
         InUseElsewhereException(Path data, QueueAlreadyOpenException cause) {
             super("cannot change " + data + ": another process has it open for writing (one writer per directory);"
                     + " read commands (tail, consume without -g, topics/groups list and describe, check)"
-                    + " follow it live; to write while it runs, go through that process ('rmq serve')", cause);
+                    + " follow it live; to write while an application runs, serve the queue with 'rmq serve' and"
+                    + " write through rmq://", cause);
         }
     }
 
