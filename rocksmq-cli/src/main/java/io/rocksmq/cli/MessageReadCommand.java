@@ -29,6 +29,8 @@ import java.util.List;
  */
 abstract class MessageReadCommand extends QueueCommand {
     private static final int CHUNK = 1000;
+    /** Following as a follower: with no new message for this long, open the follower again. */
+    static final Duration REOPEN_IDLE = Duration.ofSeconds(5);
 
     @Parameters(paramLabel = "TOPIC")
     String topic;
@@ -113,7 +115,7 @@ abstract class MessageReadCommand extends QueueCommand {
                     : start != null && start.fromId != null ? start.fromId
                     : start != null && start.fromTime != null ? mq.messageIdAtOrAfter(topic, start.fromTime)
                     : defaultStart(mq);
-            return readFrom(mq, from, max, printer);
+            return readFrom(q, metrics == null, from, max, printer);
         } catch (QueueClosedException stopped) {
             printer.flush();
             return 0; // Ctrl-C while following: the shutdown hook closed the queue
@@ -151,16 +153,27 @@ abstract class MessageReadCommand extends QueueCommand {
         }
     }
 
-    private int readFrom(RocksMq mq, long from, long max, MessagePrinter printer) throws InterruptedException {
+    /**
+     * Reads from {@code from} on; following, polls, catching up each time, and opens a follower again
+     * after {@link #REOPEN_IDLE} without a new message (see {@link QueueOptions.OpenQueue#reopenFollower()};
+     * never while the metrics of this queue are served, which are bound to it). The idle time grows to 20
+     * opens' worth when opening is slow, so reopening an idle follower costs at most 5% of a core.
+     */
+    private int readFrom(QueueOptions.OpenQueue q, boolean mayReopen, long from, long max, MessagePrinter printer)
+            throws InterruptedException {
         long next = Math.max(0, from);
         long printed = 0;
+        long lastNews = System.nanoTime();
+        long reopenIdle = REOPEN_IDLE.toNanos();
         while (printed < max) {
+            RocksMq mq = q.mq();
             List<ConsumerMessage> got = mq.read(topic, next, (int) Math.min(CHUNK, max - printed));
             got.forEach(printer::print);
             printed += got.size();
             printer.flush();
             if (!got.isEmpty()) {
                 next = got.get(got.size() - 1).id() + 1;
+                lastNews = System.nanoTime();
                 continue;
             }
             if (!follow) {
@@ -170,7 +183,14 @@ abstract class MessageReadCommand extends QueueCommand {
                 throw new QueueClosedException("closed");
             }
             Thread.sleep(Math.max(1, poll.toMillis()));
-            mq.refresh(); // a follower catches up with the writer (nothing to do for a queue of our own)
+            if (mayReopen && mq.config().follow() && System.nanoTime() - lastNews > reopenIdle) {
+                long started = System.nanoTime();
+                q.reopenFollower();
+                lastNews = System.nanoTime();
+                reopenIdle = Math.max(REOPEN_IDLE.toNanos(), 20 * (lastNews - started));
+            } else {
+                mq.refresh(); // a follower catches up with the writer (nothing to do for a queue of our own)
+            }
         }
         return 0;
     }

@@ -144,10 +144,13 @@ final class QueueOptions {
      * makes Ctrl-C close it gracefully, which wakes and ends a command that waits on it.
      */
     static final class OpenQueue implements AutoCloseable {
-        private final RocksMq mq;
+        /** Replaced only by {@link #reopenFollower()} on the command's thread; the shutdown hook reads it. */
+        private volatile RocksMq mq;
         private final boolean owned;
         private final boolean hooksAllowed;
         private Thread hook;
+        /** Set by the shutdown hook before it closes the queue. */
+        private volatile boolean shuttingDown;
 
         OpenQueue(RocksMq mq, boolean owned, boolean hooksAllowed) {
             this.mq = mq;
@@ -162,8 +165,33 @@ final class QueueOptions {
         /** For commands that run until stopped: Ctrl-C closes the queue, so a waiting consumer returns. */
         void closeOnShutdown() {
             if (owned && hooksAllowed && hook == null) {
-                hook = new Thread(mq::close, "rmq-shutdown");
+                hook = new Thread(() -> {
+                    shuttingDown = true;
+                    mq.close();
+                }, "rmq-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
+            }
+        }
+
+        /**
+         * A follower this command owns: opens it again and closes the old one, which replays the writer's
+         * files afresh: a RocksDB secondary instance can keep serving a value the writer has since
+         * overwritten and flushed (RocksDB issues 14444 and 15051: a topic's id counter, when the writer's
+         * catch-up raced with a flush) until the writer writes that key again; a fresh open cannot. Does
+         * nothing for any other queue.
+         *
+         * @throws QueueClosedException if Ctrl-C closed the queue meanwhile
+         */
+        void reopenFollower() {
+            RocksMq old = mq;
+            if (!owned || !old.config().follow()) {
+                return;
+            }
+            mq = RocksMq.open(old.config());
+            old.close();
+            if (shuttingDown) {
+                mq.close();
+                throw new io.rocksmq.api.QueueClosedException("closed");
             }
         }
 

@@ -43,16 +43,32 @@ class LiveStalenessLongTest {
     }
 
     private static long[] measure(ChildJvm writer, Path dir, String poll) throws Exception {
+        writer.send("produce warm-up");
+        String first = writer.expectLine(60).substring("produced ".length());
         Cli cli = new Cli();
         AtomicReference<Cli.Result> result = new AtomicReference<>();
-        Thread tail = new Thread(() -> result.set(cli.run("tail", "-f", "orders", "-n", "0", "--max",
-                Integer.toString(MESSAGES), "--poll", poll, "--data", dir.toString())));
+        Thread tail = new Thread(() -> result.set(cli.run("tail", "-f", "orders", "--from-id", first, "--max",
+                Integer.toString(MESSAGES + 1), "--poll", poll, "--data", dir.toString())));
         tail.start();
-        Thread.sleep(1000); // tail is following
+        while (!cli.liveOut().contains("warm-up\n")) { // tail is following
+            assertThat(tail.isAlive()).as(cli.liveErr()).isTrue();
+            Thread.sleep(1);
+        }
         writer.send("timed " + MESSAGES + " 37");
         List<Long> delays = new ArrayList<>();
         int seen = 0;
-        while (seen < MESSAGES && tail.isAlive()) {
+        long progressDeadline = System.nanoTime() + 30_000_000_000L;
+        boolean alive = true;
+        while (delays.size() < MESSAGES && alive) {
+            alive = tail.isAlive(); // before reading the output: what it printed before it ended is read
+            if (System.nanoTime() > progressDeadline) {
+                tail.interrupt();
+                throw new AssertionError("tail -f stopped at " + seen + " messages; its output ends with: "
+                        + cli.liveOut().substring(Math.max(0, cli.liveOut().length() - 300)) + "; err: " + cli.liveErr()
+                        + "; a new follower sees: " + new Cli().run("tail", "orders", "-n", "12", "--meta", "--data",
+                        dir.toString()) + new Cli().run("topics", "list", "--data", dir.toString()));
+            }
+            int before = seen;
             long now = LiveWriter.epochMicros();
             String out = cli.liveOut();
             String[] lines = out.substring(0, out.lastIndexOf('\n') + 1).split("\n"); // whole lines only
@@ -61,6 +77,9 @@ class LiveStalenessLongTest {
                     delays.add(now - Long.parseLong(lines[i].substring(2)));
                     seen = i + 1;
                 }
+            }
+            if (seen > before) {
+                progressDeadline = System.nanoTime() + 30_000_000_000L;
             }
             Thread.sleep(1);
         }
