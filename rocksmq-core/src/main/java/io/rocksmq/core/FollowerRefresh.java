@@ -32,12 +32,41 @@ final class FollowerRefresh {
     private FollowerRefresh() {
     }
 
-    /** The reloaded topics, their retention state restored, not published yet. */
+    /**
+     * A follower's load at open: as {@link Recovery#load}, catching up again (up to {@value #ATTEMPTS}
+     * times) while the view is one an open would call damaged, which a secondary instance's first view
+     * can be for a moment.
+     */
+    static Recovery.Result firstLoad(RocksStore store, long now) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Recovery.load(store, now);
+            } catch (io.rocksmq.api.StorageException e) {
+                if (attempt >= ATTEMPTS) {
+                    throw e;
+                }
+                store.catchUp();
+            }
+        }
+    }
+
+    /**
+     * The reloaded topics, their retention state restored, not published yet; null when no catch-up
+     * gave a view that could be loaded at all (the view then stays as it was).
+     */
     static Recovery.Result load(RocksStore store, Retention retention, long now) {
         Recovery.Result loaded = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             store.catchUp();
-            loaded = Recovery.load(store, now);
+            try {
+                loaded = Recovery.load(store, now);
+            } catch (io.rocksmq.api.StorageException halfCaughtUp) {
+                // e.g. a destroyed topic's record gone but its counter not yet: what an open would call
+                // damage is, for a follower, a catch-up that ended between two of the writer's flushes
+                LOG.debug("{}: follower's view not loadable yet ({}); catching up again", store.directory(),
+                        halfCaughtUp.getMessage());
+                continue;
+            }
             retention.restore(loaded.topics().values());
             if (consistent(loaded)) {
                 return loaded;

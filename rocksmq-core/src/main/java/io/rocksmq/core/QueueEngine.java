@@ -68,7 +68,8 @@ final class QueueEngine {
     static QueueEngine open(RocksMqConfig config) {
         RocksStore store = RocksStore.open(config);
         try {
-            Recovery.Result recovered = Recovery.load(store, config.clock().millis());
+            Recovery.Result recovered = config.follow() ? FollowerRefresh.firstLoad(store, config.clock().millis())
+                    : Recovery.load(store, config.clock().millis());
             if (recovered.repairs() > 0) {
                 LOG.warn("opened {} with {} metadata repairs", store.directory(), recovered.repairs());
             }

@@ -165,7 +165,8 @@ final class Recovery {
     }
 
     private static StorageException inconsistent(RocksStore store, String what) {
-        LOG.error("queue in {} is damaged: {}", store.directory(), what);
+        // A follower's catch-up can show this for a moment (FollowerRefresh tries again): not an error there.
+        LOG.atLevel(store.follow() ? Level.DEBUG : Level.ERROR).log("queue in {} is damaged: {}", store.directory(), what);
         return new StorageException("damaged queue in " + store.directory() + "; not opened, the queue wrote nothing"
                 + " (copy the directory before any repair)",
                 "Corruption: " + what + " (a crash cannot cause this: files were damaged or lost,"

@@ -266,6 +266,9 @@ final class TopicRegistry {
         adminLock.lock();
         try {
             Recovery.Result loaded = reload.get();
+            if (loaded == null) {
+                return; // no loadable view this time: keep the one we have
+            }
             Map<String, Topic> fresh = loaded.topics();
             List<Topic> replaced = new ArrayList<>();
             fresh.forEach((name, t) -> {
