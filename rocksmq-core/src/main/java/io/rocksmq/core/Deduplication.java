@@ -3,7 +3,6 @@ package io.rocksmq.core;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -235,7 +234,7 @@ class Deduplication {
         long cutoff = now - windowMillis; // window 0 (off): everything goes
         evict(cutoff);
         byte[] lower = StorageLayout.dedupLogKey(topicId, 0, 0);
-        byte[] upper = StorageLayout.dedupLogKey(topicId, Math.max(0, cutoff), 0);
+        byte[] upper = StorageLayout.dedupLogKey(topicId, Math.max(0, cutoff + 1), 0); // stored at or before cutoff
         try (RocksStore.Range range = store.range(store.meta(), lower, upper)) {
             range.it.seekToFirst();
             range.check();
@@ -255,10 +254,5 @@ class Deduplication {
     /** Adds the deletion of all of a topic's message records to a batch that destroys the topic. */
     static void deleteTopic(WriteBatch batch, RocksStore store, long topicId) throws RocksDBException {
         batch.deleteRange(store.meta(), StorageLayout.messagePrefix(topicId), StorageLayout.messagePrefix(topicId + 1));
-    }
-
-    /** UTF-8 of an id. */
-    static byte[] utf8(String id) {
-        return id.getBytes(StandardCharsets.UTF_8);
     }
 }

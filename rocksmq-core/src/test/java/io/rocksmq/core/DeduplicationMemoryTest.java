@@ -1,0 +1,69 @@
+package io.rocksmq.core;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The window's ids are bounded in memory as on disk: a write evicts what passed its window, the purge
+ * forgets the rest and deletes their log records, and a topic that reopens loads only the window.
+ */
+class DeduplicationMemoryTest {
+    private static final long T0 = 1_700_000_000_000L;
+    private static final long WINDOW = 120_000;
+
+    @TempDir
+    Path dir;
+
+    private static Topic.Append append(long now, String... ids) {
+        List<ProducerMessage> messages = new ArrayList<>();
+        for (String id : ids) {
+            messages.add(ProducerMessage.of(new byte[8]).withDeduplicationId(id));
+        }
+        return new Topic.Append(messages, ProducePath.dedupIds(messages), 1 << 20, now);
+    }
+
+    private static int logRecords(RocksStore store) {
+        int n = 0;
+        try (RocksStore.Range r = store.range(store.meta(), StorageLayout.dedupLogKey(1, 0, 0),
+                StorageLayout.dedupLogUpperBound(1))) {
+            for (r.it.seekToFirst(); r.it.isValid(); r.it.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void idsPastTheirWindowAreForgottenAndTheirLogDeleted() {
+        RocksMqConfig config = RocksMqConfig.builder(dir).retentionInterval(Duration.ZERO).build();
+        try (RocksStore store = RocksStore.open(config)) {
+            Deduplication dedup = new Deduplication(1, WINDOW);
+            Topic t = new Topic("t", 1, 0, 0, T0, 0, store.recentReadsBudget(), dedup);
+            for (int i = 0; i < 100; i++) {
+                t.append(store, append(T0, "a" + i, "b" + i));
+            }
+            assertThat(dedup.heldIds()).isEqualTo(200);
+            assertThat(logRecords(store)).isEqualTo(100);
+            t.append(store, append(T0 + WINDOW, "late"));
+            assertThat(dedup.heldIds()).as("a write evicts what passed its window").isEqualTo(1);
+            assertThat(t.purgeDeduplication(store, T0 + WINDOW)).isTrue();
+            assertThat(logRecords(store)).as("the purge deletes the log below the window").isEqualTo(1);
+            assertThat(t.purgeDeduplication(store, T0 + WINDOW)).as("nothing more to delete").isFalse();
+
+            Deduplication reopened = new Deduplication(1, WINDOW);
+            Topic again = new Topic("t", 1, 0, t.nextIdAfterCommitted(), T0 + WINDOW, 0, store.recentReadsBudget(), reopened);
+            Topic.Append retry = append(T0 + WINDOW + 1, "late", "a0");
+            again.append(store, retry);
+            assertThat(reopened.heldIds()).as("only the window was loaded, plus the new a0").isEqualTo(2);
+            assertThat(retry.ids[0]).isEqualTo(200);
+            assertThat(retry.ids[1]).isEqualTo(201);
+        }
+    }
+}
