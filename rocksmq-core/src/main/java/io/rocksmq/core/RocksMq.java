@@ -521,8 +521,10 @@ public final class RocksMq implements AutoCloseable {
      * A follower ({@link RocksMqConfig#follow()}): catches up with what the process writing the queue has
      * written so far (RocksDB's {@code tryCatchUpWithPrimary}: the writer's MANIFEST and write-ahead log,
      * so unflushed produces are included) and reloads topics, latest ids, group positions and retention
-     * state from it, as an open would. Afterwards every call sees at least what the writer had committed
-     * when the refresh started; calls concurrent with a refresh see the view before or after it. Costs a
+     * state from it, as an open would. Afterwards calls see what the writer had committed when the refresh
+     * started, except, rarely, the last writes before one of the writer's memtable flushes, which a catch-up
+     * racing with that flush can miss; the next refresh shows them (readers go by ids, so nothing is
+     * skipped). Calls concurrent with a refresh see the view before or after it. Costs a
      * read of the queue's metadata (one seek per topic plus its few metadata records); registrations are
      * not woken by the writer's produces (poll with this). Refreshes run one at a time.
      *
