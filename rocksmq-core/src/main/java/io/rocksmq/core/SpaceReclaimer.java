@@ -375,12 +375,10 @@ final class SpaceReclaimer implements AutoCloseable {
     private void execute(Job job, CompactRangeOptions options) throws RocksDBException {
         store.db().deleteFilesInRanges(job.cf, List.of(job.begin, job.end), false);
         store.db().compactRange(job.cf, job.begin, job.end, options); // flushes the memtable first if it overlaps
-        // The write-ahead log that holds the destroyed data is kept until every column family with entries in
-        // it was flushed, and the tiny meta family rarely is: without this, a topic destroyed right after
-        // being written left its whole log on disk (23 MB after 'rmq perf', for no live data).
-        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true).setAllowWriteStall(true)) {
-            store.db().flush(flush, store.meta());
-        }
+        // Not flushing the meta family here, though the destroyed data's write-ahead log stays until it is
+        // flushed (at most the queue's WAL cap): a RocksDB secondary (a follower, RocksMqConfig.follow) that
+        // had replayed that log keeps the destroyed topic's records in its memtable after such a flush, and
+        // showed the topic long after its destruction. A queue closed first flushes at close instead.
     }
 
     private void finished(CompactRangeOptions options) {
