@@ -85,8 +85,8 @@ final class SpaceReclaimer implements AutoCloseable {
     private long done;
     private CompactRangeOptions running;
     private volatile boolean closing;
-    /** Reclaims of destroyed ranges queued and not (yet) done; guarded by {@link #lock}. */
-    private int reclaimsOutstanding;
+    /** A destroyed range was reclaimed (or queued) since open: close flushes, so its write-ahead log goes. */
+    private volatile boolean reclaimedSinceOpen;
 
     /** Topics whose deleted prefix may still sit in files: the latest released cut of each. */
     private final Map<Topic, Long> unswept = new HashMap<>();
@@ -100,8 +100,6 @@ final class SpaceReclaimer implements AutoCloseable {
         final ColumnFamilyHandle cf;
         final byte[] begin;
         byte[] end;
-        /** How many {@link #reclaim} calls this job answers (merged ones included). */
-        int reclaims = 1;
 
         Job(ColumnFamilyHandle cf, byte[] begin, byte[] end) {
             this.cf = cf;
@@ -110,7 +108,6 @@ final class SpaceReclaimer implements AutoCloseable {
         }
 
         void merge(Job later) {
-            reclaims += later.reclaims;
             if (Arrays.compareUnsigned(later.end, end) > 0) {
                 end = later.end;
             }
@@ -133,12 +130,7 @@ final class SpaceReclaimer implements AutoCloseable {
 
     /** Queues the reclaim of {@code [begin, end)} in {@code cf}, a range already covered by a tombstone. */
     void reclaim(ColumnFamilyHandle cf, byte[] begin, byte[] end) {
-        lock.lock();
-        try {
-            reclaimsOutstanding++;
-        } finally {
-            lock.unlock();
-        }
+        reclaimedSinceOpen = true;
         submit(new Job(cf, begin.clone(), end.clone()));
     }
 
@@ -354,12 +346,6 @@ final class SpaceReclaimer implements AutoCloseable {
         try {
             if (!closing) {
                 execute(job, options);
-                lock.lock();
-                try {
-                    reclaimsOutstanding -= job.reclaims;
-                } finally {
-                    lock.unlock();
-                }
             }
         } catch (RocksDBException | RuntimeException e) {
             if (closing) {
@@ -378,7 +364,7 @@ final class SpaceReclaimer implements AutoCloseable {
         // Not flushing the meta family here, though the destroyed data's write-ahead log stays until it is
         // flushed (at most the queue's WAL cap): a RocksDB secondary (a follower, RocksMqConfig.follow) that
         // had replayed that log keeps the destroyed topic's records in its memtable after such a flush, and
-        // showed the topic long after its destruction. A queue closed first flushes at close instead.
+        // showed the topic long after its destruction. Close flushes instead (flushAfterReclaims).
     }
 
     private void finished(CompactRangeOptions options) {
@@ -435,22 +421,18 @@ final class SpaceReclaimer implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        flushIfReclaimsWereLeft();
+        flushAfterReclaims();
     }
 
     /**
-     * A topic destroyed just before close (as {@code rmq perf} does) would otherwise leave its data in the
-     * memtable, hence its whole write-ahead log on disk, until the next open replays it: flushing drops the
-     * entries under the range tombstone and lets RocksDB delete the log. Best effort.
+     * A topic destroyed since open would otherwise leave its write-ahead log on disk (its data in the
+     * memtable if closed before the reclaim ran, or entries of the rarely flushed meta family in the same
+     * log) until the next open replays it: flushing drops the entries under the range tombstone and lets
+     * RocksDB delete the log. Best effort.
      */
-    private void flushIfReclaimsWereLeft() {
-        lock.lock();
-        try {
-            if (reclaimsOutstanding == 0) {
-                return;
-            }
-        } finally {
-            lock.unlock();
+    private void flushAfterReclaims() {
+        if (!reclaimedSinceOpen) {
+            return;
         }
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true).setAllowWriteStall(true)) {
             store.db().flush(flush, List.of(store.messages(), store.meta()));

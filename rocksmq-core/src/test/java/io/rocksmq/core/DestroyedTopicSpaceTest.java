@@ -44,4 +44,14 @@ class DestroyedTopicSpaceTest {
         }
         assertThat(RetentionDiskBoundTest.directorySize(dir)).isLessThan(1L << 20);
     }
+
+    @Test
+    void closingAfterTheReclaimRanLeavesNoLogBehindEither() throws Exception {
+        try (RocksMq mq = RocksMq.open(dir)) {
+            fill(mq, "perf");
+            mq.destroyTopic("perf");
+            mq.awaitSpaceReclaimed();
+        }
+        assertThat(RetentionDiskBoundTest.directorySize(dir)).isLessThan(1L << 20);
+    }
 }
