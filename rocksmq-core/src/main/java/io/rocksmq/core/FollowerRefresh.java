@@ -58,12 +58,6 @@ final class FollowerRefresh {
         Recovery.Result loaded = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             store.catchUp();
-            if (attempt == 1) {
-                // A catch-up that read the MANIFEST just before the writer's flush committed, and found the
-                // flushed write-ahead log already deleted, misses that log's writes (a destroyTopic, say); a
-                // second one reads the MANIFEST with the flushed table file.
-                store.catchUp();
-            }
             try {
                 loaded = Recovery.load(store, now);
             } catch (io.rocksmq.api.StorageException halfCaughtUp) {

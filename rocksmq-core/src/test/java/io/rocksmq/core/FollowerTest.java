@@ -73,7 +73,7 @@ class FollowerTest {
                 }
                 writer.destroyTopic("a");
                 follower.refresh();
-                // A catch-up racing with the flush that destroyTopic's reclaim makes may miss the destroy
+                // A catch-up racing with the flush that destroyTopic's compaction makes may miss the destroy
                 // (RocksMq.refresh says so); a later refresh must show it.
                 for (int i = 0; i < 3 && follower.topics().contains("a"); i++) {
                     follower.refresh();
