@@ -1,7 +1,6 @@
 package io.rocksmq.kafka;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -12,7 +11,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -130,7 +128,7 @@ public final class KafkaMqMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    private KafkaClientMetrics binderOf(KafkaClientInfo c, List<Tag> tags) {
+    private KafkaClientMetrics binderOf(KafkaClientInfo c, Tags tags) {
         return switch (c.role()) {
             case PRODUCER -> new KafkaClientMetrics((Producer<?, ?>) c.client(), tags, scheduler);
             case CONSUMER -> new KafkaClientMetrics((Consumer<?, ?>) c.client(), tags, scheduler);
@@ -138,7 +136,7 @@ public final class KafkaMqMetrics implements MeterBinder, AutoCloseable {
         };
     }
 
-    private static List<Tag> tags(KafkaClientInfo c) {
+    private static Tags tags(KafkaClientInfo c) {
         Tags tags = Tags.empty();
         if (c.topic() != null) {
             tags = tags.and("rocksmq.topic", c.topic());
@@ -146,6 +144,6 @@ public final class KafkaMqMetrics implements MeterBinder, AutoCloseable {
         if (c.subscription() != null) {
             tags = tags.and("rocksmq.subscription", c.subscription());
         }
-        return List.copyOf(tags.stream().toList());
+        return tags;
     }
 }
