@@ -66,11 +66,11 @@ final class CheckCommand implements Callable<Integer> {
         try (QueueOptions.OpenQueue q = new QueueOptions(spec).openReadOnly()) {
             RocksMq mq = q.mq();
             live = mq.config().follow();
-            if (mq.recoveryRepairs() > 0 && !live) { // a follower's are its own view's, never the files'
-                warnings.add("recovery found " + mq.recoveryRepairs() + " metadata entries to repair (the log above"
+            if (mq.admin().recoveryRepairs() > 0 && !live) { // a follower's are its own view's, never the files'
+                warnings.add("recovery found " + mq.admin().recoveryRepairs() + " metadata entries to repair (the log above"
                         + " says which; check changes nothing, the next read-write open repairs them)");
             }
-            RecoveryReport report = mq.recoveryReport();
+            RecoveryReport report = mq.admin().recoveryReport();
             report.lost().forEach(l -> problems.add("acknowledged messages lost: " + l));
             report.engineMessages().forEach(m -> problems.add("RocksDB dropped data while recovering: " + m));
             for (TopicSnapshot t : TopicSnapshot.all(mq)) {
@@ -90,7 +90,7 @@ final class CheckCommand implements Callable<Integer> {
             }
             for (String p : List.of("rocksdb.total-sst-files-size", "rocksdb.estimate-live-data-size",
                     "rocksdb.estimate-pending-compaction-bytes", "rocksdb.cur-size-all-mem-tables")) {
-                engine.put(p, mq.engineProperty(p));
+                engine.put(p, mq.admin().engineProperty(p));
             }
         }
         Map<String, Long> disk = diskUsage(data);

@@ -103,10 +103,10 @@ final class TopicsCommand extends CommandGroup {
             TopicSnapshot t = TopicSnapshot.of(mq, name);
             Long earliestTime = Views.publishTime(mq, name, t.earliestId());
             Long latestTime = t.earliestId() < 0 ? null : Views.publishTime(mq, name, t.latestId());
-            RetentionPolicy retention = mq.retention(name);
-            RetentionPolicy own = mq.retentionOverride(name);
-            MessageSettings settings = mq.messageSettings(name);
-            long duplicates = mq.topicStats(name).deduplicatedMessages();
+            RetentionPolicy retention = mq.admin().retention(name);
+            RetentionPolicy own = mq.admin().retentionOverride(name);
+            MessageSettings settings = mq.admin().messageSettings(name);
+            long duplicates = mq.admin().topicStats(name).deduplicatedMessages();
             output.print(out, () -> Json.object("name", t.name(), "messages", t.messages(),
                     "earliestId", t.earliestId(), "latestId", t.latestId(),
                     "earliestTime", Views.time(earliestTime), "latestTime", Views.time(latestTime),
@@ -213,10 +213,10 @@ final class TopicsCommand extends CommandGroup {
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
             RocksMq mq = q.mq();
             if (window != null || ttl != null) {
-                MessageSettings settings = mq.messageSettings(name);
+                MessageSettings settings = mq.admin().messageSettings(name);
                 settings = window == null ? settings : settings.withDeduplicationWindow(window);
                 settings = ttl == null ? settings : settings.withDefaultTtl(ttl);
-                mq.setMessageSettings(name, settings);
+                mq.admin().setMessageSettings(name, settings);
                 out.println("topic '" + name + "': deduplication " + (settings.deduplicationWindow().isZero() ? "off"
                         : "window " + Text.millis(settings.deduplicationWindow().toMillis())) + ", default ttl "
                         + (settings.defaultTtl().isZero() ? "none" : Text.millis(settings.defaultTtl().toMillis())));
@@ -224,13 +224,13 @@ final class TopicsCommand extends CommandGroup {
                     return 0;
                 }
             }
-            RetentionPolicy own = reset ? RetentionPolicy.INHERIT_ALL : mq.retentionOverride(name);
+            RetentionPolicy own = reset ? RetentionPolicy.INHERIT_ALL : mq.admin().retentionOverride(name);
             if (!reset) {
                 own = new RetentionPolicy(or(limits[0], own.retentionTime()), or(limits[1], own.retentionBytes()),
                         or(limits[2], own.maxRetentionTime()), or(limits[3], own.maxRetentionBytes()));
             }
-            mq.setRetention(name, own);
-            RetentionPolicy now = mq.retention(name);
+            mq.admin().setRetention(name, own);
+            RetentionPolicy now = mq.admin().retention(name);
             out.println("topic '" + name + "': keeps data read by every group " + Text.millis(now.retentionTime())
                     + ", up to " + Text.limitBytes(now.retentionBytes()) + "; any data " + Text.millis(now.maxRetentionTime())
                     + ", up to " + Text.limitBytes(now.maxRetentionBytes()));

@@ -5,7 +5,7 @@ import io.rocksmq.api.InvalidArgumentException;
 import java.time.Duration;
 
 /**
- * A topic's message-level settings, persisted with the topic ({@link RocksMq#setMessageSettings}).
+ * A topic's message-level settings, persisted with the topic ({@link QueueAdmin#setMessageSettings}).
  *
  * @param deduplicationWindow how long a stored deduplication id makes later produces of the same id
  *                            duplicates ({@link ProducerMessage#deduplicationId()}); {@link Duration#ZERO}

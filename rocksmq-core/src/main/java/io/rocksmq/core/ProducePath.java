@@ -1,5 +1,6 @@
 package io.rocksmq.core;
 
+import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.TopicNotFoundException;
 
 import java.util.List;
@@ -25,6 +26,32 @@ final class ProducePath {
         this.store = store;
         this.registry = registry;
         this.queue = queue;
+    }
+
+    /**
+     * Checks a produce's arguments before anything is written: a non-empty list without nulls, a
+     * durability, and every message within the configured size limit.
+     *
+     * @throws InvalidArgumentException naming the first offending message by its index
+     */
+    static void validate(List<ProducerMessage> messages, Durability durability, RocksMqConfig config) {
+        if (messages == null || messages.isEmpty()) {
+            throw new InvalidArgumentException("messages must not be null or empty");
+        }
+        if (durability == null) {
+            throw new InvalidArgumentException("durability must not be null");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            ProducerMessage m = messages.get(i);
+            if (m == null) {
+                throw new InvalidArgumentException("message " + i + " is null");
+            }
+            try {
+                config.checkMessageSize(m);
+            } catch (InvalidArgumentException e) {
+                throw new InvalidArgumentException("message " + i + ": " + e.getMessage());
+            }
+        }
     }
 
     /**

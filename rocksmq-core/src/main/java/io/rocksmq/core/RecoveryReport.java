@@ -3,7 +3,7 @@ package io.rocksmq.core;
 import java.util.List;
 
 /**
- * What opening the queue found missing or changed, from {@link RocksMq#recoveryReport()}.
+ * What opening the queue found missing or changed, from {@link QueueAdmin#recoveryReport()}.
  *
  * <p>A crash of the process never loses an acknowledged message; a damaged or deleted write-ahead
  * log, a lost table file recovered around, a backup restored over newer data can. The queue keeps its
@@ -19,7 +19,7 @@ import java.util.List;
  * @param lost           ranges of acknowledged ids that are gone, per topic
  * @param engineMessages RocksDB's own recovery diagnoses from this open (e.g. "dropping N bytes;
  *                       Corruption: ..." for a damaged log), verbatim
- * @param repairs        metadata repairs made at open (see {@link RocksMq#recoveryRepairs()})
+ * @param repairs        metadata repairs made at open (see {@link QueueAdmin#recoveryRepairs()})
  */
 public record RecoveryReport(List<LostMessages> lost, List<String> engineMessages, int repairs) {
 

@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Retention of the whole queue: restores its state at open, keeps per-topic policies, runs passes
- * (from the {@link RetentionWorker} or {@link RocksMq#runRetention()}), and answers the metric and
+ * (from the {@link RetentionWorker} or {@link QueueAdmin#runRetention()}), and answers the metric and
  * skip-count queries. The per-topic work is in {@link RetentionPass}.
  *
  * <h2>Locks</h2>

@@ -19,7 +19,7 @@ import java.time.Duration;
  * </ul>
  * A message is deleted as soon as any enabled rule says so.
  *
- * <p>As a per-topic override ({@link RocksMq#setRetention}), a field may also be {@link #INHERIT}
+ * <p>As a per-topic override ({@link QueueAdmin#setRetention}), a field may also be {@link #INHERIT}
  * ({@code -2}): that setting follows the queue's configured default ({@link RocksMqConfig#defaultRetention()}).
  *
  * <p>Thread-safe (immutable).

@@ -4,8 +4,6 @@ import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.StorageException;
 import io.rocksmq.api.TopicNotFoundException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -36,9 +34,9 @@ import java.util.function.ToLongFunction;
  *   <li>Produce to one topic never waits for another topic. Waking consumers takes no lock.</li>
  *   <li>Destroying a group or topic refuses new operations on it, waits for those in flight, removes
  *       it, and only then ends its registrations: nothing is signalled after removal, nothing crashes.</li>
- *   <li>Disk stays bounded: retention ({@link RetentionPolicy}, {@link #setRetention}) deletes consumed
+ *   <li>Disk stays bounded: retention ({@link RetentionPolicy}, {@link QueueAdmin#setRetention}) deletes consumed
  *       data by age and size and enforces hard caps on all data, reporting what groups missed
- *       ({@link #skippedMessages}); deleted space is reclaimed promptly ({@link #topicStats}).</li>
+ *       ({@link #skippedMessages}); deleted space is reclaimed promptly ({@link QueueAdmin#topicStats}).</li>
  * </ul>
  *
  * <p><b>Read-only</b> ({@link RocksMqConfig.Builder#readOnly}): every method that would change the queue
@@ -60,16 +58,15 @@ import java.util.function.ToLongFunction;
  * <p>Thread-safe: every method may be called from any thread.
  */
 public final class RocksMq implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RocksMq.class);
-
     private final QueueEngine engine;
-    /** Read on every produce and consume; never null ({@link QueueListener#NO_OP} by default). */
-    private volatile QueueListener listener = QueueListener.NO_OP;
+    private final ListenerSlot listener = new ListenerSlot();
     private final SharedGroups sharedGroups;
+    private final QueueAdmin admin;
 
     private RocksMq(QueueEngine engine) {
         this.engine = engine;
         this.sharedGroups = new SharedGroups(engine);
+        this.admin = new QueueAdmin(engine);
     }
 
     /** Opens (or creates) the queue stored in {@code directory}, with default settings. */
@@ -93,6 +90,11 @@ public final class RocksMq implements AutoCloseable {
     /** The configuration this queue was opened with. */
     public RocksMqConfig config() {
         return engine.config;
+    }
+
+    /** Retention policies, message settings and what operators watch; see {@link QueueAdmin}. */
+    public QueueAdmin admin() {
+        return admin;
     }
 
     // ------------------------------------------------------------------ topics
@@ -211,14 +213,6 @@ public final class RocksMq implements AutoCloseable {
 
     // ------------------------------------------------------------------ produce and consume
 
-    private void checkSize(int index, ProducerMessage message) {
-        try {
-            engine.config.checkMessageSize(message);
-        } catch (InvalidArgumentException e) {
-            throw new InvalidArgumentException("message " + index + ": " + e.getMessage());
-        }
-    }
-
     /** Produces with the queue's default durability. See {@link #produce(String, List, Durability)}. */
     public long[] produce(String topic, List<ProducerMessage> messages) {
         return produce(topic, messages, engine.config.durability());
@@ -245,23 +239,10 @@ public final class RocksMq implements AutoCloseable {
     public long[] produce(String topic, List<ProducerMessage> messages, Durability durability) {
         engine.store.requireWritable();
         Names.check("topic", topic);
-        if (messages == null || messages.isEmpty()) {
-            throw new InvalidArgumentException("messages must not be null or empty");
-        }
-        if (durability == null) {
-            throw new InvalidArgumentException("durability must not be null");
-        }
         long startNanos = System.nanoTime();
-        for (int i = 0; i < messages.size(); i++) {
-            ProducerMessage m = messages.get(i);
-            if (m == null) {
-                throw new InvalidArgumentException("message " + i + " is null");
-            }
-            checkSize(i, m);
-        }
+        ProducePath.validate(messages, durability, engine.config);
         long[] ids = engine.call(() -> engine.producePath.produce(topic, messages, durability));
-        QueueListener l = listener;
-        tellListener("produce to", topic, () -> l.onProduce(topic, messages, System.nanoTime() - startNanos));
+        listener.produced(topic, messages, startNanos);
         return ids;
     }
 
@@ -283,8 +264,7 @@ public final class RocksMq implements AutoCloseable {
         long startNanos = System.nanoTime();
         List<ConsumerMessage> got = engine.inGroup(topic, group, (t, g) -> g.consume(engine.store, t, max,
                 config().clock().millis()));
-        QueueListener l = listener;
-        tellListener("consume from", topic, () -> l.onConsume(topic, group, got, System.nanoTime() - startNanos));
+        listener.consumed(topic, group, got, startNanos);
         return got;
     }
 
@@ -392,90 +372,20 @@ public final class RocksMq implements AutoCloseable {
 
     /**
      * Installs the listener told of every produce and consume (replacing the previous one); pass
-     * {@link QueueListener#NO_OP} to remove it.
+     * {@link QueueListener#NO_OP} to remove it. A listener's failure is logged, never thrown.
      *
      * @throws InvalidArgumentException if {@code listener} is null
      */
     public void listener(QueueListener listener) {
-        if (listener == null) {
-            throw new InvalidArgumentException("listener must not be null (use QueueListener.NO_OP)");
-        }
-        this.listener = listener;
-    }
-
-    /**
-     * Runs a listener callback; called after the operation left the queue's lifecycle, so that a listener
-     * that closes the queue does not wait for itself. A listener's failure is logged, never thrown.
-     */
-    private static void tellListener(String operation, String topic, Runnable callback) {
-        try {
-            callback.run();
-        } catch (RuntimeException e) {
-            LOG.warn("queue listener failed on {} '{}'", operation, topic, e);
-        }
+        this.listener.set(listener);
     }
 
     /** The installed listener ({@link QueueListener#NO_OP} when none). */
     public QueueListener listener() {
-        return listener;
+        return listener.get();
     }
 
-    /**
-     * Reads a numeric RocksDB property, such as {@code rocksdb.estimate-pending-compaction-bytes},
-     * {@code rocksdb.actual-delayed-write-rate} or {@code rocksdb.total-sst-files-size}. Properties kept
-     * per column family are those of the {@code messages} column family, which holds every message (the
-     * {@code meta} family is tiny); database-wide ones are the same whichever family is asked.
-     * Read-only; for monitoring.
-     *
-     * @throws InvalidArgumentException if RocksDB does not know the property or it is not numeric
-     */
-    public long engineProperty(String property) {
-        if (property == null || property.isEmpty()) {
-            throw new InvalidArgumentException("property must not be null or empty");
-        }
-        return engine.call(() -> engine.store.longProperty(property));
-    }
-
-    // ------------------------------------------------------------------ retention
-
-    /**
-     * Sets a topic's retention override (persisted). Fields set to {@link RetentionPolicy#INHERIT}
-     * follow the queue's defaults; {@link RetentionPolicy#INHERIT_ALL} removes the override. Takes
-     * effect at the next retention pass (at once if the background worker runs).
-     *
-     * @throws TopicNotFoundException   if there is no such topic
-     * @throws InvalidArgumentException if the policy is null
-     */
-    public void setRetention(String topic, RetentionPolicy override) {
-        engine.store.requireWritable();
-        Names.check("topic", topic);
-        if (override == null) {
-            throw new InvalidArgumentException("retention policy must not be null");
-        }
-        engine.inTopic(topic, t -> {
-            engine.retention.setPolicy(t, override);
-            return null;
-        });
-    }
-
-    /**
-     * Sets a topic's message settings (persisted): its deduplication window (for produces that start after
-     * it returns) and its default time-to-live (for every read from then on, of old messages too).
-     *
-     * @throws TopicNotFoundException   if there is no such topic
-     * @throws InvalidArgumentException if the settings are null
-     */
-    public void setMessageSettings(String topic, MessageSettings settings) {
-        engine.store.requireWritable();
-        Names.check("topic", topic);
-        if (settings == null) {
-            throw new InvalidArgumentException("message settings must not be null");
-        }
-        engine.inTopic(topic, t -> {
-            MessageSettingsStore.set(engine.store, t, settings);
-            return null;
-        });
-    }
+    // ------------------------------------------------------------------ per-group counts and follower
 
     /**
      * Expired messages the group skipped since the queue was opened (never delivered: see
@@ -486,35 +396,6 @@ public final class RocksMq implements AutoCloseable {
     public long expiredMessages(String topic, String group) {
         Names.checkTopicAndGroup(topic, group);
         return engine.inGroup(topic, group, (t, g) -> g.expired());
-    }
-
-    /** The topic's message settings ({@link MessageSettings#DEFAULT} unless set). */
-    public MessageSettings messageSettings(String topic) {
-        Names.check("topic", topic);
-        return engine.inTopic(topic, MessageSettingsStore::current);
-    }
-
-    /** The topic's effective retention policy: its override resolved against the queue's defaults. */
-    public RetentionPolicy retention(String topic) {
-        Names.check("topic", topic);
-        return engine.inTopic(topic, t -> t.space().effective());
-    }
-
-    /** The topic's stored override, {@link RetentionPolicy#INHERIT} where it follows the defaults. */
-    public RetentionPolicy retentionOverride(String topic) {
-        Names.check("topic", topic);
-        return engine.inTopic(topic, t -> t.space().override());
-    }
-
-    /**
-     * Runs one retention pass over every topic now, on the calling thread (one pass at a time: this
-     * waits for a background pass in progress). Space is reclaimed afterwards in the background.
-     *
-     * @return the number of messages deleted
-     */
-    public long runRetention() {
-        engine.store.requireWritable();
-        return engine.call(engine.retention::runAll);
     }
 
     /**
@@ -534,27 +415,6 @@ public final class RocksMq implements AutoCloseable {
      */
     public void refresh() {
         engine.refresh();
-    }
-
-    /**
-     * What opening this queue found lost: acknowledged messages that are gone (a damaged or deleted
-     * write-ahead log, a lost table file, an old backup restored), with topic and id range, and
-     * RocksDB's own recovery diagnoses. Every finding is also logged at ERROR. See {@link RecoveryReport}.
-     * A follower does not check (the writer acknowledges messages meanwhile): its report lists nothing.
-     */
-    public RecoveryReport recoveryReport() {
-        return engine.recoveryReport();
-    }
-
-    /** How many metadata entries recovery repaired when this queue was opened (0 after a clean close). */
-    public int recoveryRepairs() {
-        return engine.recoveryRepairs;
-    }
-
-    /** Space and retention metrics of a topic; see {@link TopicStats}. */
-    public TopicStats topicStats(String topic) {
-        Names.check("topic", topic);
-        return engine.inTopic(topic, engine.retention::stats);
     }
 
     /**

@@ -314,7 +314,7 @@ public final class RocksMqConfig {
 
         /**
          * Period of the background retention pass; {@link Duration#ZERO} runs no worker (then only
-         * {@link RocksMq#runRetention()} deletes anything).
+         * {@link QueueAdmin#runRetention()} deletes anything).
          */
         public Builder retentionInterval(Duration interval) {
             this.retentionInterval = interval;

@@ -3,7 +3,7 @@ package io.rocksmq.core;
 import java.util.Map;
 
 /**
- * Space and retention figures of one topic at one moment, from {@link RocksMq#topicStats(String)}.
+ * Space and retention figures of one topic at one moment, from {@link QueueAdmin#topicStats(String)}.
  * Cheap to take (no storage access); meant to be polled by a metrics exporter.
  *
  * <p>Sizes are <em>stored bytes</em>: per stored entry (one produced batch, or one chunk of a large

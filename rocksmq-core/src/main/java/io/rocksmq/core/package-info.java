@@ -8,7 +8,9 @@
  * <dl>
  *   <dt>Facade</dt>
  *   <dd>{@link io.rocksmq.core.RocksMq}: validates arguments, enters the lifecycles a call touches,
- *       delegates, and tells the {@link io.rocksmq.core.QueueListener}. {@code QueueEngine} holds the parts
+ *       delegates, and tells the {@link io.rocksmq.core.QueueListener} ({@code ListenerSlot}); its handles
+ *       {@link io.rocksmq.core.QueueAdmin} (retention, message settings, stats) and
+ *       {@link io.rocksmq.core.SharedGroup} (a work queue) do the same for their calls. {@code QueueEngine} holds the parts
  *       of an open queue, opens and closes them in order, and is how a call enters the queue, a topic or a
  *       group. Its public value types:
  *       {@link io.rocksmq.core.RocksMqConfig}, {@link io.rocksmq.core.ProducerMessage},

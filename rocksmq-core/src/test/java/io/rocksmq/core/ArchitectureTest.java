@@ -36,7 +36,7 @@ class ArchitectureTest {
      */
     static final Set<String> PUBLIC_ENGINE_TYPES = Set.of(
             "AwaitResult", "Compression", "ConsumerMessage", "ConsumerRegistration", "Durability",
-            "MessageSettings", "ProducerMessage", "QueueListener", "RecoveryReport", "RetentionPolicy", "RocksMq", "RocksMqConfig",
+            "MessageSettings", "ProducerMessage", "QueueAdmin", "QueueListener", "RecoveryReport", "RetentionPolicy", "RocksMq", "RocksMqConfig",
             "SharedGroup", "SharedGroupOptions", "TopicStats");
 
     static final ArchRule ENGINE_NEVER_DEPENDS_ON_THE_CLIENT = noClasses()

@@ -118,7 +118,7 @@ final class CrashHarness {
             throw new AssertionError(context() + "queue did not open after the kill: " + e, e);
         }
         try (mq) {
-            check(mq.recoveryRepairs() == 0, "recovery repaired metadata after a process crash");
+            check(mq.admin().recoveryRepairs() == 0, "recovery repaired metadata after a process crash");
             for (Map.Entry<String, TopicState> e : topics.entrySet()) {
                 verifyStored(mq, e.getKey(), e.getValue());
             }

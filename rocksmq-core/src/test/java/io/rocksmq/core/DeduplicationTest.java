@@ -46,7 +46,7 @@ class DeduplicationTest {
             assertThat(again).isEqualTo(first);
             assertThat(mq.latestMessageId("t")).isEqualTo(first);
             assertThat(payloads(mq, "t")).containsExactly("a");
-            assertThat(mq.topicStats("t").deduplicatedMessages()).isEqualTo(1);
+            assertThat(mq.admin().topicStats("t").deduplicatedMessages()).isEqualTo(1);
             // Messages without an id are never deduplicated.
             long[] plain = mq.produce("t", List.of(ProducerMessage.of(new byte[1]), ProducerMessage.of(new byte[1])));
             assertThat(plain).containsExactly(first + 1, first + 2);
@@ -75,7 +75,7 @@ class DeduplicationTest {
                     msg("x2", "X"), msg("y", "Y")));
             assertThat(ids).containsExactly(a + 1, a, a + 2, a + 1, a + 3);
             assertThat(payloads(mq, "t")).containsExactly("a", "x", "p", "y");
-            assertThat(mq.topicStats("t").deduplicatedMessages()).isEqualTo(2);
+            assertThat(mq.admin().topicStats("t").deduplicatedMessages()).isEqualTo(2);
             // A batch of duplicates only stores nothing at all.
             long[] all = mq.produce("t", List.of(msg("?", "Y"), msg("?", "A")));
             assertThat(all).containsExactly(a + 3, a);
@@ -101,15 +101,15 @@ class DeduplicationTest {
         try (RocksMq mq = open()) {
             mq.createTopic("t");
             mq.createTopic("off");
-            assertThat(mq.messageSettings("t")).isEqualTo(MessageSettings.DEFAULT);
-            mq.setMessageSettings("t", MessageSettings.DEFAULT.withDeduplicationWindow(Duration.ofMinutes(10)));
-            mq.setMessageSettings("off", MessageSettings.DEFAULT.withDeduplicationWindow(Duration.ZERO));
+            assertThat(mq.admin().messageSettings("t")).isEqualTo(MessageSettings.DEFAULT);
+            mq.admin().setMessageSettings("t", MessageSettings.DEFAULT.withDeduplicationWindow(Duration.ofMinutes(10)));
+            mq.admin().setMessageSettings("off", MessageSettings.DEFAULT.withDeduplicationWindow(Duration.ZERO));
             long[] off = mq.produce("off", List.of(msg("a", "k"), msg("b", "k")));
             assertThat(off[1]).isEqualTo(off[0] + 1);
         }
         try (RocksMq mq = open()) {
-            assertThat(mq.messageSettings("t").deduplicationWindow()).isEqualTo(Duration.ofMinutes(10));
-            assertThat(mq.messageSettings("off").deduplicationWindow()).isZero();
+            assertThat(mq.admin().messageSettings("t").deduplicationWindow()).isEqualTo(Duration.ofMinutes(10));
+            assertThat(mq.admin().messageSettings("off").deduplicationWindow()).isZero();
             long first = mq.produce("t", List.of(msg("a", "k")))[0];
             clock.advance(Duration.ofMinutes(9).toMillis());
             assertThat(mq.produce("t", List.of(msg("b", "k")))[0]).isEqualTo(first);
@@ -128,10 +128,10 @@ class DeduplicationTest {
             assertThat(mq.produce("t", List.of(msg("b", "id-2"), msg("c", "id-3"), msg("a", "id-1"))))
                     .containsExactly(first + 1, first + 2, first);
             assertThat(payloads(mq, "t")).containsExactly("a", "b", "c");
-            assertThat(mq.topicStats("t").deduplicatedMessages()).isEqualTo(2);
+            assertThat(mq.admin().topicStats("t").deduplicatedMessages()).isEqualTo(2);
         }
         try (RocksMq mq = open()) {
-            assertThat(mq.topicStats("t").deduplicatedMessages()).as("the count is persisted").isEqualTo(2);
+            assertThat(mq.admin().topicStats("t").deduplicatedMessages()).as("the count is persisted").isEqualTo(2);
         }
     }
 
@@ -145,7 +145,7 @@ class DeduplicationTest {
             clock.advance(60_000);
             mq.produce("t", List.of(msg("late", "late")));
             clock.advance(61_000); // the first 3000 are past the window, "late" is not
-            mq.runRetention();
+            mq.admin().runRetention();
             assertThat(mq.produce("t", List.of(msg("late again", "late")))[0]).isEqualTo(3000 + firstId(mq));
         }
         try (RocksStore store = RocksStore.open(RocksMqConfig.builder(dir).build())) {
@@ -172,11 +172,11 @@ class DeduplicationTest {
     void destroyingTheTopicDeletesItsIdsAndSettings() {
         try (RocksMq mq = open()) {
             mq.createTopic("t");
-            mq.setMessageSettings("t", MessageSettings.DEFAULT.withDeduplicationWindow(Duration.ofMinutes(5)));
+            mq.admin().setMessageSettings("t", MessageSettings.DEFAULT.withDeduplicationWindow(Duration.ofMinutes(5)));
             long first = mq.produce("t", List.of(msg("a", "k")))[0];
             mq.destroyTopic("t");
             mq.createTopic("t");
-            assertThat(mq.messageSettings("t")).isEqualTo(MessageSettings.DEFAULT);
+            assertThat(mq.admin().messageSettings("t")).isEqualTo(MessageSettings.DEFAULT);
             assertThat(mq.produce("t", List.of(msg("b", "k")))[0]).isGreaterThan(first);
             mq.destroyTopic("t");
         }
@@ -199,11 +199,11 @@ class DeduplicationTest {
         assertThatThrownBy(() -> new MessageSettings(Duration.ofDays(8), Duration.ZERO)).isInstanceOf(InvalidArgumentException.class);
         assertThatThrownBy(() -> new MessageSettings(null, Duration.ZERO)).isInstanceOf(InvalidArgumentException.class);
         try (RocksMq mq = open()) {
-            assertThatThrownBy(() -> mq.setMessageSettings("nope", MessageSettings.DEFAULT))
+            assertThatThrownBy(() -> mq.admin().setMessageSettings("nope", MessageSettings.DEFAULT))
                     .isInstanceOf(TopicNotFoundException.class);
-            assertThatThrownBy(() -> mq.messageSettings("nope")).isInstanceOf(TopicNotFoundException.class);
+            assertThatThrownBy(() -> mq.admin().messageSettings("nope")).isInstanceOf(TopicNotFoundException.class);
             mq.createTopic("t");
-            assertThatThrownBy(() -> mq.setMessageSettings("t", null)).isInstanceOf(InvalidArgumentException.class);
+            assertThatThrownBy(() -> mq.admin().setMessageSettings("t", null)).isInstanceOf(InvalidArgumentException.class);
         }
     }
 }

@@ -85,15 +85,15 @@ class ExpiryTest {
             mq.createTopic("t");
             mq.createConsumerGroup("t", "g");
             mq.produce("t", List.of(msg("a"), msg("own, longer").withTtl(Duration.ofHours(1)), msg("b")));
-            mq.setMessageSettings("t", MessageSettings.DEFAULT.withDefaultTtl(Duration.ofMinutes(1)));
+            mq.admin().setMessageSettings("t", MessageSettings.DEFAULT.withDefaultTtl(Duration.ofMinutes(1)));
             assertThat(texts(mq.read("t", 0, 10))).containsExactly("a", "own, longer", "b");
         }
         clock.advance(60_000);
         try (RocksMq mq = open()) {
-            assertThat(mq.messageSettings("t").defaultTtl()).isEqualTo(Duration.ofMinutes(1));
+            assertThat(mq.admin().messageSettings("t").defaultTtl()).isEqualTo(Duration.ofMinutes(1));
             assertThat(texts(mq.consume("t", "g", 10))).containsExactly("own, longer");
             assertThat(mq.expiredMessages("t", "g")).isEqualTo(2);
-            mq.setMessageSettings("t", MessageSettings.DEFAULT);
+            mq.admin().setMessageSettings("t", MessageSettings.DEFAULT);
             mq.seek("t", "g", 0);
             assertThat(texts(mq.consume("t", "g", 10))).as("no default any more").containsExactly("a", "own, longer", "b");
         }

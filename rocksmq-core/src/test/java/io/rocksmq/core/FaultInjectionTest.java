@@ -199,7 +199,7 @@ class FaultInjectionTest {
          */
         List<ConsumerMessage> checkStored(Path tmp, boolean exactly) {
             try (RocksMq mq = RocksMq.open(tmp.resolve("queue"))) {
-                assertThat(mq.recoveryRepairs()).as("repairs at open").isZero();
+                assertThat(mq.admin().recoveryRepairs()).as("repairs at open").isZero();
                 List<ConsumerMessage> stored = new ArrayList<>();
                 for (List<ConsumerMessage> got; !(got = mq.read(FaultChild.TOPIC,
                         stored.isEmpty() ? 0 : stored.get(stored.size() - 1).id() + 1, 1000)).isEmpty(); ) {

@@ -149,13 +149,13 @@ class FollowerTest {
             try (RocksMq follower = follower(dir)) {
                 assertThat(follower.earliestMessageId("t")).isZero();
                 writer.consume("t", "g", 4);
-                writer.setRetention("t", RetentionPolicy.INHERIT_ALL.withRetentionBytes(0));
-                assertThat(writer.runRetention()).isEqualTo(4L);
+                writer.admin().setRetention("t", RetentionPolicy.INHERIT_ALL.withRetentionBytes(0));
+                assertThat(writer.admin().runRetention()).isEqualTo(4L);
 
                 follower.refresh();
                 assertThat(follower.earliestMessageId("t")).isEqualTo(4L);
                 assertThat(follower.read("t", 0, 100)).first().satisfies(m -> assertThat(m.id()).isEqualTo(4L));
-                assertThat(follower.retention("t").retentionBytes()).isZero();
+                assertThat(follower.admin().retention("t").retentionBytes()).isZero();
             }
         }
     }
@@ -179,15 +179,15 @@ class FollowerTest {
                     () -> mq.produce("t", messages(1, 1)),
                     () -> mq.consume("t", "g", 10),
                     () -> mq.seek("t", "g", 0),
-                    () -> mq.setRetention("t", RetentionPolicy.INHERIT_ALL),
-                    () -> mq.runRetention());
+                    () -> mq.admin().setRetention("t", RetentionPolicy.INHERIT_ALL),
+                    () -> mq.admin().runRetention());
             for (int i = 0; i < writes.size(); i++) {
                 assertThatThrownBy(writes.get(i)).as("write call %d", i).isInstanceOf(ReadOnlyQueueException.class)
                         .hasMessageContaining("follower");
             }
             mq.refresh();
             assertThat(mq.read("t", 0, 10)).hasSize(2);
-            assertThat(mq.recoveryReport().clean()).isTrue();
+            assertThat(mq.admin().recoveryReport().clean()).isTrue();
             assertThat(followerDirectories()).hasSize(followerDirsBefore.size() + 1);
         }
         assertThat(followerDirectories()).as("the secondary's directory is deleted at close")

@@ -34,7 +34,7 @@ class MaxMessageSizeTest {
             assertThatThrownBy(() -> mq.produce("t", List.of(payload(RocksMqConfig.DEFAULT_MAX_MESSAGE_BYTES + 1))))
                     .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("maxMessageBytes");
             assertThat(mq.latestMessageId("t")).isEqualTo(-1);
-            assertThat(mq.topicStats("t").retainedBytes()).isZero();
+            assertThat(mq.admin().topicStats("t").retainedBytes()).isZero();
 
             long id = mq.produce("t", List.of(payload(RocksMqConfig.DEFAULT_MAX_MESSAGE_BYTES)))[0];
             assertThat(mq.read("t", id, 1).get(0).payloadSize()).isEqualTo(RocksMqConfig.DEFAULT_MAX_MESSAGE_BYTES);
@@ -54,7 +54,7 @@ class MaxMessageSizeTest {
             assertThatThrownBy(() -> mq.produce("t", List.of(payload(1001)), Durability.FSYNC))
                     .isInstanceOf(InvalidArgumentException.class);
             assertThat(mq.latestMessageId("t")).isEqualTo(-1);
-            assertThat(mq.topicStats("t").retainedBytes()).isZero();
+            assertThat(mq.admin().topicStats("t").retainedBytes()).isZero();
 
             long[] ids = mq.produce("t", List.of(fits, payload(1000), payload(0)));
             assertThat(mq.read("t", ids[0], 10)).hasSize(3);

@@ -111,7 +111,7 @@ final class MultiTopicDiskRun {
                     mq.produce(names.get(i), batch);
                     produced += (long) PER_BATCH * MESSAGE;
                 }
-                mq.runRetention();
+                mq.admin().runRetention();
                 mq.awaitSpaceReclaimed();
             } finally {
                 stop.set(true);
@@ -121,11 +121,11 @@ final class MultiTopicDiskRun {
                     Thread.currentThread().interrupt();
                 }
             }
-            mq.runRetention(); // nothing deleted since the last full pass: sweeps every remnant
+            mq.admin().runRetention(); // nothing deleted since the last full pass: sweeps every remnant
             mq.awaitSpaceReclaimed();
             settled = RetentionDiskBoundTest.directorySize(dir);
             for (String n : names) {
-                retained += mq.topicStats(n).retainedBytes();
+                retained += mq.admin().topicStats(n).retainedBytes();
             }
         }
         long n = Math.max(1, samples.get());

@@ -79,13 +79,13 @@ class QueueListenerTest {
                 batch.add(ProducerMessage.of(new byte[100]));
             }
             mq.produce("t", batch);
-            assertThat(mq.engineProperty("rocksdb.cur-size-all-mem-tables")).isPositive();
-            assertThat(mq.engineProperty("rocksdb.num-running-compactions")).isGreaterThanOrEqualTo(0);
-            assertThat(mq.engineProperty("rocksdb.estimate-pending-compaction-bytes")).isGreaterThanOrEqualTo(0);
-            assertThatThrownBy(() -> mq.engineProperty("rocksdb.no-such-property"))
+            assertThat(mq.admin().engineProperty("rocksdb.cur-size-all-mem-tables")).isPositive();
+            assertThat(mq.admin().engineProperty("rocksdb.num-running-compactions")).isGreaterThanOrEqualTo(0);
+            assertThat(mq.admin().engineProperty("rocksdb.estimate-pending-compaction-bytes")).isGreaterThanOrEqualTo(0);
+            assertThatThrownBy(() -> mq.admin().engineProperty("rocksdb.no-such-property"))
                     .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("no-such-property");
-            assertThatThrownBy(() -> mq.engineProperty("")).isInstanceOf(InvalidArgumentException.class);
-            assertThat(mq.recoveryRepairs()).isZero();
+            assertThatThrownBy(() -> mq.admin().engineProperty("")).isInstanceOf(InvalidArgumentException.class);
+            assertThat(mq.admin().recoveryRepairs()).isZero();
         }
     }
 }

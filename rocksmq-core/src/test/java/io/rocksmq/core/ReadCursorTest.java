@@ -120,10 +120,10 @@ class ReadCursorTest {
             mq.createConsumerGroup("t", "g");
             mq.produce("t", batch(0, 250));
             mq.consume("t", "g", 10);
-            mq.runRetention();
+            mq.admin().runRetention();
             assertThat(cursor(mq, "t", "g").isOpen()).as("used just now").isTrue();
             Thread.sleep(ReadCursor.MAX_AGE_NANOS / 1_000_000 + 100);
-            mq.runRetention();
+            mq.admin().runRetention();
             assertThat(cursor(mq, "t", "g").isOpen()).isFalse();
             assertThat(ordinal(mq.consume("t", "g", 1).get(0))).isEqualTo(10); // reopened where it was
         }

@@ -61,8 +61,8 @@ class ReadOnlyTest {
                     () -> mq.seek("t", "g", 0),
                     () -> mq.seekToLatest("t", "g"),
                     () -> mq.seekToTimestamp("t", "g", 0),
-                    () -> mq.setRetention("t", RetentionPolicy.INHERIT_ALL),
-                    () -> mq.runRetention());
+                    () -> mq.admin().setRetention("t", RetentionPolicy.INHERIT_ALL),
+                    () -> mq.admin().runRetention());
             for (int i = 0; i < writes.size(); i++) {
                 assertThatThrownBy(writes.get(i)).as("write call %d", i).isInstanceOf(ReadOnlyQueueException.class).hasMessageContaining("read-only");
             }

@@ -77,9 +77,9 @@ class RecentReadsTest {
             long second = mq.produce("t", batch(5, "y"))[0];
             long first = mq.earliestMessageId("t");
             assertThat(mq.read("t", first, 100)).hasSize(10); // offered for sharing
-            long oneBatch = mq.topicStats("t").retainedBytes() / 2; // both batches have the same size
-            mq.setRetention("t", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(oneBatch + 1)); // keeps the newest
-            assertThat(mq.runRetention()).isEqualTo(5);
+            long oneBatch = mq.admin().topicStats("t").retainedBytes() / 2; // both batches have the same size
+            mq.admin().setRetention("t", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(oneBatch + 1)); // keeps the newest
+            assertThat(mq.admin().runRetention()).isEqualTo(5);
             List<ConsumerMessage> again = mq.read("t", first, 100);
             assertThat(again.get(0).id()).isEqualTo(second);
             assertThat(payloads(again)).containsExactly("y0", "y1", "y2", "y3", "y4");

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Acknowledged messages lost to a damaged or deleted write-ahead log are reported at open
- * ({@link RocksMq#recoveryReport()}), never silent; a clean close, a crash, and a destroyed topic report
+ * ({@link QueueAdmin#recoveryReport()}), never silent; a clean close, a crash, and a destroyed topic report
  * nothing.
  */
 class RecoveryReportTest {
@@ -67,8 +67,8 @@ class RecoveryReportTest {
     void aCleanCloseReportsNothing() throws Exception {
         Path dir = copy();
         try (RocksMq mq = RocksMq.open(config(dir))) {
-            assertThat(mq.recoveryReport().clean()).as("%s", mq.recoveryReport()).isTrue();
-            assertThat(mq.recoveryReport().lostMessages()).isZero();
+            assertThat(mq.admin().recoveryReport().clean()).as("%s", mq.admin().recoveryReport()).isTrue();
+            assertThat(mq.admin().recoveryReport().lostMessages()).isZero();
         }
     }
 
@@ -80,7 +80,7 @@ class RecoveryReportTest {
         try (RocksMq mq = RocksMq.open(config(dir))) {
             long have = mq.latestMessageId("t") + 1;
             assertThat(have).as("the WAL held the newest messages").isLessThan(MESSAGES);
-            RecoveryReport r = mq.recoveryReport();
+            RecoveryReport r = mq.admin().recoveryReport();
             assertThat(r.clean()).isFalse();
             assertThat(r.lost()).singleElement().satisfies(l -> {
                 assertThat(l.topic()).isEqualTo("t");
@@ -100,7 +100,7 @@ class RecoveryReportTest {
         overwrite(wal, Files.size(wal) / 2, 64);
         try (RocksMq mq = RocksMq.open(config(dir))) {
             long have = mq.latestMessageId("t") + 1;
-            RecoveryReport r = mq.recoveryReport();
+            RecoveryReport r = mq.admin().recoveryReport();
             assertThat(r.lost()).singleElement().satisfies(l -> {
                 assertThat(l.topic()).isEqualTo("t");
                 assertThat(l.firstId()).isEqualTo(have);
@@ -120,7 +120,7 @@ class RecoveryReportTest {
         byte[] before = Files.readAllBytes(watermark);
         for (int i = 0; i < 2; i++) { // twice: a read-only open leaves the evidence for the next one
             try (RocksMq mq = RocksMq.open(RocksMqConfig.builder(dir).readOnly(true).build())) {
-                assertThat(mq.recoveryReport().lost()).singleElement()
+                assertThat(mq.admin().recoveryReport().lost()).singleElement()
                         .satisfies(l -> assertThat(l.lastId()).isEqualTo(MESSAGES - 1));
             }
         }
@@ -139,7 +139,7 @@ class RecoveryReportTest {
         Path copy = tmp.resolve("killed-copy");
         copyDir(dir, copy);
         try (RocksMq mq = RocksMq.open(dir)) { // a crash alone loses nothing: nothing to report
-            assertThat(mq.recoveryReport().clean()).as("%s", mq.recoveryReport()).isTrue();
+            assertThat(mq.admin().recoveryReport().clean()).as("%s", mq.admin().recoveryReport()).isTrue();
             assertThat(mq.latestMessageId("t")).isEqualTo(count - 1L);
             assertThat(mq.topics()).containsExactly("t");
         }
@@ -148,13 +148,13 @@ class RecoveryReportTest {
         Files.delete(logs.get(0));
         try (RocksMq mq = RocksMq.open(copy)) {
             assertThat(mq.topics()).isEmpty(); // even the topic's record was in that log
-            assertThat(mq.recoveryReport().lost()).singleElement().satisfies(l -> {
+            assertThat(mq.admin().recoveryReport().lost()).singleElement().satisfies(l -> {
                 assertThat(l.topic()).isEqualTo("t");
                 assertThat(l.topicLost()).isTrue();
                 assertThat(l.firstId()).isZero();
                 assertThat(l.lastId()).isEqualTo(count - 1L);
             });
-            assertThat(mq.recoveryReport().lostMessages()).isEqualTo(count);
+            assertThat(mq.admin().recoveryReport().lostMessages()).isEqualTo(count);
         }
     }
 
@@ -175,7 +175,7 @@ class RecoveryReportTest {
             assertThat(Watermark.read(dir).values()).extracting(Watermark.Entry::topic).containsExactly("keep");
         }
         try (RocksMq mq = RocksMq.open(dir)) {
-            assertThat(mq.recoveryReport().clean()).isTrue();
+            assertThat(mq.admin().recoveryReport().clean()).isTrue();
         }
     }
 

@@ -78,7 +78,7 @@ class RetentionConcurrencyTest {
             }
             Future<?> retention = pool.submit(() -> {
                 while (producing.get()) {
-                    mq.runRetention();
+                    mq.admin().runRetention();
                 }
                 return null;
             });
@@ -113,11 +113,11 @@ class RetentionConcurrencyTest {
             for (Future<?> f : consumers) {
                 f.get(2, TimeUnit.MINUTES);
             }
-            mq.runRetention();
+            mq.admin().runRetention();
 
             long total = (long) producers * batchesEach * perBatch;
             long first = payloadById.keySet().stream().mapToLong(Long::longValue).min().orElseThrow();
-            TopicStats stats = mq.topicStats("t");
+            TopicStats stats = mq.admin().topicStats("t");
             assertThat(stats.deletedMessages() + stats.retainedMessages()).as(context).isEqualTo(total);
             assertThat(stats.deletedByMaxRetentionBytes()).as(context).isPositive();
             for (int g = 0; g < groups.length; g++) {

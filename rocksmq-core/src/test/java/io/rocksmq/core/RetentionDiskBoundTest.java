@@ -81,7 +81,7 @@ class RetentionDiskBoundTest {
         long lastId;
         try (RocksMq mq = RocksMq.open(cfg)) {
             mq.createTopic("firehose");
-            try (Sampler sampler = new Sampler(dir, produced, () -> mq.topicStats("firehose").retainedBytes(),
+            try (Sampler sampler = new Sampler(dir, produced, () -> mq.admin().topicStats("firehose").retainedBytes(),
                     printEveryMillis)) {
                 long[] ids = null;
                 long maxAfterProduce = 0;
@@ -89,17 +89,17 @@ class RetentionDiskBoundTest {
                     ids = mq.produce("firehose", batch);
                     produced.addAndGet((long) PER_BATCH * MESSAGE);
                     // produce returns only once retention is within half a write buffer of the cap
-                    maxAfterProduce = Math.max(maxAfterProduce, mq.topicStats("firehose").retainedBytes());
+                    maxAfterProduce = Math.max(maxAfterProduce, mq.admin().topicStats("firehose").retainedBytes());
                 }
                 assertThat(maxAfterProduce).isLessThanOrEqualTo(CAP + Retention.throttleSlack(cfg));
                 lastId = ids[ids.length - 1];
-                mq.runRetention();
+                mq.admin().runRetention();
                 mq.awaitSpaceReclaimed();
                 maxDisk = sampler.stop();
                 long afterPass = directorySize(dir);
-                mq.runRetention(); // nothing deleted since the last full pass: sweeps the remnant
+                mq.admin().runRetention(); // nothing deleted since the last full pass: sweeps the remnant
                 mq.awaitSpaceReclaimed();
-                TopicStats s = mq.topicStats("firehose");
+                TopicStats s = mq.admin().topicStats("firehose");
                 long settled = directorySize(dir);
                 System.out.printf("produced %d MB; max disk %.1f MB; after last pass %.1f MB; after the sweep %.1f MB "
                                 + "%s; retained %.1f MB (%d messages; at most %.1f MB at a sample, %.1f MB when a "
@@ -120,7 +120,7 @@ class RetentionDiskBoundTest {
         long closed = directorySize(dir);
         try (RocksMq mq = RocksMq.open(cfg)) {
             long reopened = directorySize(dir);
-            TopicStats s = mq.topicStats("firehose");
+            TopicStats s = mq.admin().topicStats("firehose");
             System.out.printf("after close %.1f MB; after reopen %.1f MB; retained %.1f MB%n",
                     closed / (double) MB, reopened / (double) MB, s.retainedBytes() / (double) MB);
             assertThat(s.retainedBytes()).isLessThanOrEqualTo(CAP);

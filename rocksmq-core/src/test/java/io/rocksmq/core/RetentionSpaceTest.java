@@ -71,11 +71,11 @@ class RetentionSpaceTest {
             mq.createConsumerGroup("big", "g");
             fill(mq, "big");
             long before = RetentionDiskBoundTest.directorySize(dir);
-            mq.setRetention("big", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(0));
-            assertThat(mq.runRetention()).isPositive();
+            mq.admin().setRetention("big", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(0));
+            assertThat(mq.admin().runRetention()).isPositive();
             mq.awaitSpaceReclaimed();
             long afterPass = RetentionDiskBoundTest.directorySize(dir);
-            assertThat(mq.runRetention()).isZero(); // quiet since the last full pass: sweeps the remnant
+            assertThat(mq.admin().runRetention()).isZero(); // quiet since the last full pass: sweeps the remnant
             mq.awaitSpaceReclaimed();
             long afterSweep = RetentionDiskBoundTest.directorySize(dir);
             System.out.printf("retention: %.1f MB -> %.1f MB after the pass -> %.1f MB after the sweep %s%n",
@@ -83,7 +83,7 @@ class RetentionSpaceTest {
                     RetentionDiskBoundTest.breakdown(dir));
             assertThat(before).isGreaterThan(PRODUCED * 9 / 10);
             assertThat(afterSweep).isLessThan(LEFT_OVER);
-            assertThat(mq.topicStats("big").retainedBytes()).isZero();
+            assertThat(mq.admin().topicStats("big").retainedBytes()).isZero();
             assertThat(mq.consume("big", "g", 10)).isEmpty();
         }
         try (RocksMq mq = RocksMq.open(config())) {

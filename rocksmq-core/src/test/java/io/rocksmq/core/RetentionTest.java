@@ -63,18 +63,18 @@ class RetentionTest {
             long[] first = produce(mq, "t", 3, 10);
             clock.advance(1);
 
-            assertThat(mq.runRetention()).isZero();
+            assertThat(mq.admin().runRetention()).isZero();
             mq.consume("t", "a", 30); // a read everything, b nothing
-            assertThat(mq.runRetention()).isZero();
+            assertThat(mq.admin().runRetention()).isZero();
             mq.consume("t", "b", 15); // b is in the middle of the second batch
-            assertThat(mq.runRetention()).isEqualTo(10);
+            assertThat(mq.admin().runRetention()).isEqualTo(10);
             assertThat(mq.earliestMessageId("t")).isEqualTo(first[1]);
             mq.consume("t", "b", 4); // one message of batch 2 left: batch 2 stays
-            assertThat(mq.runRetention()).isZero();
+            assertThat(mq.admin().runRetention()).isZero();
             mq.consume("t", "b", 1);
-            assertThat(mq.runRetention()).isEqualTo(10);
+            assertThat(mq.admin().runRetention()).isEqualTo(10);
 
-            TopicStats s = mq.topicStats("t");
+            TopicStats s = mq.admin().topicStats("t");
             assertThat(s.deletedByRetentionTime()).isEqualTo(20);
             assertThat(s.deletedMessages()).isEqualTo(20);
             assertThat(s.retainedMessages()).isEqualTo(10);
@@ -96,16 +96,16 @@ class RetentionTest {
             mq.consume("t", "g", 100);
 
             clock.advance(29_999); // the first batch is 59.999 s old
-            assertThat(mq.runRetention()).isZero();
+            assertThat(mq.admin().runRetention()).isZero();
             clock.advance(2); // 60.001 s
-            assertThat(mq.runRetention()).isEqualTo(5);
+            assertThat(mq.admin().runRetention()).isEqualTo(5);
             assertThat(mq.earliestMessageId("t")).isEqualTo(first[0] + 5);
             clock.advance(30_000);
-            assertThat(mq.runRetention()).isEqualTo(5);
-            assertThat(mq.topicStats("t").retainedMessages()).isZero();
-            assertThat(mq.topicStats("t").earliestId()).isEqualTo(-1);
+            assertThat(mq.admin().runRetention()).isEqualTo(5);
+            assertThat(mq.admin().topicStats("t").retainedMessages()).isZero();
+            assertThat(mq.admin().topicStats("t").earliestId()).isEqualTo(-1);
             assertThat(mq.earliestMessageId("t")).isEqualTo(-1);
-            assertThat(mq.topicStats("t").lastRetentionPass()).isEqualTo(clock.millis());
+            assertThat(mq.admin().topicStats("t").lastRetentionPass()).isEqualTo(clock.millis());
         }
     }
 
@@ -116,8 +116,8 @@ class RetentionTest {
             mq.createConsumerGroup("t", "g");
             produce(mq, "t", 4, 10);
             clock.advance(Duration.ofDays(365).toMillis());
-            assertThat(mq.runRetention()).isZero();
-            assertThat(mq.topicStats("t").retainedMessages()).isEqualTo(40);
+            assertThat(mq.admin().runRetention()).isZero();
+            assertThat(mq.admin().topicStats("t").retainedMessages()).isEqualTo(40);
         }
     }
 
@@ -130,14 +130,14 @@ class RetentionTest {
             long[] first = produce(mq, "t", 6, 10);
             mq.consume("t", "g", 45); // batches 0..3 consumed, batch 4 half
 
-            assertThat(mq.runRetention()).isEqualTo(20); // keep 2 consumed batches: 2 and 3
+            assertThat(mq.admin().runRetention()).isEqualTo(20); // keep 2 consumed batches: 2 and 3
             assertThat(mq.earliestMessageId("t")).isEqualTo(first[2]);
-            assertThat(mq.topicStats("t").deletedByRetentionBytes()).isEqualTo(20);
-            assertThat(mq.runRetention()).isZero();
+            assertThat(mq.admin().topicStats("t").deletedByRetentionBytes()).isEqualTo(20);
+            assertThat(mq.admin().runRetention()).isZero();
 
             mq.consume("t", "g", 100);
-            assertThat(mq.runRetention()).isEqualTo(20);
-            assertThat(mq.topicStats("t").retainedBytes()).isEqualTo(2 * batch);
+            assertThat(mq.admin().runRetention()).isEqualTo(20);
+            assertThat(mq.admin().topicStats("t").retainedBytes()).isEqualTo(2 * batch);
         }
     }
 
@@ -152,8 +152,8 @@ class RetentionTest {
             mq.consume("t", "slow", 3);
             mq.consume("t", "fast", 100);
 
-            assertThat(mq.runRetention()).isEqualTo(20);
-            TopicStats s = mq.topicStats("t");
+            assertThat(mq.admin().runRetention()).isEqualTo(20);
+            TopicStats s = mq.admin().topicStats("t");
             assertThat(s.retainedBytes()).isEqualTo(3 * batch);
             assertThat(s.deletedByMaxRetentionBytes()).isEqualTo(20);
             assertThat(s.skippedByGroup()).containsEntry("slow", 17L).containsEntry("fast", 0L);
@@ -176,8 +176,8 @@ class RetentionTest {
             produce(mq, "t", 1, 10);
             clock.advance(5_001);
 
-            assertThat(mq.runRetention()).isEqualTo(20);
-            assertThat(mq.topicStats("t").deletedByMaxRetentionTime()).isEqualTo(20);
+            assertThat(mq.admin().runRetention()).isEqualTo(20);
+            assertThat(mq.admin().topicStats("t").deletedByMaxRetentionTime()).isEqualTo(20);
             assertThat(mq.skippedMessages("t", "g")).isEqualTo(20);
             assertThat(ids(mq.consume("t", "g", 1))).containsExactly(first[1] + 10);
         }
@@ -192,8 +192,8 @@ class RetentionTest {
             produce(mq, "t", 3, 10);
             mq.consume("t", "g", 10);
             clock.advance(1);
-            assertThat(mq.runRetention()).isEqualTo(20);
-            TopicStats s = mq.topicStats("t");
+            assertThat(mq.admin().runRetention()).isEqualTo(20);
+            TopicStats s = mq.admin().topicStats("t");
             assertThat(s.deletedByRetentionTime()).isEqualTo(10);
             assertThat(s.deletedByMaxRetentionBytes()).isEqualTo(10);
             assertThat(s.skippedByGroup()).containsEntry("g", 10L);
@@ -206,17 +206,17 @@ class RetentionTest {
         try (RocksMq mq = RocksMq.open(config().retentionBytes(batch).build())) {
             mq.createTopic("t");
             produce(mq, "t", 4, 10);
-            assertThat(mq.runRetention()).as("nobody has read it: the consumed-data rules do not apply").isZero();
-            assertThat(mq.topicStats("t").retainedMessages()).isEqualTo(40);
+            assertThat(mq.admin().runRetention()).as("nobody has read it: the consumed-data rules do not apply").isZero();
+            assertThat(mq.admin().topicStats("t").retainedMessages()).isEqualTo(40);
 
             mq.createConsumerGroup("t", "late");
             assertThat(mq.consume("t", "late", 100)).hasSize(40);
-            assertThat(mq.runRetention()).as("read now: only retentionBytes' worth is kept").isEqualTo(30);
+            assertThat(mq.admin().runRetention()).as("read now: only retentionBytes' worth is kept").isEqualTo(30);
         }
         try (RocksMq mq = RocksMq.open(config().maxRetentionBytes(2 * batch).build())) {
             mq.createTopic("capped");
             produce(mq, "capped", 4, 10);
-            assertThat(mq.runRetention()).as("the hard cap applies to unread data").isEqualTo(20);
+            assertThat(mq.admin().runRetention()).as("the hard cap applies to unread data").isEqualTo(20);
         }
     }
 
@@ -227,38 +227,38 @@ class RetentionTest {
         try (RocksMq mq = RocksMq.open(cfg)) {
             mq.createTopic("small");
             mq.createTopic("default");
-            mq.setRetention("small", RetentionPolicy.INHERIT_ALL.withRetentionBytes(batch));
-            assertThat(mq.retention("small")).isEqualTo(cfg.defaultRetention().withRetentionBytes(batch));
-            assertThat(mq.retentionOverride("small").retentionBytes()).isEqualTo(batch);
-            assertThat(mq.retentionOverride("small").maxRetentionBytes()).isEqualTo(RetentionPolicy.INHERIT);
-            assertThat(mq.retention("default")).isEqualTo(cfg.defaultRetention());
+            mq.admin().setRetention("small", RetentionPolicy.INHERIT_ALL.withRetentionBytes(batch));
+            assertThat(mq.admin().retention("small")).isEqualTo(cfg.defaultRetention().withRetentionBytes(batch));
+            assertThat(mq.admin().retentionOverride("small").retentionBytes()).isEqualTo(batch);
+            assertThat(mq.admin().retentionOverride("small").maxRetentionBytes()).isEqualTo(RetentionPolicy.INHERIT);
+            assertThat(mq.admin().retention("default")).isEqualTo(cfg.defaultRetention());
             produce(mq, "small", 4, 10);
             produce(mq, "default", 4, 10);
             for (String topic : List.of("small", "default")) { // read, so the consumed-data rules apply
                 mq.createConsumerGroup(topic, "reader");
                 assertThat(mq.consume(topic, "reader", 100)).hasSize(40);
             }
-            assertThat(mq.runRetention()).isEqualTo(30);
-            assertThat(mq.topicStats("small").retainedMessages()).isEqualTo(10);
-            assertThat(mq.topicStats("default").retainedMessages()).isEqualTo(40);
+            assertThat(mq.admin().runRetention()).isEqualTo(30);
+            assertThat(mq.admin().topicStats("small").retainedMessages()).isEqualTo(10);
+            assertThat(mq.admin().topicStats("default").retainedMessages()).isEqualTo(40);
         }
         // Reopen with different defaults: the override keeps its own field, inherits the rest.
         RocksMqConfig cfg2 = config().retentionBytes(2 * batch).maxRetentionTime(99_000).build();
         try (RocksMq mq = RocksMq.open(cfg2)) {
-            assertThat(mq.retention("small")).isEqualTo(cfg2.defaultRetention().withRetentionBytes(batch));
-            assertThat(mq.runRetention()).isEqualTo(20);
-            assertThat(mq.topicStats("default").retainedMessages()).isEqualTo(20);
-            mq.setRetention("small", RetentionPolicy.INHERIT_ALL);
-            assertThat(mq.retention("small")).isEqualTo(cfg2.defaultRetention());
+            assertThat(mq.admin().retention("small")).isEqualTo(cfg2.defaultRetention().withRetentionBytes(batch));
+            assertThat(mq.admin().runRetention()).isEqualTo(20);
+            assertThat(mq.admin().topicStats("default").retainedMessages()).isEqualTo(20);
+            mq.admin().setRetention("small", RetentionPolicy.INHERIT_ALL);
+            assertThat(mq.admin().retention("small")).isEqualTo(cfg2.defaultRetention());
         }
         try (RocksMq mq = RocksMq.open(cfg2)) {
-            assertThat(mq.retentionOverride("small")).isEqualTo(RetentionPolicy.INHERIT_ALL);
-            mq.setRetention("small", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(0));
+            assertThat(mq.admin().retentionOverride("small")).isEqualTo(RetentionPolicy.INHERIT_ALL);
+            mq.admin().setRetention("small", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(0));
         }
         try (RocksMq mq = RocksMq.open(cfg2)) {
-            assertThat(mq.retention("small")).isEqualTo(RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(0));
-            assertThat(mq.runRetention()).isEqualTo(10);
-            assertThat(mq.topicStats("small").retainedBytes()).isZero();
+            assertThat(mq.admin().retention("small")).isEqualTo(RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(0));
+            assertThat(mq.admin().runRetention()).isEqualTo(10);
+            assertThat(mq.admin().topicStats("small").retainedBytes()).isZero();
         }
     }
 
@@ -272,14 +272,14 @@ class RetentionTest {
                 .isInstanceOf(InvalidArgumentException.class);
         try (RocksMq mq = RocksMq.open(config().build())) {
             mq.createTopic("t");
-            assertThatThrownBy(() -> mq.setRetention("t", null)).isInstanceOf(InvalidArgumentException.class);
-            assertThatThrownBy(() -> mq.setRetention("nope", RetentionPolicy.KEEP_ALL))
+            assertThatThrownBy(() -> mq.admin().setRetention("t", null)).isInstanceOf(InvalidArgumentException.class);
+            assertThatThrownBy(() -> mq.admin().setRetention("nope", RetentionPolicy.KEEP_ALL))
                     .isInstanceOf(TopicNotFoundException.class);
-            assertThatThrownBy(() -> mq.topicStats("nope")).isInstanceOf(TopicNotFoundException.class);
+            assertThatThrownBy(() -> mq.admin().topicStats("nope")).isInstanceOf(TopicNotFoundException.class);
             assertThatThrownBy(() -> mq.skippedMessages("t", "nope")).isInstanceOf(ConsumerGroupNotFoundException.class);
             assertThatThrownBy(() -> mq.takeSkippedMessages("t", "nope"))
                     .isInstanceOf(ConsumerGroupNotFoundException.class);
-            assertThat(mq.retentionOverride("t")).isEqualTo(RetentionPolicy.INHERIT_ALL);
+            assertThat(mq.admin().retentionOverride("t")).isEqualTo(RetentionPolicy.INHERIT_ALL);
         }
     }
 
@@ -292,40 +292,40 @@ class RetentionTest {
         try (RocksMq mq = RocksMq.open(cfg)) {
             mq.createTopic("t");
             mq.createConsumerGroup("t", "g");
-            mq.setRetention("t", RetentionPolicy.INHERIT_ALL.withRetentionTime(1_000));
+            mq.admin().setRetention("t", RetentionPolicy.INHERIT_ALL.withRetentionTime(1_000));
             first = produce(mq, "t", 6, 10);
-            assertThat(mq.runRetention()).isEqualTo(20);
+            assertThat(mq.admin().runRetention()).isEqualTo(20);
             produce(mq, "t", 1, 10); // not yet retained: the pass after restart handles it
-            before = mq.topicStats("t");
+            before = mq.admin().topicStats("t");
         }
         try (RocksMq mq = RocksMq.open(cfg)) {
-            TopicStats after = mq.topicStats("t");
+            TopicStats after = mq.admin().topicStats("t");
             assertThat(after.retainedBytes()).isEqualTo(before.retainedBytes()).isEqualTo(5 * batch);
             assertThat(after.retainedMessages()).isEqualTo(50);
             assertThat(after.earliestId()).isEqualTo(first[2]);
             assertThat(after.deletedByMaxRetentionBytes()).isEqualTo(20);
             assertThat(after.deletedBytes()).isEqualTo(2 * batch);
             assertThat(after.skippedByGroup()).containsEntry("g", 20L);
-            assertThat(mq.retention("t").retentionTime()).isEqualTo(1_000);
+            assertThat(mq.admin().retention("t").retentionTime()).isEqualTo(1_000);
             assertThat(mq.position("t", "g")).isEqualTo(first[2]);
 
-            assertThat(mq.runRetention()).isEqualTo(10);
+            assertThat(mq.admin().runRetention()).isEqualTo(10);
             assertThat(mq.skippedMessages("t", "g")).isEqualTo(30);
             mq.consume("t", "g", 1000);
             clock.advance(1_001);
-            assertThat(mq.runRetention()).isEqualTo(40);
-            assertThat(mq.topicStats("t").deletedByRetentionTime()).isEqualTo(40);
-            assertThat(mq.topicStats("t").retainedBytes()).isZero();
+            assertThat(mq.admin().runRetention()).isEqualTo(40);
+            assertThat(mq.admin().topicStats("t").deletedByRetentionTime()).isEqualTo(40);
+            assertThat(mq.admin().topicStats("t").retainedBytes()).isZero();
             assertThat(mq.takeSkippedMessages("t", "g")).isEqualTo(30);
         }
         try (RocksMq mq = RocksMq.open(cfg)) {
             assertThat(mq.takeSkippedMessages("t", "g")).isZero();
             assertThat(mq.skippedMessages("t", "g")).isEqualTo(30);
-            assertThat(mq.topicStats("t").retainedMessages()).isZero();
+            assertThat(mq.admin().topicStats("t").retainedMessages()).isZero();
             long[] more = produce(mq, "t", 1, 10);
             assertThat(more[0]).isEqualTo(first[0] + 70);
-            assertThat(mq.topicStats("t").retainedBytes()).isEqualTo(batch);
-            assertThat(mq.topicStats("t").earliestId()).isEqualTo(more[0]);
+            assertThat(mq.admin().topicStats("t").retainedBytes()).isEqualTo(batch);
+            assertThat(mq.admin().topicStats("t").earliestId()).isEqualTo(more[0]);
         }
     }
 
@@ -337,7 +337,7 @@ class RetentionTest {
             long[] first = produce(mq, "t", 4, 10);
             mq.consume("t", "g", 25);
             clock.advance(1);
-            assertThat(mq.runRetention()).isEqualTo(20);
+            assertThat(mq.admin().runRetention()).isEqualTo(20);
 
             mq.seek("t", "g", first[0] + 3);
             assertThat(ids(mq.consume("t", "g", 2))).containsExactly(first[2], first[2] + 1);
@@ -359,9 +359,9 @@ class RetentionTest {
             mq.consume("t", "a", 100);
             mq.createConsumerGroup("t", "b");
             clock.advance(1);
-            assertThat(mq.runRetention()).isZero();
+            assertThat(mq.admin().runRetention()).isZero();
             mq.consume("t", "b", 10);
-            assertThat(mq.runRetention()).isEqualTo(10);
+            assertThat(mq.admin().runRetention()).isEqualTo(10);
         }
     }
 
@@ -371,7 +371,7 @@ class RetentionTest {
             mq.createTopic("t");
             mq.createConsumerGroup("t", "g");
             produce(mq, "t", 1, 10);
-            mq.runRetention();
+            mq.admin().runRetention();
             assertThat(mq.skippedMessages("t", "g")).isEqualTo(10);
             mq.destroyConsumerGroup("t", "g");
             mq.createConsumerGroup("t", "g");
@@ -387,19 +387,19 @@ class RetentionTest {
         try (RocksMq mq = RocksMq.open(config().retentionSegmentBytes(1024).build())) {
             mq.createTopic("t");
             mq.createConsumerGroup("t", "g");
-            mq.setRetention("t", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(batchBytes(10) * 3));
+            mq.admin().setRetention("t", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(batchBytes(10) * 3));
             produce(mq, "t", 10, 10);
-            mq.runRetention();
+            mq.admin().runRetention();
             mq.destroyTopic("t");
             mq.createTopic("t");
-            assertThat(mq.retentionOverride("t")).isEqualTo(RetentionPolicy.INHERIT_ALL);
-            TopicStats s = mq.topicStats("t");
+            assertThat(mq.admin().retentionOverride("t")).isEqualTo(RetentionPolicy.INHERIT_ALL);
+            TopicStats s = mq.admin().topicStats("t");
             assertThat(s.retainedBytes()).isZero();
             assertThat(s.deletedMessages()).isZero();
         }
         try (RocksMq mq = RocksMq.open(config().build())) {
-            assertThat(mq.retentionOverride("t")).isEqualTo(RetentionPolicy.INHERIT_ALL);
-            assertThat(mq.topicStats("t").deletedBytes()).isZero();
+            assertThat(mq.admin().retentionOverride("t")).isEqualTo(RetentionPolicy.INHERIT_ALL);
+            assertThat(mq.admin().topicStats("t").deletedBytes()).isZero();
         }
     }
 
@@ -411,15 +411,15 @@ class RetentionTest {
             mq.createTopic("t");
             long[] first = produce(mq, "t", 40, 3);
             for (int keep = 37; keep >= 0; keep -= 5) {
-                mq.setRetention("t", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(keep * batch + batch / 2));
-                mq.runRetention();
-                TopicStats s = mq.topicStats("t");
+                mq.admin().setRetention("t", RetentionPolicy.KEEP_ALL.withMaxRetentionBytes(keep * batch + batch / 2));
+                mq.admin().runRetention();
+                TopicStats s = mq.admin().topicStats("t");
                 assertThat(s.retainedBytes()).as("keep %d", keep).isEqualTo(keep * batch);
                 assertThat(s.earliestId()).isEqualTo(keep == 0 ? -1 : first[40 - keep]);
             }
         }
         try (RocksMq mq = RocksMq.open(config().build())) {
-            assertThat(mq.topicStats("t").retainedBytes()).isEqualTo(2 * batch);
+            assertThat(mq.admin().topicStats("t").retainedBytes()).isEqualTo(2 * batch);
         }
     }
 
@@ -433,23 +433,23 @@ class RetentionTest {
             mq.consume("t", "g", 100);
             clock.advance(1_001);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (mq.topicStats("t").retainedMessages() > 0 && System.nanoTime() < deadline) {
+            while (mq.admin().topicStats("t").retainedMessages() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertThat(mq.topicStats("t").deletedByRetentionTime()).isEqualTo(20);
-            assertThat(mq.topicStats("t").lastRetentionPass()).isEqualTo(clock.millis());
+            assertThat(mq.admin().topicStats("t").deletedByRetentionTime()).isEqualTo(20);
+            assertThat(mq.admin().topicStats("t").lastRetentionPass()).isEqualTo(clock.millis());
 
             // A cap set later is applied without waiting for the interval: setRetention asks for a pass.
             produce(mq, "t", 3, 10);
-            mq.setRetention("t", RetentionPolicy.INHERIT_ALL.withMaxRetentionBytes(batchBytes(10)));
-            while (mq.topicStats("t").retainedMessages() > 10 && System.nanoTime() < deadline) {
+            mq.admin().setRetention("t", RetentionPolicy.INHERIT_ALL.withMaxRetentionBytes(batchBytes(10)));
+            while (mq.admin().topicStats("t").retainedMessages() > 10 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertThat(mq.topicStats("t").retainedMessages()).isEqualTo(10);
+            assertThat(mq.admin().topicStats("t").retainedMessages()).isEqualTo(10);
         } finally {
             mq.close();
         }
-        assertThatThrownBy(mq::runRetention).isInstanceOf(io.rocksmq.api.QueueClosedException.class);
+        assertThatThrownBy(mq.admin()::runRetention).isInstanceOf(io.rocksmq.api.QueueClosedException.class);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("rocksmq-retention"));
     }
 
@@ -476,13 +476,13 @@ class RetentionTest {
                     LockSupport.parkNanos(1_000_000);
                 }
                 assertThat(waitingForRoom(producer)).as("producer waits for retention").isTrue();
-                assertThat(mq.topicStats("t").retainedBytes()).isGreaterThan(limit).isLessThanOrEqualTo(limit + batch);
+                assertThat(mq.admin().topicStats("t").retainedBytes()).isGreaterThan(limit).isLessThanOrEqualTo(limit + batch);
                 return null;
             });
             producer.join();
             assertThat(produced[0]).isEqualTo(20);
-            assertThat(mq.topicStats("t").retainedBytes()).isLessThanOrEqualTo(limit);
-            assertThat(mq.topicStats("t").deletedByMaxRetentionBytes()).isPositive();
+            assertThat(mq.admin().topicStats("t").retainedBytes()).isLessThanOrEqualTo(limit);
+            assertThat(mq.admin().topicStats("t").deletedByMaxRetentionBytes()).isPositive();
         }
     }
 
@@ -499,7 +499,7 @@ class RetentionTest {
     void statsOfAFreshTopic() {
         try (RocksMq mq = RocksMq.open(config().build())) {
             mq.createTopic("t");
-            TopicStats s = mq.topicStats("t");
+            TopicStats s = mq.admin().topicStats("t");
             assertThat(s.topic()).isEqualTo("t");
             assertThat(s.retainedBytes()).isZero();
             assertThat(s.earliestId()).isEqualTo(-1);
@@ -507,7 +507,7 @@ class RetentionTest {
             assertThat(s.lastRetentionPass()).isEqualTo(-1);
             assertThat(s.retention()).isEqualTo(RetentionPolicy.KEEP_ALL);
             long[] ids = produce(mq, "t", 1, 2);
-            s = mq.topicStats("t");
+            s = mq.admin().topicStats("t");
             assertThat(s.earliestId()).isEqualTo(ids[0]);
             assertThat(s.latestId()).isEqualTo(ids[0] + 1);
             assertThat(s.retainedBytes()).isEqualTo(batchBytes(2));

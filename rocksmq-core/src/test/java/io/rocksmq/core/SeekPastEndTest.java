@@ -38,7 +38,7 @@ class SeekPastEndTest {
             mq.seek("orders", "billing", latest + 4000);
         }
         try (RocksMq mq = RocksMq.open(dir)) {
-            assertThat(mq.recoveryRepairs()).as("nothing to repair at open").isZero();
+            assertThat(mq.admin().recoveryRepairs()).as("nothing to repair at open").isZero();
             assertThat(mq.position("orders", "billing")).isEqualTo(mq.latestMessageId("orders") + 1);
         }
     }
@@ -54,7 +54,7 @@ class SeekPastEndTest {
             assertThat(mq.consume("t", "g", 5)).extracting(ConsumerMessage::id).containsExactly(id);
         }
         try (RocksMq mq = RocksMq.open(dir)) {
-            assertThat(mq.recoveryRepairs()).isZero();
+            assertThat(mq.admin().recoveryRepairs()).isZero();
         }
     }
 

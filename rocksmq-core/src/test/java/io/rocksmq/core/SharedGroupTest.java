@@ -340,14 +340,14 @@ class SharedGroupTest {
 
     @Test
     void retentionCountsEverythingBelowTheAckFloorAsConsumed() {
-        mq.setRetention("jobs", RetentionPolicy.KEEP_ALL.withRetentionTime(0));
+        mq.admin().setRetention("jobs", RetentionPolicy.KEEP_ALL.withRetentionTime(0));
         SharedGroup g = group(SharedGroupOptions.DEFAULTS);
         long[] ids = {mq.produce("jobs", msgs("a"))[0], mq.produce("jobs", msgs("b"))[0], mq.produce("jobs", msgs("c"))[0]};
         List<SharedGroup.Delivery> ds = g.acquire(3, NOW); // retention deletes whole produced batches
         g.ack(ds.get(0));
         g.ack(ds.get(2));
         clock.advance(1);
-        mq.runRetention();
+        mq.admin().runRetention();
         assertThat(mq.earliestMessageId("jobs")).isEqualTo(ids[1]);
         clock.advance(LOCK);
         assertThat(payloads(g.acquire(10, NOW))).containsExactly("b");
@@ -360,15 +360,15 @@ class SharedGroupTest {
         SharedGroup.Delivery a = g.acquire(1, NOW).get(0);
         g.release(g.acquire(1, NOW).get(0), Duration.ofHours(1)); // b waits for its redelivery
         clock.advance(10);
-        mq.setRetention("jobs", RetentionPolicy.KEEP_ALL.withMaxRetentionTime(1));
-        mq.runRetention();                                       // deletes a, b and c, read or not
+        mq.admin().setRetention("jobs", RetentionPolicy.KEEP_ALL.withMaxRetentionTime(1));
+        mq.admin().runRetention();                                       // deletes a, b and c, read or not
         assertThat(mq.position("jobs", "w")).isEqualTo(ids[2] + 1);
         assertThat(mq.skippedMessages("jobs", "w")).isEqualTo(3);
         assertThatThrownBy(() -> g.ack(a)).isInstanceOf(DeliveryNotFoundException.class);
         SharedGroup.Stats s = g.stats();
         assertThat(s.inFlight()).isZero();
         assertThat(s.delayed()).isZero();
-        mq.setRetention("jobs", RetentionPolicy.INHERIT_ALL);
+        mq.admin().setRetention("jobs", RetentionPolicy.INHERIT_ALL);
         mq.produce("jobs", msgs("d"));
         clock.advance(2 * 3_600_000);
         assertThat(payloads(g.acquire(10, NOW))).containsExactly("d");

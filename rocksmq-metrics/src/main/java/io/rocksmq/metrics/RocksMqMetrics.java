@@ -178,12 +178,12 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
             this.registry = registry;
             fixedMeters.add(Gauge.builder("rocksmq.topics", () -> safe(() -> mq.topics().size()))
                     .description("Topics in the queue").strongReference(true).register(registry));
-            long lost = mq.recoveryReport().lostMessages();
+            long lost = mq.admin().recoveryReport().lostMessages();
             fixedMeters.add(Gauge.builder("rocksmq.recovery.lost.messages", () -> lost)
                     .description("Acknowledged messages found missing when the queue opened (see RocksMq.recoveryReport)")
                     .strongReference(true).register(registry));
             for (EngineGauge e : ENGINE_GAUGES) {
-                fixedMeters.add(Gauge.builder(e.name(), () -> safe(() -> mq.engineProperty(e.property())))
+                fixedMeters.add(Gauge.builder(e.name(), () -> safe(() -> mq.admin().engineProperty(e.property())))
                         .baseUnit(e.baseUnit()).description(e.description()).strongReference(true)
                         .register(registry));
             }
@@ -268,7 +268,7 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
                 earliestRows.add(MultiGauge.Row.of(tags, () -> safe(() -> mq.earliestMessageId(t))));
                 retainedRows.add(MultiGauge.Row.of(tags, () -> safe(() ->
                         TopicSnapshot.retained(mq.earliestMessageId(t), mq.latestMessageId(t)))));
-                deduplicatedRows.add(MultiGauge.Row.of(tags, () -> safe(() -> mq.topicStats(t).deduplicatedMessages())));
+                deduplicatedRows.add(MultiGauge.Row.of(tags, () -> safe(() -> mq.admin().topicStats(t).deduplicatedMessages())));
                 for (String g : groups.get(t)) {
                     Tags groupTags = tags.and("group", g);
                     positionRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> mq.position(t, g))));

@@ -59,7 +59,7 @@ public record TopicSnapshot(String name, long earliestId, long latestId, long me
             }
         }
         // -------------------------------------------------------------------------------------------
-        // The one place where the topic's storage statistics belong: once RocksMq.topicStats(topic)
+        // The one place where the topic's storage statistics belong: once RocksMq.admin().topicStats(topic)
         // lands in core, read it here and add its stored bytes (and exact message count and retention
         // settings) as components of this record; `rmq topics describe` and the
         // rocksmq.topic.* gauges then pick them up from this record.

@@ -110,7 +110,7 @@ final class QueueService {
                         })))
                 .addMethod(QueueGrpc.TOPIC_STATS, ServerCalls.asyncUnaryCall(unary(TopicRequest::getTopic, r -> {
                     CallContext.requireAny(r.getTopic());
-                    TopicStats s = mq.topicStats(r.getTopic());
+                    TopicStats s = mq.admin().topicStats(r.getTopic());
                     return TopicStatsResponse.newBuilder().setRetainedMessages(s.retainedMessages())
                             .setRetainedBytes(s.retainedBytes()).setEarliestOffset(s.earliestId())
                             .setLatestOffset(s.latestId()).build();
