@@ -76,8 +76,8 @@ class Deduplication {
 
     /** The persisted count of a topic at open. */
     static long loadCount(RocksStore store, long topicId) {
-        byte[] v = store.getMeta(StorageLayout.dedupCountKey(topicId));
-        return v == null ? 0 : StorageLayout.decodeCount(v);
+        byte[] v = store.getMeta(MessageRecordLayout.dedupCountKey(topicId));
+        return v == null ? 0 : MessageRecordLayout.decodeCount(v);
     }
 
     long windowMillis() {
@@ -120,11 +120,11 @@ class Deduplication {
     }
 
     private void load(RocksStore store, long from) {
-        try (RocksStore.Range range = store.range(store.meta(), StorageLayout.dedupLogKey(topicId, Math.max(0, from), 0),
-                StorageLayout.dedupLogUpperBound(topicId))) {
+        try (RocksStore.Range range = store.range(store.meta(), MessageRecordLayout.dedupLogKey(topicId, Math.max(0, from), 0),
+                MessageRecordLayout.dedupLogUpperBound(topicId))) {
             for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
-                long storedAt = StorageLayout.dedupLogKeyTime(range.it.key());
-                StorageLayout.decodeDedupLog(range.it.value(), (messageId, id) -> remember(id, messageId, storedAt));
+                long storedAt = MessageRecordLayout.dedupLogKeyTime(range.it.key());
+                MessageRecordLayout.decodeDedupLog(range.it.value(), (messageId, id) -> remember(id, messageId, storedAt));
             }
             range.check();
         }
@@ -200,7 +200,7 @@ class Deduplication {
             return;
         }
         long first = staged.values().iterator().next(); // staged in id order
-        batch.put(store.meta(), StorageLayout.dedupLogKey(topicId, time, first), StorageLayout.dedupLogValue(staged));
+        batch.put(store.meta(), MessageRecordLayout.dedupLogKey(topicId, time, first), MessageRecordLayout.dedupLogValue(staged));
     }
 
     /**
@@ -221,7 +221,7 @@ class Deduplication {
 
     /** Under the produce lock: {@code n > 0} messages of this write were duplicates; the new count goes in it. */
     void stageCount(WriteBatch batch, RocksStore store, long n) throws RocksDBException {
-        batch.put(store.meta(), StorageLayout.dedupCountKey(topicId), StorageLayout.countValue(deduplicated + n));
+        batch.put(store.meta(), MessageRecordLayout.dedupCountKey(topicId), MessageRecordLayout.countValue(deduplicated + n));
     }
 
     /**
@@ -233,8 +233,8 @@ class Deduplication {
     boolean purge(RocksStore store, long now) {
         long cutoff = now - windowMillis; // window 0 (off): everything goes
         evict(cutoff);
-        byte[] lower = StorageLayout.dedupLogKey(topicId, 0, 0);
-        byte[] upper = StorageLayout.dedupLogKey(topicId, Math.max(0, cutoff + 1), 0); // stored at or before cutoff
+        byte[] lower = MessageRecordLayout.dedupLogKey(topicId, 0, 0);
+        byte[] upper = MessageRecordLayout.dedupLogKey(topicId, Math.max(0, cutoff + 1), 0); // stored at or before cutoff
         try (RocksStore.Range range = store.range(store.meta(), lower, upper)) {
             range.it.seekToFirst();
             range.check();
@@ -253,6 +253,6 @@ class Deduplication {
 
     /** Adds the deletion of all of a topic's message records to a batch that destroys the topic. */
     static void deleteTopic(WriteBatch batch, RocksStore store, long topicId) throws RocksDBException {
-        batch.deleteRange(store.meta(), StorageLayout.messagePrefix(topicId), StorageLayout.messagePrefix(topicId + 1));
+        batch.deleteRange(store.meta(), MessageRecordLayout.messagePrefix(topicId), MessageRecordLayout.messagePrefix(topicId + 1));
     }
 }

@@ -15,19 +15,19 @@ final class MessageSettingsStore {
 
     /** The topic's stored settings, or the defaults if it has none. */
     static MessageSettings load(RocksStore store, long topicId) {
-        byte[] v = store.getMeta(StorageLayout.messageSettingsKey(topicId));
+        byte[] v = store.getMeta(MessageRecordLayout.messageSettingsKey(topicId));
         if (v == null) {
             return MessageSettings.DEFAULT;
         }
-        long[] fields = StorageLayout.decodeMessageSettings(v);
+        long[] fields = MessageRecordLayout.decodeMessageSettings(v);
         return new MessageSettings(Duration.ofMillis(fields[0]), Duration.ofMillis(Math.max(0, fields[1])));
     }
 
     /** Persists the settings, then applies them; the caller entered the topic. */
     static void set(RocksStore store, Topic t, MessageSettings settings) {
         t.underAdminLock(() -> {
-            store.putMeta(StorageLayout.messageSettingsKey(t.id()),
-                    StorageLayout.messageSettingsValue(settings.deduplicationWindow().toMillis(),
+            store.putMeta(MessageRecordLayout.messageSettingsKey(t.id()),
+                    MessageRecordLayout.messageSettingsValue(settings.deduplicationWindow().toMillis(),
                             settings.defaultTtl().isZero() ? -1 : settings.defaultTtl().toMillis()));
             t.deduplication().windowMillis(settings.deduplicationWindow().toMillis());
             t.defaultTtlMillis(settings.defaultTtl().toMillis());

@@ -4,15 +4,10 @@ import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.QueueAlreadyOpenException;
 import io.rocksmq.api.ReadOnlyQueueException;
 import io.rocksmq.api.StorageException;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.Env;
-import org.rocksdb.IndexType;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
@@ -21,7 +16,6 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.SstFileManager;
-import org.rocksdb.SstPartitionerFixedPrefixFactory;
 import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -34,7 +28,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Owns the RocksDB instance, its column families and options, and turns RocksDB failures into
+ * Owns the RocksDB instance and its column families (tuned by {@link StoreOptions}), and turns RocksDB failures into
  * {@link StorageException}s that keep the engine's status. The bytes it stores are defined by
  * {@link StorageLayout}; it does not interpret them. It also holds the queue-wide read budgets, because
  * they bound what RocksDB keeps pinned: the count of groups' open read cursors (capped at
@@ -47,26 +41,6 @@ final class RocksStore implements AutoCloseable {
     static {
         RocksDB.loadLibrary();
     }
-
-    /** The MANIFEST is rewritten from the live state once it grows past this. */
-    static final long MAX_MANIFEST_BYTES = 16L << 20;
-
-    /** Message keys start with the topic id: compaction output is split into files of one topic each. */
-    static final int TOPIC_PREFIX_BYTES = 8;
-    /** Level 1 of the message family holds this many write buffers before it moves down. */
-    static final int LEVEL_BASE_WRITE_BUFFERS = 4;
-    /** Level-0 files of the message family at which writes slow down, and stop, until compaction catches up. */
-    static final int LEVEL0_SLOWDOWN_FILES = 8;
-    static final int LEVEL0_STOP_FILES = 12;
-    private static final long META_WRITE_BUFFER_BYTES = 8L << 20;
-    /** Target size of a data block of the messages column family. */
-    static final int MESSAGE_BLOCK_BYTES = 64 * 1024;
-    /**
-     * RocksDB's {@code block_size_deviation} for messages: a block is closed before an entry that would
-     * take it past {@link #MESSAGE_BLOCK_BYTES} once it is more than (100 - this)% full. 99 is the
-     * largest value that keeps the rule (100 turns it off).
-     */
-    static final int MESSAGE_BLOCK_SIZE_DEVIATION = 99;
 
     private final QueueDirectory claim;
     private final Path directory;
@@ -165,55 +139,9 @@ final class RocksStore implements AutoCloseable {
                     .setMaxTotalWalSize(4 * config.writeBufferBytes())
                     // Retention drops files continuously, one MANIFEST record each: without a roll-over
                     // the MANIFEST grows about 80 KB per GB produced, up to RocksDB's default of 1 GB.
-                    .setMaxManifestFileSize(MAX_MANIFEST_BYTES);
+                    .setMaxManifestFileSize(StoreOptions.MAX_MANIFEST_BYTES);
 
-            BlockBasedTableConfig messageTable = new BlockBasedTableConfig()
-                    .setBlockCache(cache)
-                    .setBlockSize(MESSAGE_BLOCK_BYTES)
-                    // A data block holds at least one entry, so a big message makes a block as big as
-                    // itself. Two settings keep other topics' reads out of it (issue 13 item 5): the
-                    // index records each block's first key, so a seek whose target sorts before a
-                    // block's first key (or past the read's upper bound) stops at the index without
-                    // reading the block; and a block more than 1% full is closed before an entry that
-                    // would overflow it, so a big entry shares its block with at most ~650 bytes of
-                    // smaller ones instead of up to 90% of a block of other topics' entries.
-                    .setIndexType(IndexType.kBinarySearchWithFirstKey)
-                    .setBlockSizeDeviation(MESSAGE_BLOCK_SIZE_DEVIATION);
-            ColumnFamilyOptions messageOptions = track(opened, new ColumnFamilyOptions()
-                    .setWriteBufferSize(config.writeBufferBytes())
-                    .setMaxWriteBufferNumber(4)
-                    // Files no bigger than a memtable: retention drops whole files of a topic's deleted
-                    // prefix, so the file straddling the cut (the part it cannot drop) stays small.
-                    .setTargetFileSizeBase(config.writeBufferBytes())
-                    // Files of one topic each below level 0: a memtable flush mixes every topic, and
-                    // a file that mixes topics is never wholly below one topic's cut, so with many
-                    // topics no file could be dropped (the key starts with the 8-byte topic id).
-                    .setSstPartitionerFactory(track(opened, new SstPartitionerFixedPrefixFactory(TOPIC_PREFIX_BYTES)))
-                    // Level 0 files mix every topic, so each level-0 compaction rewrites all of level 1:
-                    // keep level 1 small (static level sizes from 4 write buffers) and stall writers
-                    // earlier than RocksDB's 20/36 files, which bounds both the level-0 files that
-                    // cannot be dropped and the size of that rewrite (measured: MultiTopicDiskBoundTest).
-                    .setLevelCompactionDynamicLevelBytes(false)
-                    .setMaxBytesForLevelBase(LEVEL_BASE_WRITE_BUFFERS * config.writeBufferBytes())
-                    .setLevel0SlowdownWritesTrigger(LEVEL0_SLOWDOWN_FILES)
-                    .setLevel0StopWritesTrigger(LEVEL0_STOP_FILES)
-                    .setCompressionType(compressionOf(config.compression()))
-                    .setTableFormatConfig(messageTable));
-
-            BloomFilter metaFilter = track(opened, new BloomFilter(10));
-            BlockBasedTableConfig metaTable = new BlockBasedTableConfig()
-                    .setBlockCache(cache)
-                    .setBlockSize(4 * 1024)
-                    .setFilterPolicy(metaFilter);
-            ColumnFamilyOptions metaOptions = track(opened, new ColumnFamilyOptions()
-                    .setWriteBufferSize(META_WRITE_BUFFER_BYTES)
-                    .setTableFormatConfig(metaTable));
-            ColumnFamilyOptions defaultOptions = track(opened, new ColumnFamilyOptions());
-
-            List<ColumnFamilyDescriptor> descriptors = List.of(
-                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaultOptions),
-                    new ColumnFamilyDescriptor(bytes(StorageLayout.MESSAGES_CF), messageOptions),
-                    new ColumnFamilyDescriptor(bytes(StorageLayout.META_CF), metaOptions));
+            List<ColumnFamilyDescriptor> descriptors = StoreOptions.columnFamilies(config, cache, opened);
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db;
             try {
@@ -232,7 +160,7 @@ final class RocksStore implements AutoCloseable {
             WriteOptions walWrite = track(opened, new WriteOptions().setSync(false));
             // Room for a flush of the largest memtable twice over: also what RocksDB's own recovery
             // from a failed flush waits for (the SstFileManager's reserved buffer).
-            long reserve = 2 * Math.max(config.writeBufferBytes(), META_WRITE_BUFFER_BYTES);
+            long reserve = 2 * Math.max(config.writeBufferBytes(), StoreOptions.META_WRITE_BUFFER_BYTES);
             DiskSpaceGuard space = new DiskSpaceGuard(Files.getFileStore(dir), reserve);
             return new RocksStore(claim, readOnly, follow, rocksLog, opened, db, handles.get(1), handles.get(2), walWrite,
                     space);
@@ -589,7 +517,7 @@ final class RocksStore implements AutoCloseable {
                 || m.contains("resource busy"));
     }
 
-    private static <T extends AutoCloseable> T track(List<AutoCloseable> opened, T resource) {
+    static <T extends AutoCloseable> T track(List<AutoCloseable> opened, T resource) {
         opened.add(resource);
         return resource;
     }
@@ -614,15 +542,5 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
 
-    private static CompressionType compressionOf(Compression c) {
-        return switch (c) {
-            case NONE -> CompressionType.NO_COMPRESSION;
-            case LZ4 -> CompressionType.LZ4_COMPRESSION;
-            case ZSTD -> CompressionType.ZSTD_COMPRESSION;
-        };
-    }
 }

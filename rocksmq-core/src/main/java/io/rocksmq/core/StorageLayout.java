@@ -130,11 +130,9 @@ final class StorageLayout {
     static final byte META_TOPIC_COUNTER = 0x11;
     static final byte META_GROUP_POSITION = 0x12;
     static final byte META_RETENTION = 0x13;
+    /** Per-topic message records (settings, deduplication): their codecs are in {@link MessageRecordLayout}. */
     static final byte META_MESSAGES = 0x18;
 
-    static final byte MESSAGE_SETTINGS = 0x00;
-    static final byte DEDUP_LOG = 0x02;
-    static final byte DEDUP_COUNT = 0x03;
 
     /** Shared-group records: their codecs are in {@link SharedLayout}. */
     static final byte META_SHARED = 0x14;
@@ -439,122 +437,6 @@ final class StorageLayout {
     }
 
     /** Stored bytes of a message-batch entry whose value has {@code valueLength} bytes. */
-    // ---------------------------------------------------------------- message records (0x18)
-
-    /** All message records of a topic lie in [messagePrefix(t), messagePrefix(t + 1)). */
-    static byte[] messagePrefix(long topicId) {
-        byte[] key = new byte[9];
-        key[0] = META_MESSAGES;
-        putLong(key, 1, topicId);
-        return key;
-    }
-
-    private static byte[] messageRecordKey(long topicId, byte type, int extra) {
-        byte[] key = new byte[10 + extra];
-        key[0] = META_MESSAGES;
-        putLong(key, 1, topicId);
-        key[9] = type;
-        return key;
-    }
-
-    static byte[] messageSettingsKey(long topicId) {
-        return messageRecordKey(topicId, MESSAGE_SETTINGS, 0);
-    }
-
-    static byte[] messageSettingsValue(long dedupWindowMillis, long defaultTtlMillis) {
-        byte[] v = new byte[16];
-        putLong(v, 0, dedupWindowMillis);
-        putLong(v, 8, defaultTtlMillis);
-        return v;
-    }
-
-    /** {@code [dedupWindowMillis, defaultTtlMillis]}. */
-    static long[] decodeMessageSettings(byte[] value) {
-        requireLength(value, 16, "message settings");
-        return new long[] {getLong(value, 0), getLong(value, 8)};
-    }
-
-    static byte[] dedupCountKey(long topicId) {
-        return messageRecordKey(topicId, DEDUP_COUNT, 0);
-    }
-
-    static byte[] countValue(long count) {
-        byte[] v = new byte[8];
-        putLong(v, 0, count);
-        return v;
-    }
-
-    static long decodeCount(byte[] value) {
-        requireLength(value, 8, "count");
-        return getLong(value, 0);
-    }
-
-    /** A dedup log key; {@code storedAt} is a publish time, never negative. */
-    static byte[] dedupLogKey(long topicId, long storedAt, long firstMessageId) {
-        byte[] key = messageRecordKey(topicId, DEDUP_LOG, 16);
-        putLong(key, 10, storedAt);
-        putLong(key, 18, firstMessageId);
-        return key;
-    }
-
-    /** Just past the topic's dedup log keys. */
-    static byte[] dedupLogUpperBound(long topicId) {
-        return messageRecordKey(topicId, (byte) (DEDUP_LOG + 1), 0);
-    }
-
-    static long dedupLogKeyTime(byte[] key) {
-        if (key.length != 26) {
-            throw corrupt("dedup log key of " + key.length + " bytes", null);
-        }
-        return getLong(key, 10);
-    }
-
-    /** The value of a dedup log record: the pairs of {@code staged} (deduplication id -> message id). */
-    static byte[] dedupLogValue(java.util.Map<String, Long> staged) {
-        int size = 0;
-        java.util.List<byte[]> encoded = new java.util.ArrayList<>(staged.size());
-        long[] messageIds = new long[staged.size()];
-        for (java.util.Map.Entry<String, Long> e : staged.entrySet()) {
-            byte[] b = e.getKey().getBytes(StandardCharsets.UTF_8);
-            messageIds[encoded.size()] = e.getValue();
-            encoded.add(b);
-            size += 10 + b.length;
-        }
-        byte[] v = new byte[size];
-        int pos = 0;
-        for (int i = 0; i < messageIds.length; i++) {
-            byte[] b = encoded.get(i);
-            long messageId = messageIds[i];
-            putLong(v, pos, messageId);
-            putShort(v, pos + 8, b.length);
-            System.arraycopy(b, 0, v, pos + 10, b.length);
-            pos += 10 + b.length;
-        }
-        return v;
-    }
-
-    /** Receives the pairs of a dedup log record. */
-    interface DedupPair {
-        void accept(long messageId, String dedupId);
-    }
-
-    static void decodeDedupLog(byte[] value, DedupPair out) {
-        int pos = 0;
-        try {
-            while (pos < value.length) {
-                long messageId = getLong(value, pos);
-                int length = getShort(value, pos + 8);
-                if (pos + 10 + length > value.length) {
-                    throw new IndexOutOfBoundsException(pos + 10 + length);
-                }
-                out.accept(messageId, new String(value, pos + 10, length, StandardCharsets.UTF_8));
-                pos += 10 + length;
-            }
-        } catch (IndexOutOfBoundsException e) {
-            throw corrupt("dedup log record is truncated", e);
-        }
-    }
-
     static long entryBytes(int valueLength) {
         return ENTRY_KEY_BYTES + (long) valueLength;
     }
@@ -629,7 +511,7 @@ final class StorageLayout {
         return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
     }
 
-    private static void requireLength(byte[] value, int length, String what) {
+    static void requireLength(byte[] value, int length, String what) {
         if (value == null || value.length != length) {
             throw corrupt(what + " has " + (value == null ? "no value" : value.length + " bytes")
                     + ", expected " + length, null);

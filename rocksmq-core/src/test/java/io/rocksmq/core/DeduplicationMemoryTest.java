@@ -31,8 +31,8 @@ class DeduplicationMemoryTest {
 
     private static int logRecords(RocksStore store) {
         int n = 0;
-        try (RocksStore.Range r = store.range(store.meta(), StorageLayout.dedupLogKey(1, 0, 0),
-                StorageLayout.dedupLogUpperBound(1))) {
+        try (RocksStore.Range r = store.range(store.meta(), MessageRecordLayout.dedupLogKey(1, 0, 0),
+                MessageRecordLayout.dedupLogUpperBound(1))) {
             for (r.it.seekToFirst(); r.it.isValid(); r.it.next()) {
                 n++;
             }
