@@ -1,5 +1,7 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +41,7 @@ class LiveInspectionTest {
     static void startWriter() throws Exception {
         dir = tmp.resolve("q");
         writer = ChildJvm.start(LiveWriter.class, tmp.resolve("writer.err"), dir.toString());
-        assertThat(writer.expectLine(WAIT.toSeconds())).isEqualTo(LiveWriter.READY);
+        assertThat(writer.nextLine(WAIT)).isEqualTo(LiveWriter.READY);
     }
 
     @AfterAll
@@ -86,9 +88,9 @@ class LiveInspectionTest {
         try {
             awaitOutput(cli, tail, "order 4\n"); // the last message before tail started
             writer.send("produce live 1");
-            assertThat(writer.expectLine(WAIT.toSeconds())).startsWith("produced ");
+            assertThat(writer.nextLine(WAIT)).startsWith("produced ");
             writer.send("produce live 2");
-            assertThat(writer.expectLine(WAIT.toSeconds())).startsWith("produced ");
+            assertThat(writer.nextLine(WAIT)).startsWith("produced ");
             tail.join(WAIT.toMillis());
         } finally {
             if (tail.isAlive()) {
@@ -176,8 +178,9 @@ class LiveInspectionTest {
     void anApplicationCanStartWhileTailFollowsAndTailSeesWhatItWrites(@TempDir Path other) throws Exception {
         Path idle = other.resolve("q");
         try (ChildJvm first = ChildJvm.start(LiveWriter.class, other.resolve("first.err"), idle.toString())) {
-            assertThat(first.expectLine(WAIT.toSeconds())).isEqualTo(LiveWriter.READY);
-        } // closed: now nobody has the directory open
+            assertThat(first.nextLine(WAIT)).isEqualTo(LiveWriter.READY);
+            first.finish(WAIT); // closes the queue: now nobody has the directory open
+        }
         assertThat(Files.exists(idle.resolve("CURRENT"))).isTrue();
 
         Cli cli = new Cli();
@@ -189,7 +192,7 @@ class LiveInspectionTest {
         // The application opens the directory for writing while tail follows it (it produces its five
         // startup messages again: ids 5..9).
         try (ChildJvm app = ChildJvm.start(LiveWriter.class, other.resolve("app.err"), idle.toString())) {
-            assertThat(app.expectLine(WAIT.toSeconds())).as("the application could not open the queue: %s",
+            assertThat(app.nextLine(WAIT)).as("the application could not open the queue: %s",
                     app.stderr()).isEqualTo(LiveWriter.READY);
             tail.join(WAIT.toMillis());
         } finally {

@@ -1,5 +1,8 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.testkit.process.ChildJvm;
+import java.time.Duration;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +34,7 @@ class LiveStalenessLongTest {
     void tailFollowDelayBehindTheWriter() throws Exception {
         Path dir = tmp.resolve("q");
         try (ChildJvm writer = ChildJvm.start(LiveWriter.class, tmp.resolve("writer.err"), dir.toString())) {
-            assertThat(writer.expectLine(60)).isEqualTo(LiveWriter.READY);
+            assertThat(writer.nextLine(Duration.ofSeconds(60))).isEqualTo(LiveWriter.READY);
             for (String poll : List.of("100ms", "20ms")) {
                 long[] delays = measure(writer, dir, poll);
                 Arrays.sort(delays);
@@ -44,7 +47,7 @@ class LiveStalenessLongTest {
 
     private static long[] measure(ChildJvm writer, Path dir, String poll) throws Exception {
         writer.send("produce warm-up");
-        String first = writer.expectLine(60).substring("produced ".length());
+        String first = writer.nextLine(Duration.ofSeconds(60)).substring("produced ".length());
         Cli cli = new Cli();
         AtomicReference<Cli.Result> result = new AtomicReference<>();
         Thread tail = new Thread(() -> result.set(cli.run("tail", "-f", "orders", "--from-id", first, "--max",
@@ -84,7 +87,7 @@ class LiveStalenessLongTest {
             Thread.sleep(1);
         }
         tail.join(60_000);
-        assertThat(writer.expectLine(60)).isEqualTo("timed done");
+        assertThat(writer.nextLine(Duration.ofSeconds(60))).isEqualTo("timed done");
         assertThat(result.get().exit()).as(result.get().toString()).isZero();
         assertThat(delays).hasSize(MESSAGES);
         return delays.stream().mapToLong(Long::longValue).toArray();

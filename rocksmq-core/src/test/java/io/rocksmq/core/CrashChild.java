@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,7 +20,7 @@ import java.util.zip.CRC32;
  *
  * <p>Arguments: data directory, log directory, durability, seed, generation. It opens the queue,
  * creates {@link #TOPICS} topics with the groups {@code auto} and {@code manual} on each (idempotent),
- * prints {@value CrashChildJvm#READY}, then runs until killed:
+ * prints {@value ChildJvm#READY}, then runs until killed:
  * <ul>
  *   <li>{@link #PRODUCERS} producer threads, each producing batches of 1-4 random payloads to random
  *       topics with the given durability, and after each produce returns appending
@@ -70,7 +72,7 @@ public final class CrashChild {
     }
 
     public static void main(String[] args) throws Exception {
-        CrashChildJvm.exitWhenParentDies();
+        ChildJvm.exitWhenParentDies();
         Path dataDir = Path.of(args[0]);
         Path logDir = Path.of(args[1]);
         Durability durability = Durability.valueOf(args[2]);
@@ -92,7 +94,7 @@ public final class CrashChild {
                 }
             }
         }
-        System.out.println(CrashChildJvm.READY);
+        System.out.println(ChildJvm.READY);
         System.out.flush();
 
         List<Thread> threads = new ArrayList<>();

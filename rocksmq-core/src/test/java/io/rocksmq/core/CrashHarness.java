@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,7 +85,7 @@ final class CrashHarness {
         long start = System.currentTimeMillis();
         int beforeReady = 0;
         for (generation = 1; generation <= kills; generation++) {
-            try (CrashChildJvm child = CrashChildJvm.start(CrashChild.class,
+            try (ChildJvm child = ChildJvm.start(CrashChild.class,
                     logDir.resolve("g" + generation + ".err"), dataDir.toString(), logDir.toString(),
                     durability.name(), Long.toString(seed), Integer.toString(generation))) {
                 // One kill in ten lands at a random moment after start: often inside open/recovery.

@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -57,7 +59,7 @@ public final class DedupCrashChild {
     }
 
     public static void main(String[] args) throws Exception {
-        CrashChildJvm.exitWhenParentDies();
+        ChildJvm.exitWhenParentDies();
         Path dataDir = Path.of(args[0]);
         Path logDir = Path.of(args[1]);
         long seed = Long.parseLong(args[2]);
@@ -66,7 +68,7 @@ public final class DedupCrashChild {
         if (!mq.topicExists(TOPIC)) {
             mq.createTopic(TOPIC);
         }
-        System.out.println(CrashChildJvm.READY);
+        System.out.println(ChildJvm.READY);
         System.out.flush();
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < PRODUCERS; p++) {

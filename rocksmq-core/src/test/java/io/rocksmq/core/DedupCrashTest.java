@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +38,7 @@ class DedupCrashTest {
         Path data = tmp.resolve("data");
         Path logs = Files.createDirectories(tmp.resolve("logs"));
         for (int g = 0; g < KILLS; g++) {
-            try (CrashChildJvm child = CrashChildJvm.start(DedupCrashChild.class, tmp.resolve("child.err"),
+            try (ChildJvm child = ChildJvm.start(DedupCrashChild.class, tmp.resolve("child.err"),
                     data.toString(), logs.toString(), Long.toString(seed), Integer.toString(g))) {
                 assertThat(child.awaitReady(60_000)).as("seed " + seed + ": child ready; " + child.stderr()).isTrue();
                 Thread.sleep(150 + random.nextInt(500));

@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -52,7 +54,7 @@ public final class FaultChild {
     }
 
     public static void main(String[] args) throws Exception {
-        CrashChildJvm.exitWhenParentDies();
+        ChildJvm.exitWhenParentDies();
         String scenario = args[0];
         FaultChild child = new FaultChild(Path.of(args[1]), new FaultShim.Control(Path.of(args[2])),
                 Path.of(args[3]), args.length > 5 ? Long.parseLong(args[5]) : 1);

@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,7 +105,7 @@ class FaultInjectionTest {
         Path stderr = tmp.resolve("child-stderr.txt");
         List<String> args = new ArrayList<>(List.of(scenario, data.toString(), control.toString(), result.toString()));
         args.addAll(List.of(extra));
-        try (CrashChildJvm child = CrashChildJvm.start(FaultChild.class, stderr,
+        try (ChildJvm child = ChildJvm.start(FaultChild.class, stderr,
                 Map.of("LD_PRELOAD", lib.toString(), FaultShim.CONTROL_ENV, control.toString()),
                 args.toArray(String[]::new))) {
             OptionalInt exit = child.awaitExit(180_000);

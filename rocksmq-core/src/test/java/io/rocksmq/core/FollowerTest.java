@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import io.rocksmq.api.QueueAlreadyOpenException;
 import io.rocksmq.api.ReadOnlyQueueException;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -198,7 +200,7 @@ class FollowerTest {
     @Test
     void attachesToAQueueAnotherProcessHoldsOpenWhichAReadOnlyOpenIsRefused() throws Exception {
         Path dir = tmp.resolve("q");
-        try (CrashChildJvm child = CrashChildJvm.start(OpenLockHolder.class, tmp.resolve("child.err"),
+        try (ChildJvm child = ChildJvm.start(OpenLockHolder.class, tmp.resolve("child.err"),
                 dir.toString())) {
             assertThat(child.awaitReady(120_000)).as("child ready; stderr: %s", child.stderr()).isTrue();
             assertThatThrownBy(() -> RocksMq.open(RocksMqConfig.builder(dir).readOnly(true).build()))

@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import io.rocksmq.api.QueueAlreadyOpenException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +40,7 @@ class OpenLockTest {
     @Test
     void liveProcessHoldingTheDirectoryGivesQueueAlreadyOpenAndAStaleLockNeverBlocks() throws Exception {
         Path dir = tmp.resolve("q");
-        try (CrashChildJvm child = CrashChildJvm.start(OpenLockHolder.class, tmp.resolve("child.err"),
+        try (ChildJvm child = ChildJvm.start(OpenLockHolder.class, tmp.resolve("child.err"),
                 dir.toString())) {
             assertThat(child.awaitReady(120_000)).as("child ready; stderr: %s", child.stderr()).isTrue();
 

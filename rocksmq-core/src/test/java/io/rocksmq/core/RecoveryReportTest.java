@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,7 +133,7 @@ class RecoveryReportTest {
     void aProcessKilledAfterTheWatermarkLosesNothingAndItsDeletedLogIsReported() throws Exception {
         Path dir = tmp.resolve("killed");
         int count = 500;
-        try (CrashChildJvm child = CrashChildJvm.start(WatermarkChild.class, tmp.resolve("child.err"),
+        try (ChildJvm child = ChildJvm.start(WatermarkChild.class, tmp.resolve("child.err"),
                 dir.toString(), Integer.toString(count))) {
             assertThat(child.awaitReady(120_000)).as("child ready; stderr: %s", child.stderr()).isTrue();
             child.kill(); // SIGKILL: no close, the newest messages are only in the write-ahead log

@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import io.rocksmq.api.RocksMqException;
 
 import java.io.IOException;
@@ -17,7 +19,7 @@ import java.util.SplittableRandom;
 /**
  * Child-process main of {@link SharedGroupCrashTest}: workers on the shared group {@code w} of topic
  * {@code jobs}, killed with SIGKILL at a random moment. Arguments: data directory, log directory, seed,
- * generation. Prints {@value CrashChildJvm#READY} once the queue is open, then runs {@link #WORKERS}
+ * generation. Prints {@value ChildJvm#READY} once the queue is open, then runs {@link #WORKERS}
  * workers until killed, each logging, with one forced write per line, after the call returned:
  * {@code D id attempt} per delivery acquired, {@code A id attempt} per ack, {@code R id attempt} per
  * reject. A line cut by the kill (no newline) is ignored by the reader. The log is thus a lower bound of
@@ -36,7 +38,7 @@ public final class SharedGroupCrashChild {
     }
 
     public static void main(String[] args) throws Exception {
-        CrashChildJvm.exitWhenParentDies();
+        ChildJvm.exitWhenParentDies();
         Path dataDir = Path.of(args[0]);
         Path logDir = Path.of(args[1]);
         long seed = Long.parseLong(args[2]);
@@ -49,7 +51,7 @@ public final class SharedGroupCrashChild {
         });
         RocksMq mq = RocksMq.open(dataDir);
         SharedGroup g = mq.sharedGroup("jobs", "w");
-        System.out.println(CrashChildJvm.READY);
+        System.out.println(ChildJvm.READY);
         System.out.flush();
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {

@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -68,7 +70,7 @@ class SharedGroupCrashTest {
             }
         }
         for (int generation = 0; generation < kills; generation++) {
-            try (CrashChildJvm child = CrashChildJvm.start(SharedGroupCrashChild.class,
+            try (ChildJvm child = ChildJvm.start(SharedGroupCrashChild.class,
                     logs.resolve("g" + generation + ".err"), data.toString(), logs.toString(), Long.toString(seed),
                     Integer.toString(generation))) {
                 assertThat(child.awaitReady(120_000)).as("seed %d: child ready; stderr: %s", seed, child.stderr())

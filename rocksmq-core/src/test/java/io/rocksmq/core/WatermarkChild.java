@@ -1,12 +1,14 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Child-process main for {@link RecoveryReportTest}: opens the queue in {@code args[0]} (default 64 MiB
  * write buffer: nothing is flushed to a table file), produces {@code args[1]} messages of 1 KB to topic "t" (WAL durability, no fsync),
- * waits until the watermark covers all of them, prints {@value CrashChildJvm#READY} and waits to be
+ * waits until the watermark covers all of them, prints {@value ChildJvm#READY} and waits to be
  * killed: so the newest messages are acknowledged, recorded in the watermark, and only in the WAL.
  */
 public final class WatermarkChild {
@@ -14,7 +16,7 @@ public final class WatermarkChild {
     }
 
     public static void main(String[] args) throws Exception {
-        CrashChildJvm.exitWhenParentDies();
+        ChildJvm.exitWhenParentDies();
         Path dir = Path.of(args[0]);
         int count = Integer.parseInt(args[1]);
         RocksMq mq = RocksMq.open(dir);
@@ -26,7 +28,7 @@ public final class WatermarkChild {
         while (!covered(dir, count) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        System.out.println(covered(dir, count) ? CrashChildJvm.READY : "watermark never covered " + count);
+        System.out.println(covered(dir, count) ? ChildJvm.READY : "watermark never covered " + count);
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
     }

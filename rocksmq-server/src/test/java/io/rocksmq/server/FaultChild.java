@@ -1,5 +1,7 @@
 package io.rocksmq.server;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.Message;

@@ -1,5 +1,7 @@
 package io.rocksmq.server;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.Message;
@@ -48,8 +50,8 @@ class FaultTest {
     void killingTheServerLosesNothingAcknowledgedAndClientsCarryOnAfterItsRestart() throws Exception {
         int port = freePort();
         Path data = dir.resolve("data");
-        ChildJvm server = ChildJvm.start(FaultChild.class, dir, "server", data.toString(), String.valueOf(port));
-        server.await("READY");
+        ChildJvm server = ChildJvm.start(FaultChild.class, dir.resolve("child-stderr.txt"), "server", data.toString(), String.valueOf(port));
+        server.await("READY", Duration.ofSeconds(60));
         Set<String> stored = ConcurrentHashMap.newKeySet();   // sends the server confirmed
         Set<String> received = ConcurrentHashMap.newKeySet();
         AtomicInteger receivedTotal = new AtomicInteger();
@@ -99,8 +101,8 @@ class FaultTest {
             server.kill();
             int storedBeforeKill = stored.size();
             Thread.sleep(500); // calls during the outage fail, typed
-            server = ChildJvm.start(FaultChild.class, dir, "server", data.toString(), String.valueOf(port));
-            server.await("READY");
+            server = ChildJvm.start(FaultChild.class, dir.resolve("child-stderr.txt"), "server", data.toString(), String.valueOf(port));
+            server.await("READY", Duration.ofSeconds(60));
             awaitCount(stored, storedBeforeKill + 300);
             stop.set(true);
             producer.join(30_000);
@@ -132,10 +134,10 @@ class FaultTest {
                     p.send("m" + i);
                 }
             }
-            ChildJvm child = ChildJvm.start(FaultChild.class, dir, "consume", "rmq://127.0.0.1:" + server.port(), "t", "s", "3");
+            ChildJvm child = ChildJvm.start(FaultChild.class, dir.resolve("child-stderr.txt"), "consume", "rmq://127.0.0.1:" + server.port(), "t", "s", "3");
             try {
-                assertThat(child.await("GOT")).isEqualTo("GOT m0");
-                child.await("HOLDING");
+                assertThat(child.await("GOT", Duration.ofSeconds(60))).isEqualTo("GOT m0");
+                child.await("HOLDING", Duration.ofSeconds(60));
                 child.kill();
             } finally {
                 child.close();
