@@ -42,7 +42,7 @@ public class SharedGroupLincheckTest extends SharedGroupOperations {
     @Test
     @Tag("long")
     void stressLong() {
-        new StressOptions().iterations(200).invocationsPerIteration(1_000)
+        new StressOptions().iterations(40).invocationsPerIteration(500)
                 .threads(3).actorsPerThread(4).sequentialSpecification(SharedGroupOperations.Spec.class).check(getClass());
     }
 }
