@@ -30,11 +30,13 @@ final class ProducePath {
 
     /**
      * Checks a produce's arguments before anything is written: a non-empty list without nulls, a
-     * durability, and every message within the configured size limit.
+     * durability, every message within the configured size limit, and each with a delivery time if and
+     * only if {@code schedule} ({@link RocksMq#schedule}; {@link RocksMq#produce} refuses such messages).
      *
      * @throws InvalidArgumentException naming the first offending message by its index
      */
-    static void validate(List<ProducerMessage> messages, Durability durability, RocksMqConfig config) {
+    static void validate(List<ProducerMessage> messages, Durability durability, RocksMqConfig config,
+                         boolean schedule) {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidArgumentException("messages must not be null or empty");
         }
@@ -45,6 +47,10 @@ final class ProducePath {
             ProducerMessage m = messages.get(i);
             if (m == null) {
                 throw new InvalidArgumentException("message " + i + " is null");
+            }
+            if (m.scheduled() != schedule) {
+                throw new InvalidArgumentException("message " + i + (schedule ? " has no delivery time"
+                        : " has a delivery time: use schedule()"));
             }
             try {
                 config.checkMessageSize(m);

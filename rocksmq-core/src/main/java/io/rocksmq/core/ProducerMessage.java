@@ -33,9 +33,13 @@ import java.util.Map;
  * @param expiresAtMillis when the message expires, epoch milliseconds; 0: no fixed time
  * @param ttlMillis       how long after its produce the message expires, milliseconds; 0: none. At most
  *                        one of the two is set.
+ * @param deliverAtMillis when the message is to appear on its topic, epoch milliseconds; 0: no fixed time
+ * @param deliverAfterMillis how long after its produce the message is to appear, milliseconds; 0: none.
+ *                        At most one of the two is set; a message with either is <em>scheduled</em>
+ *                        ({@link RocksMq#schedule}), and {@link RocksMq#produce} refuses it.
  */
 public record ProducerMessage(byte[] payload, Map<String, String> properties, String deduplicationId,
-                              long expiresAtMillis, long ttlMillis) {
+                              long expiresAtMillis, long ttlMillis, long deliverAtMillis, long deliverAfterMillis) {
     /** Most properties one message may carry (the stored count is 16 bits). */
     public static final int MAX_PROPERTIES = BatchFormat.MAX_PROPERTIES;
     /** Longest property key, in UTF-8 bytes (the stored length is 16 bits). */
@@ -78,16 +82,27 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties, St
             throw new InvalidArgumentException("a message expires at a time or after a time-to-live, not both,"
                     + " and neither is negative (expiresAt " + expiresAtMillis + ", ttl " + ttlMillis + " ms)");
         }
+        if (deliverAtMillis < 0 || deliverAfterMillis < 0 || (deliverAtMillis > 0 && deliverAfterMillis > 0)) {
+            throw new InvalidArgumentException("a message is delivered at a time or after a delay, not both, and"
+                    + " neither is negative (deliverAt " + deliverAtMillis + ", after " + deliverAfterMillis + " ms)");
+        }
+    }
+
+    /** A message delivered when produced (not scheduled). */
+    public ProducerMessage(byte[] payload, Map<String, String> properties, String deduplicationId,
+                           long expiresAtMillis, long ttlMillis) {
+        this(payload, properties, deduplicationId, expiresAtMillis, ttlMillis, 0, 0);
     }
 
     /** A message without a deduplication id or an expiry. */
     public ProducerMessage(byte[] payload, Map<String, String> properties) {
-        this(payload, properties, null, 0, 0);
+        this(payload, properties, null, 0, 0, 0, 0);
     }
 
     /** This message with a deduplication id (null: none). */
     public ProducerMessage withDeduplicationId(String id) {
-        return new ProducerMessage(payload, properties, id, expiresAtMillis, ttlMillis);
+        return new ProducerMessage(payload, properties, id, expiresAtMillis, ttlMillis, deliverAtMillis,
+                deliverAfterMillis);
     }
 
     /**
@@ -99,7 +114,8 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties, St
         if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofDays(36_500)) > 0) {
             throw new InvalidArgumentException("ttl must be positive and at most 100 years, was " + ttl);
         }
-        return new ProducerMessage(payload, properties, deduplicationId, 0, ttl.toMillis());
+        return new ProducerMessage(payload, properties, deduplicationId, 0, ttl.toMillis(), deliverAtMillis,
+                deliverAfterMillis);
     }
 
     /**
@@ -111,7 +127,51 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties, St
         if (time == null || time.toEpochMilli() <= 0) {
             throw new InvalidArgumentException("expiry time must be after 1970, was " + time);
         }
-        return new ProducerMessage(payload, properties, deduplicationId, time.toEpochMilli(), 0);
+        return new ProducerMessage(payload, properties, deduplicationId, time.toEpochMilli(), 0, deliverAtMillis,
+                deliverAfterMillis);
+    }
+
+    /**
+     * This message, scheduled to appear on its topic at {@code time} ({@link RocksMq#schedule}); a time
+     * already past makes it appear at once. Its time-to-live, if any, counts from then.
+     *
+     * @throws InvalidArgumentException if the time is null or before 1970
+     */
+    public ProducerMessage withDeliverAt(Instant time) {
+        if (time == null || time.toEpochMilli() <= 0) {
+            throw new InvalidArgumentException("delivery time must be after 1970, was " + time);
+        }
+        return new ProducerMessage(payload, properties, deduplicationId, expiresAtMillis, ttlMillis,
+                time.toEpochMilli(), 0);
+    }
+
+    /**
+     * This message, scheduled to appear on its topic {@code delay} after it is scheduled (on the queue's
+     * clock); see {@link #withDeliverAt}.
+     *
+     * @throws InvalidArgumentException if the delay is null, negative or over 100 years
+     */
+    public ProducerMessage withDeliverAfter(Duration delay) {
+        if (delay == null || delay.isNegative() || delay.compareTo(Duration.ofDays(36_500)) > 0) {
+            throw new InvalidArgumentException("delivery delay must be 0 to 100 years, was " + delay);
+        }
+        return new ProducerMessage(payload, properties, deduplicationId, expiresAtMillis, ttlMillis, 0,
+                Math.max(1, delay.toMillis()));
+    }
+
+    /** Whether the message is to be scheduled rather than produced at once. */
+    public boolean scheduled() {
+        return deliverAtMillis > 0 || deliverAfterMillis > 0;
+    }
+
+    /** Its delivery time when scheduled at {@code now}. */
+    long dueAt(long now) {
+        return deliverAfterMillis > 0 ? now + deliverAfterMillis : deliverAtMillis;
+    }
+
+    /** This message as it is produced when it falls due: the same, without the delivery time. */
+    ProducerMessage delivered() {
+        return new ProducerMessage(payload, properties, deduplicationId, expiresAtMillis, ttlMillis, 0, 0);
     }
 
     /** Whether the message has an expiry of its own. */

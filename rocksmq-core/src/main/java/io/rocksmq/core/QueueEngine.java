@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * Open: RocksDB ({@link RocksStore}), then the registry rebuilt and checked by {@link Recovery}, then the
  * loss check against the {@link Watermark} ({@link RecoveryCheck}), then the background work (retention
  * worker, watermark writer). Close reverses it: refuse new calls, wait for those in flight (the queue's
- * {@link Lifecycle}), stop the watermark writer and write the final watermark, stop retention and the
+ * {@link Lifecycle}), stop the {@link Scheduler}'s waiter, stop the watermark writer and write the final watermark, stop retention and the
  * space reclaimer, end every registration with {@link AwaitResult#QUEUE_CLOSED}, close RocksDB.
  *
  * <h2>States / Locks</h2>
@@ -43,6 +43,8 @@ final class QueueEngine {
     final SpaceReclaimer reclaimer;
     final Retention retention;
     final ProducePath producePath;
+    /** Scheduled delivery; its waiter runs only on a writable queue. */
+    final Scheduler scheduler;
     /** Metadata repairs the consistency check made when this instance opened. */
     final int recoveryRepairs;
     /** The record of acknowledged ids kept outside RocksDB; null when read-only. */
@@ -60,6 +62,7 @@ final class QueueEngine {
         this.registry = new TopicRegistry(config, store, reclaimer, recovered);
         this.retention = new Retention(config, store, reclaimer, registry.view(), lifecycle);
         this.producePath = new ProducePath(config, store, registry, lifecycle);
+        this.scheduler = new Scheduler(config, store, registry);
         this.watermark = store.readOnly() ? null : new Watermark(store.directory(),
                 () -> Watermark.of(registry.view().values()), store::syncAll, WATERMARK_PERIOD);
     }
@@ -84,6 +87,9 @@ final class QueueEngine {
             engine.retention.start();
             if (engine.watermark != null) {
                 engine.watermark.start();
+            }
+            if (!store.readOnly()) {
+                engine.scheduler.start(); // last (nothing after it can fail); first moves what fell due while closed
             }
             return engine;
         } catch (RuntimeException e) {
@@ -171,6 +177,7 @@ final class QueueEngine {
         }
         try {
             lifecycle.awaitQuiescent();
+            scheduler.close(); // its moves write: before the final watermark
             if (watermark != null) {
                 watermark.close();
                 updateWatermark(); // the final one: everything acknowledged, fsynced first

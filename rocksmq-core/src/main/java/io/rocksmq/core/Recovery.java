@@ -59,12 +59,16 @@ final class Recovery {
         try (RocksStore.Range range = store.range(store.meta(), new byte[] {0}, new byte[] {(byte) 0xFF})) {
             for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
                 byte[] key = range.it.key();
-                if (key[0] == StorageLayout.META_MESSAGES) {
-                    range.it.seek(new byte[] {StorageLayout.META_MESSAGES + 1});
+                // Message records and the schedule (0x19) are not read either: jump over each.
+                while (key[0] == StorageLayout.META_MESSAGES || key[0] == ScheduleLayout.META_SCHEDULE) {
+                    range.it.seek(new byte[] {(byte) (key[0] + 1)});
                     if (!range.it.isValid()) {
                         break;
                     }
                     key = range.it.key();
+                }
+                if (!range.it.isValid()) {
+                    break;
                 }
                 switch (key[0]) {
                     case StorageLayout.META_GLOBAL -> {

@@ -240,10 +240,73 @@ public final class RocksMq implements AutoCloseable {
         engine.store.requireWritable();
         Names.check("topic", topic);
         long startNanos = System.nanoTime();
-        ProducePath.validate(messages, durability, engine.config);
+        ProducePath.validate(messages, durability, engine.config, false);
         long[] ids = engine.call(() -> engine.producePath.produce(topic, messages, durability));
         listener.produced(topic, messages, startNanos);
         return ids;
+    }
+
+    // ------------------------------------------------------------------ scheduled delivery
+
+    /**
+     * Stores messages that each carry a delivery time ({@link ProducerMessage#withDeliverAt},
+     * {@link ProducerMessage#withDeliverAfter}) in the queue's schedule, as one atomic write; each appears
+     * on the topic at its time (a time already past: at once), gets its message id then, and wakes
+     * consumers like a produce. Durable as a produce of that durability; after a restart, messages that
+     * fell due while the queue was closed appear right after open, in due-time order. A deduplication id
+     * is checked when the message appears (a copy stored within the window then drops it); a time-to-live
+     * counts from then. Destroying the topic drops its schedule. See {@link Scheduler}.
+     *
+     * @return a handle per message, for {@link #cancelScheduled}
+     * @throws InvalidArgumentException if the list is null, empty or holds null, a message has no delivery
+     *                                  time or is too large (nothing is stored)
+     * @throws TopicNotFoundException   if there is no such topic
+     */
+    public List<ScheduleHandle> schedule(String topic, List<ProducerMessage> messages, Durability durability) {
+        engine.store.requireWritable();
+        Names.check("topic", topic);
+        ProducePath.validate(messages, durability, engine.config, true);
+        return engine.inTopic(topic, t -> engine.scheduler.schedule(t, messages, durability));
+    }
+
+    /** One scheduled message, with the queue's default durability; see {@link #schedule(String, List, Durability)}. */
+    public ScheduleHandle schedule(String topic, ProducerMessage message) {
+        return schedule(topic, java.util.Collections.singletonList(message), engine.config.durability()).get(0);
+    }
+
+    /**
+     * Cancels a scheduled message that has not appeared yet. Against its move to the topic, exactly one
+     * wins: either this returns and the message never appears, or it throws and the message appeared once.
+     *
+     * @throws io.rocksmq.api.ScheduleNotFoundException if it is not waiting (delivered, cancelled before,
+     *                                                   dropped with its topic)
+     * @throws TopicNotFoundException                    if the handle's topic does not exist
+     */
+    public void cancelScheduled(ScheduleHandle handle) {
+        engine.store.requireWritable();
+        if (handle == null) {
+            throw new InvalidArgumentException("handle must not be null");
+        }
+        Names.check("topic", handle.topic());
+        engine.inTopic(handle.topic(), t -> {
+            engine.scheduler.cancel(t, handle);
+            return null;
+        });
+    }
+
+    /** Up to {@code max} of the topic's waiting scheduled messages, earliest due first. */
+    public List<ScheduledMessage> scheduled(String topic, int max) {
+        Names.check("topic", topic);
+        if (max <= 0) {
+            throw new InvalidArgumentException("max must be positive, was " + max);
+        }
+        return engine.inTopic(topic, t -> engine.scheduler.list(t, max));
+    }
+
+    /** How many scheduled messages wait for the topic (reads the topic's schedule index). */
+    public long scheduledCount(String topic) {
+        Names.check("topic", topic);
+        return engine.inTopic(topic, engine.scheduler::count);
     }
 
     /**
@@ -482,6 +545,11 @@ public final class RocksMq implements AutoCloseable {
     /** A read-only live view of the topics, for tests and diagnostics in this package. */
     Map<String, Topic> topicsForTest() {
         return engine.registry.view();
+    }
+
+    /** The scheduler, for tests that move a clock or install a broken cancel. */
+    Scheduler schedulerForTest() {
+        return engine.scheduler;
     }
 
     /** The shared groups, for tests that install broken variants of their state. */

@@ -224,6 +224,7 @@ final class TopicRegistry {
                 Retention.deleteTopic(batch, store, t.id());
                 Deduplication.deleteTopic(batch, store, t.id());
                 SharedGroups.deleteTopic(batch, store, t.id());
+                Scheduler.deleteTopic(batch, store, t.id());
                 batch.delete(store.meta(), StorageLayout.topicKey(name));
                 batch.put(store.meta(), StorageLayout.globalKey(), StorageLayout.globalValue(nextTopicId, newFloor));
                 store.write(batch);

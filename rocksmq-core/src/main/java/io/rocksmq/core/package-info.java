@@ -34,6 +34,10 @@
  *       {@code SharedGroups} (creation, destruction and recovery records, entering lifecycles),
  *       {@code SharedGroupState} (per-message states under the group's position lock; the design),
  *       {@code SharedLayout} (their records).</dd>
+ *   <dt>Scheduled delivery</dt>
+ *   <dd>{@code Scheduler} (the due-time waiter, the atomic move, cancel; the design),
+ *       {@code ScheduleLayout} (its records), {@link io.rocksmq.core.ScheduleHandle},
+ *       {@link io.rocksmq.core.ScheduledMessage}.</dd>
  *   <dt>Wake-up</dt>
  *   <dd>{@code TopicSignal}, {@link io.rocksmq.core.ConsumerRegistration}, {@code RegistrationSet},
  *       {@link io.rocksmq.core.AwaitResult}: a consumer waits on a sequence, so no wake-up is lost, and
@@ -59,6 +63,9 @@
  *   <li>A group's position lock ({@code ConsumerGroup.underPositionLock}: consume, seek, skip counts,
  *       the group's cursor). Several only in retention's cut, taken in group-name order; a consume holds
  *       one.</li>
+ *   <li>The scheduler's lock ({@code Scheduler}: its waiter's move of due messages, a cancel): taken with
+ *       none of the above held; the move takes a topic's produce lock inside it, and nothing holding a
+ *       produce lock takes it.</li>
  *   <li>A topic's produce lock (inside {@code Topic.append}; also {@code Topic.purgeDeduplication}, which
  *       forgets expired deduplication ids): taken with none of the above held, except by the retention
  *       pass, which purges under its pass lock (a produce never waits for the pass lock), and by a shared

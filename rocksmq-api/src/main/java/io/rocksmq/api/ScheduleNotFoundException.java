@@ -1,0 +1,14 @@
+package io.rocksmq.api;
+
+/**
+ * A cancel names a scheduled message that is no longer waiting: it was delivered (it fell due), cancelled
+ * before, dropped with its topic, or never existed. Nothing was changed. Thread-safe (immutable).
+ */
+public class ScheduleNotFoundException extends RocksMqException {
+    private static final long serialVersionUID = 1L;
+
+    public ScheduleNotFoundException(String topic, String token) {
+        super("no scheduled message " + token + " waiting on topic '" + topic
+                + "' (delivered, cancelled, or dropped with its topic)");
+    }
+}

@@ -1,0 +1,397 @@
+package io.rocksmq.core;
+
+import io.rocksmq.api.ScheduleNotFoundException;
+import io.rocksmq.api.StorageException;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Scheduled delivery: messages stored at once ({@link #schedule}) that appear on their topic at their due
+ * time, getting their message id then.
+ *
+ * <h2>Where the schedule lives</h2>
+ * In RocksDB only ({@link ScheduleLayout}): one entry per waiting message in a due-time index, plus one in
+ * a per-topic index, written and deleted together. The heap holds no entry per message: the waiter reads
+ * the front of the due index when it wakes, open reads none of it, so ten million scheduled messages cost
+ * what a hundred do, in heap and at open.
+ *
+ * <h2>The waiter</h2>
+ * ONE thread per queue ({@code rocksmq-scheduler}), parked on {@link #changed} until the earliest due time
+ * it knows of ({@link #nextDue}). When it wakes it moves every entry that is due, oldest first, at most
+ * {@link #MAX_MOVE} per round, then reads the next due time and parks again. A {@link #schedule} whose due
+ * time is before {@link #nextDue} signals it (after its write), so it wakes early; no polling, no timer per
+ * message. Its park is at most {@link #MAX_PARK_MILLIS} so a step of the wall clock is noticed within a
+ * minute (due times are wall-clock times, the park measures elapsed time).
+ *
+ * <h2>The move</h2>
+ * A due message goes to its topic through {@link Topic#append} with the deletion of its two schedule
+ * entries riding in the same {@code WriteBatch} ({@code Append.alsoWrite}), so it is stored with its id
+ * and removed from the schedule atomically: never lost, never doubled, whatever the crash. Due messages of
+ * one topic found in one round are one append (consecutive ids in due-time order). A message whose topic
+ * is gone (destroyed, or re-created under a new internal id) is deleted instead.
+ *
+ * <h2>States and locks</h2>
+ * {@link #lock} (a leaf-side lock: level 3½ in the package's order, taken with none of levels 1-3 held;
+ * the move takes a topic's produce lock inside it, and no holder of a produce lock takes it) guards
+ * {@link #nextDue} and {@link #stopped}, and makes <em>removal</em> of a schedule entry exclusive: the
+ * waiter's read-then-move and a {@link #cancel}'s check-then-delete both run holding it, so for each entry
+ * exactly one of "delivered" and "cancelled" happens ({@code ScheduleRaceTest} shows the unlocked cancel
+ * of {@code ScheduleVariants} failing that). Inserts write outside the lock (a new entry cannot be
+ * removed by anyone before its handle is returned) and take it only to lower {@link #nextDue}: the waiter
+ * reads the index and parks holding the lock, so an insert's check comes either before the waiter's read
+ * (which then sees the entry) or after its park began (and the signal wakes it). Destroying a topic
+ * deletes its entries in the destroy's batch ({@link #deleteTopic}) without this lock: the topic is closed
+ * by then, so the waiter cannot enter it and deletes such entries itself.
+ *
+ * <p>Thread-safe.
+ */
+final class Scheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** Most entries moved per round (bounds one round's memory and its lock hold). */
+    static final int MAX_MOVE = 1_000;
+    /** Longest park: bounds how late a message gets after the wall clock is stepped forward. */
+    static final long MAX_PARK_MILLIS = 60_000;
+    /** Park after a failed round (disk full, say) before trying again. */
+    static final long RETRY_MILLIS = 1_000;
+
+    /** How a cancel removes an entry: {@link #LOCKED} here; a broken variant in test sources. */
+    interface Cancel {
+        void cancel(Scheduler scheduler, Topic topic, ScheduleHandle handle);
+    }
+
+    /** The correct cancel: the check and the delete under {@link #lock}, exclusive with the waiter's move. */
+    static final Cancel LOCKED = (s, t, h) -> {
+        s.lock.lock();
+        try {
+            s.cancelEntry(t, h);
+        } finally {
+            s.lock.unlock();
+        }
+    };
+
+    private final RocksMqConfig config;
+    private final RocksStore store;
+    private final TopicRegistry registry;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** The earliest due time the parked waiter knows of; under {@link #lock}. */
+    private long nextDue = Long.MAX_VALUE;
+    /** Set once by {@link #close}; under {@link #lock}. */
+    private boolean stopped;
+    /** High bits of every sequence of this open; 0 until {@link #start} (read-only queues never schedule). */
+    private long epoch;
+    private final AtomicLong counter = new AtomicLong();
+    private final AtomicLong moved = new AtomicLong();
+    private volatile Cancel cancel = LOCKED;
+    private Thread waiter;
+
+    Scheduler(RocksMqConfig config, RocksStore store, TopicRegistry registry) {
+        this.config = config;
+        this.store = store;
+        this.registry = registry;
+    }
+
+    /** Takes this open's sequence epoch (one write) and starts the waiter, which first moves what fell due while closed. */
+    void start() {
+        byte[] v = store.getMeta(ScheduleLayout.epochKey());
+        epoch = (v == null ? 0 : ScheduleLayout.decodeLong(v, "schedule epoch")) + 1;
+        store.putMeta(ScheduleLayout.epochKey(), ScheduleLayout.longValue(epoch));
+        waiter = new Thread(this::run, "rocksmq-scheduler");
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    /**
+     * Stores the messages (validated, each with a delivery time) in the schedule as one atomic write.
+     * The caller entered the topic.
+     */
+    List<ScheduleHandle> schedule(Topic t, List<ProducerMessage> messages, Durability durability) {
+        if (waiter == null) {
+            throw new IllegalStateException("scheduler not started");
+        }
+        long now = config.clock().millis();
+        List<ScheduleHandle> handles = new ArrayList<>(messages.size());
+        long earliest = Long.MAX_VALUE;
+        long ticket;
+        boolean durable = durability == Durability.FSYNC;
+        try (WriteBatch batch = new WriteBatch()) {
+            long bytes = 0;
+            for (ProducerMessage m : messages) {
+                long due = Math.max(0, m.dueAt(now));
+                long sequence = nextSequence();
+                byte[] value = ScheduleLayout.messageValue(t.id(), t.name(), m.delivered());
+                batch.put(store.meta(), ScheduleLayout.dueKey(due, sequence), value);
+                batch.put(store.meta(), ScheduleLayout.topicKey(t.id(), sequence), ScheduleLayout.longValue(due));
+                bytes += value.length;
+                earliest = Math.min(earliest, due);
+                handles.add(new ScheduleHandle(t.name(), due, sequence));
+            }
+            if (durable) {
+                store.beginDurableWrite();
+            }
+            try {
+                ticket = store.writeGuarded(batch, bytes);
+            } finally {
+                if (durable) {
+                    store.endDurableWrite();
+                }
+            }
+        } catch (RocksDBException e) {
+            throw RocksStore.storage("cannot build the schedule batch", e);
+        }
+        lock.lock();
+        try {
+            if (earliest < nextDue) {
+                nextDue = earliest;
+                changed.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (durable) {
+            store.awaitDurable(ticket);
+        }
+        return handles;
+    }
+
+    private long nextSequence() {
+        long n = counter.getAndIncrement();
+        if (n >= 1L << ScheduleLayout.SEQUENCE_BITS) {
+            throw new StorageException("schedule sequence exhausted", "reopen the queue", null);
+        }
+        return epoch << ScheduleLayout.SEQUENCE_BITS | n;
+    }
+
+    /**
+     * Cancels a waiting message of topic {@code t}.
+     *
+     * @throws ScheduleNotFoundException if it is not waiting (delivered, cancelled, dropped, never existed)
+     */
+    void cancel(Topic t, ScheduleHandle handle) {
+        cancel.cancel(this, t, handle);
+    }
+
+    /** The check-then-delete of one entry; {@link #LOCKED} runs it under {@link #lock}. */
+    void cancelEntry(Topic t, ScheduleHandle h) {
+        byte[] key = ScheduleLayout.dueKey(h.dueAtMillis(), h.sequence());
+        byte[] value = store.getMeta(key);
+        if (value == null || ScheduleLayout.valueTopicId(value) != t.id()) {
+            throw new ScheduleNotFoundException(t.name(), h.token());
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.delete(store.meta(), key);
+            batch.delete(store.meta(), ScheduleLayout.topicKey(t.id(), h.sequence()));
+            store.write(batch);
+        } catch (RocksDBException e) {
+            throw RocksStore.storage("cannot cancel a scheduled message", e);
+        }
+    }
+
+    /** Wakes the waiter to look at the schedule now (tests that move a {@code MutableClock}). */
+    void wake() {
+        lock.lock();
+        try {
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Installs a cancel variant (tests of the race). */
+    void cancelVariant(Cancel variant) {
+        this.cancel = variant;
+    }
+
+    /** Messages moved from the schedule to their topics since open. */
+    long moved() {
+        return moved.get();
+    }
+
+    /** The topic's waiting messages in due-time order, at most {@code max}. */
+    List<ScheduledMessage> list(Topic t, int max) {
+        List<long[]> dueAndSequence = index(t.id());
+        dueAndSequence.sort(Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
+        List<ScheduledMessage> out = new ArrayList<>();
+        for (long[] e : dueAndSequence) {
+            if (out.size() >= max) {
+                break;
+            }
+            byte[] value = store.getMeta(ScheduleLayout.dueKey(e[0], e[1]));
+            if (value != null) { // delivered or cancelled since the index was read
+                out.add(new ScheduledMessage(new ScheduleHandle(t.name(), e[0], e[1]),
+                        ScheduleLayout.decode(value).message()));
+            }
+        }
+        return out;
+    }
+
+    /** How many messages of the topic wait (one scan of its index). */
+    long count(Topic t) {
+        return index(t.id()).size();
+    }
+
+    private List<long[]> index(long topicId) {
+        List<long[]> out = new ArrayList<>();
+        try (RocksStore.Range r = store.range(store.meta(), ScheduleLayout.topicStart(topicId),
+                ScheduleLayout.topicStart(topicId + 1))) {
+            for (r.it.seekToFirst(); r.it.isValid(); r.it.next()) {
+                byte[] key = r.it.key();
+                out.add(new long[] {ScheduleLayout.decodeLong(r.it.value(), "schedule index entry"),
+                        StorageLayout.getLong(key, 10)});
+            }
+            r.check();
+        }
+        return out;
+    }
+
+    /** Adds the deletion of every schedule entry of the topic to a destroy's batch. */
+    static void deleteTopic(WriteBatch batch, RocksStore store, long topicId) throws RocksDBException {
+        byte[] start = ScheduleLayout.topicStart(topicId);
+        byte[] end = ScheduleLayout.topicStart(topicId + 1);
+        boolean any = false;
+        try (RocksStore.Range r = store.range(store.meta(), start, end)) {
+            for (r.it.seekToFirst(); r.it.isValid(); r.it.next()) {
+                long due = ScheduleLayout.decodeLong(r.it.value(), "schedule index entry");
+                batch.delete(store.meta(), ScheduleLayout.dueKey(due, StorageLayout.getLong(r.it.key(), 10)));
+                any = true;
+            }
+            r.check();
+        }
+        if (any) {
+            batch.deleteRange(store.meta(), start, end);
+        }
+    }
+
+    // ------------------------------------------------------------------ the waiter
+
+    private void run() {
+        lock.lock();
+        try {
+            while (!stopped) {
+                long now = config.clock().millis();
+                long earliest;
+                try {
+                    earliest = moveDue(now);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not move due scheduled messages; retrying in {} ms", RETRY_MILLIS, e);
+                    earliest = now + RETRY_MILLIS;
+                }
+                if (earliest <= now) {
+                    continue; // the round's limit left due entries
+                }
+                nextDue = earliest;
+                long park = Math.min(earliest - config.clock().millis(), MAX_PARK_MILLIS);
+                if (park > 0) {
+                    changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(park));
+                }
+            }
+        } catch (InterruptedException e) {
+            LOG.warn("scheduler interrupted; scheduled messages move again after the next open");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One stored entry of the due index. */
+    private record Entry(byte[] key, ScheduleLayout.Stored stored) {
+    }
+
+    /**
+     * Under {@link #lock}: moves the entries due at {@code now} (at most {@link #MAX_MOVE}), oldest first.
+     *
+     * @return the due time of the earliest entry left, {@code Long.MAX_VALUE} if none
+     */
+    private long moveDue(long now) {
+        Map<Long, List<Entry>> byTopic = new LinkedHashMap<>();
+        int count = 0;
+        long earliestLeft = Long.MAX_VALUE;
+        try (RocksStore.Range r = store.range(store.meta(), ScheduleLayout.dueStart(),
+                ScheduleLayout.dueEnd(Long.MAX_VALUE))) {
+            for (r.it.seekToFirst(); r.it.isValid(); r.it.next()) {
+                byte[] key = r.it.key();
+                long due = ScheduleLayout.dueKeyDue(key);
+                if (due > now || count >= MAX_MOVE) {
+                    earliestLeft = due;
+                    break;
+                }
+                ScheduleLayout.Stored stored = ScheduleLayout.decode(r.it.value());
+                byTopic.computeIfAbsent(stored.topicId(), k -> new ArrayList<>()).add(new Entry(key, stored));
+                count++;
+            }
+            r.check();
+        }
+        for (Map.Entry<Long, List<Entry>> e : byTopic.entrySet()) {
+            moveToTopic(e.getKey(), e.getValue(), now);
+        }
+        return earliestLeft;
+    }
+
+    /** Appends one topic's due messages with the deletion of their entries, in one batch; drops them if the topic is gone. */
+    private void moveToTopic(long topicId, List<Entry> entries, long now) {
+        List<byte[][]> deletes = new ArrayList<>(2 * entries.size());
+        List<ProducerMessage> messages = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            deletes.add(new byte[][] {e.key(), null});
+            deletes.add(new byte[][] {ScheduleLayout.topicKey(topicId, ScheduleLayout.dueKeySequence(e.key())), null});
+            messages.add(e.stored().message());
+        }
+        Topic t = registry.view().get(entries.get(0).stored().topic());
+        if (t == null || t.id() != topicId || !t.lifecycle().tryEnter()) {
+            try (WriteBatch batch = new WriteBatch()) {
+                SharedLayout.stageMeta(batch, store, deletes);
+                store.write(batch);
+            } catch (RocksDBException ex) {
+                throw RocksStore.storage("cannot drop the schedule of a destroyed topic", ex);
+            }
+            return;
+        }
+        try {
+            Topic.Append append = new Topic.Append(messages, ProducePath.dedupIds(messages),
+                    config.maxBatchEntryBytes(), now);
+            append.alsoWrite = deletes;
+            t.append(store, append);
+            t.signal().signal();
+            moved.addAndGet(entries.size());
+        } finally {
+            t.lifecycle().exit();
+        }
+    }
+
+    /** Stops the waiter (after the queue refused new calls, before RocksDB closes); what is due moves after the next open. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            stopped = true;
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+        if (waiter != null) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    waiter.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
