@@ -20,6 +20,11 @@ import java.util.Optional;
  * <p>A message may <em>expire</em> ({@link Builder#ttl}, {@link Builder#expiresAt}): from then on it is
  * never delivered to any subscription (the embedded backend skips and counts it per group).
  *
+ * <p>A message may be <em>scheduled</em> ({@link Builder#deliverAt}, {@link Builder#deliverAfter}): it is
+ * sent with {@link Producer#schedule}, stored at once, and appears on the topic at its time, getting its id
+ * then; {@link Producer#send} refuses it. Backends without scheduled delivery (Kafka) refuse
+ * {@code schedule} with {@link FeatureNotSupportedException}.
+ *
  * <p>Property names starting with {@value #RESERVED_PROPERTY_PREFIX} are reserved for backends (the
  * embedded backend stores the key as one) and are rejected here, so every backend accepts the same
  * messages.
@@ -54,6 +59,10 @@ public final class OutgoingMessage {
     private final long expiresAtMillis;
     /** Ms after the send, 0: none. */
     private final long ttlMillis;
+    /** Epoch ms, 0: not scheduled at a fixed time. */
+    private final long deliverAtMillis;
+    /** Ms after the schedule, -1: not scheduled after a delay. */
+    private final long deliverAfterMillis;
 
     private OutgoingMessage(Builder b) {
         this.payload = b.payload;
@@ -62,6 +71,8 @@ public final class OutgoingMessage {
         this.deduplicationId = b.deduplicationId;
         this.expiresAtMillis = b.expiresAtMillis;
         this.ttlMillis = b.ttlMillis;
+        this.deliverAtMillis = b.deliverAtMillis;
+        this.deliverAfterMillis = b.deliverAfterMillis;
     }
 
     /**
@@ -131,6 +142,21 @@ public final class OutgoingMessage {
         return ttlMillis == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(ttlMillis));
     }
 
+    /** When the message is to appear on its topic, if {@link Builder#deliverAt} was set. */
+    public Optional<Instant> deliverAt() {
+        return deliverAtMillis == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(deliverAtMillis));
+    }
+
+    /** How long after its schedule the message is to appear, if {@link Builder#deliverAfter} was set. */
+    public Optional<Duration> deliverAfter() {
+        return deliverAfterMillis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(deliverAfterMillis));
+    }
+
+    /** Whether the message has a delivery time (send it with {@link Producer#schedule}). */
+    public boolean scheduled() {
+        return deliverAtMillis != 0 || deliverAfterMillis >= 0;
+    }
+
     /** The deduplication id, if one was set. */
     public Optional<String> deduplicationId() {
         return Optional.ofNullable(deduplicationId);
@@ -151,6 +177,8 @@ public final class OutgoingMessage {
         private String deduplicationId;
         private long expiresAtMillis;
         private long ttlMillis;
+        private long deliverAtMillis;
+        private long deliverAfterMillis = -1;
 
         private Builder(byte[] payload) {
             if (payload == null) {
@@ -194,6 +222,36 @@ public final class OutgoingMessage {
             }
             this.expiresAtMillis = time == null ? 0 : time.toEpochMilli();
             this.ttlMillis = 0;
+            return this;
+        }
+
+        /**
+         * Schedules the message to appear on its topic at this time (replaces a {@link #deliverAfter}); a
+         * time already past makes it appear at once. Null clears it. Its ttl, if any, counts from then.
+         *
+         * @throws InvalidArgumentException if the time is not after 1970
+         */
+        public Builder deliverAt(Instant time) {
+            if (time != null && time.toEpochMilli() <= 0) {
+                throw new InvalidArgumentException("delivery time must be after 1970, was " + time);
+            }
+            this.deliverAtMillis = time == null ? 0 : time.toEpochMilli();
+            this.deliverAfterMillis = -1;
+            return this;
+        }
+
+        /**
+         * Schedules the message to appear this long after it is scheduled (replaces a {@link #deliverAt});
+         * null clears it.
+         *
+         * @throws InvalidArgumentException if the delay is negative or over 100 years
+         */
+        public Builder deliverAfter(Duration delay) {
+            if (delay != null && (delay.isNegative() || delay.compareTo(Duration.ofDays(36_500)) > 0)) {
+                throw new InvalidArgumentException("delivery delay must be 0 to 100 years, was " + delay);
+            }
+            this.deliverAfterMillis = delay == null ? -1 : delay.toMillis();
+            this.deliverAtMillis = 0;
             return this;
         }
 

@@ -70,6 +70,34 @@ public interface Producer extends AutoCloseable {
     }
 
     /**
+     * Schedules a message that has a delivery time ({@link OutgoingMessage.Builder#deliverAt},
+     * {@link OutgoingMessage.Builder#deliverAfter}): stored durably before this returns, it appears on the
+     * topic at its time and gets its id then (after a restart, at once if its time passed meanwhile).
+     *
+     * @return a handle naming the scheduled message, for {@link #cancelScheduled}
+     * @throws InvalidArgumentException     if the message is null, has no delivery time, or cannot be stored
+     * @throws FeatureNotSupportedException if the backend has no scheduled delivery (Kafka; the remote
+     *                                      backend so far): nothing is sent
+     * @throws QueueClosedException         if the producer or its client is closed
+     * @throws TopicNotFoundException       if the topic was deleted
+     */
+    default String schedule(OutgoingMessage message) {
+        throw new FeatureNotSupportedException("scheduled delivery");
+    }
+
+    /**
+     * Cancels a scheduled message that has not appeared yet: afterwards it never appears. Against the
+     * message falling due, exactly one wins.
+     *
+     * @throws ScheduleNotFoundException    if it is no longer waiting (it appeared, or was cancelled)
+     * @throws InvalidArgumentException     if the handle is not one {@link #schedule} returns
+     * @throws FeatureNotSupportedException if the backend has no scheduled delivery
+     */
+    default void cancelScheduled(String handle) {
+        throw new FeatureNotSupportedException("scheduled delivery");
+    }
+
+    /**
      * Queues a message for sending and returns at once, unless {@link ProducerOptions#maxPendingMessages()}
      * sends are already pending, in which case it blocks until there is room.
      *

@@ -91,6 +91,9 @@ final class KafkaMqProducer implements Producer {
         if (message == null) {
             throw new InvalidArgumentException("message must not be null");
         }
+        if (message.scheduled()) {
+            throw new InvalidArgumentException("message has a delivery time: use schedule()");
+        }
         ProducerRecord<byte[], byte[]> record = RecordCodec.encode(topic, message);
         lock.lock();
         try {

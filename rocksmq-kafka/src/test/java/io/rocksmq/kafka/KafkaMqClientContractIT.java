@@ -30,6 +30,7 @@ class KafkaMqClientContractIT extends MqClientContract implements IntegrityContr
         // little longer for what must not. Kafka has no broker-side deduplication by message id.
         return BackendTraits.builder().deduplication(false).deliveryTimeout(Duration.ofSeconds(30)).quietPeriod(Duration.ofMillis(500))
                 .sharedSubscriptions(false) // not wired to Kafka share groups yet: KafkaMqClient refuses SHARED
+                .scheduledDelivery(false) // Kafka has no scheduled delivery: Producer.schedule refuses it
                 .build();
     }
 }

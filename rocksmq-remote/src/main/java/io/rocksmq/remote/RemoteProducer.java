@@ -82,6 +82,9 @@ public final class RemoteProducer implements Producer {
         if (message == null) {
             throw new InvalidArgumentException("message must not be null");
         }
+        if (message.scheduled()) {
+            throw new InvalidArgumentException("message has a delivery time: use schedule()");
+        }
         io.rocksmq.remote.proto.OutgoingMessage wire = Wire.encode(message);
         int bytes = wire.getSerializedSize();
         long payloadAndProperties = (long) wire.getPayload().size() + propertyBytes(wire);

@@ -18,6 +18,7 @@ public final class BackendTraits {
     private final boolean deduplication;
     private final boolean expiry;
     private final boolean sharedSubscriptions;
+    private final boolean scheduledDelivery;
     private final Duration deliveryTimeout;
     private final Duration quietPeriod;
 
@@ -27,6 +28,7 @@ public final class BackendTraits {
         this.deduplication = b.deduplication;
         this.expiry = b.expiry;
         this.sharedSubscriptions = b.sharedSubscriptions;
+        this.scheduledDelivery = b.scheduledDelivery;
         this.deliveryTimeout = b.deliveryTimeout;
         this.quietPeriod = b.quietPeriod;
     }
@@ -70,6 +72,15 @@ public final class BackendTraits {
         return sharedSubscriptions;
     }
 
+    /**
+     * {@code Producer.schedule} works (a message appears when due, a cancelled one never); off, the backend
+     * must refuse it with {@code FeatureNotSupportedException} ({@link ScheduleContract} checks that
+     * instead). Off for Kafka, which has no scheduled delivery, and for the remote backend so far.
+     */
+    public boolean scheduledDelivery() {
+        return scheduledDelivery;
+    }
+
     /** How long a test waits for a message that must arrive (generous: a slow machine is not a failure). */
     public Duration deliveryTimeout() {
         return deliveryTimeout;
@@ -86,7 +97,7 @@ public final class BackendTraits {
     @Override
     public String toString() {
         return "BackendTraits{exclusiveSubscriptions=" + exclusiveSubscriptions + ", immediateTopicDeletion="
-                + immediateTopicDeletion + ", deduplication=" + deduplication + ", expiry=" + expiry + ", sharedSubscriptions=" + sharedSubscriptions + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
+                + immediateTopicDeletion + ", deduplication=" + deduplication + ", expiry=" + expiry + ", sharedSubscriptions=" + sharedSubscriptions + ", scheduledDelivery=" + scheduledDelivery + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -96,6 +107,7 @@ public final class BackendTraits {
         private boolean deduplication = true;
         private boolean expiry = true;
         private boolean sharedSubscriptions = true;
+        private boolean scheduledDelivery = true;
         private Duration deliveryTimeout = Duration.ofSeconds(20);
         private Duration quietPeriod = Duration.ofMillis(300);
 
@@ -124,6 +136,11 @@ public final class BackendTraits {
 
         public Builder sharedSubscriptions(boolean value) {
             this.sharedSubscriptions = value;
+            return this;
+        }
+
+        public Builder scheduledDelivery(boolean value) {
+            this.scheduledDelivery = value;
             return this;
         }
 

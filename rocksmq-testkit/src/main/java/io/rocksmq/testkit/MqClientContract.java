@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class MqClientContract implements DeliveryContract, AcknowledgementContract, SeekContract,
         ConcurrencyContract, LifecycleContract, ErrorContract, DeduplicationContract, ExpiryContract,
-        SharedSubscriptionContract {
+        SharedSubscriptionContract, ScheduleContract {
 
     private ContractFixture fixture;
 

@@ -35,9 +35,13 @@ final class MessageMapper {
             properties = withKey;
         }
         // validates: storage can hold it
-        return new ProducerMessage(message.payload(), properties, message.deduplicationId().orElse(null),
+        ProducerMessage m = new ProducerMessage(message.payload(), properties, message.deduplicationId().orElse(null),
                 message.expiresAt().map(java.time.Instant::toEpochMilli).orElse(0L),
                 message.ttl().map(java.time.Duration::toMillis).orElse(0L));
+        if (message.deliverAt().isPresent()) {
+            return m.withDeliverAt(message.deliverAt().get());
+        }
+        return message.deliverAfter().isPresent() ? m.withDeliverAfter(message.deliverAfter().get()) : m;
     }
 
     static Message decode(String topic, ConsumerMessage m) {

@@ -9,6 +9,7 @@ import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.internals.Threads;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.ScheduleHandle;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -88,6 +89,9 @@ final class RocksMqProducer implements Producer {
         if (message == null) {
             throw new InvalidArgumentException("message must not be null");
         }
+        if (message.scheduled()) {
+            throw new InvalidArgumentException("message has a delivery time: use schedule()");
+        }
         ProducerMessage encoded = MessageMapper.encode(message);
         mq.config().checkMessageSize(encoded); // here, not in the combined produce it would fail whole
         CompletableFuture<MessageId> future = new CompletableFuture<>();
@@ -108,6 +112,35 @@ final class RocksMqProducer implements Producer {
             lock.unlock();
         }
         return future;
+    }
+
+    /** Stored by the queue's schedule directly (no batching: its order against sends does not matter). */
+    @Override
+    public String schedule(OutgoingMessage message) {
+        if (message == null || !message.scheduled()) {
+            throw new InvalidArgumentException("message must not be null and must have a delivery time");
+        }
+        ProducerMessage encoded = MessageMapper.encode(message);
+        requireOpen();
+        return mq.schedule(topic, encoded).token();
+    }
+
+    @Override
+    public void cancelScheduled(String handle) {
+        ScheduleHandle parsed = ScheduleHandle.parse(topic, handle);
+        requireOpen();
+        mq.cancelScheduled(parsed);
+    }
+
+    private void requireOpen() {
+        lock.lock();
+        try {
+            if (closing) {
+                throw new QueueClosedException("producer of topic '" + topic + "' is closed");
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
