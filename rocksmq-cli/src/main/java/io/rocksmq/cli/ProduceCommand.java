@@ -5,6 +5,7 @@ import io.rocksmq.api.TopicNotFoundException;
 import io.rocksmq.core.Durability;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.ScheduleHandle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,6 +53,13 @@ final class ProduceCommand extends QueueCommand {
     @Option(names = "--ttl", paramLabel = "TIME", description = "Every message expires TIME after the produce (90s, 10m, 1h):"
             + " from then on it is never delivered.")
     String ttl;
+    @Option(names = "--deliver-at", paramLabel = "INSTANT", description = {"Schedule every message to appear at INSTANT"
+            + " (ISO-8601, e.g. 2026-12-24T18:00:00Z): stored now, it appears on the topic then and gets its id"
+            + " then; see 'rmq schedules'."})
+    String deliverAt;
+    @Option(names = "--deliver-after", paramLabel = "TIME", description = "Schedule every message to appear TIME after"
+            + " the produce (90s, 10m, 1h); see --deliver-at.")
+    String deliverAfter;
     @Option(names = "--create", description = "Create the topic (and the data directory) if missing.")
     boolean create;
     @Option(names = "--fsync", description = "fsync the write-ahead log before each batch is acknowledged.")
@@ -61,6 +69,8 @@ final class ProduceCommand extends QueueCommand {
 
     private final Map<String, String> props = new LinkedHashMap<>();
     private java.time.Duration ttlDuration;
+    private java.time.Instant deliverAtInstant;
+    private java.time.Duration deliverAfterDuration;
 
     @Override
     void validate() {
@@ -78,6 +88,29 @@ final class ProduceCommand extends QueueCommand {
             }
             if (ttlDuration.isZero() || ttlDuration.isNegative()) {
                 throw usage("--ttl must be positive, was " + ttl);
+            }
+        }
+        if (deliverAt != null && deliverAfter != null) {
+            throw usage("--deliver-at and --deliver-after exclude each other");
+        }
+        if (deliverAt != null) {
+            try {
+                deliverAtInstant = java.time.Instant.parse(deliverAt.trim());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw usage("--deliver-at must be an ISO-8601 instant such as 2026-12-24T18:00:00Z, was " + deliverAt);
+            }
+            if (deliverAtInstant.toEpochMilli() <= 0) {
+                throw usage("--deliver-at must be after 1970, was " + deliverAt);
+            }
+        }
+        if (deliverAfter != null) {
+            try {
+                deliverAfterDuration = Args.parseDuration(deliverAfter.trim());
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw usage(e.getMessage());
+            }
+            if (deliverAfterDuration.isNegative()) {
+                throw usage("--deliver-after must not be negative, was " + deliverAfter);
             }
         }
         if (dedupId != null && dedupId.isEmpty()) {
@@ -120,17 +153,32 @@ final class ProduceCommand extends QueueCommand {
                 if (dedupId != null) {
                     m = m.withDeduplicationId(lineNumber == 1 ? dedupId : dedupId + "#" + lineNumber);
                 }
+                if (deliverAtInstant != null) {
+                    m = m.withDeliverAt(deliverAtInstant);
+                } else if (deliverAfterDuration != null) {
+                    m = m.withDeliverAfter(deliverAfterDuration);
+                }
                 pending.add(m);
                 if (pending.size() == batch) {
-                    produced.add(mq.latestMessageId(topic), mq.produce(topic, pending));
+                    write(mq, pending, produced);
                     pending.clear();
                 }
             }
             if (!pending.isEmpty()) {
-                produced.add(mq.latestMessageId(topic), mq.produce(topic, pending));
+                write(mq, pending, produced);
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+        if (produced.scheduled != null) {
+            List<ScheduleHandle> h = produced.scheduled;
+            output.print(out, () -> Json.object("topic", topic, "scheduled", h.size(),
+                            "handles", h.stream().map(ScheduleHandle::token).toList(),
+                            "due", h.isEmpty() ? null : Text.time(h.get(0).dueAtMillis())),
+                    () -> out.println("scheduled " + Text.messages(h.size()) + " for '" + topic + "'"
+                            + (h.isEmpty() ? "" : ", due " + Text.time(h.get(0).dueAtMillis())
+                            + (h.size() == 1 ? " (handle " + h.get(0).token() + ")" : ""))));
+            return 0;
         }
         long n = produced.count;
         long first = produced.firstId;
@@ -145,8 +193,22 @@ final class ProduceCommand extends QueueCommand {
         return 0;
     }
 
+    private void write(RocksMq mq, List<ProducerMessage> pending, Produced produced) {
+        if (deliverAtInstant != null || deliverAfterDuration != null) {
+            Durability durability = fsync ? Durability.FSYNC : mq.config().durability();
+            if (produced.scheduled == null) {
+                produced.scheduled = new ArrayList<>();
+            }
+            produced.scheduled.addAll(mq.schedule(topic, pending, durability));
+        } else {
+            produced.add(mq.latestMessageId(topic), mq.produce(topic, pending));
+        }
+    }
+
     /** How many messages were stored, their id range, and how many were duplicates (not stored again). */
     private static final class Produced {
+        /** The handles of the scheduled messages (null when the messages are produced at once). */
+        List<ScheduleHandle> scheduled;
         long count;
         long firstId = -1;
         long lastId = -1;

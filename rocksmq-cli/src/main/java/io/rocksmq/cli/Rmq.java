@@ -28,7 +28,7 @@ import java.util.Map;
                 + " RMQ_DATA environment variable; default ./rmq-data). Commands that only read also work"
                 + " while another process writes it (they follow it live); commands that write need it to"
                 + " themselves.",
-        subcommands = {QuickstartCommand.class, TopicsCommand.class, GroupsCommand.class, ProduceCommand.class,
+        subcommands = {QuickstartCommand.class, TopicsCommand.class, GroupsCommand.class, ProduceCommand.class, SchedulesCommand.class,
                 ConsumeCommand.class, TailCommand.class, PerfCommand.class, CheckCommand.class,
                 ServeMetricsCommand.class, ServeCommand.class, TokenCommand.class, CompletionCommand.class, HelpCommand.class},
         footerHeading = "%nExit codes:%n",

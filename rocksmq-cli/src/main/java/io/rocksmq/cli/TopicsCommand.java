@@ -107,6 +107,7 @@ final class TopicsCommand extends CommandGroup {
             RetentionPolicy own = mq.admin().retentionOverride(name);
             MessageSettings settings = mq.admin().messageSettings(name);
             long duplicates = mq.admin().topicStats(name).deduplicatedMessages();
+            long scheduled = mq.scheduledCount(name);
             output.print(out, () -> Json.object("name", t.name(), "messages", t.messages(),
                     "earliestId", t.earliestId(), "latestId", t.latestId(),
                     "earliestTime", Views.time(earliestTime), "latestTime", Views.time(latestTime),
@@ -118,6 +119,7 @@ final class TopicsCommand extends CommandGroup {
                     "deduplication", Json.object("windowMillis", settings.deduplicationWindow().toMillis(),
                             "deduplicatedMessages", duplicates),
                     "defaultTtlMillis", settings.defaultTtl().toMillis(),
+                    "scheduledMessages", scheduled,
                     "groups", Views.groupsJson(t)), () -> {
                 List<List<String>> rows = new ArrayList<>();
                 rows.add(List.of("topic", t.name()));
@@ -136,6 +138,7 @@ final class TopicsCommand extends CommandGroup {
                         + Text.messages(duplicates) + " not stored again"));
                 rows.add(List.of("expiry", settings.defaultTtl().isZero() ? "only messages with their own"
                         : "default ttl " + Text.millis(settings.defaultTtl().toMillis())));
+                rows.add(List.of("scheduled", Text.messages(scheduled) + " waiting for their delivery time"));
                 Text.table(out, rows);
                 if (!t.groups().isEmpty()) {
                     out.println();
