@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -44,7 +46,7 @@ public final class ScheduleCrashChild {
     }
 
     public static void main(String[] args) throws Exception {
-        CrashChildJvm.exitWhenParentDies();
+        ChildJvm.exitWhenParentDies();
         Path dataDir = Path.of(args[0]);
         Path logFile = Path.of(args[1]);
         Random random = new Random(Long.parseLong(args[2]) * 1_000_003L + Integer.parseInt(args[3]));
@@ -53,7 +55,7 @@ public final class ScheduleCrashChild {
         if (!mq.topicExists(TOPIC)) {
             mq.createTopic(TOPIC);
         }
-        System.out.println(CrashChildJvm.READY);
+        System.out.println(ChildJvm.READY);
         System.out.flush();
         try (FileChannel log = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {

@@ -1,5 +1,6 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.process.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class ScheduleCrashTest {
         Path log = tmp.resolve("scheduled.log");
         long movedAtOpen = 0;
         for (int g = 0; g < KILLS; g++) {
-            try (CrashChildJvm child = CrashChildJvm.start(ScheduleCrashChild.class, tmp.resolve("child.err"),
+            try (ChildJvm child = ChildJvm.start(ScheduleCrashChild.class, tmp.resolve("child.err"),
                     data.toString(), log.toString(), Long.toString(seed), Integer.toString(g))) {
                 assertThat(child.awaitReady(60_000)).as("seed " + seed + ": child ready; " + child.stderr()).isTrue();
                 Thread.sleep(150 + random.nextInt(500));
