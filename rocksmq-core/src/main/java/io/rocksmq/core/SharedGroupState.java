@@ -24,8 +24,8 @@ import java.util.TreeSet;
  * <h2>States of a message, and who changes them</h2>
  * The <b>ack floor</b> {@code F} is the group's position ({@link ConsumerGroup#position()}): every message
  * below it is finished. Above it, a message is in one of these states (an {@link Entry} in
- * {@link #entries}, or no entry for a message never delivered since the queue opened, which is
- * <i>fresh</i> when at or above {@link #frontier}):
+ * {@link #entries}; DONE as a run of ids in {@link #done}; or neither for a message never delivered since
+ * the queue opened, which is <i>fresh</i> when at or above {@link #frontier}):
  * <pre>
  *   fresh ──acquire──▶ IN_FLIGHT(attempt a, lock deadline d) ──ack──▶ DONE (acked)
  *                        │   ▲        │  └──reject, or release/acquire past maxDeliveries──▶ DONE (dead letter)
@@ -81,7 +81,7 @@ import java.util.TreeSet;
  */
 class SharedGroupState {
     private static final Logger LOG = LoggerFactory.getLogger(SharedGroupState.class);
-    enum Phase { AVAILABLE, IN_FLIGHT, DELAYED, DONE }
+    enum Phase { AVAILABLE, IN_FLIGHT, DELAYED }
 
     /** One message above the floor that has a state. */
     static final class Entry {
@@ -127,6 +127,11 @@ class SharedGroupState {
     private final long topicId;
     private final String name;
     private final TreeMap<Long, Entry> entries = new TreeMap<>();
+    /**
+     * Finished (DONE) messages above the floor: runs of ids rather than entries, so that a floor held back
+     * by one message costs memory by the gaps between finished messages, not by their number.
+     */
+    private final IdRanges done = new IdRanges();
     /** Ids of the AVAILABLE entries. */
     private final TreeSet<Long> ready = new TreeSet<>();
     /** Due times of IN_FLIGHT and DELAYED entries; a timer whose entry moved on is stale and skipped. */
@@ -166,12 +171,12 @@ class SharedGroupState {
                 garbage.add(SharedLayout.sharedMessageKey(topicId, name, id));
                 return;
             }
-            boolean done = SharedLayout.sharedMessageDone(value);
-            Entry e = new Entry(id, SharedLayout.sharedMessageDeliveries(value), done ? Phase.DONE : Phase.AVAILABLE);
-            entries.put(id, e);
-            if (!done) {
-                ready.add(id);
+            if (SharedLayout.sharedMessageDone(value)) {
+                done.add(id);
+                return;
             }
+            entries.put(id, new Entry(id, SharedLayout.sharedMessageDeliveries(value), Phase.AVAILABLE));
+            ready.add(id);
         });
     }
 
@@ -222,7 +227,7 @@ class SharedGroupState {
                     break;
                 }
                 next = m.id() + 1;
-                if (entries.containsKey(m.id())) {
+                if (entries.containsKey(m.id()) || done.contains(m.id())) {
                     continue;
                 }
                 if (expired(op, m)) {
@@ -359,6 +364,11 @@ class SharedGroupState {
                 rejected, deadLettered, expiredMessages);
     }
 
+    /** Objects this state keeps for messages above the floor: entries plus runs of finished ids (tests). */
+    int heldObjects() {
+        return entries.size() + done.runCount();
+    }
+
     // ------------------------------------------------------------------ internals
 
     /**
@@ -377,6 +387,7 @@ class SharedGroupState {
                 garbage.add(SharedLayout.sharedMessageKey(topicId, name, e.id));
             }
             below.clear();
+            done.removeBelow(floor, id -> garbage.add(SharedLayout.sharedMessageKey(topicId, name, id)));
             floorSeen = floor;
             frontier = Math.max(frontier, floor);
         }
@@ -429,8 +440,8 @@ class SharedGroupState {
 
     private Entry current(long id, int attempt) {
         Entry e = entries.get(id);
-        if (e == null || e.phase == Phase.DONE) {
-            throw new DeliveryNotFoundException(name, id, e != null || id < floorSeen
+        if (e == null) {
+            throw new DeliveryNotFoundException(name, id, done.contains(id) || id < floorSeen
                     ? "it was already acknowledged or dead-lettered" : "it is not delivered");
         }
         if (attempt != e.attempts && fences()) {
@@ -453,10 +464,7 @@ class SharedGroupState {
             writes.add(record(e.id, e.attempts, true));
             return floor;
         }
-        long newFloor = floor + 1;
-        while (isDone(entries.get(newFloor))) {
-            newFloor++;
-        }
+        long newFloor = done.firstAbsentFrom(floor + 1);
         for (long id = floor; id < newFloor; id++) {
             writes.add(new byte[][] {SharedLayout.sharedMessageKey(topicId, name, id), null});
         }
@@ -464,23 +472,22 @@ class SharedGroupState {
         return newFloor;
     }
 
-    private static boolean isDone(Entry e) {
-        return e != null && e.phase == Phase.DONE;
-    }
-
-    /** After the finishing write succeeded: marks {@code e} DONE and moves the floor. */
+    /** After the finishing write succeeded: {@code e} is DONE (a run in {@link #done}, or below the new floor). */
     private void finish(Op op, Entry e, long newFloor) {
         if (e.phase == Phase.IN_FLIGHT) {
             inFlight--;
         }
         ready.remove(e.id);
-        e.phase = Phase.DONE;
+        entries.remove(e.id);
         long floor = op.group().position();
         if (newFloor > floor) {
             entries.headMap(newFloor).clear();
+            done.removeBelow(newFloor, id -> { }); // their records are deleted by the write that moved the floor
             op.group().position(newFloor);
             floorSeen = newFloor;
             frontier = Math.max(frontier, newFloor);
+        } else {
+            done.add(e.id);
         }
     }
 

@@ -94,6 +94,37 @@ class SharedGroupTest {
         assertThat(s.inFlight()).isEqualTo(1);
     }
 
+    /** A message holding the floor back (a stalled worker, a poison message) must not make memory grow per ack. */
+    @Test
+    void finishedMessagesAboveAStuckFloorCostRunsNotEntries() {
+        SharedGroup g = group(SharedGroupOptions.DEFAULTS);
+        List<ProducerMessage> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_001; i++) {
+            batch.add(ProducerMessage.of(new byte[] {(byte) i}));
+        }
+        long[] ids = mq.produce("jobs", batch);
+        SharedGroup.Delivery stuck = g.acquire(1, NOW).get(0);
+        for (int round = 0; round < 20; round++) {
+            List<SharedGroup.Delivery> got = g.acquire(100, NOW);
+            for (int i = got.size() - 1; i >= 0; i--) { // out of order within each round
+                g.ack(got.get(i));
+            }
+        }
+        assertThat(mq.position("jobs", "w")).as("the floor is stuck").isEqualTo(ids[0]);
+        SharedGroupState state = mq.topicsForTest().get("jobs").group("w").shared();
+        assertThat(state.heldObjects()).as("one entry in flight and one run of finished ids").isEqualTo(2);
+        reopen();
+        state = mq.topicsForTest().get("jobs").group("w").shared();
+        assertThat(state.heldObjects()).as("after a restart: the message available again, one run").isEqualTo(2);
+        SharedGroup again = mq.sharedGroup("jobs", "w");
+        SharedGroup.Delivery d = again.acquire(10, NOW).get(0);
+        assertThat(d.id()).isEqualTo(stuck.id());
+        assertThat(again.acquire(10, NOW)).as("nothing acked comes back").isEmpty();
+        again.ack(d);
+        assertThat(mq.position("jobs", "w")).as("the floor jumps past the run").isEqualTo(ids[2_000] + 1);
+        assertThat(mq.topicsForTest().get("jobs").group("w").shared().heldObjects()).isZero();
+    }
+
     @Test
     void anAckOfAnExpiredAndReacquiredDeliveryIsFencedOff() {
         SharedGroup g = group(SharedGroupOptions.DEFAULTS);
