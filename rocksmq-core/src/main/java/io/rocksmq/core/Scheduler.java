@@ -43,15 +43,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * is gone (destroyed, or re-created under a new internal id) is deleted instead.
  *
  * <h2>States and locks</h2>
- * {@link #lock} (a leaf-side lock: level 3½ in the package's order, taken with none of levels 1-3 held;
- * the move takes a topic's produce lock inside it, and no holder of a produce lock takes it) guards
- * {@link #nextDue} and {@link #stopped}, and makes <em>removal</em> of a schedule entry exclusive: the
- * waiter's read-then-move and a {@link #cancel}'s check-then-delete both run holding it, so for each entry
- * exactly one of "delivered" and "cancelled" happens ({@code ScheduleRaceTest} shows the unlocked cancel
- * of {@code ScheduleVariants} failing that). Inserts write outside the lock (a new entry cannot be
- * removed by anyone before its handle is returned) and take it only to lower {@link #nextDue}: the waiter
- * reads the index and parks holding the lock, so an insert's check comes either before the waiter's read
- * (which then sees the entry) or after its park began (and the signal wakes it). Destroying a topic
+ * {@link #lock} (taken with none of the package's levels 1-3 held; the move takes a topic's produce lock
+ * inside it, and no holder of a produce lock takes it) guards {@link #stopped} and the writes of
+ * {@link #nextDue}, and makes <em>removal</em> of a schedule entry exclusive: the waiter's read-then-move
+ * (one round) and a {@link #cancel}'s check-then-delete both run holding it, so for each entry exactly one
+ * of "delivered" and "cancelled" happens ({@code ScheduleRaceTest} shows the unlocked cancel of
+ * {@code ScheduleVariants} failing that). The waiter releases it between rounds. Inserts write outside the
+ * lock (a new entry cannot be removed before its handle is returned), then lower {@link #floor} (the
+ * earliest due written since the waiter's round began), then read the volatile {@link #nextDue} and take
+ * the lock only if their entry is earlier. The waiter announces its park by writing {@link #nextDue}, then
+ * reads {@link #floor} again and does another round if an earlier entry came (Dekker: either it sees the
+ * insert's floor, or the insert sees its {@link #nextDue} and signals it, under the lock it holds until it
+ * parks). A round reads the index from the first entry it left (or {@link #floor}, if lower), never over
+ * the deletions of the entries moved before (they stay in the files until compaction). Destroying a topic
  * deletes its entries in the destroy's batch ({@link #deleteTopic}) without this lock: the topic is closed
  * by then, so the waiter cannot enter it and deletes such entries itself.
  *
@@ -86,8 +90,12 @@ final class Scheduler implements AutoCloseable {
     private final TopicRegistry registry;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    /** The earliest due time the parked waiter knows of; under {@link #lock}. */
-    private long nextDue = Long.MAX_VALUE;
+    /** The earliest due time the parked waiter knows of; written under {@link #lock}, read without it. */
+    private volatile long nextDue = Long.MAX_VALUE;
+    /** The earliest due time written since the waiter's round began ({@code Long.MAX_VALUE}: none). */
+    private final AtomicLong floor = new AtomicLong(0);
+    /** Due time of the first entry the waiter left; only the waiter thread uses it (0: read from the start). */
+    private long cursor;
     /** Set once by {@link #close}; under {@link #lock}. */
     private boolean stopped;
     /** High bits of every sequence of this open; 0 until {@link #start} (read-only queues never schedule). */
@@ -151,14 +159,17 @@ final class Scheduler implements AutoCloseable {
         } catch (RocksDBException e) {
             throw RocksStore.storage("cannot build the schedule batch", e);
         }
-        lock.lock();
-        try {
-            if (earliest < nextDue) {
-                nextDue = earliest;
+        floor.accumulateAndGet(earliest, Math::min); // after the write: a round that reads it finds the entries
+        if (earliest < nextDue) { // usually false (later than what the waiter waits for): no lock
+            lock.lock();
+            try {
+                if (earliest < nextDue) {
+                    nextDue = earliest;
+                }
                 changed.signal();
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
         }
         if (durable) {
             store.awaitDurable(ticket);
@@ -276,29 +287,47 @@ final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ the waiter
 
+    /** The waiter's loop: one round per turn, the lock held from the round's read to its park, released between turns. */
     private void run() {
-        lock.lock();
         try {
-            while (!stopped) {
-                long now = config.clock().millis();
-                long earliest;
-                try {
-                    earliest = moveDue(now);
-                } catch (RuntimeException e) {
-                    LOG.warn("could not move due scheduled messages; retrying in {} ms", RETRY_MILLIS, e);
-                    earliest = now + RETRY_MILLIS;
-                }
-                if (earliest <= now) {
-                    continue; // the round's limit left due entries
-                }
-                nextDue = earliest;
-                long park = Math.min(earliest - config.clock().millis(), MAX_PARK_MILLIS);
-                if (park > 0) {
-                    changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(park));
-                }
+            while (turn()) {
+                // next round
             }
         } catch (InterruptedException e) {
             LOG.warn("scheduler interrupted; scheduled messages move again after the next open");
+        }
+    }
+
+    /** One round and, if nothing more is due, the park; false once stopped. */
+    private boolean turn() throws InterruptedException {
+        lock.lock();
+        try {
+            if (stopped) {
+                return false;
+            }
+            long now = config.clock().millis();
+            long from = Math.min(cursor, floor.getAndSet(Long.MAX_VALUE));
+            long earliest;
+            try {
+                earliest = moveDue(now, from);
+                cursor = earliest;
+            } catch (RuntimeException e) {
+                LOG.warn("could not move due scheduled messages; retrying in {} ms", RETRY_MILLIS, e);
+                cursor = from;
+                earliest = now + RETRY_MILLIS;
+            }
+            if (earliest <= now) {
+                return true; // the round's limit left due entries
+            }
+            nextDue = earliest; // announce the park, then look again (Dekker, with schedule's write-floor-read)
+            if (floor.get() < earliest) {
+                return true; // an earlier entry was written meanwhile
+            }
+            long park = Math.min(earliest - config.clock().millis(), MAX_PARK_MILLIS);
+            if (park > 0) {
+                changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(park));
+            }
+            return true;
         } finally {
             lock.unlock();
         }
@@ -309,15 +338,18 @@ final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Under {@link #lock}: moves the entries due at {@code now} (at most {@link #MAX_MOVE}), oldest first.
+     * Under {@link #lock}: moves the entries due at {@code now} (at most {@link #MAX_MOVE}), oldest first,
+     * reading the index from due time {@code from} on (no entry is earlier).
      *
      * @return the due time of the earliest entry left, {@code Long.MAX_VALUE} if none
      */
-    private long moveDue(long now) {
+    private long moveDue(long now, long from) {
         Map<Long, List<Entry>> byTopic = new LinkedHashMap<>();
         int count = 0;
         long earliestLeft = Long.MAX_VALUE;
-        try (RocksStore.Range r = store.range(store.meta(), ScheduleLayout.dueStart(),
+        // From the first entry left last time (or an earlier one written since): not over the deletions of
+        // every entry moved before, which stay in the index's files until compaction.
+        try (RocksStore.Range r = store.range(store.meta(), ScheduleLayout.dueKey(Math.max(0, from), 0),
                 ScheduleLayout.dueEnd(Long.MAX_VALUE))) {
             for (r.it.seekToFirst(); r.it.isValid(); r.it.next()) {
                 byte[] key = r.it.key();
