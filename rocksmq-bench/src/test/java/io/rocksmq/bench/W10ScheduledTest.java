@@ -18,7 +18,7 @@ class W10ScheduledTest {
         W10Scheduled.Result r;
         try (RocksMq mq = RocksMq.open(dir)) {
             r = W10Scheduled.run(mq, 5_000, 500, 300);
-            assertThat(mq.scheduledCount("w10")).isZero();
+            assertThat(mq.admin().scheduledCount("w10")).isZero();
             assertThat(mq.latestMessageId("w10") - mq.earliestMessageId("w10") + 1).isEqualTo(5_000);
         }
         assertThat(r.received()).isEqualTo(5_000);

@@ -41,8 +41,8 @@ final class SchedulesCommand extends CommandGroup {
 
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
-            long total = q.mq().scheduledCount(topic);
-            List<ScheduledMessage> shown = q.mq().scheduled(topic, max);
+            long total = q.mq().admin().scheduledCount(topic);
+            List<ScheduledMessage> shown = q.mq().admin().scheduled(topic, max);
             List<Object> json = new ArrayList<>();
             List<List<String>> rows = Text.rows("HANDLE", "DUE", "BYTES", "PAYLOAD");
             for (ScheduledMessage s : shown) {

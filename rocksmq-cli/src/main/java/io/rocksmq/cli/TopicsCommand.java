@@ -107,7 +107,7 @@ final class TopicsCommand extends CommandGroup {
             RetentionPolicy own = mq.admin().retentionOverride(name);
             MessageSettings settings = mq.admin().messageSettings(name);
             long duplicates = mq.admin().topicStats(name).deduplicatedMessages();
-            long scheduled = mq.scheduledCount(name);
+            long scheduled = mq.admin().scheduledCount(name);
             output.print(out, () -> Json.object("name", t.name(), "messages", t.messages(),
                     "earliestId", t.earliestId(), "latestId", t.latestId(),
                     "earliestTime", Views.time(earliestTime), "latestTime", Views.time(latestTime),

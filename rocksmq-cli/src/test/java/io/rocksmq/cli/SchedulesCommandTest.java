@@ -48,8 +48,8 @@ class SchedulesCommandTest {
         assertThat(again.err()).contains("no scheduled message " + handle);
         assertThat(cli.run("schedules", "cancel", "t", "garbage", "--data", data).exit()).isNotZero();
         try (RocksMq mq = RocksMq.open(Path.of(data))) {
-            assertThat(mq.scheduledCount("t")).isEqualTo(2);
-            assertThat(mq.scheduled("t", 10)).extracting(s -> new String(s.message().payload(), StandardCharsets.UTF_8))
+            assertThat(mq.admin().scheduledCount("t")).isEqualTo(2);
+            assertThat(mq.admin().scheduled("t", 10)).extracting(s -> new String(s.message().payload(), StandardCharsets.UTF_8))
                     .containsExactly("a", "b");
         }
     }

@@ -1,7 +1,10 @@
 package io.rocksmq.core;
 
 import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.TopicNotFoundException;
+
+import java.util.List;
 
 /**
  * The administration of an open queue, from {@link RocksMq#admin()}: per-topic retention policies and
@@ -136,5 +139,46 @@ public final class QueueAdmin {
             throw new InvalidArgumentException("property must not be null or empty");
         }
         return engine.call(() -> engine.store.longProperty(property));
+    }
+
+    // ------------------------------------------------------------------ per-group counts and the schedule
+
+    /**
+     * Messages a hard retention cap ({@code maxRetentionTime}/{@code maxRetentionBytes}) deleted before
+     * the group read them, since the group was created. Such a deletion moves the group to the
+     * earliest retained message and logs a warning; this is how a consumer can tell that it missed
+     * data. Persisted.
+     *
+     * @throws ConsumerGroupNotFoundException if there is no such group
+     */
+    public long skippedMessages(String topic, String group) {
+        Names.checkTopicAndGroup(topic, group);
+        return engine.inGroup(topic, group, (t, g) -> g.skippedTotal());
+    }
+
+    /**
+     * Expired messages the group skipped since the queue was opened (never delivered: see
+     * {@link ProducerMessage#withTtl} and {@link MessageSettings#defaultTtl()}).
+     *
+     * @throws ConsumerGroupNotFoundException if there is no such group
+     */
+    public long expiredMessages(String topic, String group) {
+        Names.checkTopicAndGroup(topic, group);
+        return engine.inGroup(topic, group, (t, g) -> g.expired());
+    }
+
+    /** Up to {@code max} of the topic's waiting scheduled messages, earliest due first. */
+    public List<ScheduledMessage> scheduled(String topic, int max) {
+        Names.check("topic", topic);
+        if (max <= 0) {
+            throw new InvalidArgumentException("max must be positive, was " + max);
+        }
+        return engine.inTopic(topic, t -> engine.scheduler.list(t, max));
+    }
+
+    /** How many scheduled messages wait for the topic (reads the topic's schedule index). */
+    public long scheduledCount(String topic) {
+        Names.check("topic", topic);
+        return engine.inTopic(topic, engine.scheduler::count);
     }
 }

@@ -36,7 +36,7 @@ import java.util.function.ToLongFunction;
  *       it, and only then ends its registrations: nothing is signalled after removal, nothing crashes.</li>
  *   <li>Disk stays bounded: retention ({@link RetentionPolicy}, {@link QueueAdmin#setRetention}) deletes consumed
  *       data by age and size and enforces hard caps on all data, reporting what groups missed
- *       ({@link #skippedMessages}); deleted space is reclaimed promptly ({@link QueueAdmin#topicStats}).</li>
+ *       ({@link QueueAdmin#skippedMessages}); deleted space is reclaimed promptly ({@link QueueAdmin#topicStats}).</li>
  * </ul>
  *
  * <p><b>Read-only</b> ({@link RocksMqConfig.Builder#readOnly}): every method that would change the queue
@@ -294,21 +294,6 @@ public final class RocksMq implements AutoCloseable {
         });
     }
 
-    /** Up to {@code max} of the topic's waiting scheduled messages, earliest due first. */
-    public List<ScheduledMessage> scheduled(String topic, int max) {
-        Names.check("topic", topic);
-        if (max <= 0) {
-            throw new InvalidArgumentException("max must be positive, was " + max);
-        }
-        return engine.inTopic(topic, t -> engine.scheduler.list(t, max));
-    }
-
-    /** How many scheduled messages wait for the topic (reads the topic's schedule index). */
-    public long scheduledCount(String topic) {
-        Names.check("topic", topic);
-        return engine.inTopic(topic, engine.scheduler::count);
-    }
-
     /**
      * Returns up to {@code max} messages from the group's position, in id order, and advances the
      * position past them (persisted before returning). Never blocks; empty when nothing is available.
@@ -451,17 +436,6 @@ public final class RocksMq implements AutoCloseable {
     // ------------------------------------------------------------------ per-group counts and follower
 
     /**
-     * Expired messages the group skipped since the queue was opened (never delivered: see
-     * {@link ProducerMessage#withTtl} and {@link MessageSettings#defaultTtl()}).
-     *
-     * @throws ConsumerGroupNotFoundException if there is no such group
-     */
-    public long expiredMessages(String topic, String group) {
-        Names.checkTopicAndGroup(topic, group);
-        return engine.inGroup(topic, group, (t, g) -> g.expired());
-    }
-
-    /**
      * A follower ({@link RocksMqConfig#follow()}): catches up with what the process writing the queue has
      * written so far (RocksDB's {@code tryCatchUpWithPrimary}: the writer's MANIFEST and write-ahead log,
      * so unflushed produces are included) and reloads topics, latest ids, group positions and retention
@@ -481,20 +455,7 @@ public final class RocksMq implements AutoCloseable {
     }
 
     /**
-     * Messages a hard retention cap ({@code maxRetentionTime}/{@code maxRetentionBytes}) deleted before
-     * the group read them, since the group was created. Such a deletion moves the group to the
-     * earliest retained message and logs a warning; this is how a consumer can tell that it missed
-     * data. Persisted.
-     *
-     * @throws ConsumerGroupNotFoundException if there is no such group
-     */
-    public long skippedMessages(String topic, String group) {
-        Names.checkTopicAndGroup(topic, group);
-        return engine.inGroup(topic, group, (t, g) -> g.skippedTotal());
-    }
-
-    /**
-     * Like {@link #skippedMessages} but counts only since the last call of this method, and resets that
+     * Like {@link QueueAdmin#skippedMessages} but counts only since the last call of this method, and resets that
      * count (persisted): a consumer calls it after each {@code consume} to learn whether it missed
      * messages since it last asked.
      */

@@ -49,10 +49,10 @@ class ExpiryTest {
             assertThat(first.get(0).expiresAt()).isEqualTo(T0 + 10_000);
             clock.advance(6_000);
             assertThat(texts(mq.consume("t", "early", 10))).containsExactly("forever");
-            assertThat(mq.expiredMessages("t", "early")).isEqualTo(1);
+            assertThat(mq.admin().expiredMessages("t", "early")).isEqualTo(1);
             clock.advance(5_000);
             assertThat(texts(mq.consume("t", "late", 10))).containsExactly("forever");
-            assertThat(mq.expiredMessages("t", "late")).isEqualTo(2);
+            assertThat(mq.admin().expiredMessages("t", "late")).isEqualTo(2);
             assertThat(mq.position("t", "late")).isEqualTo(mq.latestMessageId("t") + 1);
             assertThat(texts(mq.read("t", 0, 10))).containsExactly("forever");
         }
@@ -73,7 +73,7 @@ class ExpiryTest {
             mq.produce("t", List.of(msg("live")));
             clock.advance(1_000);
             assertThat(texts(mq.consume("t", "g", 10))).containsExactly("live");
-            assertThat(mq.expiredMessages("t", "g")).isEqualTo(1000);
+            assertThat(mq.admin().expiredMessages("t", "g")).isEqualTo(1000);
             assertThat(mq.consume("t", "g", 10)).isEmpty();
             assertThat(texts(mq.read("t", 0, 5))).containsExactly("live");
         }
@@ -92,7 +92,7 @@ class ExpiryTest {
         try (RocksMq mq = open()) {
             assertThat(mq.admin().messageSettings("t").defaultTtl()).isEqualTo(Duration.ofMinutes(1));
             assertThat(texts(mq.consume("t", "g", 10))).containsExactly("own, longer");
-            assertThat(mq.expiredMessages("t", "g")).isEqualTo(2);
+            assertThat(mq.admin().expiredMessages("t", "g")).isEqualTo(2);
             mq.admin().setMessageSettings("t", MessageSettings.DEFAULT);
             mq.seek("t", "g", 0);
             assertThat(texts(mq.consume("t", "g", 10))).as("no default any more").containsExactly("a", "own, longer", "b");

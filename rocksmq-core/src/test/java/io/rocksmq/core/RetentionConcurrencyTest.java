@@ -125,13 +125,13 @@ class RetentionConcurrencyTest {
                 for (int i = 1; i < ids.size(); i++) {
                     assertThat(ids.get(i)).as(context + " group " + groups[g]).isGreaterThan(ids.get(i - 1));
                 }
-                long skipped = mq.skippedMessages("t", groups[g]);
+                long skipped = mq.admin().skippedMessages("t", groups[g]);
                 assertThat(ids.size() + skipped).as(context + " group " + groups[g] + ": received + skipped")
                         .isEqualTo(total);
                 assertThat(ids).as(context).allMatch(id -> id >= first && id < first + total);
                 assertThat(stats.skippedByGroup().get(groups[g])).isEqualTo(skipped);
             }
-            assertThat(mq.skippedMessages("t", "slow")).as(context).isPositive();
+            assertThat(mq.admin().skippedMessages("t", "slow")).as(context).isPositive();
         } finally {
             pool.shutdownNow();
         }

@@ -158,10 +158,10 @@ class RetentionTest {
             assertThat(s.deletedByMaxRetentionBytes()).isEqualTo(20);
             assertThat(s.skippedByGroup()).containsEntry("slow", 17L).containsEntry("fast", 0L);
             assertThat(mq.position("t", "slow")).isEqualTo(first[2]);
-            assertThat(mq.skippedMessages("t", "slow")).isEqualTo(17);
+            assertThat(mq.admin().skippedMessages("t", "slow")).isEqualTo(17);
             assertThat(mq.takeSkippedMessages("t", "slow")).isEqualTo(17);
             assertThat(mq.takeSkippedMessages("t", "slow")).isZero();
-            assertThat(mq.skippedMessages("t", "slow")).isEqualTo(17);
+            assertThat(mq.admin().skippedMessages("t", "slow")).isEqualTo(17);
             assertThat(ids(mq.consume("t", "slow", 1))).containsExactly(first[2]);
         }
     }
@@ -178,7 +178,7 @@ class RetentionTest {
 
             assertThat(mq.admin().runRetention()).isEqualTo(20);
             assertThat(mq.admin().topicStats("t").deletedByMaxRetentionTime()).isEqualTo(20);
-            assertThat(mq.skippedMessages("t", "g")).isEqualTo(20);
+            assertThat(mq.admin().skippedMessages("t", "g")).isEqualTo(20);
             assertThat(ids(mq.consume("t", "g", 1))).containsExactly(first[1] + 10);
         }
     }
@@ -276,7 +276,7 @@ class RetentionTest {
             assertThatThrownBy(() -> mq.admin().setRetention("nope", RetentionPolicy.KEEP_ALL))
                     .isInstanceOf(TopicNotFoundException.class);
             assertThatThrownBy(() -> mq.admin().topicStats("nope")).isInstanceOf(TopicNotFoundException.class);
-            assertThatThrownBy(() -> mq.skippedMessages("t", "nope")).isInstanceOf(ConsumerGroupNotFoundException.class);
+            assertThatThrownBy(() -> mq.admin().skippedMessages("t", "nope")).isInstanceOf(ConsumerGroupNotFoundException.class);
             assertThatThrownBy(() -> mq.takeSkippedMessages("t", "nope"))
                     .isInstanceOf(ConsumerGroupNotFoundException.class);
             assertThat(mq.admin().retentionOverride("t")).isEqualTo(RetentionPolicy.INHERIT_ALL);
@@ -310,7 +310,7 @@ class RetentionTest {
             assertThat(mq.position("t", "g")).isEqualTo(first[2]);
 
             assertThat(mq.admin().runRetention()).isEqualTo(10);
-            assertThat(mq.skippedMessages("t", "g")).isEqualTo(30);
+            assertThat(mq.admin().skippedMessages("t", "g")).isEqualTo(30);
             mq.consume("t", "g", 1000);
             clock.advance(1_001);
             assertThat(mq.admin().runRetention()).isEqualTo(40);
@@ -320,7 +320,7 @@ class RetentionTest {
         }
         try (RocksMq mq = RocksMq.open(cfg)) {
             assertThat(mq.takeSkippedMessages("t", "g")).isZero();
-            assertThat(mq.skippedMessages("t", "g")).isEqualTo(30);
+            assertThat(mq.admin().skippedMessages("t", "g")).isEqualTo(30);
             assertThat(mq.admin().topicStats("t").retainedMessages()).isZero();
             long[] more = produce(mq, "t", 1, 10);
             assertThat(more[0]).isEqualTo(first[0] + 70);
@@ -346,7 +346,7 @@ class RetentionTest {
             mq.seekToTimestamp("t", "g", 0);
             assertThat(ids(mq.consume("t", "g", 1))).containsExactly(first[2]);
             // A group positioned below the deleted range holds nothing back and skips nothing.
-            assertThat(mq.skippedMessages("t", "g")).isZero();
+            assertThat(mq.admin().skippedMessages("t", "g")).isZero();
         }
     }
 
@@ -372,13 +372,13 @@ class RetentionTest {
             mq.createConsumerGroup("t", "g");
             produce(mq, "t", 1, 10);
             mq.admin().runRetention();
-            assertThat(mq.skippedMessages("t", "g")).isEqualTo(10);
+            assertThat(mq.admin().skippedMessages("t", "g")).isEqualTo(10);
             mq.destroyConsumerGroup("t", "g");
             mq.createConsumerGroup("t", "g");
-            assertThat(mq.skippedMessages("t", "g")).isZero();
+            assertThat(mq.admin().skippedMessages("t", "g")).isZero();
         }
         try (RocksMq mq = RocksMq.open(config().build())) {
-            assertThat(mq.skippedMessages("t", "g")).isZero();
+            assertThat(mq.admin().skippedMessages("t", "g")).isZero();
         }
     }
 

@@ -45,7 +45,7 @@ class ScheduleCrashTest {
             }
             try (RocksMq mq = RocksMq.open(RocksMqConfig.builder(data).build())) {
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (mq.scheduledCount(ScheduleCrashChild.TOPIC) > 0 && System.nanoTime() < end) {
+                while (mq.admin().scheduledCount(ScheduleCrashChild.TOPIC) > 0 && System.nanoTime() < end) {
                     Thread.sleep(10); // everything was due within 200 ms of its schedule
                 }
                 movedAtOpen += mq.schedulerForTest().moved();
@@ -72,8 +72,8 @@ class ScheduleCrashTest {
             from = batch.get(batch.size() - 1).id() + 1;
         }
         List<String> violations = new ArrayList<>();
-        if (mq.scheduledCount(ScheduleCrashChild.TOPIC) != 0) {
-            violations.add(mq.scheduledCount(ScheduleCrashChild.TOPIC) + " still scheduled after 30 s");
+        if (mq.admin().scheduledCount(ScheduleCrashChild.TOPIC) != 0) {
+            violations.add(mq.admin().scheduledCount(ScheduleCrashChild.TOPIC) + " still scheduled after 30 s");
         }
         appeared.forEach((payload, n) -> {
             if (n != 1) {

@@ -101,7 +101,7 @@ class ScheduleRaceTest {
                 pool.shutdownNow();
             }
             long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (mq.scheduledCount(topic) > 0 && System.nanoTime() < end) {
+            while (mq.admin().scheduledCount(topic) > 0 && System.nanoTime() < end) {
                 Thread.sleep(5);
             }
             int[] appeared = new int[MESSAGES];
@@ -117,8 +117,8 @@ class ScheduleRaceTest {
                 from = got.get(got.size() - 1).id() + 1;
             }
             List<String> violations = new ArrayList<>();
-            if (mq.scheduledCount(topic) != 0) {
-                violations.add(mq.scheduledCount(topic) + " entries left in the schedule");
+            if (mq.admin().scheduledCount(topic) != 0) {
+                violations.add(mq.admin().scheduledCount(topic) + " entries left in the schedule");
             }
             for (int i = 0; i < MESSAGES; i++) {
                 if (cancelled[i] ? appeared[i] != 0 : appeared[i] != 1) {

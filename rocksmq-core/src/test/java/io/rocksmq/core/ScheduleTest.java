@@ -72,19 +72,19 @@ class ScheduleTest {
                     msg("at +2s").withDeliverAfter(Duration.ofSeconds(2))), Durability.WAL);
             assertThat(handles).extracting(ScheduleHandle::dueAtMillis).containsExactly(T0 + 3_000, T0 + 1_000, T0 + 2_000);
             mq.produce("t", List.of(msg("after")));
-            assertThat(mq.scheduledCount("t")).isEqualTo(3);
-            assertThat(mq.scheduled("t", 10)).extracting(s -> new String(s.message().payload(), StandardCharsets.UTF_8))
+            assertThat(mq.admin().scheduledCount("t")).isEqualTo(3);
+            assertThat(mq.admin().scheduled("t", 10)).extracting(s -> new String(s.message().payload(), StandardCharsets.UTF_8))
                     .containsExactly("at +1s", "at +2s", "at +3s");
 
             assertThat(texts(mq.consume("t", "g", 10))).containsExactly("before", "after");
             advance(mq, 2_000);
-            await(() -> mq.scheduledCount("t") == 1);
+            await(() -> mq.admin().scheduledCount("t") == 1);
             List<ConsumerMessage> got = mq.consume("t", "g", 10);
             assertThat(texts(got)).containsExactly("at +1s", "at +2s");
             assertThat(got.get(0).id()).isGreaterThan(mq.messageIdAtOrAfter("t", 0) + 1); // after "after"
             assertThat(got.get(1).id()).isEqualTo(got.get(0).id() + 1);
             advance(mq, 1_000);
-            await(() -> mq.scheduledCount("t") == 0);
+            await(() -> mq.admin().scheduledCount("t") == 0);
             assertThat(texts(mq.consume("t", "g", 10))).containsExactly("at +3s");
             assertThat(texts(mq.read("t", 0, 10))).containsExactly("before", "after", "at +1s", "at +2s", "at +3s");
         }
@@ -99,7 +99,7 @@ class ScheduleTest {
             mq.schedule("t", msg("now").withDeliverAfter(Duration.ZERO));
             await(() -> mq.latestMessageId("t") >= 0);
             assertThat(texts(mq.read("t", 0, 10))).containsExactly("now");
-            assertThat(mq.scheduledCount("t")).isEqualTo(1);
+            assertThat(mq.admin().scheduledCount("t")).isEqualTo(1);
         }
     }
 
@@ -112,7 +112,7 @@ class ScheduleTest {
             mq.cancelScheduled(cancelled);
             assertThatThrownBy(() -> mq.cancelScheduled(cancelled)).isInstanceOf(ScheduleNotFoundException.class);
             advance(mq, 1_000);
-            await(() -> mq.scheduledCount("t") == 0);
+            await(() -> mq.admin().scheduledCount("t") == 0);
             assertThat(texts(mq.read("t", 0, 10))).containsExactly("delivered");
             long latest = mq.latestMessageId("t");
             assertThatThrownBy(() -> mq.cancelScheduled(delivered)).isInstanceOf(ScheduleNotFoundException.class)
@@ -131,13 +131,13 @@ class ScheduleTest {
         }
         clock.advance(5_000);
         try (RocksMq mq = open()) {
-            await(() -> mq.scheduledCount("t") == 1);
+            await(() -> mq.admin().scheduledCount("t") == 1);
             assertThat(texts(mq.read("t", 0, 10))).containsExactly("+1s", "+2s");
-            ScheduleHandle later = mq.scheduled("t", 10).get(0).handle();
+            ScheduleHandle later = mq.admin().scheduled("t", 10).get(0).handle();
             assertThat(later.dueAtMillis()).isEqualTo(T0 + 3_600_000);
             // A handle from before the restart still names it (its text form too).
             mq.cancelScheduled(ScheduleHandle.parse("t", later.token()));
-            assertThat(mq.scheduledCount("t")).isZero();
+            assertThat(mq.admin().scheduledCount("t")).isZero();
         }
     }
 
@@ -148,11 +148,11 @@ class ScheduleTest {
             ScheduleHandle h = mq.schedule("t", msg("doomed").withDeliverAfter(Duration.ofSeconds(1)));
             mq.destroyTopic("t");
             mq.createTopic("t");
-            assertThat(mq.scheduledCount("t")).isZero();
+            assertThat(mq.admin().scheduledCount("t")).isZero();
             assertThatThrownBy(() -> mq.cancelScheduled(h)).isInstanceOf(ScheduleNotFoundException.class);
             mq.schedule("t", msg("sentinel").withDeliverAfter(Duration.ofSeconds(2)));
             advance(mq, 2_000);
-            await(() -> mq.scheduledCount("t") == 0);
+            await(() -> mq.admin().scheduledCount("t") == 0);
             assertThat(texts(mq.read("t", 0, 10))).containsExactly("sentinel");
             assertThat(rawScheduleEntries(mq)).isZero();
         }
@@ -179,7 +179,7 @@ class ScheduleTest {
                     msg("copy").withDeduplicationId("d").withDeliverAfter(Duration.ofHours(2)),
                     msg("ttl 1h").withTtl(Duration.ofHours(1)).withDeliverAfter(Duration.ofHours(2))), Durability.WAL);
             advance(mq, 7_200_000);
-            await(() -> mq.scheduledCount("t") == 0);
+            await(() -> mq.admin().scheduledCount("t") == 0);
             // Counted from the schedule, the ttl would have ended an hour before the message appeared.
             assertThat(texts(mq.read("t", 0, 10))).containsExactly("one", "ttl 1h");
             clock.advance(3_600_000);
@@ -203,7 +203,7 @@ class ScheduleTest {
             assertThatThrownBy(() -> ScheduleHandle.parse("t", "nope")).isInstanceOf(InvalidArgumentException.class);
             assertThatThrownBy(() -> mq.cancelScheduled(new ScheduleHandle("t", T0, 1)))
                     .isInstanceOf(ScheduleNotFoundException.class);
-            assertThat(mq.scheduledCount("t")).isZero();
+            assertThat(mq.admin().scheduledCount("t")).isZero();
             assertThat(mq.latestMessageId("t")).isEqualTo(-1);
         }
     }
@@ -216,14 +216,14 @@ class ScheduleTest {
         }
         clock.advance(5_000);
         try (RocksMq ro = RocksMq.open(RocksMqConfig.builder(dir).clock(clock).readOnly(true).build())) {
-            assertThat(ro.scheduledCount("t")).isEqualTo(1);
+            assertThat(ro.admin().scheduledCount("t")).isEqualTo(1);
             assertThat(ro.latestMessageId("t")).isEqualTo(-1);
             assertThatThrownBy(() -> ro.schedule("t", msg("y").withDeliverAfter(Duration.ofSeconds(1))))
                     .isInstanceOf(io.rocksmq.api.ReadOnlyQueueException.class);
         }
         List<String> seen = new ArrayList<>();
         try (RocksMq mq = open()) {
-            await(() -> mq.scheduledCount("t") == 0);
+            await(() -> mq.admin().scheduledCount("t") == 0);
             seen.addAll(texts(mq.read("t", 0, 10)));
         }
         assertThat(seen).containsExactly("x");

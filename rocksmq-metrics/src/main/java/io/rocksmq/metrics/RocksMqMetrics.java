@@ -274,7 +274,7 @@ public final class RocksMqMetrics implements MeterBinder, AutoCloseable {
                     positionRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> mq.position(t, g))));
                     lagRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> TopicSnapshot.lag(
                             mq.earliestMessageId(t), mq.latestMessageId(t), mq.position(t, g)))));
-                    expiredRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> mq.expiredMessages(t, g))));
+                    expiredRows.add(MultiGauge.Row.of(groupTags, () -> safe(() -> mq.admin().expiredMessages(t, g))));
                     SharedGroup handle = sharedGroup(t, g);
                     if (handle != null) {
                         SHARED_STATS.forEach((stat, read) -> sharedRows.get(stat).add(MultiGauge.Row.of(groupTags,
