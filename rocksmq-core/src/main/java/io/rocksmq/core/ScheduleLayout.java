@@ -3,7 +3,9 @@ package io.rocksmq.core;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.rocksmq.core.StorageLayout.corrupt;
@@ -18,13 +20,16 @@ import static io.rocksmq.core.StorageLayout.putLong;
  *   <li>{@code [0x19][0x00]} → the open epoch (u64): incremented by every writable open; a schedule
  *       sequence is {@code epoch << 40 | n}, so sequences never repeat without a counter written per
  *       message.</li>
- *   <li>due index {@code [0x19][0x01][due u64][sequence u64]} → the message: topic id (u64), topic name
- *       (u16 length + UTF-8), deduplication id (u16 length + UTF-8, length 0: none), expiry time (u64),
- *       time-to-live (u64), property count (u16), per property key (u16 length + UTF-8) and value (u32
- *       length + UTF-8), then the payload to the end. Ordered by due time: the waiter reads only the
- *       front, and open reads nothing of it.</li>
- *   <li>topic index {@code [0x19][0x02][topic id u64][sequence u64]} → due (u64): what a topic's destroy
- *       deletes, what {@code scheduled(topic)} lists. Written and deleted with its due entry, in one batch.</li>
+ *   <li>due index {@code [0x19][0x01][due u64][first sequence u64]} → the messages of one schedule call to
+ *       one topic that are due at that time (one entry for them all: RocksDB's cost is per entry): topic id
+ *       (u64), topic name (u16 length + UTF-8), count (u32), then per message its sequence minus the first
+ *       (u32), its length (u32) and its bytes: deduplication id (u16 length + UTF-8, length 0: none), expiry
+ *       time (u64), time-to-live (u64), property count (u16), per property key (u16 length + UTF-8) and
+ *       value (u32 length + UTF-8), then the payload. Ordered by due time: the waiter reads only the front,
+ *       and open reads nothing of it. A cancel rewrites the entry without the message (or deletes it).</li>
+ *   <li>topic index {@code [0x19][0x02][topic id u64][first sequence u64]} → due (u64) and count (u32):
+ *       what a topic's destroy deletes, what {@code scheduled(topic)} lists and counts. Written and deleted
+ *       with its due entry, in one batch.</li>
  * </ul>
  * Recovery jumps over the whole {@code 0x19} range (open time does not grow with the schedule).
  *
@@ -98,11 +103,35 @@ final class ScheduleLayout {
         return getLong(v, 0);
     }
 
-    /** The stored form of a scheduled message of topic {@code topicId} named {@code topic}. */
-    static byte[] messageValue(long topicId, String topic, ProducerMessage m) {
+    /** One message of a due entry: its sequence is the entry's first sequence plus {@code offset}. */
+    record Item(int offset, ProducerMessage message) {
+    }
+
+    /** A due entry, decoded: the messages of one schedule call to one topic due at one time. */
+    record Stored(long topicId, String topic, List<Item> items) {
+    }
+
+    /** The stored form of a due entry of topic {@code topicId} named {@code topic}. */
+    static byte[] entryValue(long topicId, String topic, List<Item> items) {
         byte[] name = topic.getBytes(StandardCharsets.UTF_8);
+        List<byte[]> encoded = new ArrayList<>(items.size());
+        int size = 8 + 2 + name.length + 4;
+        for (Item item : items) {
+            byte[] m = messageBytes(item.message());
+            encoded.add(m);
+            size += 8 + m.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.putLong(topicId).putShort((short) name.length).put(name).putInt(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            b.putInt(items.get(i).offset()).putInt(encoded.get(i).length).put(encoded.get(i));
+        }
+        return b.array();
+    }
+
+    private static byte[] messageBytes(ProducerMessage m) {
         byte[] dedup = m.deduplicationId() == null ? new byte[0] : m.deduplicationId().getBytes(StandardCharsets.UTF_8);
-        int size = 8 + 2 + name.length + 2 + dedup.length + 8 + 8 + 2 + m.payload().length;
+        int size = 2 + dedup.length + 8 + 8 + 2 + m.payload().length;
         Map<byte[], byte[]> props = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : m.properties().entrySet()) {
             byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
@@ -111,7 +140,7 @@ final class ScheduleLayout {
             size += 2 + k.length + 4 + v.length;
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.putLong(topicId).putShort((short) name.length).put(name).putShort((short) dedup.length).put(dedup);
+        b.putShort((short) dedup.length).put(dedup);
         b.putLong(m.expiresAtMillis()).putLong(m.ttlMillis()).putShort((short) props.size());
         for (Map.Entry<byte[], byte[]> e : props.entrySet()) {
             b.putShort((short) e.getKey().length).put(e.getKey()).putInt(e.getValue().length).put(e.getValue());
@@ -120,16 +149,12 @@ final class ScheduleLayout {
         return b.array();
     }
 
-    /** The topic id of a stored message. */
+    /** The topic id of a stored due entry. */
     static long valueTopicId(byte[] v) {
         if (v.length < 10) {
-            throw corrupt("scheduled message of " + v.length + " bytes", null);
+            throw corrupt("schedule entry of " + v.length + " bytes", null);
         }
         return getLong(v, 0);
-    }
-
-    /** A stored message, decoded. */
-    record Stored(long topicId, String topic, ProducerMessage message) {
     }
 
     static Stored decode(byte[] v) {
@@ -137,26 +162,63 @@ final class ScheduleLayout {
             ByteBuffer b = ByteBuffer.wrap(v);
             long topicId = b.getLong();
             String topic = string(b, Short.toUnsignedInt(b.getShort()));
-            int dedupLength = Short.toUnsignedInt(b.getShort());
-            String dedup = dedupLength == 0 ? null : string(b, dedupLength);
-            long expiresAt = b.getLong();
-            long ttl = b.getLong();
-            int count = Short.toUnsignedInt(b.getShort());
-            Map<String, String> props = new LinkedHashMap<>();
-            for (int i = 0; i < count; i++) {
-                String k = string(b, Short.toUnsignedInt(b.getShort()));
-                int vl = b.getInt();
-                if (vl < 0) {
-                    throw corrupt("scheduled message property of length " + vl, null);
-                }
-                props.put(k, string(b, vl));
+            int count = b.getInt();
+            if (count < 0) {
+                throw corrupt("schedule entry of " + count + " messages", null);
             }
-            byte[] payload = new byte[b.remaining()];
-            b.get(payload);
-            return new Stored(topicId, topic, new ProducerMessage(payload, props, dedup, expiresAt, ttl));
-        } catch (BufferUnderflowException | IllegalArgumentException | io.rocksmq.api.InvalidArgumentException e) {
-            throw corrupt("scheduled message of " + v.length + " bytes", e);
+            List<Item> items = new ArrayList<>(Math.min(count, 1 << 16));
+            for (int i = 0; i < count; i++) {
+                int offset = b.getInt();
+                int length = b.getInt();
+                if (length < 0) {
+                    throw corrupt("scheduled message of length " + length, null);
+                }
+                items.add(new Item(offset, message(ByteBuffer.wrap(v, b.position(), length).slice())));
+                b.position(b.position() + length);
+            }
+            return new Stored(topicId, topic, items);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
+                 | io.rocksmq.api.InvalidArgumentException e) {
+            throw corrupt("schedule entry of " + v.length + " bytes", e);
         }
+    }
+
+    private static ProducerMessage message(ByteBuffer b) {
+        int dedupLength = Short.toUnsignedInt(b.getShort());
+        String dedup = dedupLength == 0 ? null : string(b, dedupLength);
+        long expiresAt = b.getLong();
+        long ttl = b.getLong();
+        int count = Short.toUnsignedInt(b.getShort());
+        Map<String, String> props = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String k = string(b, Short.toUnsignedInt(b.getShort()));
+            int vl = b.getInt();
+            if (vl < 0) {
+                throw corrupt("scheduled message property of length " + vl, null);
+            }
+            props.put(k, string(b, vl));
+        }
+        byte[] payload = new byte[b.remaining()];
+        b.get(payload);
+        return new ProducerMessage(payload, props, dedup, expiresAt, ttl);
+    }
+
+    /** The per-topic index value of an entry: its due time and how many messages it holds. */
+    static byte[] indexValue(long due, int count) {
+        byte[] v = new byte[12];
+        putLong(v, 0, due);
+        StorageLayout.putInt(v, 8, count);
+        return v;
+    }
+
+    static long indexDue(byte[] v) {
+        requireLength(v, 12, "schedule index entry");
+        return getLong(v, 0);
+    }
+
+    static int indexCount(byte[] v) {
+        requireLength(v, 12, "schedule index entry");
+        return StorageLayout.getInt(v, 8);
     }
 
     private static String string(ByteBuffer b, int length) {

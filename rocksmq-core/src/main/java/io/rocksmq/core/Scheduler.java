@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * time, getting their message id then.
  *
  * <h2>Where the schedule lives</h2>
- * In RocksDB only ({@link ScheduleLayout}): one entry per waiting message in a due-time index, plus one in
- * a per-topic index, written and deleted together. The heap holds no entry per message: the waiter reads
+ * In RocksDB only ({@link ScheduleLayout}): one entry per schedule call and due time (holding its
+ * messages: RocksDB's cost is per entry) in a due-time index, plus one in a per-topic index, written and
+ * deleted together; a cancel rewrites its entry without the message. The heap holds no entry per message: the waiter reads
  * the front of the due index when it wakes, open reads none of it, so ten million scheduled messages cost
  * what a hundred do, in heap and at open.
  *
@@ -63,7 +65,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
-    /** Most entries moved per round (bounds one round's memory and its lock hold). */
+    /** Most messages moved per round, but at least one entry (bounds one round's memory and its lock hold). */
     static final int MAX_MOVE = 1_000;
     /** Longest park: bounds how late a message gets after the wall clock is stepped forward. */
     static final long MAX_PARK_MILLIS = 60_000;
@@ -122,29 +124,40 @@ final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Stores the messages (validated, each with a delivery time) in the schedule as one atomic write.
-     * The caller entered the topic.
+     * Stores the messages (validated, each with a delivery time) in the schedule as one atomic write: one
+     * due entry per distinct due time. The caller entered the topic.
      */
     List<ScheduleHandle> schedule(Topic t, List<ProducerMessage> messages, Durability durability) {
         if (waiter == null) {
             throw new IllegalStateException("scheduler not started");
         }
         long now = config.clock().millis();
+        long base = nextSequences(messages.size());
         List<ScheduleHandle> handles = new ArrayList<>(messages.size());
+        Map<Long, List<ScheduleLayout.Item>> byDue = new LinkedHashMap<>();
+        Map<Long, Long> firstOfDue = new HashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            long due = Math.max(0, messages.get(i).dueAt(now));
+            long sequence = base + i;
+            long first = firstOfDue.computeIfAbsent(due, d -> sequence);
+            byDue.computeIfAbsent(due, d -> new ArrayList<>())
+                    .add(new ScheduleLayout.Item((int) (sequence - first), messages.get(i).delivered()));
+            handles.add(new ScheduleHandle(t.name(), due, sequence));
+        }
         long earliest = Long.MAX_VALUE;
         long ticket;
         boolean durable = durability == Durability.FSYNC;
         try (WriteBatch batch = new WriteBatch()) {
             long bytes = 0;
-            for (ProducerMessage m : messages) {
-                long due = Math.max(0, m.dueAt(now));
-                long sequence = nextSequence();
-                byte[] value = ScheduleLayout.messageValue(t.id(), t.name(), m.delivered());
-                batch.put(store.meta(), ScheduleLayout.dueKey(due, sequence), value);
-                batch.put(store.meta(), ScheduleLayout.topicKey(t.id(), sequence), ScheduleLayout.longValue(due));
+            for (Map.Entry<Long, List<ScheduleLayout.Item>> e : byDue.entrySet()) {
+                long due = e.getKey();
+                long first = firstOfDue.get(due);
+                byte[] value = ScheduleLayout.entryValue(t.id(), t.name(), e.getValue());
+                batch.put(store.meta(), ScheduleLayout.dueKey(due, first), value);
+                batch.put(store.meta(), ScheduleLayout.topicKey(t.id(), first),
+                        ScheduleLayout.indexValue(due, e.getValue().size()));
                 bytes += value.length;
                 earliest = Math.min(earliest, due);
-                handles.add(new ScheduleHandle(t.name(), due, sequence));
             }
             if (durable) {
                 store.beginDurableWrite();
@@ -177,12 +190,13 @@ final class Scheduler implements AutoCloseable {
         return handles;
     }
 
-    private long nextSequence() {
-        long n = counter.getAndIncrement();
-        if (n >= 1L << ScheduleLayout.SEQUENCE_BITS) {
+    /** The first of {@code n} consecutive sequences, unique in the queue. */
+    private long nextSequences(int n) {
+        long first = counter.getAndAdd(n);
+        if (first + n >= 1L << ScheduleLayout.SEQUENCE_BITS) {
             throw new StorageException("schedule sequence exhausted", "reopen the queue", null);
         }
-        return epoch << ScheduleLayout.SEQUENCE_BITS | n;
+        return epoch << ScheduleLayout.SEQUENCE_BITS | first;
     }
 
     /**
@@ -194,22 +208,43 @@ final class Scheduler implements AutoCloseable {
         cancel.cancel(this, t, handle);
     }
 
-    /** The check-then-delete of one entry; {@link #LOCKED} runs it under {@link #lock}. */
+    /** The check-then-delete of one message; {@link #LOCKED} runs it under {@link #lock}. */
     void cancelEntry(Topic t, ScheduleHandle h) {
-        byte[] key = ScheduleLayout.dueKey(h.dueAtMillis(), h.sequence());
-        byte[] value = store.getMeta(key);
-        if (value == null || ScheduleLayout.valueTopicId(value) != t.id()) {
+        long due = h.dueAtMillis();
+        byte[] key = null;
+        byte[] value = null;
+        // The entry holding it: the last one due then whose first sequence is not after it.
+        try (RocksStore.Range r = store.range(store.meta(), ScheduleLayout.dueKey(due, 0),
+                ScheduleLayout.dueKey(due, h.sequence() + 1))) {
+            r.it.seekToLast();
+            if (r.it.isValid()) {
+                key = r.it.key();
+                value = r.it.value();
+            }
+            r.check();
+        }
+        if (key == null || ScheduleLayout.valueTopicId(value) != t.id()) {
+            throw new ScheduleNotFoundException(t.name(), h.token());
+        }
+        long first = ScheduleLayout.dueKeySequence(key);
+        ScheduleLayout.Stored stored = ScheduleLayout.decode(value);
+        List<ScheduleLayout.Item> kept = new ArrayList<>(stored.items());
+        if (!kept.removeIf(item -> first + item.offset() == h.sequence())) {
             throw new ScheduleNotFoundException(t.name(), h.token());
         }
         try (WriteBatch batch = new WriteBatch()) {
-            batch.delete(store.meta(), key);
-            batch.delete(store.meta(), ScheduleLayout.topicKey(t.id(), h.sequence()));
+            if (kept.isEmpty()) {
+                batch.delete(store.meta(), key);
+                batch.delete(store.meta(), ScheduleLayout.topicKey(t.id(), first));
+            } else {
+                batch.put(store.meta(), key, ScheduleLayout.entryValue(t.id(), t.name(), kept));
+                batch.put(store.meta(), ScheduleLayout.topicKey(t.id(), first), ScheduleLayout.indexValue(due, kept.size()));
+            }
             store.write(batch);
         } catch (RocksDBException e) {
             throw RocksStore.storage("cannot cancel a scheduled message", e);
         }
     }
-
     /** Wakes the waiter to look at the schedule now (tests that move a {@code MutableClock}). */
     void wake() {
         lock.lock();
@@ -232,17 +267,21 @@ final class Scheduler implements AutoCloseable {
 
     /** The topic's waiting messages in due-time order, at most {@code max}. */
     List<ScheduledMessage> list(Topic t, int max) {
-        List<long[]> dueAndSequence = index(t.id());
-        dueAndSequence.sort(Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
+        List<long[]> entries = index(t.id());
+        entries.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
         List<ScheduledMessage> out = new ArrayList<>();
-        for (long[] e : dueAndSequence) {
+        for (long[] e : entries) {
             if (out.size() >= max) {
                 break;
             }
             byte[] value = store.getMeta(ScheduleLayout.dueKey(e[0], e[1]));
-            if (value != null) { // delivered or cancelled since the index was read
-                out.add(new ScheduledMessage(new ScheduleHandle(t.name(), e[0], e[1]),
-                        ScheduleLayout.decode(value).message()));
+            if (value == null) {
+                continue; // delivered or cancelled since the index was read
+            }
+            for (ScheduleLayout.Item item : ScheduleLayout.decode(value).items()) {
+                if (out.size() < max) {
+                    out.add(new ScheduledMessage(new ScheduleHandle(t.name(), e[0], e[1] + item.offset()), item.message()));
+                }
             }
         }
         return out;
@@ -250,17 +289,22 @@ final class Scheduler implements AutoCloseable {
 
     /** How many messages of the topic wait (one scan of its index). */
     long count(Topic t) {
-        return index(t.id()).size();
+        long n = 0;
+        for (long[] e : index(t.id())) {
+            n += e[2];
+        }
+        return n;
     }
 
+    /** The topic's index: {due, first sequence, count} per due entry. */
     private List<long[]> index(long topicId) {
         List<long[]> out = new ArrayList<>();
         try (RocksStore.Range r = store.range(store.meta(), ScheduleLayout.topicStart(topicId),
                 ScheduleLayout.topicStart(topicId + 1))) {
             for (r.it.seekToFirst(); r.it.isValid(); r.it.next()) {
-                byte[] key = r.it.key();
-                out.add(new long[] {ScheduleLayout.decodeLong(r.it.value(), "schedule index entry"),
-                        StorageLayout.getLong(key, 10)});
+                byte[] v = r.it.value();
+                out.add(new long[] {ScheduleLayout.indexDue(v), StorageLayout.getLong(r.it.key(), 10),
+                        ScheduleLayout.indexCount(v)});
             }
             r.check();
         }
@@ -274,7 +318,7 @@ final class Scheduler implements AutoCloseable {
         boolean any = false;
         try (RocksStore.Range r = store.range(store.meta(), start, end)) {
             for (r.it.seekToFirst(); r.it.isValid(); r.it.next()) {
-                long due = ScheduleLayout.decodeLong(r.it.value(), "schedule index entry");
+                long due = ScheduleLayout.indexDue(r.it.value());
                 batch.delete(store.meta(), ScheduleLayout.dueKey(due, StorageLayout.getLong(r.it.key(), 10)));
                 any = true;
             }
@@ -338,7 +382,7 @@ final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Under {@link #lock}: moves the entries due at {@code now} (at most {@link #MAX_MOVE}), oldest first,
+     * Under {@link #lock}: moves the entries due at {@code now} (about {@link #MAX_MOVE} messages), oldest first,
      * reading the index from due time {@code from} on (no entry is earlier).
      *
      * @return the due time of the earliest entry left, {@code Long.MAX_VALUE} if none
@@ -360,7 +404,7 @@ final class Scheduler implements AutoCloseable {
                 }
                 ScheduleLayout.Stored stored = ScheduleLayout.decode(r.it.value());
                 byTopic.computeIfAbsent(stored.topicId(), k -> new ArrayList<>()).add(new Entry(key, stored));
-                count++;
+                count += stored.items().size();
             }
             r.check();
         }
@@ -377,7 +421,9 @@ final class Scheduler implements AutoCloseable {
         for (Entry e : entries) {
             deletes.add(new byte[][] {e.key(), null});
             deletes.add(new byte[][] {ScheduleLayout.topicKey(topicId, ScheduleLayout.dueKeySequence(e.key())), null});
-            messages.add(e.stored().message());
+            for (ScheduleLayout.Item item : e.stored().items()) {
+                messages.add(item.message());
+            }
         }
         Topic t = registry.view().get(entries.get(0).stored().topic());
         if (t == null || t.id() != topicId || !t.lifecycle().tryEnter()) {
@@ -395,7 +441,7 @@ final class Scheduler implements AutoCloseable {
             append.alsoWrite = deletes;
             t.append(store, append);
             t.signal().signal();
-            moved.addAndGet(entries.size());
+            moved.addAndGet(messages.size());
         } finally {
             t.lifecycle().exit();
         }

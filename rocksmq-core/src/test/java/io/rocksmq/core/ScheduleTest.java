@@ -122,6 +122,25 @@ class ScheduleTest {
     }
 
     @Test
+    void oneMessageOfSeveralDueTogetherCanBeCancelledAndTheOthersStillAppear() throws Exception {
+        try (RocksMq mq = open()) {
+            mq.createTopic("t");
+            Instant at = Instant.ofEpochMilli(T0 + 1_000);
+            List<ScheduleHandle> h = mq.schedule("t", List.of(msg("a").withDeliverAt(at), msg("b").withDeliverAt(at),
+                    msg("c").withDeliverAt(at)), Durability.WAL);
+            assertThat(mq.scheduled("t", 10)).extracting(ScheduledMessage::handle).containsExactlyElementsOf(h);
+            mq.cancelScheduled(h.get(1));
+            assertThatThrownBy(() -> mq.cancelScheduled(h.get(1))).isInstanceOf(ScheduleNotFoundException.class);
+            assertThat(mq.scheduledCount("t")).isEqualTo(2);
+            assertThat(mq.scheduled("t", 10)).extracting(ScheduledMessage::handle).containsExactly(h.get(0), h.get(2));
+            advance(mq, 1_000);
+            await(() -> mq.scheduledCount("t") == 0);
+            assertThat(texts(mq.read("t", 0, 10))).containsExactly("a", "c");
+            assertThatThrownBy(() -> mq.cancelScheduled(h.get(2))).isInstanceOf(ScheduleNotFoundException.class);
+        }
+    }
+
+    @Test
     void messagesThatFellDueWhileClosedAppearRightAfterOpenInDueOrderAndLaterOnesStillWait() throws Exception {
         try (RocksMq mq = open()) {
             mq.createTopic("t");
