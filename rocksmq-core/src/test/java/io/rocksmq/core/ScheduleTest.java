@@ -128,13 +128,13 @@ class ScheduleTest {
             Instant at = Instant.ofEpochMilli(T0 + 1_000);
             List<ScheduleHandle> h = mq.schedule("t", List.of(msg("a").withDeliverAt(at), msg("b").withDeliverAt(at),
                     msg("c").withDeliverAt(at)), Durability.WAL);
-            assertThat(mq.scheduled("t", 10)).extracting(ScheduledMessage::handle).containsExactlyElementsOf(h);
+            assertThat(mq.admin().scheduled("t", 10)).extracting(ScheduledMessage::handle).containsExactlyElementsOf(h);
             mq.cancelScheduled(h.get(1));
             assertThatThrownBy(() -> mq.cancelScheduled(h.get(1))).isInstanceOf(ScheduleNotFoundException.class);
-            assertThat(mq.scheduledCount("t")).isEqualTo(2);
-            assertThat(mq.scheduled("t", 10)).extracting(ScheduledMessage::handle).containsExactly(h.get(0), h.get(2));
+            assertThat(mq.admin().scheduledCount("t")).isEqualTo(2);
+            assertThat(mq.admin().scheduled("t", 10)).extracting(ScheduledMessage::handle).containsExactly(h.get(0), h.get(2));
             advance(mq, 1_000);
-            await(() -> mq.scheduledCount("t") == 0);
+            await(() -> mq.admin().scheduledCount("t") == 0);
             assertThat(texts(mq.read("t", 0, 10))).containsExactly("a", "c");
             assertThatThrownBy(() -> mq.cancelScheduled(h.get(2))).isInstanceOf(ScheduleNotFoundException.class);
         }
