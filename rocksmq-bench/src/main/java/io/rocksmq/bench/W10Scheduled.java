@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * scheduled.
  *
  * <pre>{@code
- * mvn -q -pl rocksmq-bench -am package -DskipTests
- * java -cp "rocksmq-bench/target/classes:$(cat rocksmq-bench/target/classpath.txt)" io.rocksmq.bench.W10Scheduled 1000000 10000
+ * mvn -q -pl rocksmq-bench -am package -DskipTests -Djcstress.skip=true
+ * java -cp "rocksmq-bench/target/rocksmq-bench-0.1.0-SNAPSHOT.jar:rocksmq-bench/target/lib/*" io.rocksmq.bench.W10Scheduled 1000000 10000 2000
  * }</pre>
  * Not the harness: no peer has scheduled delivery in the harness, so there is no ratio to a peer.
  *
