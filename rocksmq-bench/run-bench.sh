@@ -13,6 +13,7 @@
 # Examples:
 #   rocksmq-bench/run-bench.sh --quick
 #   rocksmq-bench/run-bench.sh --workloads W1,W4 --peers rocksmq,rocksdb-kpm,rocksdb-vpb,chronicle,artemis
+#   rocksmq-bench/run-bench.sh --workloads W1,W4,W5 --peers rocksmq,rocksmq-served,kafka   (rmq serve vs Kafka)
 #   rocksmq-bench/run-bench.sh --quick --workloads W1 --peers rocksmq --jfr
 #   rocksmq-bench/run-bench.sh --workloads W1,W4,W5 --background-load 2   (idle and busy side by side)
 set -euo pipefail

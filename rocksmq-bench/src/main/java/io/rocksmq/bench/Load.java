@@ -13,4 +13,9 @@ public enum Load {
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The load whose {@link #id()} is {@code id}. */
+    static Load byId(String id) {
+        return valueOf(id.toUpperCase(Locale.ROOT));
+    }
 }

@@ -62,6 +62,7 @@ final class MarkdownReport {
             }
         }
 
+        served(md, summary);
         busy(md, header, summary);
 
         List<Summary.Row> churn = summary.rows("W6");
@@ -105,6 +106,29 @@ final class MarkdownReport {
             }
         }
         return md.toString();
+    }
+
+    /**
+     * The served queue ({@code rmq serve}, client over loopback) against Kafka over loopback, the issue's
+     * targets beside the ratios, and what the network hop costs against the embedded queue.
+     */
+    private static void served(StringBuilder md, Summary summary) {
+        String served = Peer.ROCKSMQ_SERVED.id();
+        if (summary.rows().stream().noneMatch(r -> r.peer().equals(served))) {
+            return;
+        }
+        md.append("\n## Served (`rmq serve`, rmq:// over loopback) against Kafka and embedded\n\n");
+        md.append("| workload | served/kafka | target | served/embedded (cost of the hop) |\n|---|---|---|---|\n");
+        for (String w : List.of("W1", "W4", "W5")) {
+            double kafka = summary.ratio(w, Load.IDLE, served, Peer.KAFKA.id());
+            double embedded = summary.ratio(w, Load.IDLE, served, Peer.ROCKSMQ.id());
+            if (Double.isNaN(kafka) && Double.isNaN(embedded)) {
+                continue;
+            }
+            md.append("| ").append(w).append(Summary.higherIsBetter(w) ? " msgs/s" : " p99").append(" | ")
+                    .append(ratio(kafka)).append(" | ").append(w.equals("W5") ? "≤ 0.1" : "≥ 2")
+                    .append(" | ").append(ratio(embedded)).append(" |\n");
+        }
     }
 
     /** Idle and busy side by side for W1, W4, W5, with our ratio to each peer under both. */

@@ -10,6 +10,7 @@ import java.util.List;
 public enum Peer {
     ROCKSMQ("rocksmq", "RocksMQ, Durability.WAL"),
     ROCKSMQ_FSYNC("rocksmq-fsync", "RocksMQ, Durability.FSYNC"),
+    ROCKSMQ_SERVED("rocksmq-served", "RocksMQ served: rmq serve in its own JVM, rmq:// client over loopback"),
     ROCKSDB_KPM("rocksdb-kpm", "raw RocksDB, key per message"),
     ROCKSDB_VPB("rocksdb-vpb", "raw RocksDB, value per batch"),
     CHRONICLE("chronicle", "Chronicle Queue"),

@@ -14,6 +14,7 @@ import static io.rocksmq.bench.Peer.ROCKSDB_KPM;
 import static io.rocksmq.bench.Peer.ROCKSDB_VPB;
 import static io.rocksmq.bench.Peer.ROCKSMQ;
 import static io.rocksmq.bench.Peer.ROCKSMQ_FSYNC;
+import static io.rocksmq.bench.Peer.ROCKSMQ_SERVED;
 
 /**
  * What one child JVM runs: a warm-up of the workload at full size, then the measured workload(s).
@@ -24,14 +25,14 @@ import static io.rocksmq.bench.Peer.ROCKSMQ_FSYNC;
  */
 public enum Scenario {
     /** W1 (produce, 100 B, batches of 100) then W4 (one group reads it back, 1,000 per call). */
-    PRODUCE_READ(List.of("W1", "W4"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSDB_KPM, ROCKSDB_VPB, CHRONICLE, KAFKA,
+    PRODUCE_READ(List.of("W1", "W4"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSMQ_SERVED, ROCKSDB_KPM, ROCKSDB_VPB, CHRONICLE, KAFKA,
             ARTEMIS)),
     /** W2: as W1 with 1 KiB payloads. */
     PRODUCE_1K(List.of("W2"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSDB_KPM, ROCKSDB_VPB, CHRONICLE, KAFKA, ARTEMIS)),
     /** W3: fsync before produce returns, batch 1, 1 and 16 producer threads. */
     SYNCED(List.of("W3-1t", "W3-16t"), EnumSet.of(ROCKSMQ_FSYNC, ROCKSDB_KPM, ARTEMIS_FSYNC)),
     /** W5: single messages at a fixed rate, one blocked consumer, produce-to-receipt latency. */
-    LATENCY(List.of("W5"), EnumSet.of(ROCKSMQ, CHRONICLE, KAFKA, ARTEMIS)),
+    LATENCY(List.of("W5"), EnumSet.of(ROCKSMQ, ROCKSMQ_SERVED, CHRONICLE, KAFKA, ARTEMIS)),
     /** W6: W1 with and without a thread churning consumer groups on the same topic. */
     CHURN(List.of("W6"), EnumSet.of(ROCKSMQ)),
     /** W7: one topic, 100 groups each consuming everything. */

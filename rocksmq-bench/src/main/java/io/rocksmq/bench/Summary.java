@@ -94,18 +94,26 @@ final class Summary {
 
     /** Our headline median divided by the row's (both under the row's load), or NaN when either is missing. */
     double ratio(Row row) {
-        if (row == null) {
+        return row == null ? Double.NaN : ratio(row.workload(), Load.byId(row.load()), ours(row.workload()), row.peer());
+    }
+
+    /**
+     * {@code numerator}'s headline median on the workload divided by {@code denominator}'s, both under
+     * {@code load}; NaN when either is missing.
+     */
+    double ratio(String workload, Load load, String numerator, String denominator) {
+        String metric = headline(workload);
+        Stat top = stat(workload, load, numerator, metric);
+        Stat bottom = stat(workload, load, denominator, metric);
+        if (top == null || bottom == null || bottom.median() == 0) {
             return Double.NaN;
         }
-        String metric = headline(row.workload());
-        Row ours = rows.stream()
-                .filter(r -> r.workload().equals(row.workload()) && r.load().equals(row.load())
-                        && r.peer().equals(ours(row.workload())))
-                .findFirst().orElse(null);
-        if (ours == null || ours.stat(metric) == null || row.stat(metric) == null || row.stat(metric).median() == 0) {
-            return Double.NaN;
-        }
-        return ours.stat(metric).median() / row.stat(metric).median();
+        return top.median() / bottom.median();
+    }
+
+    private Stat stat(String workload, Load load, String peer, String metric) {
+        return rows(workload, load).stream().filter(r -> r.peer().equals(peer)).findFirst()
+                .map(r -> r.stat(metric)).orElse(null);
     }
 
     /** JSON-ready form: rows with stats and the ratio. */

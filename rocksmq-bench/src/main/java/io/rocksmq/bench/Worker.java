@@ -10,6 +10,7 @@ import io.rocksmq.bench.peer.Payloads;
 import io.rocksmq.bench.peer.QueueDriver;
 import io.rocksmq.bench.peer.RawRocksDriver;
 import io.rocksmq.bench.peer.RocksMqDriver;
+import io.rocksmq.bench.peer.ServedRocksMqDriver;
 import io.rocksmq.core.Durability;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
@@ -106,6 +107,7 @@ public final class Worker {
         return switch (peer) {
             case ROCKSMQ -> new RocksMqDriver(dir, Durability.WAL);
             case ROCKSMQ_FSYNC -> new RocksMqDriver(dir, Durability.FSYNC);
+            case ROCKSMQ_SERVED -> new ServedRocksMqDriver(dir);
             case ROCKSDB_KPM -> new RawRocksDriver(dir, RawRocksDriver.Layout.KEY_PER_MESSAGE);
             case ROCKSDB_VPB -> new RawRocksDriver(dir, RawRocksDriver.Layout.VALUE_PER_BATCH);
             case CHRONICLE -> new ChronicleDriver(dir);
@@ -215,8 +217,10 @@ public final class Worker {
         int count = intParam("count");
         int warmup = intParam("warmup");
         Payloads payloads = new Payloads(intParam("payload"), SEED);
-        if (peer == Peer.KAFKA) {
-            warmUp(payloads, 100_000, 100, false); // the broker needs load for a while to reach full speed
+        if (peer == Peer.KAFKA || peer == Peer.ROCKSMQ_SERVED) {
+            // a broker (server) JVM needs load for a while to reach full speed; the warm-up below alone is
+            // single messages, which leaves its batch path cold
+            warmUp(payloads, 100_000, 100, false);
         }
         byte[] payload = payloads.get(0).clone();
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the harness end to end in its quickest mode (every scenario, every embedded peer, each in its
- * own JVM) and checks that what it writes is well-formed. No timing is asserted.
+ * Runs the harness end to end in its quickest mode (every scenario, every peer but Kafka, each in its
+ * own JVM; the served peer's server in a JVM of its own too) and checks that what it writes is
+ * well-formed. No timing is asserted.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class BenchSmokeTest {
@@ -82,7 +83,8 @@ class BenchSmokeTest {
 
         String md = Files.readString(out.resolve("results.md"));
         assertThat(md).contains("| W1 | rocksmq |", "| W4 | rocksdb-vpb |", "| W4 | artemis |", "| W3-16t | artemis-fsync |",
-                "## Latency", "| artemis |", "W8");
+                "## Latency", "| artemis |", "W8", "| W1 | rocksmq-served |", "| rocksmq-served |",
+                "## Served (`rmq serve`, rmq:// over loopback) against Kafka and embedded", "| W5 p99 |");
         for (JsonNode chart : doc.path("charts")) {
             byte[] png = Files.readAllBytes(out.resolve(chart.asText()));
             assertThat(png).startsWith(0x89, 'P', 'N', 'G');
