@@ -23,6 +23,11 @@ final class ConsumeCommand extends MessageReadCommand {
     }
 
     @Override
+    boolean worksRemotely() {
+        return true;
+    }
+
+    @Override
     boolean consumesGroup() {
         return true;
     }

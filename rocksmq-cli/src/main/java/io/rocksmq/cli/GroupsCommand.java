@@ -1,11 +1,18 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
+import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.MessageId;
+import io.rocksmq.api.MqClient;
+import io.rocksmq.api.SubscriptionInfo;
+import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.WrongGroupTypeException;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.SharedGroup;
 import io.rocksmq.core.SharedGroupOptions;
 import io.rocksmq.metrics.TopicSnapshot;
+import io.rocksmq.remote.Wire;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,6 +57,33 @@ final class GroupsCommand extends CommandGroup {
             });
             return 0;
         }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        /** On a server: groups with their lag (the protocol gives no positions). */
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            List<String> topics = topic == null ? client.listTopics() : List.of(topic);
+            List<Object> json = new ArrayList<>();
+            List<List<String>> rows = Text.rows("TOPIC", "GROUP", "LAG");
+            for (String t : topics) {
+                for (SubscriptionInfo g : client.listSubscriptions(t)) {
+                    json.add(Json.object("topic", t, "group", g.name(), "lag", g.lag()));
+                    rows.add(List.of(t, g.name(), Long.toString(g.lag())));
+                }
+            }
+            output.print(out, () -> Json.object("groups", json), () -> {
+                if (json.isEmpty()) {
+                    out.println(topic == null ? "no consumer groups" : "no consumer groups on '" + topic + "'");
+                } else {
+                    Text.table(out, rows);
+                }
+            });
+            return 0;
+        }
     }
 
     /** The commands that name one group of one topic. */
@@ -66,6 +100,23 @@ final class GroupsCommand extends CommandGroup {
                 throw new ConsumerGroupNotFoundException(topic, group);
             }
             return g;
+        }
+
+        /** On a server: the group's lag; a typed error if it does not exist. */
+        long remoteLag(MqClient client) {
+            return client.listSubscriptions(topic).stream().filter(g -> g.name().equals(group)).findFirst()
+                    .orElseThrow(() -> new ConsumerGroupNotFoundException(topic, group)).lag();
+        }
+
+        /** On a server: holds the group's subscription while {@code target} moves it (the group must be free). */
+        void remoteMove(MqClient client, Target target) {
+            try (Consumer c = client.subscribe(ConsumerOptions.builder(topic, group).initialPosition(
+                    target != null && target.latest ? SubscriptionInitialPosition.LATEST
+                            : SubscriptionInitialPosition.EARLIEST).build())) {
+                if (target != null) {
+                    target.apply(c);
+                }
+            }
         }
     }
 
@@ -171,6 +222,19 @@ final class GroupsCommand extends CommandGroup {
                 mq.seekToTimestamp(topic, group, time);
             }
         }
+
+        /** The same move through a subscription of the client API (on a server). */
+        void apply(Consumer c) {
+            if (earliest) {
+                c.seekToEarliest();
+            } else if (latest) {
+                c.seekToLatest();
+            } else if (id != null) {
+                c.seek(MessageId.of(Wire.PARTITION, id), true);
+            } else {
+                c.seekToTimestamp(time);
+            }
+        }
     }
 
     /** A shared group (a work queue) and its settings. */
@@ -231,6 +295,21 @@ final class GroupsCommand extends CommandGroup {
                     + " (lag " + g.lag() + ")");
             return 0;
         }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            if (kind != null && kind.shared != null) {
+                throw usage("--shared with --server: not yet (create it where the queue runs, or subscribe SHARED)");
+            }
+            remoteMove(client, kind == null ? null : kind.target);
+            out.println("created group '" + group + "' on '" + topic + "' (lag " + remoteLag(client) + ")");
+            return 0;
+        }
     }
 
     @Command(name = "delete", description = "Delete a consumer group and its position.")
@@ -239,6 +318,19 @@ final class GroupsCommand extends CommandGroup {
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
             snapshot(q.mq()); // the API treats an unknown group as a no-op; on the command line a typo should say so
             q.mq().destroyConsumerGroup(topic, group);
+            out.println("deleted group '" + group + "' from '" + topic + "'");
+            return 0;
+        }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            remoteLag(client); // an unknown group is an error here too
+            client.deleteSubscription(topic, group);
             out.println("deleted group '" + group + "' from '" + topic + "'");
             return 0;
         }
@@ -260,6 +352,22 @@ final class GroupsCommand extends CommandGroup {
                     "position", g.position(), "lag", g.lag()),
                     () -> out.println("group '" + group + "' on '" + topic + "': position " + before + " -> "
                             + g.position() + " (lag " + g.lag() + ")"));
+            return 0;
+        }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        /** On a server: the lag before and after (the protocol gives no positions). */
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            long before = remoteLag(client);
+            remoteMove(client, target);
+            long after = remoteLag(client);
+            output.print(out, () -> Json.object("topic", topic, "group", group, "previousLag", before, "lag", after),
+                    () -> out.println("group '" + group + "' on '" + topic + "': lag " + before + " -> " + after));
             return 0;
         }
     }

@@ -1,5 +1,6 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.Message;
 import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.core.ConsumerMessage;
 
@@ -43,27 +44,37 @@ final class MessagePrinter {
     }
 
     void print(ConsumerMessage m) {
-        Map<String, String> properties = new TreeMap<>(m.properties());
-        String key = properties.remove(OutgoingMessage.KEY_PROPERTY);
+        print(m.id(), m.publishTime(), m.properties(), null, m.payload());
+    }
+
+    /** A message received through the client API (from a server). */
+    void print(Message m) {
+        print(m.id().offset(), m.publishTime(), m.properties(), m.key().orElse(null), m.payload());
+    }
+
+    private void print(long id, long publishTime, Map<String, String> messageProperties, String givenKey, byte[] payload) {
+        Map<String, String> properties = new TreeMap<>(messageProperties);
+        String keyProperty = properties.remove(OutgoingMessage.KEY_PROPERTY);
+        String key = givenKey != null ? givenKey : keyProperty;
         properties.keySet().removeIf(name -> name.startsWith(OutgoingMessage.RESERVED_PROPERTY_PREFIX));
         if (format == Format.json) {
-            Map<String, Object> o = Json.object("id", m.id(), "publishTime", Text.time(m.publishTime()));
+            Map<String, Object> o = Json.object("id", id, "publishTime", Text.time(publishTime));
             if (key != null) {
                 o.put("key", key);
             }
             o.put("properties", properties);
-            String utf8 = strictUtf8(m.payload());
+            String utf8 = strictUtf8(payload);
             if (utf8 != null) {
                 o.put("payload", utf8);
             } else {
-                o.put("payloadBase64", Base64.getEncoder().encodeToString(m.payload()));
+                o.put("payloadBase64", Base64.getEncoder().encodeToString(payload));
             }
             out.println(Json.write(o));
             return;
         }
         StringBuilder sb = new StringBuilder();
         if (meta) {
-            sb.append(m.id()).append('\t').append(Text.time(m.publishTime())).append('\t')
+            sb.append(id).append('\t').append(Text.time(publishTime)).append('\t')
                     .append(key == null ? "" : key).append('\t');
             boolean first = true;
             for (Map.Entry<String, String> e : properties.entrySet()) {
@@ -72,8 +83,8 @@ final class MessagePrinter {
             }
             sb.append('\t');
         }
-        sb.append(format == Format.hex ? HexFormat.of().formatHex(m.payload())
-                : new String(m.payload(), StandardCharsets.UTF_8));
+        sb.append(format == Format.hex ? HexFormat.of().formatHex(payload)
+                : new String(payload, StandardCharsets.UTF_8));
         out.println(sb);
     }
 

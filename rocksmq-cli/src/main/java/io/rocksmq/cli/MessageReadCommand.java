@@ -1,11 +1,20 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
+import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.Message;
+import io.rocksmq.api.MessageId;
+import io.rocksmq.api.MqClient;
+import io.rocksmq.api.RocksMqException;
+import io.rocksmq.api.SubscriptionInfo;
+import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.core.AwaitResult;
 import io.rocksmq.core.ConsumerMessage;
 import io.rocksmq.core.ConsumerRegistration;
 import io.rocksmq.core.RocksMq;
+import io.rocksmq.remote.Wire;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -13,6 +22,7 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What {@code consume} and {@code tail} share: where to start (a group's position, an id, a time),
@@ -31,6 +41,8 @@ abstract class MessageReadCommand extends QueueCommand {
     private static final int CHUNK = 1000;
     /** Following as a follower: with no new message for this long, open the follower again. */
     static final Duration REOPEN_IDLE = Duration.ofSeconds(5);
+    /** On a server without -f: a poll that waits this long without a message ends the command. */
+    static final Duration REMOTE_QUIET = Duration.ofSeconds(2);
 
     @Parameters(paramLabel = "TOPIC")
     String topic;
@@ -119,6 +131,75 @@ abstract class MessageReadCommand extends QueueCommand {
         } catch (QueueClosedException stopped) {
             printer.flush();
             return 0; // Ctrl-C while following: the shutdown hook closed the queue
+        }
+    }
+
+    /**
+     * On a server ({@code consume} only): with {@code -g} the group consumes (each printed batch is
+     * acknowledged, so its position advances); without, a temporary subscription named
+     * {@code rmq-cli-read-…} reads from {@code --from-id}, {@code --from-time} or the earliest message and
+     * is deleted at the end. Without {@code -f} it stops at the topic's latest message as of the start, or
+     * after {@link #REMOTE_QUIET} without a message.
+     */
+    @Override
+    int runRemote(MqClient client, PrintWriter out) {
+        if (metricsPort != null) {
+            throw usage("--metrics-port with --server: the server serves its own (rmq serve --metrics-port)");
+        }
+        long max = max();
+        MessagePrinter printer = new MessagePrinter(out, format, meta);
+        String group = start == null ? null : start.group;
+        List<SubscriptionInfo> groups = client.listSubscriptions(topic); // an unknown topic fails here
+        if (group != null && groups.stream().noneMatch(g -> g.name().equals(group))) {
+            throw new ConsumerGroupNotFoundException(topic, group);
+        }
+        String subscription = group != null ? group : "rmq-cli-read-" + java.util.UUID.randomUUID();
+        AtomicBoolean stopping = new AtomicBoolean();
+        Thread hook = follow && Rmq.root(spec).shutdownHooks ? new Thread(() -> {
+            stopping.set(true);
+            client.close();
+        }, "rmq-shutdown") : null;
+        if (hook != null) {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        try (Consumer c = client.subscribe(ConsumerOptions.builder(topic, subscription)
+                .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
+            if (group == null && start != null && start.fromId != null) {
+                c.seek(MessageId.of(Wire.PARTITION, start.fromId), true);
+            } else if (group == null && start != null && start.fromTime != null) {
+                c.seekToTimestamp(start.fromTime);
+            }
+            long latest = c.latestMessageId().map(MessageId::offset).orElse(-1L);
+            long printed = 0;
+            long lastId = -1;
+            while (printed < max && (follow || (latest >= 0 && lastId < latest))) {
+                List<Message> got = c.poll((int) Math.min(CHUNK, max - printed), follow ? Duration.ofSeconds(1) : REMOTE_QUIET);
+                got.forEach(printer::print);
+                printed += got.size();
+                printer.flush();
+                if (got.isEmpty()) {
+                    if (!follow) {
+                        break;
+                    }
+                    continue;
+                }
+                lastId = got.get(got.size() - 1).id().offset();
+                c.ackCumulative(got.get(got.size() - 1).id());
+            }
+            return 0;
+        } catch (RocksMqException e) {
+            if (stopping.get()) {
+                printer.flush();
+                return 0; // Ctrl-C while following: the hook closed the client
+            }
+            throw e;
+        } finally {
+            if (group == null && !stopping.get()) {
+                client.deleteSubscription(topic, subscription);
+            }
+            if (hook != null && !stopping.get()) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
         }
     }
 

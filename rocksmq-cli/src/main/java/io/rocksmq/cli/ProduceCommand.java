@@ -1,11 +1,16 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.MessageId;
+import io.rocksmq.api.MqClient;
 import io.rocksmq.api.OutgoingMessage;
+import io.rocksmq.api.Producer;
+import io.rocksmq.api.ProducerOptions;
 import io.rocksmq.api.TopicNotFoundException;
 import io.rocksmq.core.Durability;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.ScheduleHandle;
+import io.rocksmq.remote.RemoteMqClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code rmq produce}: one message per input line (standard input or a file), in batches.
@@ -180,6 +186,11 @@ final class ProduceCommand extends QueueCommand {
                             + (h.size() == 1 ? " (handle " + h.get(0).token() + ")" : ""))));
             return 0;
         }
+        report(out, produced);
+        return 0;
+    }
+
+    private void report(PrintWriter out, Produced produced) {
         long n = produced.count;
         long first = produced.firstId;
         long last = produced.lastId;
@@ -190,6 +201,63 @@ final class ProduceCommand extends QueueCommand {
                         + (n == 0 ? "" : n == 1 ? " (id " + first + ")" : " (ids " + first + ".." + last + ")")
                         + (duplicates == 0 ? "" : "; " + Text.messages(duplicates)
                         + " not stored again (deduplication id already stored)")));
+    }
+
+    @Override
+    boolean worksRemotely() {
+        return true;
+    }
+
+    /**
+     * On a server: the lines go through a producer of the client API in batches of up to {@code --batch}
+     * (each batch is stored atomically; several may be in flight), and the command waits until all are
+     * stored.
+     */
+    @Override
+    int runRemote(MqClient client, PrintWriter out) throws IOException {
+        if (fsync) {
+            throw usage("--fsync with --server: the server's durability applies (rmq serve opens the queue)");
+        }
+        if (deliverAt != null || deliverAfter != null) {
+            throw usage("--deliver-at/--deliver-after with --server: scheduled delivery is not remote yet");
+        }
+        if (create) {
+            client.createTopic(topic);
+        } else if (!client.listTopics().contains(topic)) {
+            throw new TopicNotFoundException(topic); // before reading any input
+        }
+        if (file == null && Rmq.root(spec).terminal) {
+            err().println("rmq: reading messages from standard input, one per line; end with Ctrl-D");
+        }
+        long latestBefore = client.unwrap(RemoteMqClient.class).latestMessageId(topic).map(MessageId::offset).orElse(-1L);
+        List<CompletableFuture<MessageId>> sent = new ArrayList<>();
+        try (Producer producer = client.createProducer(ProducerOptions.builder(topic).batchingMaxMessages(batch).build());
+             InputStream in = file == null ? new NonClosing(Rmq.root(spec).stdin) : Files.newInputStream(file);
+             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            long lineNumber = 0;
+            while ((line = lines.readLine()) != null) {
+                lineNumber++;
+                OutgoingMessage.Builder m = OutgoingMessage.builder(line.getBytes(StandardCharsets.UTF_8));
+                properties.forEach(e -> m.property(e.getKey(), e.getValue()));
+                if (key != null) {
+                    m.key(key);
+                }
+                if (ttlDuration != null) {
+                    m.ttl(ttlDuration);
+                }
+                if (dedupId != null) {
+                    m.deduplicationId(lineNumber == 1 ? dedupId : dedupId + "#" + lineNumber);
+                }
+                sent.add(producer.sendAsync(m.build()));
+            }
+            producer.flush();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Produced produced = new Produced();
+        produced.add(latestBefore, sent.stream().mapToLong(f -> f.join().offset()).toArray());
+        report(out, produced);
         return 0;
     }
 

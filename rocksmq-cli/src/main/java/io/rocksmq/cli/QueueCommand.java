@@ -1,5 +1,6 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.MqClient;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -9,7 +10,8 @@ import java.util.concurrent.Callable;
 
 /**
  * The shape every command on a queue shares: check the arguments, open the queue that {@code --data}
- * names, do the work, flush the output, close the queue. A command states only its options, how it opens
+ * names (or, with {@code --server}, a client of that server: {@link #runRemote}), do the work, flush the
+ * output, close the queue. A command states only its options, how it opens
  * the queue (if not {@link QueueOptions#open()}) and what it does.
  *
  * <p>Not thread-safe; one invocation per instance.
@@ -22,6 +24,14 @@ abstract class QueueCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         validate();
         PrintWriter out = spec.commandLine().getOut();
+        Rmq root = Rmq.root(spec);
+        if (root.remote()) {
+            try (MqClient client = MqClient.open(root.serverUri())) {
+                return runRemote(client, out);
+            } finally {
+                out.flush();
+            }
+        }
         try (QueueOptions.OpenQueue q = open()) {
             return run(q, out);
         } finally {
@@ -45,6 +55,19 @@ abstract class QueueCommand implements Callable<Integer> {
 
     /** The command's work; returns the exit code. */
     abstract int run(QueueOptions.OpenQueue q, PrintWriter out) throws Exception;
+
+    /** Whether this command works on a server ({@code --server}); those override {@link #runRemote}. */
+    boolean worksRemotely() {
+        return false;
+    }
+
+    /**
+     * The command's work on a server, through the client API ({@code --server}); returns the exit code.
+     * Only called when {@link #worksRemotely()}.
+     */
+    int runRemote(MqClient client, PrintWriter out) throws Exception {
+        throw new UnsupportedOperationException(spec.qualifiedName() + " works on a data directory only");
+    }
 
     /** A usage error (exit 2, one line) about this command's arguments. */
     ParameterException usage(String message) {

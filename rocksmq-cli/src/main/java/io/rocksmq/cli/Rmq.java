@@ -58,6 +58,26 @@ public final class Rmq {
             description = "Data directory (default: $RMQ_DATA if set, else ./rmq-data).")
     Path dataOption;
 
+    /** {@code --server}: work on a running {@code rmq serve} instead of a directory. */
+    @Option(names = "--server", scope = CommandLine.ScopeType.INHERIT, paramLabel = "URI",
+            description = "Work on a running 'rmq serve' instead of a data directory: rmq://HOST:PORT, or rmqs://"
+                    + " for TLS. For produce, consume, topics list|create|delete|describe and"
+                    + " groups list|create|delete|reset.")
+    String serverOption;
+    @Option(names = "--token-file", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
+            description = "With --server: the bearer token is the first line of FILE (else $RMQ_TOKEN, else"
+                    + " none), so it stays off the command line.")
+    Path tokenFile;
+    @Option(names = "--server-ca", scope = CommandLine.ScopeType.INHERIT, paramLabel = "PEM",
+            description = "With --server rmqs://: the certificates to trust (default: the JVM's).")
+    Path caFile;
+    @Option(names = "--client-cert", scope = CommandLine.ScopeType.INHERIT, paramLabel = "PEM",
+            description = "With --server rmqs://: this client's certificate chain, for mutual TLS (with --client-key).")
+    Path certFile;
+    @Option(names = "--client-key", scope = CommandLine.ScopeType.INHERIT, paramLabel = "PEM",
+            description = "With --server rmqs://: this client's PKCS#8 private key, for mutual TLS (with --client-cert).")
+    Path keyFile;
+
     /** The environment (tests give their own). */
     Map<String, String> env = System.getenv();
 
@@ -91,6 +111,34 @@ public final class Rmq {
         CommandLine cmd = new CommandLine(root);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setParameterExceptionHandler(Rmq::usageError);
+        cmd.setExecutionStrategy(parseResult -> {
+            Integer help = CommandLine.executeHelpRequest(parseResult);
+            if (help != null) {
+                return help;
+            }
+            CommandLine.ParseResult last = parseResult;
+            while (last.hasSubcommand()) {
+                last = last.subcommand();
+            }
+            Object command = last.commandSpec().userObject();
+            if (command instanceof HelpCommand || command instanceof CommandGroup) {
+                return new CommandLine.RunLast().execute(parseResult);
+            }
+            if (root.remote()) {
+                if (root.dataOption != null) {
+                    throw new CommandLine.ParameterException(last.commandSpec().commandLine(),
+                            "--server and --data: give one or the other");
+                }
+                if (!(command instanceof QueueCommand q) || !q.worksRemotely()) {
+                    throw new CommandLine.ParameterException(last.commandSpec().commandLine(), "'"
+                            + last.commandSpec().qualifiedName() + "' works on a data directory only, not with --server");
+                }
+            } else if (root.tokenFile != null || root.caFile != null || root.certFile != null || root.keyFile != null) {
+                throw new CommandLine.ParameterException(last.commandSpec().commandLine(),
+                        "--token-file, --server-ca, --client-cert and --client-key go with --server");
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("rmq: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (root.verbose) {
@@ -115,6 +163,36 @@ public final class Rmq {
         err.println("see '" + failed.getCommandSpec().qualifiedName() + " --help'");
         err.flush();
         return failed.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** True when the command line targets a server ({@code --server}) rather than a directory. */
+    boolean remote() {
+        return serverOption != null;
+    }
+
+    /** The server URI with the token and TLS files of the options added as its parameters. */
+    String serverUri() throws java.io.IOException {
+        StringBuilder uri = new StringBuilder(serverOption.trim());
+        String token = null;
+        if (tokenFile != null) {
+            token = java.nio.file.Files.readAllLines(tokenFile).stream().findFirst().orElse("").trim();
+        } else if (env.get("RMQ_TOKEN") != null && !env.get("RMQ_TOKEN").isBlank()) {
+            token = env.get("RMQ_TOKEN").trim();
+        }
+        char sep = uri.indexOf("?") < 0 ? '?' : '&';
+        for (String[] p : new String[][] {{"token", token}, {"ca", str(caFile)}, {"cert", str(certFile)},
+                {"key", str(keyFile)}}) {
+            if (p[1] != null) {
+                uri.append(sep).append(p[0]).append('=')
+                        .append(java.net.URLEncoder.encode(p[1], java.nio.charset.StandardCharsets.UTF_8));
+                sep = '&';
+            }
+        }
+        return uri.toString();
+    }
+
+    private static String str(Path p) {
+        return p == null ? null : p.toString();
     }
 
     /** The data directory: {@code --data}, else {@code RMQ_DATA}, else {@code ./rmq-data}. */

@@ -1,6 +1,9 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.MessageId;
+import io.rocksmq.api.MqClient;
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.remote.RemoteMqClient;
 import io.rocksmq.core.MessageSettings;
 import io.rocksmq.core.RetentionPolicy;
 import io.rocksmq.core.RocksMq;
@@ -46,6 +49,31 @@ final class TopicsCommand extends CommandGroup {
             });
             return 0;
         }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        /** On a server: names and group counts (the protocol does not give message counts or id ranges). */
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            List<String> names = client.listTopics();
+            List<Integer> groups = names.stream().map(n -> client.listSubscriptions(n).size()).toList();
+            output.print(out, () -> Json.object("topics", java.util.stream.IntStream.range(0, names.size())
+                    .mapToObj(i -> Json.object("name", names.get(i), "groups", groups.get(i))).toList()), () -> {
+                if (names.isEmpty()) {
+                    out.println("no topics on the server");
+                    return;
+                }
+                List<List<String>> rows = Text.rows("TOPIC", "GROUPS");
+                for (int i = 0; i < names.size(); i++) {
+                    rows.add(List.of(names.get(i), Integer.toString(groups.get(i))));
+                }
+                Text.table(out, rows);
+            });
+            return 0;
+        }
     }
 
     @Command(name = "create", description = "Create topics (creating the data directory if needed); existing ones are kept.")
@@ -63,6 +91,21 @@ final class TopicsCommand extends CommandGroup {
             for (String name : names) {
                 boolean existed = q.mq().topicExists(name);
                 q.mq().createTopic(name);
+                out.println(existed ? "topic '" + name + "' exists" : "created topic '" + name + "'");
+            }
+            return 0;
+        }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            for (String name : names) {
+                boolean existed = client.listTopics().contains(name);
+                client.createTopic(name);
                 out.println(existed ? "topic '" + name + "' exists" : "created topic '" + name + "'");
             }
             return 0;
@@ -85,6 +128,26 @@ final class TopicsCommand extends CommandGroup {
                 long messages = TopicSnapshot.of(q.mq(), name).messages();
                 q.mq().destroyTopic(name);
                 out.println("deleted topic '" + name + "' (" + Text.messages(messages) + ")");
+            }
+            return 0;
+        }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            List<String> existing = client.listTopics();
+            for (String name : names) {
+                if (!existing.contains(name)) {
+                    throw new TopicNotFoundException(name); // before deleting any: all or nothing
+                }
+            }
+            for (String name : names) {
+                client.deleteTopic(name);
+                out.println("deleted topic '" + name + "'");
             }
             return 0;
         }
@@ -143,6 +206,36 @@ final class TopicsCommand extends CommandGroup {
                 if (!t.groups().isEmpty()) {
                     out.println();
                     Text.table(out, Views.groupRows(List.of(t), false));
+                }
+            });
+            return 0;
+        }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        /**
+         * On a server: the latest id and the groups with their lag (the protocol gives neither message
+         * counts, publish times nor retention settings).
+         */
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            List<io.rocksmq.api.SubscriptionInfo> groups = client.listSubscriptions(name);
+            long latest = client.unwrap(RemoteMqClient.class).latestMessageId(name).map(MessageId::offset).orElse(-1L);
+            output.print(out, () -> Json.object("name", name, "latestId", latest, "groups", groups.stream()
+                    .map(g -> (Object) Json.object("name", g.name(), "lag", g.lag())).toList()), () -> {
+                List<List<String>> rows = new ArrayList<>();
+                rows.add(List.of("topic", name));
+                rows.add(List.of("latest id", Text.id(latest)));
+                rows.add(List.of("groups", Integer.toString(groups.size())));
+                Text.table(out, rows);
+                if (!groups.isEmpty()) {
+                    out.println();
+                    List<List<String>> g = Text.rows("GROUP", "LAG");
+                    groups.forEach(s -> g.add(List.of(s.name(), Long.toString(s.lag()))));
+                    Text.table(out, g);
                 }
             });
             return 0;

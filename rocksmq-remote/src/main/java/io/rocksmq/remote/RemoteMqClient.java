@@ -161,7 +161,11 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Remot
         }
     }
 
-    Optional<MessageId> latestMessageId(String topic) {
+    /**
+     * The id of the topic's latest stored message, or empty if it holds none (one call; any grant on the
+     * topic). What {@link io.rocksmq.api.Consumer#latestMessageId()} answers, without a subscription.
+     */
+    public Optional<MessageId> latestMessageId(String topic) {
         LatestMessageIdResponse r = call(QueueGrpc.LATEST_MESSAGE_ID, TopicRequest.newBuilder().setTopic(topic).build());
         return r.getPresent() ? Optional.of(MessageId.of(Wire.PARTITION, r.getOffset())) : Optional.empty();
     }

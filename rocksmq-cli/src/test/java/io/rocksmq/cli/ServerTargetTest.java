@@ -1,0 +1,149 @@
+package io.rocksmq.cli;
+
+import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.Message;
+import io.rocksmq.api.MqClient;
+import io.rocksmq.api.SubscriptionInitialPosition;
+import io.rocksmq.server.Permission;
+import io.rocksmq.server.RmqServer;
+import io.rocksmq.server.TokenStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The CLI's {@code --server}: the commands that can work on a running server do so through the client API,
+ * against an in-process {@link RmqServer} on loopback; the others refuse with a usage error.
+ */
+class ServerTargetTest {
+    @TempDir
+    Path dir;
+    private RmqServer server;
+    private String uri;
+    private final Cli cli = new Cli();
+
+    @BeforeEach
+    void start() {
+        server = RmqServer.builder(dir.resolve("data")).listen("127.0.0.1", 0).start();
+        uri = "rmq://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Cli.Result ok(String... args) {
+        Cli.Result r = cli.run(args);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return r;
+    }
+
+    @Test
+    void topicsProduceConsumeAndGroupsWorkOnAServer() {
+        assertThat(ok("topics", "create", "orders", "--server", uri).out()).isEqualTo("created topic 'orders'\n");
+        assertThat(ok("--server", uri, "topics", "list").lines()).containsExactly("TOPIC   GROUPS", "orders  0");
+
+        Cli.Result produced = cli.stdin("apple\nbanana\ncherry\n").run("produce", "orders", "-p", "source=shop",
+                "-k", "k1", "--server", uri);
+        assertThat(produced.exit()).as(produced.toString()).isZero();
+        assertThat(produced.out()).isEqualTo("produced 3 messages to 'orders' (ids 0..2)\n");
+
+        assertThat(ok("groups", "create", "orders", "billing", "--server", uri).out())
+                .isEqualTo("created group 'billing' on 'orders' (lag 3)\n");
+        Cli.Result consumed = ok("consume", "orders", "-g", "billing", "-n", "2", "--meta", "--server", uri);
+        assertThat(consumed.lines()).hasSize(2);
+        assertThat(consumed.lines().get(0)).startsWith("0\t").endsWith("\tk1\tsource=shop\tapple");
+        assertThat(consumed.lines().get(1)).endsWith("\tbanana");
+        assertThat(ok("groups", "list", "--json", "--server", uri).out().strip())
+                .isEqualTo("{\"groups\":[{\"topic\":\"orders\",\"group\":\"billing\",\"lag\":1}]}");
+        // The rest, then caught up: the command ends by itself.
+        assertThat(ok("consume", "orders", "-g", "billing", "--server", uri).lines()).containsExactly("cherry");
+
+        // Without a group: a read that leaves no subscription behind.
+        assertThat(ok("consume", "orders", "--from-id", "1", "--server", uri).lines()).containsExactly("banana", "cherry");
+        assertThat(ok("topics", "describe", "orders", "--json", "--server", uri).out().strip())
+                .isEqualTo("{\"name\":\"orders\",\"latestId\":2,\"groups\":[{\"name\":\"billing\",\"lag\":0}]}");
+
+        assertThat(ok("groups", "reset", "orders", "billing", "--to-id", "1", "--server", uri).out())
+                .isEqualTo("group 'billing' on 'orders': lag 0 -> 2\n");
+        assertThat(ok("groups", "delete", "orders", "billing", "--server", uri).out())
+                .isEqualTo("deleted group 'billing' from 'orders'\n");
+        assertThat(ok("topics", "delete", "orders", "--server", uri).out()).isEqualTo("deleted topic 'orders'\n");
+        try (MqClient client = MqClient.open(uri)) {
+            assertThat(client.listTopics()).isEmpty();
+        }
+    }
+
+    @Test
+    void produceCarriesDeduplicationIdsAndTtlToTheServer() {
+        ok("topics", "create", "t", "--server", uri);
+        assertThat(cli.stdin("a\nb\n").run("produce", "t", "--dedup-id", "batch-7", "--server", uri).out())
+                .isEqualTo("produced 2 messages to 't' (ids 0..1)\n");
+        assertThat(cli.stdin("a\nb\n").run("produce", "t", "--dedup-id", "batch-7", "--server", uri).out())
+                .isEqualTo("produced 0 messages to 't'; 2 messages not stored again (deduplication id already stored)\n");
+        assertThat(cli.stdin("short-lived\n").run("produce", "t", "--ttl", "1ms", "--server", uri).exit()).isZero();
+        try (MqClient client = MqClient.open(uri);
+             Consumer c = client.subscribe(ConsumerOptions.builder("t", "s")
+                     .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
+            List<Message> got = c.poll(10, Duration.ofSeconds(2));
+            assertThat(got).extracting(Message::text).containsExactly("a", "b"); // the expired one is not delivered
+        }
+    }
+
+    @Test
+    void errorsAreTypedAndCommandsThatNeedADirectoryRefuse() {
+        Cli.Result unknown = cli.run("consume", "nope", "--server", uri);
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("nope");
+        Cli.Result noGroup = cli.run("groups", "delete", "nope", "g", "--server", uri);
+        assertThat(noGroup.exit()).isEqualTo(1);
+
+        Cli.Result check = cli.run("check", "--server", uri);
+        assertThat(check.exit()).isEqualTo(2);
+        assertThat(check.err()).contains("'rmq check' works on a data directory only, not with --server");
+        Cli.Result tail = cli.run("tail", "t", "--server", uri);
+        assertThat(tail.exit()).isEqualTo(2);
+        Cli.Result both = cli.run("topics", "list", "--server", uri, "--data", dir.toString());
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("--server and --data");
+        Cli.Result tokenAlone = cli.run("topics", "list", "--token-file", dir.resolve("x").toString());
+        assertThat(tokenAlone.exit()).isEqualTo(2);
+        assertThat(cli.run("produce", "t", "--fsync", "--server", uri).exit()).isEqualTo(2);
+        assertThat(cli.run("produce", "t", "--deliver-after", "1m", "--server", uri).exit()).isEqualTo(2);
+        assertThat(cli.run("topics", "list", "--server", "http://x").exit()).isEqualTo(1);
+        try (MqClient client = MqClient.open(uri)) {
+            assertThat(client.listTopics()).isEmpty(); // nothing of the above changed anything
+        }
+    }
+
+    @Test
+    void theTokenComesFromAFileOrTheEnvironment() throws Exception {
+        server.close();
+        Path tokens = dir.resolve("tokens");
+        String token = TokenStore.create(tokens, "ops", List.of(new TokenStore.Grant(Permission.ADMIN, "*")));
+        server = RmqServer.builder(dir.resolve("data")).listen("127.0.0.1", 0).tokens(TokenStore.load(tokens)).start();
+        uri = "rmq://127.0.0.1:" + server.port();
+
+        Cli.Result none = cli.run("topics", "create", "t", "--server", uri);
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).contains("not authenticated").doesNotContain(token);
+
+        Path tokenFile = dir.resolve("token.txt");
+        Files.writeString(tokenFile, token + "\n");
+        ok("topics", "create", "t", "--server", uri, "--token-file", tokenFile.toString());
+        Cli.Result fromEnv = cli.env(Map.of("RMQ_TOKEN", token)).run("topics", "list", "--server", uri);
+        assertThat(fromEnv.exit()).as(fromEnv.toString()).isZero();
+        assertThat(fromEnv.out()).contains("t");
+    }
+}
