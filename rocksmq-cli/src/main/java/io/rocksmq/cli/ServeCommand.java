@@ -37,8 +37,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "Require client certificates signed by these CAs (mutual TLS).")
     Path clientCa;
     @Option(names = "--tokens", paramLabel = "FILE",
-            description = "Require a bearer token from this file (made by 'rmq token') on every call.")
+            description = "Require a bearer token from this file (made by 'rmq token') on every call. The file"
+                    + " is read again when it changes (looked at every --tokens-check), so tokens are added and"
+                    + " revoked without a restart.")
     Path tokens;
+    @Option(names = "--tokens-check", defaultValue = "1s", converter = Args.Span.class, paramLabel = "DURATION",
+            description = "How often calls look whether the --tokens file changed (default: ${DEFAULT-VALUE}).")
+    java.time.Duration tokensCheck;
     @Option(names = "--insecure", description = "Allow a non-loopback address without TLS (clear text).")
     boolean insecure;
     @Option(names = "--max-request-size", defaultValue = "64MiB", paramLabel = "SIZE",
@@ -102,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
                 b.tls(tlsCert, tlsKey, clientCa);
             }
             if (tokens != null) {
-                b.tokens(TokenStore.load(tokens));
+                b.tokens(TokenStore.watching(tokens, tokensCheck));
             }
             RmqServer server = b.start();
             Thread hook = null;

@@ -26,6 +26,9 @@ final class CallContext {
     private static final Logger LOG = LoggerFactory.getLogger("io.rocksmq.server.calls");
     private static final Context.Key<String> PEER = Context.key("rocksmq-peer");
     private static final Context.Key<TokenStore.Principal> PRINCIPAL = Context.key("rocksmq-principal");
+    /** The store and the hash of the call's token: each check asks the store again (a reloaded file may revoke it). */
+    private static final Context.Key<TokenStore> STORE = Context.key("rocksmq-token-store");
+    private static final Context.Key<String> TOKEN_HASH = Context.key("rocksmq-token-hash");
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private CallContext() {
@@ -42,7 +45,7 @@ final class CallContext {
      * nothing on a server without tokens.
      */
     static void require(Permission p, String topic) {
-        TokenStore.Principal principal = PRINCIPAL.get();
+        TokenStore.Principal principal = current();
         if (principal != null && !principal.may(p, topic)) {
             throw Status.PERMISSION_DENIED.withDescription("token '" + principal.name() + "' may not "
                     + p.name().toLowerCase(java.util.Locale.ROOT) + " on topic '" + topic + "'").asRuntimeException();
@@ -51,7 +54,7 @@ final class CallContext {
 
     /** Throws PERMISSION_DENIED unless the current call's token has some permission on {@code topic}. */
     static void requireAny(String topic) {
-        TokenStore.Principal principal = PRINCIPAL.get();
+        TokenStore.Principal principal = current();
         if (principal != null && !principal.mayAny(topic)) {
             throw Status.PERMISSION_DENIED.withDescription("token '" + principal.name() + "' has no permission on topic '"
                     + topic + "'").asRuntimeException();
@@ -60,8 +63,27 @@ final class CallContext {
 
     /** Whether the current call's token may see {@code topic} in listings. */
     static boolean visible(String topic) {
-        TokenStore.Principal principal = PRINCIPAL.get();
+        TokenStore.Principal principal = current();
         return principal == null || principal.mayAny(topic);
+    }
+
+    /**
+     * The current call's principal as the token file says now (grants may have changed since the call
+     * began: a stream lives long), null without tokens.
+     *
+     * @throws io.grpc.StatusRuntimeException UNAUTHENTICATED if the token was revoked since the call began
+     */
+    private static TokenStore.Principal current() {
+        TokenStore store = STORE.get();
+        if (store == null) {
+            return PRINCIPAL.get();
+        }
+        TokenStore.Principal now = store.verifyHash(TOKEN_HASH.get()).orElse(null);
+        if (now == null) {
+            throw Status.UNAUTHENTICATED.withDescription("token '" + PRINCIPAL.get().name() + "' was revoked")
+                    .asRuntimeException();
+        }
+        return now;
     }
 
     /** The name of the current call's token, for logs; "-" without tokens. */
@@ -107,7 +129,8 @@ final class CallContext {
                         return new ServerCall.Listener<>() {
                         };
                     }
-                    ctx = ctx.withValue(PRINCIPAL, principal);
+                    ctx = ctx.withValue(PRINCIPAL, principal).withValue(STORE, tokens)
+                            .withValue(TOKEN_HASH, TokenStore.hash(token));
                 }
                 return Contexts.interceptCall(ctx, counted, headers, next);
             }

@@ -35,15 +35,48 @@ import java.util.regex.Pattern;
  * are 32 random bytes ({@code rmq_} + base64url), so an unsalted SHA-256 keeps them safe at rest; the
  * file holds no token itself, and {@link #create} prints the token only once, to its caller.
  *
- * <p>Thread-safe (immutable after load).
+ * <h2>Reloading</h2>
+ * A store made by {@link #watching} reads its file again when the file has changed (modification time,
+ * size or file identity), looking at most once per check interval and only when a call presents a token
+ * (no thread, no signal): a token removed from the file is refused on its first call after the next
+ * look, a token added is accepted. A file that no longer parses, or cannot be read, keeps the tokens
+ * loaded before (logged, without any token or line content), so a half-written file never locks every
+ * client out. Calls already admitted (an open subscription stream) are not ended by a revocation.
+ *
+ * <p>Thread-safe: the hashes are an immutable map behind a volatile reference, replaced whole by the one
+ * thread that holds {@link #reloading} (others keep verifying against the current map meanwhile).
  */
 public final class TokenStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TokenStore.class);
     private static final String PREFIX = "rmq_";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Map<String, Principal> byHash = new ConcurrentHashMap<>();
+    /** The accepted hashes; replaced whole on reload. */
+    private volatile Map<String, Principal> byHash;
+    /** The watched file, or null for a store loaded once. */
+    private final Path file;
+    private final long checkEveryNanos;
+    private final java.util.concurrent.locks.ReentrantLock reloading = new java.util.concurrent.locks.ReentrantLock();
+    /** When the file was last looked at: written under {@link #reloading}, read without it (a stale read only delays a look). */
+    private volatile long lastCheck;
+    /** Guarded by {@link #reloading}: what the file looked like then. */
+    private FileStamp stamp;
 
-    private TokenStore() {
+    private TokenStore(Map<String, Principal> byHash, Path file, java.time.Duration checkEvery, FileStamp stamp) {
+        this.byHash = Map.copyOf(byHash);
+        this.file = file;
+        this.checkEveryNanos = checkEvery.toNanos();
+        this.stamp = stamp;
+        this.lastCheck = System.nanoTime();
+    }
+
+    /** What tells a changed file: modification time, size and identity (a file replaced by a rename). */
+    private record FileStamp(java.nio.file.attribute.FileTime modified, long size, Object key) {
+        static FileStamp of(Path file) throws IOException {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return new FileStamp(a.lastModifiedTime(), a.size(), a.fileKey());
+        }
     }
 
     /** Who a token belongs to and what it may do. Thread-safe (immutable). */
@@ -104,13 +137,69 @@ public final class TokenStore {
      * @throws RocksMqException         if the file cannot be read
      */
     public static TokenStore load(Path file) {
+        return new TokenStore(parse(file), null, java.time.Duration.ZERO, null);
+    }
+
+    /**
+     * Reads a token file and keeps watching it: see the class javadoc, Reloading.
+     *
+     * @param checkEvery the longest a change to the file goes unnoticed by calls (zero: look at every call)
+     * @throws InvalidArgumentException if a line is malformed now, or {@code checkEvery} is negative
+     * @throws RocksMqException         if the file cannot be read now
+     */
+    public static TokenStore watching(Path file, java.time.Duration checkEvery) {
+        if (checkEvery == null || checkEvery.isNegative()) {
+            throw new InvalidArgumentException("the token file check interval must be zero or positive, was " + checkEvery);
+        }
+        FileStamp stamp;
+        try {
+            stamp = FileStamp.of(file);
+        } catch (IOException e) {
+            throw new RocksMqException("cannot read the token file " + file + ": " + e.getMessage(), e);
+        }
+        return new TokenStore(parse(file), file, checkEvery, stamp);
+    }
+
+    /** A watching store: reads the file again if it is time to look and it has changed. */
+    private void reloadIfChanged() {
+        if (file == null || System.nanoTime() - lastCheck < checkEveryNanos || !reloading.tryLock()) {
+            return;
+        }
+        try {
+            long now = System.nanoTime();
+            if (now - lastCheck < checkEveryNanos) {
+                return;
+            }
+            lastCheck = now;
+            FileStamp current = FileStamp.of(file);
+            if (current.equals(stamp)) {
+                return;
+            }
+            Map<String, Principal> loaded = parse(file);
+            byHash = Map.copyOf(loaded);
+            stamp = current;
+            LOG.info("token file reloaded file={} tokens={}", file, loaded.size());
+        } catch (IOException | RocksMqException e) {
+            // keep the tokens loaded before; the message names the file and a line number, never its content
+            LOG.warn("token file not reloaded, the previous tokens stay in force file={} reason={}", file, e.getMessage());
+            try {
+                stamp = FileStamp.of(file); // do not retry the same broken file at every call
+            } catch (IOException gone) {
+                // looked at again next time
+            }
+        } finally {
+            reloading.unlock();
+        }
+    }
+
+    private static Map<String, Principal> parse(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new RocksMqException("cannot read the token file " + file + ": " + e.getMessage(), e);
         }
-        TokenStore store = new TokenStore();
+        Map<String, Principal> byHash = new java.util.HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -120,9 +209,9 @@ public final class TokenStore {
             if (f.length != 3 || !f[1].startsWith("sha256:") || f[1].length() != 7 + 64) {
                 throw new InvalidArgumentException(file + " line " + (i + 1) + ": expected 'NAME sha256:HEX GRANTS'");
             }
-            store.byHash.put(f[1].substring(7).toLowerCase(Locale.ROOT), new Principal(f[0], parseGrants(f[2], file, i + 1)));
+            byHash.put(f[1].substring(7).toLowerCase(Locale.ROOT), new Principal(f[0], parseGrants(f[2], file, i + 1)));
         }
-        return store;
+        return byHash;
     }
 
     private static List<Grant> parseGrants(String s, Path file, int line) {
@@ -149,7 +238,13 @@ public final class TokenStore {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(byHash.get(hash(token)));
+        return verifyHash(hash(token));
+    }
+
+    /** The principal of a token by its hash ({@link #hash}), as the file says now. */
+    Optional<Principal> verifyHash(String tokenHash) {
+        reloadIfChanged();
+        return Optional.ofNullable(byHash.get(tokenHash));
     }
 
     public int size() {
