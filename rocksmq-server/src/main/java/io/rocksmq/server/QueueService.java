@@ -67,7 +67,7 @@ final class QueueService {
     }
 
     ServerServiceDefinition definition() {
-        return ServerServiceDefinition.builder(QueueGrpc.SERVICE_NAME)
+        return ServerServiceDefinition.builder(QueueGrpc.SERVICE)
                 .addMethod(QueueGrpc.PRODUCE, ServerCalls.asyncUnaryCall(this::produce))
                 .addMethod(QueueGrpc.PRODUCE_STREAM, ServerCalls.asyncBidiStreamingCall(this::produceStream))
                 .addMethod(QueueGrpc.SUBSCRIBE, ServerCalls.asyncBidiStreamingCall(this::subscribe))

@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>Besides the queue service it serves the standard {@code grpc.health.v1.Health} service. Limits: the
+ * <p>Besides the queue service it serves the standard {@code grpc.health.v1.Health} service and gRPC server
+ * reflection ({@code grpc.reflection.v1}, the .proto's schema), both without a token. Limits: the
  * largest request ({@link Builder#maxRequestBytes}), streams per connection, idle connections and
  * keepalive. {@link #close()} shuts down gracefully: no new calls, open subscriptions end with UNAVAILABLE
  * (their clients re-subscribe elsewhere or later), calls in progress get {@link Builder#drainTimeout} to
@@ -84,7 +85,9 @@ public final class RmqServer implements AutoCloseable {
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addService(ServerInterceptors.intercept(service.definition(), CallContext.interceptor(metrics, b.tokens)))
-                .addService(health.getHealthService());
+                .addService(health.getHealthService())
+                // the schema, for tools such as grpcurl; open like health: the .proto is public anyway
+                .addService(io.grpc.protobuf.services.ProtoReflectionServiceV1.newInstance());
         this.server = nb.build();
         try {
             server.start();
