@@ -23,6 +23,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What {@code consume} and {@code tail} share: where to start (a group's position, an id, a time),
@@ -155,15 +156,35 @@ abstract class MessageReadCommand extends QueueCommand {
         }
         String subscription = group != null ? group : "rmq-cli-read-" + java.util.UUID.randomUUID();
         AtomicBoolean stopping = new AtomicBoolean();
+        AtomicReference<Consumer> open = new AtomicReference<>();
+        java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
+        // Ctrl-C while following: the JVM exits once this hook ends, so the hook itself frees the
+        // subscription and deletes a temporary one (left behind, it would hold back retention forever).
         Thread hook = follow && Rmq.root(spec).shutdownHooks ? new Thread(() -> {
             stopping.set(true);
-            client.close();
+            try {
+                Consumer c = open.get();
+                if (c != null) {
+                    c.close();
+                }
+                if (group == null) {
+                    client.deleteSubscription(topic, subscription);
+                }
+            } catch (RuntimeException e) {
+                if (group == null) { // the server is gone or refused: say what is left behind
+                    err().println("rmq: could not delete the temporary subscription '" + subscription + "': " + e.getMessage());
+                    err().flush();
+                }
+            } finally {
+                cleanedUp.countDown();
+            }
         }, "rmq-shutdown") : null;
         if (hook != null) {
             Runtime.getRuntime().addShutdownHook(hook);
         }
         try (Consumer c = client.subscribe(ConsumerOptions.builder(topic, subscription)
                 .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
+            open.set(c);
             if (group == null && start != null && start.fromId != null) {
                 c.seek(MessageId.of(Wire.PARTITION, start.fromId), true);
             } else if (group == null && start != null && start.fromTime != null) {
@@ -172,7 +193,7 @@ abstract class MessageReadCommand extends QueueCommand {
             long latest = c.latestMessageId().map(MessageId::offset).orElse(-1L);
             long printed = 0;
             long lastId = -1;
-            while (printed < max && (follow || (latest >= 0 && lastId < latest))) {
+            while (!stopping.get() && printed < max && (follow || (latest >= 0 && lastId < latest))) {
                 List<Message> got = c.poll((int) Math.min(CHUNK, max - printed), follow ? Duration.ofSeconds(1) : REMOTE_QUIET);
                 got.forEach(printer::print);
                 printed += got.size();
@@ -199,7 +220,17 @@ abstract class MessageReadCommand extends QueueCommand {
             }
             if (hook != null && !stopping.get()) {
                 Runtime.getRuntime().removeShutdownHook(hook);
+            } else if (hook != null) {
+                awaitQuietly(cleanedUp); // the caller closes the client next: not before the hook is done with it
             }
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
