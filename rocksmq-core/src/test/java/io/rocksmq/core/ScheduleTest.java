@@ -141,6 +141,22 @@ class ScheduleTest {
     }
 
     @Test
+    void aSharedGroupGetsAScheduledMessageLikeAnyOtherOnceItIsDue() throws Exception {
+        try (RocksMq mq = open()) {
+            mq.createTopic("t");
+            mq.createSharedGroup("t", "workers", SharedGroupOptions.DEFAULTS);
+            SharedGroup workers = mq.sharedGroup("t", "workers");
+            mq.schedule("t", msg("job").withDeliverAfter(Duration.ofMinutes(5)));
+            assertThat(workers.acquire(10, Duration.ZERO)).isEmpty();
+            advance(mq, 300_000);
+            await(() -> mq.admin().scheduledCount("t") == 0);
+            List<SharedGroup.Delivery> got = workers.acquire(10, Duration.ZERO);
+            assertThat(got).extracting(d -> new String(d.message().payload(), StandardCharsets.UTF_8)).containsExactly("job");
+            workers.ack(got.get(0));
+        }
+    }
+
+    @Test
     void messagesThatFellDueWhileClosedAppearRightAfterOpenInDueOrderAndLaterOnesStillWait() throws Exception {
         try (RocksMq mq = open()) {
             mq.createTopic("t");
