@@ -40,7 +40,7 @@ import java.util.Optional;
  * and one past the subscription's maximum deliveries is dead-lettered. There is no position:
  * {@link #ackCumulative} and the seeks throw {@link WrongGroupTypeException}, and no read-ahead (what a
  * consumer holds is locked to it). A listener that throws releases its message. Closing a consumer releases
- * the deliveries it still holds. A backend that cannot do this refuses SHARED at subscribe (the Kafka
+ * the deliveries it still holds. A backend that cannot do this refuses SHARED at subscribe (the remote
  * backend, for now).
  *
  * <p>Thread-safe: every method may be called from any thread, including from a listener.

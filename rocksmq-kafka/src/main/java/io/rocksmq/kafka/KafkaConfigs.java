@@ -75,6 +75,26 @@ final class KafkaConfigs {
         return m;
     }
 
+    /**
+     * A member of the share group of a SHARED subscription: explicit acknowledgement (each record answered
+     * on its own) and at most {@code maxPollRecords} records acquired per poll ({@code record_limit}), so
+     * that a consumer never locks more than its receive buffer.
+     */
+    static Map<String, Object> shareConsumer(KafkaOptions o, String shareGroupId, int maxPollRecords) {
+        Map<String, Object> m = common(o);
+        m.put("default.api.timeout.ms", Long.toString(o.requestTimeout().toMillis()));
+        m.putAll(o.clientProperties());
+        m.put("bootstrap.servers", o.bootstrapServers());
+        m.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        m.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        m.put("group.id", shareGroupId);
+        m.put("share.acknowledgement.mode", "explicit");
+        m.put("share.acquire.mode", "record_limit");
+        m.put("max.poll.records", Integer.toString(maxPollRecords));
+        m.put("client.id", "rocksmq-share-consumer-" + IDS.incrementAndGet());
+        return m;
+    }
+
     private static Map<String, Object> common(KafkaOptions o) {
         Map<String, Object> m = new HashMap<>();
         String request = Long.toString(o.requestTimeout().toMillis());

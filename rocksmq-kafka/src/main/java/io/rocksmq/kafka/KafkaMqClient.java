@@ -1,5 +1,6 @@
 package io.rocksmq.kafka;
 
+import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
@@ -10,6 +11,7 @@ import io.rocksmq.api.SubscriptionInUseException;
 import io.rocksmq.api.SubscriptionInfo;
 import io.rocksmq.api.SubscriptionType;
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.api.WrongGroupTypeException;
 import io.rocksmq.api.internals.AbstractMqClient;
 import io.rocksmq.api.internals.Closer;
 import org.apache.kafka.clients.admin.Admin;
@@ -57,6 +59,9 @@ import java.util.List;
  *     (after deleting every group's offsets on it) / {@code listTopics}</td></tr>
  * <tr><td>listSubscriptions (lag) / deleteSubscription</td><td>groups with committed offsets on the topic,
  *     lag = end offset − committed offset summed over partitions / {@code deleteConsumerGroupOffsets}</td></tr>
+ * <tr><td>SHARED subscription</td><td>share group {@code subscription@topic} ({@code KafkaShareConsumer}, explicit
+ *     acknowledgement): see {@link KafkaShareMqConsumer} and {@link KafkaShareGroups}; not listed by
+ *     {@code listSubscriptions}, not deleted by {@code deleteSubscription}</td></tr>
  * </table>
  *
  * <h2>Differences from the embedded backend</h2>
@@ -86,7 +91,7 @@ import java.util.List;
  *
  * <p>Thread-safe: one client is meant to be shared by the whole application.
  */
-public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, KafkaMqConsumer> {
+public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Consumer> {
     private final KafkaOptions options;
     private final KafkaAdminOps admin;
     private final KafkaClients kafkaClients = new KafkaClients();
@@ -173,15 +178,24 @@ public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Kafka
     protected void validateSubscription(ConsumerOptions consumerOptions) {
         KafkaNames.topic(consumerOptions.topic());
         KafkaNames.subscription(consumerOptions.subscription());
-        if (consumerOptions.subscriptionType() == SubscriptionType.SHARED) {
-            // Kafka share groups (KIP-932) would carry them; not wired yet (a declared trait of the contract suite).
-            throw new InvalidArgumentException("the Kafka backend does not support SHARED subscriptions yet");
-        }
+        consumerOptions.shared().ifPresent(s -> {
+            KafkaShareGroups.validate(s);
+            if (s.deadLetterTopic() != null) {
+                KafkaNames.topic(s.deadLetterTopic());
+            }
+        });
     }
 
     @Override
-    protected KafkaMqConsumer openConsumer(ConsumerOptions consumerOptions) {
+    protected Consumer openConsumer(ConsumerOptions consumerOptions) {
         try {
+            if (consumerOptions.subscriptionType() == SubscriptionType.SHARED) {
+                return KafkaShareMqConsumer.open(this, admin, options, consumerOptions);
+            }
+            if (new KafkaShareGroups(admin, options).isShared(consumerOptions.topic(),
+                    consumerOptions.subscription())) {
+                throw new WrongGroupTypeException(consumerOptions.topic(), consumerOptions.subscription(), true);
+            }
             return KafkaMqConsumer.open(this, admin, options, consumerOptions);
         } catch (KafkaException e) {
             throw clientCreationFailed(e, options);
@@ -189,8 +203,12 @@ public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Kafka
     }
 
     @Override
-    protected void startConsumer(KafkaMqConsumer consumer) {
-        consumer.start();
+    protected void startConsumer(Consumer consumer) {
+        if (consumer instanceof KafkaShareMqConsumer shared) {
+            shared.start();
+        } else {
+            ((KafkaMqConsumer) consumer).start();
+        }
     }
 
     @Override
@@ -211,9 +229,9 @@ public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Kafka
         KafkaAdminOps.TopicInfo info = admin.require(KafkaNames.topic(topic));
         // Stop this client's consumers first, so that none commits an offset for the topic after its groups'
         // offsets are deleted.
-        for (KafkaMqConsumer c : openConsumers()) {
-            if (c.topic().equals(topic)) {
-                c.terminate(new TopicNotFoundException(topic));
+        for (Consumer c : openConsumers()) {
+            if (c.topic().equals(topic) && c instanceof KafkaMqConsumer exclusive) {
+                exclusive.terminate(new TopicNotFoundException(topic));
             }
         }
         admin.deleteTopic(info);
@@ -237,7 +255,8 @@ public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Kafka
         KafkaNames.topic(topic);
         KafkaNames.subscription(subscription);
         KafkaAdminOps.TopicInfo info = admin.require(topic);
-        consumerOf(topic, subscription).ifPresent(c -> c.terminate(new ConsumerGroupNotFoundException(topic, subscription)));
+        consumerOf(topic, subscription).filter(c -> c instanceof KafkaMqConsumer)
+                .ifPresent(c -> ((KafkaMqConsumer) c).terminate(new ConsumerGroupNotFoundException(topic, subscription)));
         admin.deleteOffsets(subscription, new HashSet<>(info.topicPartitions()), topic);
     }
 

@@ -12,8 +12,9 @@ import java.time.Duration;
 
 /**
  * The client-API contract suite, unchanged, on a real single-node KRaft broker, through the same
- * {@code MqClient.open(uri)} call an application makes. Every contract test runs: the Kafka backend
- * declares no trait off.
+ * {@code MqClient.open(uri)} call an application makes. Traits declared off: deduplication (Kafka has none by
+ * message id), scheduledDelivery, and sharedWithoutReadAhead (a share consumer's poll locks a batch to it); SHARED subscriptions
+ * run on share groups with locks of at least 3 s.
  */
 class KafkaMqClientContractIT extends MqClientContract implements IntegrityContract, ConvenienceContract {
     @RegisterExtension
@@ -29,8 +30,9 @@ class KafkaMqClientContractIT extends MqClientContract implements IntegrityContr
         // Network round trips and a broker in another JVM: wait longer for what must come, and watch a
         // little longer for what must not. Kafka has no broker-side deduplication by message id.
         return BackendTraits.builder().deduplication(false).deliveryTimeout(Duration.ofSeconds(30)).quietPeriod(Duration.ofMillis(500))
-                .sharedSubscriptions(false) // not wired to Kafka share groups yet: KafkaMqClient refuses SHARED
                 .scheduledDelivery(false) // Kafka has no scheduled delivery: Producer.schedule refuses it
+                .sharedWithoutReadAhead(false) // one poll locks up to receiveBufferSize records to a consumer
+                .minLockDuration(Duration.ofSeconds(3)) // the broker allows 1 s (group.share.min.record.lock.duration.ms); 3 s leaves a loaded machine time to answer
                 .build();
     }
 }

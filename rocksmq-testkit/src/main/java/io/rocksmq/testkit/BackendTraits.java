@@ -19,10 +19,14 @@ public final class BackendTraits {
     private final boolean expiry;
     private final boolean sharedSubscriptions;
     private final boolean scheduledDelivery;
+    private final boolean sharedWithoutReadAhead;
+    private final Duration minLockDuration;
     private final Duration deliveryTimeout;
     private final Duration quietPeriod;
 
     private BackendTraits(Builder b) {
+        this.minLockDuration = b.minLockDuration;
+        this.sharedWithoutReadAhead = b.sharedWithoutReadAhead;
         this.exclusiveSubscriptions = b.exclusiveSubscriptions;
         this.immediateTopicDeletion = b.immediateTopicDeletion;
         this.deduplication = b.deduplication;
@@ -81,6 +85,24 @@ public final class BackendTraits {
         return scheduledDelivery;
     }
 
+    /**
+     * A SHARED consumer acquires only what the application takes (no read-ahead): what one consumer did
+     * not take goes to the others at once, and with several consumers every first delivery counts 1. Off
+     * for Kafka, where one poll locks up to {@code receiveBufferSize} records to the consumer until it
+     * answered them.
+     */
+    public boolean sharedWithoutReadAhead() {
+        return sharedWithoutReadAhead;
+    }
+
+    /**
+     * The shortest lock duration a SHARED subscription may have on this backend (Kafka's brokers bound it:
+     * {@code group.share.min.record.lock.duration.ms}); lock-expiry tests use at least this.
+     */
+    public Duration minLockDuration() {
+        return minLockDuration;
+    }
+
     /** How long a test waits for a message that must arrive (generous: a slow machine is not a failure). */
     public Duration deliveryTimeout() {
         return deliveryTimeout;
@@ -97,7 +119,7 @@ public final class BackendTraits {
     @Override
     public String toString() {
         return "BackendTraits{exclusiveSubscriptions=" + exclusiveSubscriptions + ", immediateTopicDeletion="
-                + immediateTopicDeletion + ", deduplication=" + deduplication + ", expiry=" + expiry + ", sharedSubscriptions=" + sharedSubscriptions + ", scheduledDelivery=" + scheduledDelivery + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
+                + immediateTopicDeletion + ", deduplication=" + deduplication + ", expiry=" + expiry + ", sharedSubscriptions=" + sharedSubscriptions + ", scheduledDelivery=" + scheduledDelivery + ", sharedWithoutReadAhead=" + sharedWithoutReadAhead + ", minLockDuration=" + minLockDuration + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -108,6 +130,8 @@ public final class BackendTraits {
         private boolean expiry = true;
         private boolean sharedSubscriptions = true;
         private boolean scheduledDelivery = true;
+        private boolean sharedWithoutReadAhead = true;
+        private Duration minLockDuration = Duration.ofMillis(1);
         private Duration deliveryTimeout = Duration.ofSeconds(20);
         private Duration quietPeriod = Duration.ofMillis(300);
 
@@ -144,6 +168,16 @@ public final class BackendTraits {
             return this;
         }
 
+        public Builder sharedWithoutReadAhead(boolean value) {
+            this.sharedWithoutReadAhead = value;
+            return this;
+        }
+
+        public Builder minLockDuration(Duration value) {
+            this.minLockDuration = value;
+            return this;
+        }
+
         public Builder deliveryTimeout(Duration value) {
             this.deliveryTimeout = value;
             return this;
@@ -157,7 +191,8 @@ public final class BackendTraits {
         /** @throws IllegalArgumentException if a duration is null or not positive */
         public BackendTraits build() {
             if (deliveryTimeout == null || deliveryTimeout.isNegative() || deliveryTimeout.isZero()
-                    || quietPeriod == null || quietPeriod.isNegative() || quietPeriod.isZero()) {
+                    || quietPeriod == null || quietPeriod.isNegative() || quietPeriod.isZero()
+                    || minLockDuration == null || minLockDuration.isNegative() || minLockDuration.isZero()) {
                 throw new IllegalArgumentException("durations must be positive");
             }
             return new BackendTraits(this);

@@ -166,6 +166,14 @@ public final class KafkaBroker implements AutoCloseable {
         m.put("transaction.state.log.min.isr", "1");
         m.put("share.coordinator.state.topic.replication.factor", "1");
         m.put("share.coordinator.state.topic.min.isr", "1");
+        m.put("share.coordinator.state.topic.num.partitions", "1");
+        // Share groups (KIP-932; the share.version feature comes with the latest metadata version at format
+        // time): short locks allowed (tests use 1 s), and members that join and get assigned quickly.
+        m.put("group.share.min.record.lock.duration.ms", "1000");
+        m.put("group.share.min.heartbeat.interval.ms", "1000");
+        m.put("group.share.heartbeat.interval.ms", "1000");
+        m.put("group.share.min.session.timeout.ms", "6000");
+        m.put("group.share.session.timeout.ms", "10000");
         m.put("group.initial.rebalance.delay.ms", "0");
         m.put("log.segment.delete.delay.ms", "0");
         m.put("num.partitions", "1");
