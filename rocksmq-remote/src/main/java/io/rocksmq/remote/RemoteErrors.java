@@ -6,14 +6,18 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
 import io.rocksmq.api.ConsumerGroupExistsException;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
+import io.rocksmq.api.DeliveryNotFoundException;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.InvalidNameException;
+import io.rocksmq.api.LockExpiredException;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.ReadOnlyQueueException;
 import io.rocksmq.api.RocksMqException;
+import io.rocksmq.api.StaleDeliveryException;
 import io.rocksmq.api.StorageException;
 import io.rocksmq.api.SubscriptionInUseException;
 import io.rocksmq.api.TopicNotFoundException;
+import io.rocksmq.api.WrongGroupTypeException;
 import io.rocksmq.remote.proto.Error;
 
 /**
@@ -69,7 +73,9 @@ public final class RemoteErrors {
         if (e instanceof InvalidArgumentException) {
             return Status.INVALID_ARGUMENT;
         }
-        if (e instanceof SubscriptionInUseException || e instanceof ReadOnlyQueueException) {
+        if (e instanceof SubscriptionInUseException || e instanceof ReadOnlyQueueException
+                || e instanceof WrongGroupTypeException || e instanceof StaleDeliveryException
+                || e instanceof LockExpiredException || e instanceof DeliveryNotFoundException) {
             return Status.FAILED_PRECONDITION;
         }
         if (e instanceof ConsumerGroupExistsException) {
@@ -123,6 +129,12 @@ public final class RemoteErrors {
             case "InvalidArgumentException" -> new InvalidArgumentException(message);
             case "QueueClosedException" -> new QueueClosedException(message);
             case "ReadOnlyQueueException" -> new ReadOnlyQueueException(message);
+            // The wrong-type message says which type the group is ("... is a shared group; ...").
+            case "WrongGroupTypeException" -> new WrongGroupTypeException(e.getTopic(), e.getSubscription(),
+                    message.contains("is a shared group"));
+            // The shared-subscription fencing errors: the remote consumer rebuilds them with the receipt it sent.
+            case "StaleDeliveryException", "LockExpiredException", "DeliveryNotFoundException" ->
+                    new RemoteSharedConsumer.AnswerRefused(e.getType(), message);
             case "StorageException", "NotAQueueException", "QueueAlreadyOpenException" ->
                     new StorageException(message, null, null);
             default -> new RocksMqException(message);

@@ -14,6 +14,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCalls;
+import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MessageId;
@@ -46,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe.
  */
-public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, RemoteConsumer> {
+public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Consumer> {
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -179,21 +180,20 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Remot
     }
 
     @Override
-    protected void validateSubscription(ConsumerOptions consumerOptions) {
+    protected Consumer openConsumer(ConsumerOptions consumerOptions) {
         if (consumerOptions.subscriptionType() == SubscriptionType.SHARED) {
-            // The protocol has no shared subscriptions yet (a declared trait of the contract suite).
-            throw new InvalidArgumentException("the remote backend does not support SHARED subscriptions yet");
+            return RemoteSharedConsumer.open(this, consumerOptions); // service rocksmq.v1.SharedQueue
         }
-    }
-
-    @Override
-    protected RemoteConsumer openConsumer(ConsumerOptions consumerOptions) {
         return RemoteConsumer.open(this, consumerOptions);
     }
 
     @Override
-    protected void startConsumer(RemoteConsumer consumer) {
-        consumer.start();
+    protected void startConsumer(Consumer consumer) {
+        if (consumer instanceof RemoteSharedConsumer shared) {
+            shared.start();
+        } else {
+            ((RemoteConsumer) consumer).start();
+        }
     }
 
     @Override

@@ -54,6 +54,7 @@ public final class RmqServer implements AutoCloseable {
 
     private final Server server;
     private final QueueService service;
+    private final SharedQueueService sharedService;
     private final HealthStatusManager health;
     private final RocksMq mq;
     private final boolean ownsQueue;
@@ -68,6 +69,7 @@ public final class RmqServer implements AutoCloseable {
         this.drainTimeout = b.drainTimeout;
         this.metrics = new ServerMetrics(b.meterRegistry);
         this.service = new QueueService(mq, metrics, b.maxRequestBytes);
+        this.sharedService = new SharedQueueService(mq);
         this.health = new HealthStatusManager();
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -85,6 +87,7 @@ public final class RmqServer implements AutoCloseable {
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addService(ServerInterceptors.intercept(service.definition(), CallContext.interceptor(metrics, b.tokens)))
+                .addService(ServerInterceptors.intercept(sharedService.definition(), CallContext.interceptor(metrics, b.tokens)))
                 .addService(health.getHealthService())
                 // the schema, for tools such as grpcurl; open like health: the .proto is public anyway
                 .addService(io.grpc.protobuf.services.ProtoReflectionServiceV1.newInstance());
@@ -171,6 +174,7 @@ public final class RmqServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         service.close();
+        sharedService.close();
         executor.shutdown();
         if (ownsQueue) {
             mq.close();

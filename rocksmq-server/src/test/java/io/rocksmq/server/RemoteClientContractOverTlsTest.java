@@ -52,6 +52,6 @@ class RemoteClientContractOverTlsTest extends MqClientContract {
 
     @Override
     protected BackendTraits traits() {
-        return BackendTraits.builder().sharedSubscriptions(false).scheduledDelivery(false).build(); // RemoteMqClient refuses SHARED
+        return BackendTraits.builder().scheduledDelivery(false).build(); // RemoteMqClient refuses scheduled delivery
     }
 }

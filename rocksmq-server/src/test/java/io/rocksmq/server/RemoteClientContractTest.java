@@ -37,6 +37,6 @@ class RemoteClientContractTest extends MqClientContract {
 
     @Override
     protected BackendTraits traits() {
-        return BackendTraits.builder().sharedSubscriptions(false).scheduledDelivery(false).build(); // RemoteMqClient refuses SHARED
+        return BackendTraits.builder().scheduledDelivery(false).build(); // RemoteMqClient refuses scheduled delivery
     }
 }

@@ -1,0 +1,237 @@
+package io.rocksmq.server;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.rocksmq.api.ConsumerGroupExistsException;
+import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.OutgoingMessage;
+import io.rocksmq.api.RocksMqException;
+import io.rocksmq.core.ConsumerMessage;
+import io.rocksmq.core.RocksMq;
+import io.rocksmq.core.SharedGroup;
+import io.rocksmq.core.SharedGroupOptions;
+import io.rocksmq.remote.RemoteErrors;
+import io.rocksmq.remote.SharedQueueGrpc;
+import io.rocksmq.remote.proto.AcquireRequest;
+import io.rocksmq.remote.proto.AcquireResponse;
+import io.rocksmq.remote.proto.AnswerRequest;
+import io.rocksmq.remote.proto.AnswerResponse;
+import io.rocksmq.remote.proto.Empty;
+import io.rocksmq.remote.proto.OpenSharedRequest;
+import io.rocksmq.remote.proto.SharedDelivery;
+import io.rocksmq.remote.proto.SharedSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The service {@code rocksmq.v1.SharedQueue}: SHARED subscriptions served straight from the queue's
+ * {@link SharedGroup}s. Unlike the stream subscriptions there is no session: a delivery's receipt (offset,
+ * attempt) travels to the client and back, and the group's fencing decides every answer, so any number of
+ * clients share a subscription and a client that vanishes loses nothing (its locks expire).
+ *
+ * <p>{@code Acquire} may wait (at most {@link SharedQueueGrpc#MAX_ACQUIRE_WAIT_MILLIS}); it waits on a thread
+ * of its own pool, not on gRPC's executor, so waiting workers never starve other calls. At most
+ * {@link #MAX_WAITING} acquires wait at once; more fail with RESOURCE_EXHAUSTED. Permissions are checked on
+ * the gRPC thread (the call's context is there): consume on the topic, and produce on a dead-letter topic
+ * named at creation.
+ *
+ * <p>Thread-safe: the queue is; the pool and its permits are thread-safe.
+ */
+final class SharedQueueService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedQueueService.class);
+    static final int MAX_WAITING = 512;
+    static final int MAX_ACQUIRE = 10_000;
+
+    private final RocksMq mq;
+    private final Semaphore waiting = new Semaphore(MAX_WAITING);
+    private final ExecutorService waiters;
+
+    SharedQueueService(RocksMq mq) {
+        this.mq = mq;
+        AtomicInteger n = new AtomicInteger();
+        this.waiters = new ThreadPoolExecutor(0, MAX_WAITING, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "rocksmq-serve-shared-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    ServerServiceDefinition definition() {
+        return ServerServiceDefinition.builder(SharedQueueGrpc.SERVICE)
+                .addMethod(SharedQueueGrpc.OPEN_SHARED, ServerCalls.asyncUnaryCall(this::openShared))
+                .addMethod(SharedQueueGrpc.ACQUIRE, ServerCalls.asyncUnaryCall(this::acquire))
+                .addMethod(SharedQueueGrpc.ANSWER, ServerCalls.asyncUnaryCall(this::answer))
+                .build();
+    }
+
+    /** Stops the waiting pool; acquires still waiting end by themselves within their bound. */
+    @Override
+    public void close() {
+        waiters.shutdown();
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    private void openShared(OpenSharedRequest r, StreamObserver<Empty> responses) {
+        run(responses, r.getTopic(), r.getSubscription(), () -> {
+            CallContext.require(Permission.CONSUME, r.getTopic());
+            SharedGroupOptions options = toOptions(r.getSettings());
+            if (options.deadLetterTopic() != null) {
+                CallContext.require(Permission.PRODUCE, options.deadLetterTopic());
+            }
+            boolean exists = mq.consumerGroupExists(r.getTopic(), r.getSubscription()); // checks both names
+            mq.createTopic(r.getTopic());
+            if (!exists) {
+                try {
+                    mq.createSharedGroup(r.getTopic(), r.getSubscription(), options);
+                } catch (ConsumerGroupExistsException raced) {
+                    // created meanwhile by another client: join it
+                }
+            }
+            mq.sharedGroup(r.getTopic(), r.getSubscription()); // WrongGroupTypeException for a stream group
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    private void acquire(AcquireRequest r, StreamObserver<AcquireResponse> responses) {
+        SharedGroup group;
+        try {
+            CallContext.require(Permission.CONSUME, r.getTopic());
+            if (r.getMax() < 1 || r.getMax() > MAX_ACQUIRE) {
+                throw new InvalidArgumentException("acquire max must be 1 to " + MAX_ACQUIRE + ", was " + r.getMax());
+            }
+            group = mq.sharedGroup(r.getTopic(), r.getSubscription());
+        } catch (RuntimeException e) {
+            fail(responses, e, r.getTopic(), r.getSubscription());
+            return;
+        }
+        Duration wait = Duration.ofMillis(Math.min(r.getTimeoutMillis(), SharedQueueGrpc.MAX_ACQUIRE_WAIT_MILLIS));
+        if (wait.isZero()) {
+            run(responses, r.getTopic(), r.getSubscription(), () -> toResponse(group.acquire(r.getMax(), wait)));
+            return;
+        }
+        if (!waiting.tryAcquire()) {
+            responses.onError(Status.RESOURCE_EXHAUSTED.withDescription("more than " + MAX_WAITING
+                    + " shared acquires waiting; retry").asRuntimeException());
+            return;
+        }
+        try {
+            waiters.execute(() -> {
+                try {
+                    run(responses, r.getTopic(), r.getSubscription(), () -> toResponse(group.acquire(r.getMax(), wait)));
+                } finally {
+                    waiting.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            waiting.release();
+            responses.onError(Status.UNAVAILABLE.withDescription("server is shutting down").asRuntimeException());
+        }
+    }
+
+    private void answer(AnswerRequest r, StreamObserver<AnswerResponse> responses) {
+        run(responses, r.getTopic(), r.getSubscription(), () -> {
+            CallContext.require(Permission.CONSUME, r.getTopic());
+            SharedGroup group = mq.sharedGroup(r.getTopic(), r.getSubscription());
+            long id = r.getOffset();
+            int attempt = r.getAttempt();
+            long deadline = 0;
+            switch (r.getOutcome()) {
+                case ACK -> group.ack(id, attempt);
+                case RELEASE -> group.release(id, attempt, r.hasDelayMillis() ? millis("delay", r.getDelayMillis()) : null);
+                case REJECT -> group.reject(id, attempt);
+                case RENEW -> deadline = group.renew(id, attempt);
+                default -> throw new InvalidArgumentException("unknown answer outcome " + r.getOutcomeValue());
+            }
+            return AnswerResponse.newBuilder().setLockDeadlineMillis(deadline).build();
+        });
+    }
+
+    // ------------------------------------------------------------------ mapping
+
+    static SharedGroupOptions toOptions(SharedSettings s) {
+        List<Duration> delays = new ArrayList<>(s.getRedeliveryDelaysMillisCount());
+        for (long d : s.getRedeliveryDelaysMillisList()) {
+            delays.add(millis("redelivery delay", d));
+        }
+        return new SharedGroupOptions(millis("lock duration", s.getLockDurationMillis()), s.getMaxDeliveries(),
+                s.hasDeadLetterTopic() ? s.getDeadLetterTopic() : null, delays, s.getMaxInFlight());
+    }
+
+    private static Duration millis(String what, long ms) {
+        if (ms < 0) {
+            throw new InvalidArgumentException(what + " must not be negative, was " + ms + " ms");
+        }
+        return Duration.ofMillis(ms);
+    }
+
+    private static AcquireResponse toResponse(List<SharedGroup.Delivery> deliveries) {
+        AcquireResponse.Builder b = AcquireResponse.newBuilder();
+        for (SharedGroup.Delivery d : deliveries) {
+            b.addDeliveries(SharedDelivery.newBuilder().setMessage(toWire(d.message())).setAttempt(d.attempt())
+                    .setLockDeadlineMillis(d.lockDeadline()));
+        }
+        return b.build();
+    }
+
+    /** As the embedded client reads a stored message: the key from its reserved property. */
+    private static io.rocksmq.remote.proto.Message toWire(ConsumerMessage m) {
+        Map<String, String> properties = m.properties();
+        String key = properties.get(OutgoingMessage.KEY_PROPERTY);
+        if (key != null) {
+            properties = new HashMap<>(properties);
+            properties.remove(OutgoingMessage.KEY_PROPERTY);
+        }
+        io.rocksmq.remote.proto.Message.Builder b = io.rocksmq.remote.proto.Message.newBuilder().setOffset(m.id())
+                .setPayload(ByteString.copyFrom(m.payload())).putAllProperties(properties)
+                .setPublishTime(m.publishTime());
+        if (key != null) {
+            b.setKey(key);
+        }
+        return b.build();
+    }
+
+    private interface Body<R> {
+        R run();
+    }
+
+    private static <R> void run(StreamObserver<R> responses, String topic, String subscription, Body<R> body) {
+        R response;
+        try {
+            response = body.run();
+        } catch (RuntimeException e) {
+            fail(responses, e, topic, subscription);
+            return;
+        }
+        responses.onNext(response);
+        responses.onCompleted();
+    }
+
+    private static void fail(StreamObserver<?> responses, RuntimeException e, String topic, String subscription) {
+        if (e instanceof RocksMqException q) {
+            responses.onError(RemoteErrors.toStatus(q, topic, subscription));
+        } else if (e instanceof StatusRuntimeException s) {
+            responses.onError(s);
+        } else {
+            LOG.error("shared-subscription call on '{}/{}' failed", topic, subscription, e);
+            responses.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+        }
+    }
+}
