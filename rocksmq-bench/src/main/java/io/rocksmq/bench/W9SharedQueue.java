@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * mvn -q -pl rocksmq-bench -am package -DskipTests
  * java -cp "rocksmq-bench/target/classes:$(cat rocksmq-bench/target/classpath.txt)" io.rocksmq.bench.W9SharedQueue 1000000 20000
  * }</pre>
- * Not the harness: no peer runs it (a Kafka share-group peer is not wired), so there is no ratio.
+ * Not the harness, and the embedded queue only: {@link W9SideBySide} runs W9 through the client API on the
+ * embedded queue and on Kafka share groups in one run, with the ratio.
  *
  * <p>Not thread-safe: a main program.
  */
