@@ -16,9 +16,16 @@ import java.util.SplittableRandom;
  * messages produced in batches of 100, 1,000 per call) into its layers, side by side in one JVM on one
  * database: {@link RocksMq#consume} (read + position write), {@link RocksMq#read} (no position),
  * {@link MessageReader#read} (no name lookups or lifecycle), and a raw scan of the same entries with one
- * iterator kept open (the raw value-per-batch peer's read).
+ * iterator kept open (the raw value-per-batch peer's read). More variants, named in the fourth argument:
+ * {@code cursor} (consume's read through a group cursor, without the position write), {@code raw-nofill},
+ * {@code raw-readahead}, {@code raw-async} (the raw scan with one read option changed) and
+ * {@code raw-bytebuffer} (the raw scan reading into one reused direct buffer).
  *
- * <p>Usage: {@code ReadPathProfile [messages, default 2000000] [rounds, default 3]}.
+ * <p>On a busy machine compare messages per CPU-second (msgs/s divided by the thread's CPU share), and
+ * only between variants of one run: wall-clock rates there measure the other processes.
+ *
+ * <p>Usage: {@code ReadPathProfile [messages, default 2000000] [rounds, default 3] [warm] [variants]}
+ * (any third argument: first write, read and destroy a warm-up topic, as the harness does).
  *
  * <p>Not thread-safe; a command-line program.
  */
@@ -27,6 +34,40 @@ public final class ReadPathProfile {
     private static final int READ = 1000;
 
     private ReadPathProfile() {
+    }
+
+    /** A raw scan of the topic's entries with one read option changed: {count, checksum}. */
+    private static long[] rawScan(RocksStore store, long topicId, String variant) {
+        long got = 0;
+        long sum = 0;
+        try (org.rocksdb.Slice lower = new org.rocksdb.Slice(StorageLayout.topicLowerBound(topicId));
+             org.rocksdb.Slice upper = new org.rocksdb.Slice(StorageLayout.topicUpperBound(topicId));
+             org.rocksdb.ReadOptions options = new org.rocksdb.ReadOptions().setIterateLowerBound(lower)
+                     .setIterateUpperBound(upper)) {
+            switch (variant) {
+                case "raw-nofill" -> options.setFillCache(false);
+                case "raw-readahead" -> options.setReadaheadSize(2 << 20);
+                case "raw-async" -> options.setAsyncIo(true);
+                default -> {
+                }
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1 << 20);
+            try (org.rocksdb.RocksIterator it = store.db().newIterator(store.messages(), options)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    if (variant.equals("raw-bytebuffer")) {
+                        buffer.clear();
+                        int n = it.value(buffer);
+                        got += buffer.getInt(1);
+                        sum += buffer.get(n - 1);
+                    } else {
+                        byte[] v = it.value();
+                        got += BatchFormat.batchCount(v);
+                        sum += v[v.length - 1];
+                    }
+                }
+            }
+        }
+        return new long[] {got, sum};
     }
 
     public static void main(String[] args) throws Exception {
@@ -42,7 +83,8 @@ public final class ReadPathProfile {
         messages = List.copyOf(messages);
         Path dir = Files.createTempDirectory("rocksmq-read-path");
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        try (RocksMq mq = RocksMq.open(dir)) {
+        // Retention off: later rounds read what earlier rounds' groups consumed.
+        try (RocksMq mq = RocksMq.open(RocksMqConfig.builder(dir).defaultRetention(RetentionPolicy.KEEP_ALL).build())) {
             if (args.length > 2) { // as the harness does: a warm-up topic, read, destroyed
                 mq.createTopic("warm");
                 for (int sent = 0; sent < count; sent += BATCH) {
@@ -111,6 +153,19 @@ public final class ReadPathProfile {
                                 }
                             }
                         }
+                        case "cursor" -> { // consume's read through a group cursor, without the position write
+                            ReadCursor cursor = new ReadCursor();
+                            for (List<ConsumerMessage> m; !(m = MessageReader.read(mq.store(), topic, first + got, READ, cursor)).isEmpty(); ) {
+                                got += m.size();
+                                sum += m.get(0).payload()[0];
+                            }
+                            cursor.close();
+                        }
+                        case "raw-nofill", "raw-readahead", "raw-async", "raw-bytebuffer" -> {
+                            long[] r = rawScan(mq.store(), topic.id(), variant);
+                            got = r[0];
+                            sum = r[1];
+                        }
                         case "read" -> {
                             for (List<ConsumerMessage> m; !(m = mq.read("t", first + got, READ)).isEmpty(); ) {
                                 got += m.size();
@@ -156,7 +211,7 @@ public final class ReadPathProfile {
                         throw new IllegalStateException(variant + " read " + got);
                     }
                     if (round >= 0) {
-                        System.out.println(String.format(Locale.ROOT, "%s, %.0f, %.2f (%d)", variant,
+                        System.out.println(String.format(Locale.ROOT, "%s, %.0f, %.3f (%d)", variant,
                                 count / (elapsed / 1e9), (double) cpu / elapsed, sum & 1));
                     }
                 }

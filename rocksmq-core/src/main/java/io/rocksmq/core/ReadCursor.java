@@ -44,7 +44,7 @@ final class ReadCursor {
     boolean open(RocksStore store, Topic topic, byte[] lowerBound, long now) {
         usedNanos = now;
         if (range == null) {
-            range = store.range(store.messages(), lowerBound, StorageLayout.topicUpperBound(topic.id()));
+            range = store.scanRange(store.messages(), lowerBound, StorageLayout.topicUpperBound(topic.id()));
             openCount = store.openCursors();
             openCount.incrementAndGet();
             refreshedNanos = now;
