@@ -24,23 +24,38 @@ import java.util.function.Supplier;
  * <h2>Locks</h2>
  * <ul>
  *   <li>{@link #positionLock} guards {@link #position} changes and the position write to storage, so
- *       two concurrent {@code consume} calls never return the same message; the skip counters; and the
- *       group's {@link ReadCursor}. Other classes take it through {@link #underPositionLock}, or
+ *       two concurrent {@code consume} calls never return the same message; {@link #persistedPosition}
+ *       and {@link #persistedAtMillis}; the skip counters; and the group's {@link ReadCursor}. Other classes take it through {@link #underPositionLock}, or
  *       {@link #lockPosition}/{@link #unlockPosition} when they must hold several groups' (retention's
  *       cut, in name order).</li>
  *   <li>{@link #registrations} is copy-on-write under the topic's admin lock.</li>
  *   <li>{@link #signals} is lock-free; {@link #position} is volatile so lag can be read without the lock.</li>
  * </ul>
  *
+ * <h2>When the position is persisted</h2>
+ * With a position commit interval of 0 (the default, {@link RocksMqConfig#positionCommitInterval()})
+ * every consume that moves the position writes it before returning, so {@link #persistedPosition}
+ * always equals {@link #position}. With an interval {@code d > 0} a consume writes it only if the last
+ * write was at least {@code d} before (by the queue's clock) or if it finds nothing to deliver; seek,
+ * the retention pass and close write a pending position too. In between, the position is ahead of
+ * the stored one, and a crash redelivers what the consumes since the last write returned.
+ *
  * <p>Thread-safe.
  */
 final class ConsumerGroup {
+    /** {@link #persistedAtMillis} before the first write since open: the next consume writes. */
+    private static final long NEVER = Long.MIN_VALUE;
+
     private final String name;
     private final byte[] positionKey;
     private final Lifecycle lifecycle = new Lifecycle();
     private final ReentrantLock positionLock = new ReentrantLock();
     /** Next id to read; written under {@link #positionLock}. */
     private volatile long position;
+    /** The position as last written to storage (or recovered); under {@link #positionLock}. */
+    private long persistedPosition;
+    /** The queue clock's time of the last position write by a consume, or {@link #NEVER}; under {@link #positionLock}. */
+    private long persistedAtMillis = NEVER;
     /** Explicit notifications and seeks: part of the sequence registrations wait on. */
     private final AtomicLong signals = new AtomicLong();
     /** Changed under the topic's admin lock. */
@@ -71,6 +86,7 @@ final class ConsumerGroup {
         this.name = name;
         this.positionKey = positionKey;
         this.position = position;
+        this.persistedPosition = position;
         this.shared = shared;
     }
 
@@ -105,6 +121,29 @@ final class ConsumerGroup {
     /** Under {@link #positionLock}, after the position is durable in the write-ahead log. */
     void position(long next) {
         position = next;
+        persistedPosition = next;
+    }
+
+    /**
+     * The position if it is ahead of the one in storage (a position commit interval delayed its
+     * write), else -1. Under {@link #positionLock}; whoever writes it calls {@link #position(long)} after.
+     */
+    long pendingPosition() {
+        return position != persistedPosition ? position : -1;
+    }
+
+    /** Writes a pending position (see {@link #pendingPosition()}); takes {@link #positionLock}. */
+    void persistPendingPosition(RocksStore store) {
+        positionLock.lock();
+        try {
+            long pending = pendingPosition();
+            if (pending >= 0) {
+                store.putMeta(positionKey, StorageLayout.positionValue(pending));
+                persistedPosition = pending;
+            }
+        } finally {
+            positionLock.unlock();
+        }
     }
 
     /** Runs {@code action} holding {@link #positionLock}. */
@@ -128,23 +167,30 @@ final class ConsumerGroup {
 
     /**
      * Reads up to {@code max} messages from the position and advances it past them, persisted before
-     * it returns; expired messages (at {@code now}) are skipped, counted, and advanced past too. The
-     * caller has entered the topic and this group.
+     * it returns unless a commit interval delays the write (see the class javadoc); expired messages
+     * (at {@code now}) are skipped, counted, and advanced past too. The caller has entered the topic
+     * and this group.
+     *
+     * @param commitIntervalMillis the queue's position commit interval; 0 writes on every move
      */
-    List<ConsumerMessage> consume(RocksStore store, Topic t, int max, long now) {
+    List<ConsumerMessage> consume(RocksStore store, Topic t, int max, long now, long commitIntervalMillis) {
         requireStream(t);
         positionLock.lock();
         try {
             long from = position;
             if (from > t.latestId()) {
-                return List.of(); // nothing committed past the position: no need to touch storage
+                persistPending(store, now); // nothing committed past the position: no need to read
+                return List.of();
             }
             ExpiringRead.Result read = ExpiringRead.read(f -> MessageReader.read(store, t, f, max, cursor), from,
                     t.latestId(), now, t.defaultTtlMillis());
             long next = read.next();
-            if (next != from) {
-                store.putMeta(positionKey, StorageLayout.positionValue(next));
-                position = next;
+            if (next != from && commitDue(now, commitIntervalMillis)) {
+                persist(store, next, now);
+            }
+            position = next;
+            if (read.messages().isEmpty()) {
+                persistPending(store, now);
             }
             if (read.expired() > 0) {
                 expired += read.expired();
@@ -153,6 +199,27 @@ final class ConsumerGroup {
         } finally {
             positionLock.unlock();
         }
+    }
+
+    /** Under {@link #positionLock}: whether a consume at {@code now} writes the position it moved. */
+    private boolean commitDue(long now, long intervalMillis) {
+        // A clock that went back counts as due: a stuck write would widen what a crash redelivers.
+        return intervalMillis == 0 || persistedAtMillis == NEVER || now < persistedAtMillis
+                || now - persistedAtMillis >= intervalMillis;
+    }
+
+    /** Under {@link #positionLock}. */
+    private void persistPending(RocksStore store, long now) {
+        if (position != persistedPosition) {
+            persist(store, position, now);
+        }
+    }
+
+    /** Under {@link #positionLock}: writes {@code next}; the caller sets {@link #position} after. */
+    private void persist(RocksStore store, long next, long now) {
+        store.putMeta(positionKey, StorageLayout.positionValue(next));
+        persistedPosition = next;
+        persistedAtMillis = now;
     }
 
     /**
@@ -164,7 +231,7 @@ final class ConsumerGroup {
         try {
             long next = target.getAsLong();
             store.putMeta(positionKey, StorageLayout.positionValue(next));
-            position = next;
+            position(next);
         } finally {
             positionLock.unlock();
         }

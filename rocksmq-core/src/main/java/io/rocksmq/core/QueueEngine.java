@@ -178,6 +178,7 @@ final class QueueEngine {
         try {
             lifecycle.awaitQuiescent();
             scheduler.close(); // its moves write: before the final watermark
+            registry.persistPendingPositions(); // what a position commit interval left unwritten
             if (watermark != null) {
                 watermark.close();
                 updateWatermark(); // the final one: everything acknowledged, fsynced first

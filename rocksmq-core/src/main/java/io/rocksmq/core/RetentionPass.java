@@ -221,9 +221,18 @@ final class RetentionPass {
                         batch.put(store.meta(), StorageLayout.skipKey(t.id(), g.name()), StorageLayout.skipValue(
                                 g.skippedTotal() + skipped[i], g.skippedNotTaken() + skipped[i]));
                     }
+                } else if (g.pendingPosition() >= 0) {
+                    // A commit interval left it unwritten: written with the cut, so that a crash never
+                    // resumes the group below messages this pass deletes.
+                    batch.put(store.meta(), g.positionKey(), StorageLayout.positionValue(pos));
                 }
             }
             store.write(batch);
+            for (ConsumerGroup g : groups) {
+                if (g.position() >= cut && g.pendingPosition() >= 0) {
+                    g.position(g.position());
+                }
+            }
         } catch (RocksDBException e) {
             throw RocksStore.storage("cannot build the retention batch of topic '" + t.name() + "'", e);
         }

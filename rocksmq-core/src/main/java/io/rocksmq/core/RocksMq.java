@@ -311,7 +311,7 @@ public final class RocksMq implements AutoCloseable {
         }
         long startNanos = System.nanoTime();
         List<ConsumerMessage> got = engine.inGroup(topic, group, (t, g) -> g.consume(engine.store, t, max,
-                config().clock().millis()));
+                config().clock().millis(), config().positionCommitIntervalMillis()));
         listener.consumed(topic, group, got, startNanos);
         return got;
     }

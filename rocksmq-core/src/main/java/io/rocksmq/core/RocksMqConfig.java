@@ -64,6 +64,8 @@ public final class RocksMqConfig {
     private final RetentionPolicy defaultRetention;
     private final Duration retentionInterval;
     private final long retentionSegmentBytes;
+    private final Duration positionCommitInterval;
+    private final long positionCommitIntervalMillis;
     private final boolean readOnly;
     private final boolean follow;
 
@@ -80,6 +82,9 @@ public final class RocksMqConfig {
                 b.maxRetentionBytes);
         this.retentionInterval = b.retentionInterval;
         this.retentionSegmentBytes = b.retentionSegmentBytes;
+        this.positionCommitInterval = b.positionCommitInterval;
+        this.positionCommitIntervalMillis = b.positionCommitInterval.getSeconds() >= Long.MAX_VALUE / 1000 - 1
+                ? Long.MAX_VALUE : b.positionCommitInterval.toMillis();
         this.readOnly = b.readOnly || b.follow;
         this.follow = b.follow;
     }
@@ -157,6 +162,19 @@ public final class RocksMqConfig {
     }
 
     /**
+     * How long a consumer group's position may stay ahead of the one in storage; see
+     * {@link Builder#positionCommitInterval(Duration)}. {@link Duration#ZERO} (the default): every
+     * {@code consume} persists the position before it returns.
+     */
+    public Duration positionCommitInterval() {
+        return positionCommitInterval;
+    }
+
+    long positionCommitIntervalMillis() {
+        return positionCommitIntervalMillis;
+    }
+
+    /**
      * Whether the queue is opened read-only: nothing in the directory is written (no repair, no
      * retention, no log file); every call that would change the queue throws
      * {@link io.rocksmq.api.ReadOnlyQueueException}. True for a {@link #follow() follower} too.
@@ -181,7 +199,8 @@ public final class RocksMqConfig {
                 + ", durability=" + durability + ", maxBatchEntryBytes=" + maxBatchEntryBytes
                 + ", maxMessageBytes=" + maxMessageBytes
                 + ", defaultRetention=" + defaultRetention + ", retentionInterval=" + retentionInterval
-                + ", retentionSegmentBytes=" + retentionSegmentBytes + ", readOnly=" + readOnly
+                + ", retentionSegmentBytes=" + retentionSegmentBytes
+                + ", positionCommitInterval=" + positionCommitInterval + ", readOnly=" + readOnly
                 + ", follow=" + follow + '}';
     }
 
@@ -201,6 +220,7 @@ public final class RocksMqConfig {
         private long maxRetentionBytes = DEFAULT_MAX_RETENTION_BYTES;
         private Duration retentionInterval = DEFAULT_RETENTION_INTERVAL;
         private long retentionSegmentBytes = DEFAULT_RETENTION_SEGMENT_BYTES;
+        private Duration positionCommitInterval = Duration.ZERO;
         private boolean readOnly;
         private boolean follow;
 
@@ -327,6 +347,28 @@ public final class RocksMqConfig {
             return this;
         }
 
+        /**
+         * Lets {@code consume} skip the write of a group's position for up to {@code interval} (whole
+         * milliseconds) after the last one. Off by default ({@link Duration#ZERO}): every consume that
+         * moves the position persists it before returning, so a crash redelivers nothing a consume
+         * returned.
+         *
+         * <p>With an interval {@code d > 0}, a consume writes the position only if the group's last write
+         * was at least {@code d} earlier by {@link #clock(Clock)}, or if it delivers nothing (a group that
+         * caught up is persisted at once); seek, the retention pass and {@link RocksMq#close()} write a
+         * pending position too. <b>What this gives up:</b> after a crash (process killed, machine lost)
+         * the group resumes at its last written position, so the messages returned by its consumes in
+         * the {@code d} after that write are delivered again (at-least-once delivery, as before, with up
+         * to {@code d} of duplicates instead of none). A follower sees positions as last written. What it
+         * buys: one metadata write per interval instead of one per consume (BENCHMARKS.md, round two).
+         *
+         * @throws InvalidArgumentException at {@link #build()} if negative or null
+         */
+        public Builder positionCommitInterval(Duration interval) {
+            this.positionCommitInterval = interval;
+            return this;
+        }
+
         /** Validates and freezes the configuration. */
         public RocksMqConfig build() {
             if (blockCacheBytes < 0) {
@@ -351,6 +393,9 @@ public final class RocksMqConfig {
             checkLimit("maxRetentionBytes", maxRetentionBytes);
             if (retentionInterval == null || retentionInterval.isNegative()) {
                 throw new InvalidArgumentException("retentionInterval must be >= 0, was " + retentionInterval);
+            }
+            if (positionCommitInterval == null || positionCommitInterval.isNegative()) {
+                throw new InvalidArgumentException("positionCommitInterval must be >= 0, was " + positionCommitInterval);
             }
             if (retentionSegmentBytes < 1024) {
                 throw new InvalidArgumentException("retentionSegmentBytes must be >= 1024, was " + retentionSegmentBytes);

@@ -6,6 +6,8 @@ import io.rocksmq.api.StorageException;
 import io.rocksmq.api.TopicNotFoundException;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,6 +41,7 @@ import java.util.function.Function;
  * <p>Thread-safe.
  */
 final class TopicRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicRegistry.class);
     private final RocksStore store;
     private final RocksMqConfig config;
     private final SpaceReclaimer reclaimer;
@@ -352,6 +355,22 @@ final class TopicRegistry {
     }
 
     /** At queue close, once no call is in flight: ends every registration with {@link AwaitResult#QUEUE_CLOSED}. */
+    /**
+     * At close, once no operation is in flight: writes every group position a commit interval left
+     * unwritten. A failed write leaves that group as a crash would (logged; close goes on).
+     */
+    void persistPendingPositions() {
+        for (Topic t : topics.values()) {
+            for (ConsumerGroup g : t.groups()) {
+                try {
+                    g.persistPendingPosition(store);
+                } catch (RuntimeException e) {
+                    LOG.warn("topic '{}' group '{}': position not persisted at close", t.name(), g.name(), e);
+                }
+            }
+        }
+    }
+
     void endAllRegistrations() {
         for (Topic t : topics.values()) {
             t.underAdminLock(() -> {
