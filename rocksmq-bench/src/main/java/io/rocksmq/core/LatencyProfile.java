@@ -18,7 +18,13 @@ import java.util.concurrent.locks.LockSupport;
  * in microseconds: the produce call, from the produce's return to the consumer's wake-up, and the
  * consume call that then gets the message. The sum of the legs' medians is not the end-to-end median.
  *
- * <p>Usage: {@code LatencyProfile [messages, default 300000] [rate per second, default 10000]}.
+ * <p>With a third argument {@code spinMicros > 0} the consumer, finding nothing, first polls {@code consume}
+ * for up to that long (spinning) before it parks, and only when its previous wait ended within that
+ * window (adaptive: a consumer whose messages come slower than the window parks at once). This is
+ * the experiment of issue 19's spin-then-park wait, run from outside the queue; the consumer thread's
+ * CPU share is printed beside the legs.
+ *
+ * <p>Usage: {@code LatencyProfile [messages, default 300000] [rate per second, default 10000] [spinMicros, default 0]}.
  *
  * <p>Not thread-safe; a command-line program.
  */
@@ -29,6 +35,8 @@ public final class LatencyProfile {
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        long spinNanos = args.length > 2 ? Long.parseLong(args[2]) * 1000 : 0;
+        double[] consumerCpu = new double[1];
         Path dir = Files.createTempDirectory("rocksmq-latency");
         Histogram produce = new Histogram(3);
         Histogram wake = new Histogram(3);
@@ -41,13 +49,33 @@ public final class LatencyProfile {
             long[] producedAt = new long[count]; // when each produce call returned
             Thread consumer = new Thread(() -> {
                 int got = 0;
+                long emptySince = -1;
+                long lastWait = Long.MAX_VALUE;
+                long cpu0 = 0;
+                long wall0 = 0;
+                java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
                 while (got < count) {
+                    if (wall0 == 0 && got > count / 10) {
+                        cpu0 = mx.getCurrentThreadCpuTime();
+                        wall0 = System.nanoTime();
+                    }
                     long before = System.nanoTime();
                     List<ConsumerMessage> messages = mq.consume("t", "g", 1000);
                     long after = System.nanoTime();
                     if (messages.isEmpty()) {
+                        if (emptySince < 0) {
+                            emptySince = before;
+                        }
+                        if (spinNanos > 0 && lastWait <= spinNanos && after - emptySince < spinNanos) {
+                            Thread.onSpinWait();
+                            continue;
+                        }
                         registration.await(Duration.ofSeconds(1));
                         continue;
+                    }
+                    if (emptySince >= 0) {
+                        lastWait = before - emptySince;
+                        emptySince = -1;
                     }
                     for (ConsumerMessage m : messages) {
                         ByteBuffer p = m.payloadBuffer();
@@ -65,6 +93,7 @@ public final class LatencyProfile {
                         got++;
                     }
                 }
+                consumerCpu[0] = (double) (mx.getCurrentThreadCpuTime() - cpu0) / (System.nanoTime() - wall0);
             }, "latency-consumer");
             consumer.start();
             long period = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -88,6 +117,8 @@ public final class LatencyProfile {
         } finally {
             Dirs.deleteTree(dir);
         }
+        System.out.println(String.format(Locale.ROOT, "spin %d us, consumer thread CPU share %.3f", spinNanos / 1000,
+                consumerCpu[0]));
         System.out.println("leg, p50, p90, p99, p99.9, max (microseconds)");
         for (var e : List.of(List.of("end to end", endToEnd), List.of("produce call", produce),
                 List.of("produce returned -> consume started", wake), List.of("consume call", consume))) {

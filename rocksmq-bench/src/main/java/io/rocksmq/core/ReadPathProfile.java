@@ -17,7 +17,9 @@ import java.util.SplittableRandom;
  * database: {@link RocksMq#consume} (read + position write), {@link RocksMq#read} (no position),
  * {@link MessageReader#read} (no name lookups or lifecycle), and a raw scan of the same entries with one
  * iterator kept open (the raw value-per-batch peer's read). More variants, named in the fourth argument:
- * {@code cursor} (consume's read through a group cursor, without the position write), {@code raw-nofill},
+ * {@code cursor} (consume's read through a group cursor, without the position write), {@code group-consume}
+ * and {@code group-consume-interval} (ConsumerGroup.consume without the facade, with no position commit
+ * interval and with 1 s), {@code raw-nofill},
  * {@code raw-readahead}, {@code raw-async} (the raw scan with one read option changed) and
  * {@code raw-bytebuffer} (the raw scan reading into one reused direct buffer).
  *
@@ -160,6 +162,18 @@ public final class ReadPathProfile {
                                 sum += m.get(0).payload()[0];
                             }
                             cursor.close();
+                        }
+                        case "group-consume", "group-consume-interval" -> { // ConsumerGroup.consume itself
+                            String g = variant + round;
+                            mq.createConsumerGroup("t", g);
+                            ConsumerGroup group = topic.groups().stream().filter(x -> x.name().equals(g)).findFirst()
+                                    .orElseThrow();
+                            long interval = variant.endsWith("interval") ? 1000 : 0;
+                            for (List<ConsumerMessage> m; !(m = group.consume(mq.store(), topic, READ,
+                                    System.currentTimeMillis(), interval)).isEmpty(); ) {
+                                got += m.size();
+                                sum += m.get(0).payload()[0];
+                            }
                         }
                         case "raw-nofill", "raw-readahead", "raw-async", "raw-bytebuffer" -> {
                             long[] r = rawScan(mq.store(), topic.id(), variant);
