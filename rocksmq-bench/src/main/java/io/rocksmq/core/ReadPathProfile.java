@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  * iterator kept open (the raw value-per-batch peer's read). More variants, named in the fourth argument:
  * {@code cursor} (consume's read through a group cursor, without the position write), {@code group-consume}
  * and {@code group-consume-interval} (ConsumerGroup.consume without the facade, with no position commit
- * interval and with 1 s), {@code raw-nofill},
+ * interval and with 1 s), {@code fanout} and {@code fanout-interval} (W7 in one thread: 100 groups
+ * consuming in step, the rate printed per group), {@code raw-nofill},
  * {@code raw-readahead}, {@code raw-async} (the raw scan with one read option changed) and
  * {@code raw-bytebuffer} (the raw scan reading into one reused direct buffer).
  *
@@ -34,6 +35,7 @@ import java.util.SplittableRandom;
 public final class ReadPathProfile {
     private static final int BATCH = 100;
     private static final int READ = 1000;
+    private static final int FAN_OUT = 100;
 
     private ReadPathProfile() {
     }
@@ -174,6 +176,29 @@ public final class ReadPathProfile {
                                 got += m.size();
                                 sum += m.get(0).payload()[0];
                             }
+                        }
+                        case "fanout", "fanout-interval" -> { // W7 in one thread: 100 groups in step
+                            long interval = variant.endsWith("interval") ? 1000 : 0;
+                            List<ConsumerGroup> groups = new ArrayList<>();
+                            for (int i = 0; i < FAN_OUT; i++) {
+                                String g = variant + round + "-" + i;
+                                mq.createConsumerGroup("t", g);
+                                groups.add(topic.groups().stream().filter(x -> x.name().equals(g)).findFirst()
+                                        .orElseThrow());
+                            }
+                            for (boolean more = true; more; ) {
+                                more = false;
+                                for (ConsumerGroup group : groups) {
+                                    List<ConsumerMessage> m = group.consume(mq.store(), topic, READ,
+                                            System.currentTimeMillis(), interval);
+                                    if (!m.isEmpty()) {
+                                        more = true;
+                                        got += m.size();
+                                        sum += m.get(0).payloadSize();
+                                    }
+                                }
+                            }
+                            got /= FAN_OUT; // the check below counts one group's messages
                         }
                         case "raw-nofill", "raw-readahead", "raw-async", "raw-bytebuffer" -> {
                             long[] r = rawScan(mq.store(), topic.id(), variant);
