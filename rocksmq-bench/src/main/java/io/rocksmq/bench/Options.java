@@ -41,7 +41,7 @@ final class Options {
     @Option(names = "--runs", paramLabel = "N", description = "Runs per peer and scenario (default 3 full, 1 otherwise).")
     Integer runsOption;
     @Option(names = "--peers", split = ",", paramLabel = "PEER", converter = PeerConverter.class,
-            description = "Only these peers: rocksmq, rocksmq-fsync, rocksmq-served, rocksdb-kpm, rocksdb-vpb, chronicle, kafka,"
+            description = "Only these peers: rocksmq, rocksmq-fsync, rocksmq-served, rocksmq-commit1s, rocksdb-kpm, rocksdb-vpb, chronicle, kafka,"
                     + " artemis, artemis-fsync.")
     List<Peer> peersOption;
     @Option(names = "--workloads", split = ",", paramLabel = "W", description = "Only scenarios reporting these workloads (W1..W8).")

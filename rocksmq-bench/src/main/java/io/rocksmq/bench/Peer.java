@@ -11,6 +11,8 @@ public enum Peer {
     ROCKSMQ("rocksmq", "RocksMQ, Durability.WAL"),
     ROCKSMQ_FSYNC("rocksmq-fsync", "RocksMQ, Durability.FSYNC"),
     ROCKSMQ_SERVED("rocksmq-served", "RocksMQ served: rmq serve in its own JVM, rmq:// client over loopback"),
+    /** The opt-in position commit interval (1 s): W4 and W7 only, where consume's position write costs. */
+    ROCKSMQ_COMMIT_1S("rocksmq-commit1s", "RocksMQ, Durability.WAL, positionCommitInterval 1 s (opt-in)"),
     ROCKSDB_KPM("rocksdb-kpm", "raw RocksDB, key per message"),
     ROCKSDB_VPB("rocksdb-vpb", "raw RocksDB, value per batch"),
     CHRONICLE("chronicle", "Chronicle Queue"),

@@ -13,6 +13,7 @@ import static io.rocksmq.bench.Peer.KAFKA;
 import static io.rocksmq.bench.Peer.ROCKSDB_KPM;
 import static io.rocksmq.bench.Peer.ROCKSDB_VPB;
 import static io.rocksmq.bench.Peer.ROCKSMQ;
+import static io.rocksmq.bench.Peer.ROCKSMQ_COMMIT_1S;
 import static io.rocksmq.bench.Peer.ROCKSMQ_FSYNC;
 import static io.rocksmq.bench.Peer.ROCKSMQ_SERVED;
 
@@ -25,8 +26,8 @@ import static io.rocksmq.bench.Peer.ROCKSMQ_SERVED;
  */
 public enum Scenario {
     /** W1 (produce, 100 B, batches of 100) then W4 (one group reads it back, 1,000 per call). */
-    PRODUCE_READ(List.of("W1", "W4"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSMQ_SERVED, ROCKSDB_KPM, ROCKSDB_VPB, CHRONICLE, KAFKA,
-            ARTEMIS)),
+    PRODUCE_READ(List.of("W1", "W4"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSMQ_SERVED, ROCKSMQ_COMMIT_1S, ROCKSDB_KPM,
+            ROCKSDB_VPB, CHRONICLE, KAFKA, ARTEMIS)),
     /** W2: as W1 with 1 KiB payloads. */
     PRODUCE_1K(List.of("W2"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSDB_KPM, ROCKSDB_VPB, CHRONICLE, KAFKA, ARTEMIS)),
     /** W3: fsync before produce returns, batch 1, 1 and 16 producer threads. */
@@ -36,7 +37,7 @@ public enum Scenario {
     /** W6: W1 with and without a thread churning consumer groups on the same topic. */
     CHURN(List.of("W6"), EnumSet.of(ROCKSMQ)),
     /** W7: one topic, 100 groups each consuming everything. */
-    FAN_OUT(List.of("W7"), EnumSet.of(ROCKSMQ, ROCKSDB_KPM, ROCKSDB_VPB, CHRONICLE)),
+    FAN_OUT(List.of("W7"), EnumSet.of(ROCKSMQ, ROCKSMQ_COMMIT_1S, ROCKSDB_KPM, ROCKSDB_VPB, CHRONICLE)),
     /** W8: 10,000 topics x 10 groups, open time after restart and heap used. */
     RESTART(List.of("W8"), EnumSet.of(ROCKSMQ));
 

@@ -20,6 +20,7 @@ import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,6 +109,7 @@ public final class Worker {
             case ROCKSMQ -> new RocksMqDriver(dir, Durability.WAL);
             case ROCKSMQ_FSYNC -> new RocksMqDriver(dir, Durability.FSYNC);
             case ROCKSMQ_SERVED -> new ServedRocksMqDriver(dir);
+            case ROCKSMQ_COMMIT_1S -> new RocksMqDriver(dir, Durability.WAL, Duration.ofSeconds(1));
             case ROCKSDB_KPM -> new RawRocksDriver(dir, RawRocksDriver.Layout.KEY_PER_MESSAGE);
             case ROCKSDB_VPB -> new RawRocksDriver(dir, RawRocksDriver.Layout.VALUE_PER_BATCH);
             case CHRONICLE -> new ChronicleDriver(dir);

@@ -26,12 +26,23 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RocksMqDriver implements QueueDriver {
     private final Path directory;
     private final Durability durability;
+    private final Duration commitInterval;
     private RocksMq mq;
 
     public RocksMqDriver(Path directory, Durability durability) {
+        this(directory, durability, Duration.ZERO);
+    }
+
+    /** As the default queue, with the opt-in position commit interval ({@code RocksMqConfig.positionCommitInterval}). */
+    public RocksMqDriver(Path directory, Durability durability, Duration commitInterval) {
         this.directory = directory;
         this.durability = durability;
-        this.mq = RocksMq.open(directory);
+        this.commitInterval = commitInterval;
+        this.mq = open();
+    }
+
+    private RocksMq open() {
+        return RocksMq.open(RocksMqConfig.builder(directory).positionCommitInterval(commitInterval).build());
     }
 
     @Override
@@ -266,7 +277,7 @@ public final class RocksMqDriver implements QueueDriver {
         mq = null;
         long before = usedHeapAfterGc();
         long openStart = System.nanoTime();
-        mq = RocksMq.open(directory);
+        mq = open();
         double openSeconds = (System.nanoTime() - openStart) / 1e9;
         long after = usedHeapAfterGc();
         int found = mq.topics().size();
@@ -285,7 +296,8 @@ public final class RocksMqDriver implements QueueDriver {
 
     @Override
     public String settings() {
-        return "RocksMq.open(dir) with defaults (" + mq.config() + "); produce(topic, batch, " + durability
+        return "RocksMq.open(dir) with " + (commitInterval.isZero() ? "defaults" : "positionCommitInterval " + commitInterval)
+                + " (" + mq.config() + "); produce(topic, batch, " + durability
                 + "); consume(topic, group, readBatch); W5 consumer: registerConsumer + await(1 s) when empty";
     }
 
