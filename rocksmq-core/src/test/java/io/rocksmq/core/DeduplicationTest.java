@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.MutableClock;
+
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.TopicNotFoundException;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.MutableClock;
+
 import io.rocksmq.api.InvalidArgumentException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

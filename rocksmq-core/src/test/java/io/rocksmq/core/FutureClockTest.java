@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.MutableClock;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.MutableClock;
+
 import io.rocksmq.testkit.process.ChildJvm;
 
 import java.nio.charset.StandardCharsets;

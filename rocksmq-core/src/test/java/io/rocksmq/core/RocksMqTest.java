@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.MutableClock;
+
 import io.rocksmq.api.ConsumerGroupExistsException;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.InvalidArgumentException;

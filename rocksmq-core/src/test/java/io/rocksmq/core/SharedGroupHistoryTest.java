@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.MutableClock;
+
 import io.rocksmq.api.DeliveryNotFoundException;
 import io.rocksmq.api.LockExpiredException;
 import io.rocksmq.api.StaleDeliveryException;

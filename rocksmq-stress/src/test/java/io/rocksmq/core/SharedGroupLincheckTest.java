@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.MutableClock;
+
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.MethodOrderer;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public class SharedGroupLincheckTest extends SharedGroupOperations {
-    private static final ManualClock CLOCK = new ManualClock();
+    private static final MutableClock CLOCK = new MutableClock(1_000_000_000_000L);
     private static final RocksMq MQ = open(CLOCK);
 
     public SharedGroupLincheckTest() {

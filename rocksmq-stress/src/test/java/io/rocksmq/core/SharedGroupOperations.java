@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.MutableClock;
+
 import io.rocksmq.api.ConsumerGroupExistsException;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.RocksMqException;
@@ -12,9 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -40,12 +39,12 @@ public abstract class SharedGroupOperations {
     private static final AtomicLong TOPICS = new AtomicLong();
 
     private final RocksMq mq;
-    private final ManualClock clock;
+    private final MutableClock clock;
     private final String topic;
     private final long[] ids;
     private final SharedGroup group;
 
-    protected SharedGroupOperations(RocksMq mq, ManualClock clock) {
+    protected SharedGroupOperations(RocksMq mq, MutableClock clock) {
         this.mq = mq;
         this.clock = clock;
         this.topic = "t" + TOPICS.incrementAndGet();
@@ -97,7 +96,7 @@ public abstract class SharedGroupOperations {
     /** Every lock taken so far expires: the clock moves past the lock duration. */
     @Operation
     public void expire() {
-        clock.advance(LOCK.plusMillis(1));
+        clock.advance(LOCK.toMillis() + 1);
     }
 
     @Operation
@@ -238,35 +237,6 @@ public abstract class SharedGroupOperations {
                 return "DeliveryNotFoundException";
             }
             return null;
-        }
-    }
-
-    /** A clock the test moves forward by hand. Thread-safe. */
-    static final class ManualClock extends Clock {
-        private final AtomicLong millis = new AtomicLong(1_000_000_000_000L);
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

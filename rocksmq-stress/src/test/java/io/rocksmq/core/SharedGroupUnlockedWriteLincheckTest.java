@@ -1,5 +1,7 @@
 package io.rocksmq.core;
 
+import io.rocksmq.testkit.MutableClock;
+
 import kotlin.Unit;
 import kotlin.reflect.KFunction;
 import kotlin.reflect.jvm.ReflectJvmMapping;
@@ -21,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * <p>Thread-safe as {@link RocksMq} is; Lincheck makes one instance per scenario.
  */
 public class SharedGroupUnlockedWriteLincheckTest extends SharedGroupOperations {
-    private static final ManualClock CLOCK = new ManualClock();
+    private static final MutableClock CLOCK = new MutableClock(1_000_000_000_000L);
     private static final RocksMq MQ = brokenQueue();
 
     public SharedGroupUnlockedWriteLincheckTest() {

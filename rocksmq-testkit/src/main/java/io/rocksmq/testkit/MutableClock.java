@@ -1,4 +1,4 @@
-package io.rocksmq.core;
+package io.rocksmq.testkit;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -6,19 +6,24 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move by hand. Thread-safe. */
-final class MutableClock extends Clock {
+/**
+ * A clock tests move by hand, for queues configured with an injectable clock (time-based retention, expiry,
+ * scheduled delivery, lock expiry).
+ *
+ * <p>Thread-safe: one atomic value.
+ */
+public final class MutableClock extends Clock {
     private final AtomicLong millis;
 
-    MutableClock(long startMillis) {
+    public MutableClock(long startMillis) {
         this.millis = new AtomicLong(startMillis);
     }
 
-    void set(long epochMillis) {
+    public void set(long epochMillis) {
         millis.set(epochMillis);
     }
 
-    void advance(long deltaMillis) {
+    public void advance(long deltaMillis) {
         millis.addAndGet(deltaMillis);
     }
 
