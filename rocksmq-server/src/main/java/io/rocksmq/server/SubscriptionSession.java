@@ -43,6 +43,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code isReady}): a client that grants nothing, or does not read, holds at most one batch in the
  * server, plus the embedded consumer's read-ahead ({@link #READ_AHEAD}).
  *
+ * <h2>Authorisation</h2>
+ * The token is checked at open, on every ack and seek, and by the pump before each delivery (in the call's
+ * context: the token store answers as the file says now), so a token revoked while the stream is open
+ * ends it with UNAUTHENTICATED (PERMISSION_DENIED if only the grant went) before anything more is sent.
+ *
  * <p>Thread-safe: requests arrive on gRPC's threads one at a time; the pump is the only other thread.
  */
 final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
@@ -73,6 +78,8 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     private Thread pump;
     private String topic = "";
     private String subscription = "";
+    /** The Subscribe call's context (its token), for the pump's permission check before each delivery. */
+    private io.grpc.Context callContext;
 
     SubscriptionSession(MqClient queue, StreamObserver<SubscribeResponse> responses, String peer, ServerMetrics metrics,
                         java.util.function.Consumer<SubscriptionSession> onEnd) {
@@ -117,6 +124,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             topic = open.getTopic();
             subscription = open.getSubscription();
             CallContext.require(Permission.CONSUME, topic);
+            callContext = io.grpc.Context.current();
             consumer = queue.subscribe(ConsumerOptions.builder(open.getTopic(), open.getSubscription())
                     .initialPosition(open.getInitialPosition() == InitialPosition.EARLIEST
                             ? SubscriptionInitialPosition.EARLIEST : SubscriptionInitialPosition.LATEST)
@@ -159,6 +167,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     }
 
     private void ack(SubscribeRequest.Ack ack) {
+        CallContext.require(Permission.CONSUME, topic);
         MessageId id = MessageId.of(Wire.PARTITION, ack.getOffset());
         if (ack.getCumulative()) {
             openConsumer().ackCumulative(id);
@@ -169,6 +178,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
 
     private void seek(SubscribeRequest.Seek seek) {
         Consumer c = openConsumer();
+        CallContext.require(Permission.CONSUME, topic);
         seeksWaiting.incrementAndGet();
         try {
             Thread p = pump;
@@ -331,6 +341,10 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
                     if (got.isEmpty()) {
                         continue;
                     }
+                    // The token is checked again before each delivery: a stream lives long, and a token
+                    // revoked (or a grant withdrawn) since it opened must not keep receiving. What was
+                    // polled stays unacknowledged and goes to the subscription's next consumer.
+                    callContext.run(() -> CallContext.require(Permission.CONSUME, topic));
                     lock.lock();
                     try {
                         credit -= got.size();
@@ -358,6 +372,8 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             if (mine) { // the topic or subscription was deleted, or the queue closed
                 end(RemoteErrors.toStatus(e, topic, subscription));
             }
+        } catch (io.grpc.StatusRuntimeException e) {
+            end(e); // the token was revoked or lost the permission
         } catch (RuntimeException e) {
             LOG.error("delivery of '{}/{}' to {} failed", topic, subscription, peer, e);
             end(Status.INTERNAL.withDescription("internal error").asRuntimeException());

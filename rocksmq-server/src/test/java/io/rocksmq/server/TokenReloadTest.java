@@ -1,8 +1,12 @@
 package io.rocksmq.server;
 
+import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.Message;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.Producer;
+import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.remote.UnauthenticatedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +78,38 @@ class TokenReloadTest {
         }
         // Nothing the revoked token tried was stored.
         assertThat(server.queue().latestMessageId("orders")).isZero();
+    }
+
+    @Test
+    void aRevokedTokenEndsItsOpenSubscriptionBeforeAnotherDelivery() throws Exception {
+        Path tokens = dir.resolve("tokens");
+        String shop = TokenStore.create(tokens, "shop", ALL);
+        String ops = TokenStore.create(tokens, "ops", ALL);
+        server = RmqServer.builder(dir.resolve("data")).listen("127.0.0.1", 0)
+                .tokens(TokenStore.watching(tokens, Duration.ZERO)).start();
+        try (MqClient admin = MqClient.open(uri(ops));
+             Producer p = admin.createProducer("orders");
+             MqClient client = MqClient.open(uri(shop));
+             Consumer c = client.subscribe(ConsumerOptions.builder("orders", "s")
+                     .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
+            p.send("before");
+            List<Message> first = c.poll(1, Duration.ofSeconds(30));
+            assertThat(first).extracting(Message::text).containsExactly("before");
+            c.ack(first.get(0).id());
+            rewrite(tokens, lineOf(tokens, "ops") + "\n"); // shop revoked while its stream is open
+            p.send("after");
+            assertThatThrownBy(() -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (System.nanoTime() < deadline) {
+                    assertThat(c.poll(10, Duration.ofMillis(200))).as("delivered after the revocation").isEmpty();
+                }
+            }).isInstanceOf(UnauthenticatedException.class);
+        }
+        try (MqClient client = MqClient.open(uri(ops));
+             Consumer c = client.subscribe(ConsumerOptions.builder("orders", "s").build())) {
+            assertThat(c.poll(1, Duration.ofSeconds(30))).as("the undelivered message goes to the next consumer")
+                    .extracting(Message::text).containsExactly("after");
+        }
     }
 
     @Test
