@@ -67,7 +67,8 @@ public final class SharedGroup {
      * {@code timeout} for at least one. Messages never delivered come in id order; messages available
      * again (released, expired, or unfinished at the last restart) come first. With the group's
      * {@code maxInFlight} messages locked, it waits for room. The wait is woken by produces, releases
-     * and acknowledgements, and ends by itself at the next lock expiry or release delay's end.
+     * and the acknowledgements or rejects that make room, and ends by itself at the next lock expiry or
+     * release delay's end.
      *
      * <p>If the thread is interrupted it returns early (possibly empty) with the interrupt status set.
      *
@@ -154,7 +155,7 @@ public final class SharedGroup {
     /** {@link #ack(Delivery)} by message id and delivery attempt. */
     public void ack(long messageId, int attempt) {
         groups.requireWritable();
-        groups.call(topic, group, true, (s, op) -> {
+        groups.call(topic, group, SharedGroupState::full, (s, op) -> {
             s.ack(op, messageId, attempt);
             return null;
         });
@@ -199,7 +200,7 @@ public final class SharedGroup {
     /** {@link #reject(Delivery)} by message id and delivery attempt. */
     public void reject(long messageId, int attempt) {
         groups.requireWritable();
-        groups.call(topic, group, true, (s, op) -> {
+        groups.call(topic, group, SharedGroupState::full, (s, op) -> {
             s.reject(op, messageId, attempt);
             return null;
         });

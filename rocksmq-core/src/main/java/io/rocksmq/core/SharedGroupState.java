@@ -364,6 +364,11 @@ class SharedGroupState {
                 rejected, deadLettered, expiredMessages);
     }
 
+    /** True when {@code maxInFlight} messages are locked: acquirers wait for room. */
+    boolean full() {
+        return inFlight >= options.maxInFlight();
+    }
+
     /** Objects this state keeps for messages above the floor: entries plus runs of finished ids (tests). */
     int heldObjects() {
         return entries.size() + done.runCount();

@@ -10,6 +10,7 @@ import org.rocksdb.WriteBatch;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /**
  * The shared consumer groups of a queue, as {@link RocksMq} delegates to them: creation, the records
@@ -110,14 +111,28 @@ final class SharedGroups {
      * become available, or room in flight).
      */
     <R> R call(String topic, String group, boolean wake, BiFunction<SharedGroupState, SharedGroupState.Op, R> f) {
+        return call(topic, group, s -> wake, f);
+    }
+
+    /**
+     * As {@link #call(String, String, boolean, BiFunction)}, waking the acquirers if {@code wakeIf}, asked
+     * under the lock before {@code f} runs, says so (an ack wakes them only when the group was full: only
+     * then did it make room for them).
+     */
+    <R> R call(String topic, String group, Predicate<SharedGroupState> wakeIf,
+               BiFunction<SharedGroupState, SharedGroupState.Op, R> f) {
         return engine.inGroup(topic, group, (t, g) -> {
             SharedGroupState s = g.shared();
             if (s == null) {
                 throw new WrongGroupTypeException(topic, group, false);
             }
-            R result = g.underPositionLock(() -> f.apply(s,
-                    new SharedGroupState.Op(store, t, g, config.clock().millis(), producePath::produceDeadLetter)));
-            if (wake) {
+            boolean[] wake = new boolean[1];
+            R result = g.underPositionLock(() -> {
+                wake[0] = wakeIf.test(s);
+                return f.apply(s, new SharedGroupState.Op(store, t, g, config.clock().millis(),
+                        producePath::produceDeadLetter));
+            });
+            if (wake[0]) {
                 g.signal();
             }
             return result;

@@ -127,6 +127,28 @@ class SharedGroupTest {
         assertThat(mq.topicsForTest().get("jobs").group("w").shared().heldObjects()).isZero();
     }
 
+    /** Acquirers wait for messages or for room; an ack that makes no room wakes none of them. */
+    @Test
+    void anAckWakesWaitingAcquirersOnlyWhenItMakesRoomUnderMaxInFlight() {
+        SharedGroup g = group(SharedGroupOptions.DEFAULTS.withMaxInFlight(2));
+        mq.produce("jobs", msgs("a", "b", "c", "d"));
+        try (ConsumerRegistration r = mq.registerConsumer("jobs", "w")) {
+            List<SharedGroup.Delivery> first = g.acquire(1, NOW);
+            r.await(NOW); // takes whatever was pending
+            g.ack(first.get(0));                  // one locked of two: no room made, nobody woken
+            assertThat(r.await(NOW)).isEqualTo(AwaitResult.TIMED_OUT);
+            List<SharedGroup.Delivery> full = g.acquire(2, NOW);
+            assertThat(full).hasSize(2);
+            g.ack(full.get(0));                   // the group was full: the waiters may take one now
+            assertThat(r.await(NOW)).isEqualTo(AwaitResult.SIGNALLED);
+            g.reject(full.get(1));                // not full any more: no wake-up
+            assertThat(r.await(NOW)).isEqualTo(AwaitResult.TIMED_OUT);
+            SharedGroup.Delivery last = g.acquire(1, NOW).get(0);
+            g.release(last, Duration.ZERO);       // a release always wakes: the message is available again
+            assertThat(r.await(NOW)).isEqualTo(AwaitResult.SIGNALLED);
+        }
+    }
+
     @Test
     void anAckOfAnExpiredAndReacquiredDeliveryIsFencedOff() {
         SharedGroup g = group(SharedGroupOptions.DEFAULTS);
