@@ -1,19 +1,15 @@
 package io.rocksmq.remote;
 
-import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.ServiceDescriptor;
-import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
-import io.grpc.protobuf.ProtoUtils;
 import io.rocksmq.remote.proto.Empty;
 import io.rocksmq.remote.proto.LatestMessageIdResponse;
 import io.rocksmq.remote.proto.ListSubscriptionsResponse;
 import io.rocksmq.remote.proto.ListTopicsResponse;
 import io.rocksmq.remote.proto.ProduceRequest;
 import io.rocksmq.remote.proto.ProduceResponse;
-import io.rocksmq.remote.proto.RocksMqProto;
 import io.rocksmq.remote.proto.ServerInfoResponse;
 import io.rocksmq.remote.proto.SubscribeRequest;
 import io.rocksmq.remote.proto.SubscribeResponse;
@@ -73,37 +69,13 @@ public final class QueueGrpc {
      * The service with every method and, as its schema, the .proto's descriptors: what gRPC's server
      * reflection hands to tools such as grpcurl (generated code attaches the same).
      */
-    public static final ServiceDescriptor SERVICE = service();
+    public static final ServiceDescriptor SERVICE = GrpcDescriptors.service(SERVICE_NAME, "Queue", METHODS);
 
     private QueueGrpc() {
     }
 
-    private static ServiceDescriptor service() {
-        ServiceDescriptor.Builder b = ServiceDescriptor.newBuilder(SERVICE_NAME).setSchemaDescriptor(new Schema());
-        METHODS.forEach(b::addMethod);
-        return b.build();
-    }
-
-    /** The file and service descriptors protoc compiled from rocksmq.proto. */
-    private static final class Schema implements ProtoServiceDescriptorSupplier {
-        @Override
-        public Descriptors.FileDescriptor getFileDescriptor() {
-            return RocksMqProto.getDescriptor();
-        }
-
-        @Override
-        public Descriptors.ServiceDescriptor getServiceDescriptor() {
-            return getFileDescriptor().findServiceByName("Queue");
-        }
-    }
-
     private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(
             MethodType type, String name, Q request, R response) {
-        return MethodDescriptor.<Q, R>newBuilder()
-                .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE_NAME, name))
-                .setRequestMarshaller(ProtoUtils.marshaller(request))
-                .setResponseMarshaller(ProtoUtils.marshaller(response))
-                .build();
+        return GrpcDescriptors.method(SERVICE_NAME, type, name, request, response);
     }
 }

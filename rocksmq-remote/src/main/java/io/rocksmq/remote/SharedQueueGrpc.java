@@ -1,19 +1,15 @@
 package io.rocksmq.remote;
 
-import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.ServiceDescriptor;
-import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
-import io.grpc.protobuf.ProtoUtils;
 import io.rocksmq.remote.proto.AcquireRequest;
 import io.rocksmq.remote.proto.AcquireResponse;
 import io.rocksmq.remote.proto.AnswerRequest;
 import io.rocksmq.remote.proto.AnswerResponse;
 import io.rocksmq.remote.proto.Empty;
 import io.rocksmq.remote.proto.OpenSharedRequest;
-import io.rocksmq.remote.proto.RocksMqProto;
 
 import java.util.List;
 
@@ -40,37 +36,13 @@ public final class SharedQueueGrpc {
     public static final List<MethodDescriptor<?, ?>> METHODS = List.of(OPEN_SHARED, ACQUIRE, ANSWER);
 
     /** The service with every method and the .proto's descriptors as its schema (for server reflection). */
-    public static final ServiceDescriptor SERVICE = service();
+    public static final ServiceDescriptor SERVICE = GrpcDescriptors.service(SERVICE_NAME, "SharedQueue", METHODS);
 
     private SharedQueueGrpc() {
     }
 
-    private static ServiceDescriptor service() {
-        ServiceDescriptor.Builder b = ServiceDescriptor.newBuilder(SERVICE_NAME).setSchemaDescriptor(new Schema());
-        METHODS.forEach(b::addMethod);
-        return b.build();
-    }
-
-    /** The file and service descriptors protoc compiled from rocksmq.proto. */
-    private static final class Schema implements ProtoServiceDescriptorSupplier {
-        @Override
-        public Descriptors.FileDescriptor getFileDescriptor() {
-            return RocksMqProto.getDescriptor();
-        }
-
-        @Override
-        public Descriptors.ServiceDescriptor getServiceDescriptor() {
-            return getFileDescriptor().findServiceByName("SharedQueue");
-        }
-    }
-
     private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(String name, Q request,
                                                                                        R response) {
-        return MethodDescriptor.<Q, R>newBuilder()
-                .setType(MethodType.UNARY)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE_NAME, name))
-                .setRequestMarshaller(ProtoUtils.marshaller(request))
-                .setResponseMarshaller(ProtoUtils.marshaller(response))
-                .build();
+        return GrpcDescriptors.method(SERVICE_NAME, MethodType.UNARY, name, request, response);
     }
 }
