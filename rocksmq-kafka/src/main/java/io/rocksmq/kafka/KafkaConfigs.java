@@ -53,6 +53,17 @@ final class KafkaConfigs {
         return m;
     }
 
+    /** What every reading client gets: the common settings, the user's, and byte-array deserializers. */
+    private static Map<String, Object> reader(KafkaOptions o) {
+        Map<String, Object> m = common(o);
+        m.put("default.api.timeout.ms", Long.toString(o.requestTimeout().toMillis()));
+        m.putAll(o.clientProperties());
+        m.put("bootstrap.servers", o.bootstrapServers());
+        m.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        m.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        return m;
+    }
+
     /**
      * A consumer of one subscription: the group id is the subscription name, offsets are committed only by
      * the backend (never automatically), an offset that fell out of retention restarts at the earliest
@@ -60,12 +71,7 @@ final class KafkaConfigs {
      * poll returns at most {@code maxPollRecords} so that it always fits the receive buffer.
      */
     static Map<String, Object> consumer(KafkaOptions o, String subscription, int maxPollRecords) {
-        Map<String, Object> m = common(o);
-        m.put("default.api.timeout.ms", Long.toString(o.requestTimeout().toMillis()));
-        m.putAll(o.clientProperties());
-        m.put("bootstrap.servers", o.bootstrapServers());
-        m.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-        m.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        Map<String, Object> m = reader(o);
         m.put("group.id", subscription);
         m.put("enable.auto.commit", "false");
         m.put("auto.offset.reset", "earliest");
@@ -81,12 +87,7 @@ final class KafkaConfigs {
      * that a consumer never locks more than its receive buffer.
      */
     static Map<String, Object> shareConsumer(KafkaOptions o, String shareGroupId, int maxPollRecords) {
-        Map<String, Object> m = common(o);
-        m.put("default.api.timeout.ms", Long.toString(o.requestTimeout().toMillis()));
-        m.putAll(o.clientProperties());
-        m.put("bootstrap.servers", o.bootstrapServers());
-        m.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-        m.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        Map<String, Object> m = reader(o);
         m.put("group.id", shareGroupId);
         m.put("share.acknowledgement.mode", "explicit");
         m.put("share.acquire.mode", "record_limit");
