@@ -3,7 +3,7 @@
 # writing everything into rocksmq-bench/results/<timestamp>/.
 #
 # usage: rocksmq-bench/run-bench.sh [--quick | --smoke] [--jmh | --no-jmh] [--no-build] [harness options]
-#   (no mode)   full run: W1-W8, 3 runs, every peer incl. Kafka, then JMH            (~1 h on 2 cores)
+#   (no mode)   full run: W1-W9, 3 runs, every peer incl. Kafka, then JMH            (~1 h on 2 cores)
 #   --quick     small counts, 1 run, no Kafka unless --kafka; no JMH unless --jmh   (< 2 min after the build)
 #   --smoke     the quickest run, as in CI
 #   --jmh       also run JMH in a quick/smoke run (short iterations)
@@ -16,6 +16,7 @@
 #   rocksmq-bench/run-bench.sh --workloads W1,W4,W5 --peers rocksmq,rocksmq-served,kafka   (rmq serve vs Kafka)
 #   rocksmq-bench/run-bench.sh --quick --workloads W1 --peers rocksmq --jfr
 #   rocksmq-bench/run-bench.sh --workloads W1,W4,W5 --background-load 2   (idle and busy side by side)
+#   rocksmq-bench/run-bench.sh --quick --kafka --workloads W9 --peers rocksmq,kafka,artemis   (work queue side by side)
 set -euo pipefail
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$bench_dir/.." && pwd)

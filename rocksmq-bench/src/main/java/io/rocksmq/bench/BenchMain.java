@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The side-by-side comparison harness: runs the workloads of BENCHMARKS.md (W1-W8) against this queue,
+ * The side-by-side comparison harness: runs the workloads of BENCHMARKS.md (W1-W9) against this queue,
  * raw RocksDB (both layouts), Chronicle Queue and Kafka, each peer in its own child JVM, one after
  * another, pre-warming memory before each; then writes {@code results.json}, {@code results.md} and
  * PNG charts into the output directory. With {@code --background-load N} the workloads W1, W4 and W5 are

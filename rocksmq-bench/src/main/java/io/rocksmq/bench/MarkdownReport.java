@@ -79,6 +79,23 @@ final class MarkdownReport {
             }
         }
 
+        List<Summary.Row> workQueue = summary.rows("W9");
+        if (!workQueue.isEmpty()) {
+            md.append("\n## W9: work queue (4 workers share one subscription, each message acknowledged on its own)\n\n");
+            md.append("| peer | messages | acked msgs/s | produce-to-ack p50 µs | p99 µs | max µs | CPU cores (worker) "
+                    + "| CPU cores (broker) | ours/peer (msgs/s) |\n|---|---|---|---|---|---|---|---|---|\n");
+            for (Summary.Row r : workQueue) {
+                md.append("| ").append(r.peer()).append(" | ").append(num(r.stat("messages").median()))
+                        .append(" | ").append(stat(r.stat("msgsPerSec"), false))
+                        .append(" | ").append(stat(r.stat("p50Us"), true))
+                        .append(" | ").append(stat(r.stat("p99Us"), true))
+                        .append(" | ").append(stat(r.stat("maxUs"), true))
+                        .append(" | ").append(stat(r.stat("cpuCores"), false))
+                        .append(" | ").append(r.stat("brokerCpuCores") == null ? "" : stat(r.stat("brokerCpuCores"), false))
+                        .append(" | ").append(ratio(summary.ratio(r))).append(" |\n");
+            }
+        }
+
         List<Summary.Row> restart = summary.rows("W8");
         if (!restart.isEmpty()) {
             md.append("\n## W8: many topics and groups, reopen\n\n");

@@ -44,7 +44,7 @@ final class Options {
             description = "Only these peers: rocksmq, rocksmq-fsync, rocksmq-served, rocksmq-commit1s, rocksdb-kpm, rocksdb-vpb, chronicle, kafka,"
                     + " artemis, artemis-fsync.")
     List<Peer> peersOption;
-    @Option(names = "--workloads", split = ",", paramLabel = "W", description = "Only scenarios reporting these workloads (W1..W8).")
+    @Option(names = "--workloads", split = ",", paramLabel = "W", description = "Only scenarios reporting these workloads (W1..W9).")
     List<String> workloadsOption = new ArrayList<>();
     @Option(names = "--kafka", description = "Include Kafka in --quick/--smoke.")
     boolean kafka;

@@ -11,6 +11,7 @@ import io.rocksmq.bench.peer.QueueDriver;
 import io.rocksmq.bench.peer.RawRocksDriver;
 import io.rocksmq.bench.peer.RocksMqDriver;
 import io.rocksmq.bench.peer.ServedRocksMqDriver;
+import io.rocksmq.bench.peer.WorkQueue;
 import io.rocksmq.core.Durability;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
@@ -136,6 +137,7 @@ public final class Worker {
             case CHURN -> churn();
             case FAN_OUT -> fanOut();
             case RESTART -> restart();
+            case WORK_QUEUE -> workQueue();
             default -> throw new AssertionError(scenario);
         }
     }
@@ -338,6 +340,26 @@ public final class Worker {
         m.put("threads", threads);
         m.put("messagesPerGroup", count);
         record("W7", m);
+    }
+
+    private void workQueue() throws Exception {
+        int count = intParam(peer == Peer.KAFKA ? "kafkaCount" : "count");
+        int workers = intParam("workers");
+        int poll = intParam("poll");
+        Payloads payloads = new Payloads(intParam("payload"), SEED);
+        driver.createTopic("warm");
+        driver.workQueue("warm", payloads, Math.min(count, intParam("warmup")), workers, poll);
+        driver.dropTopic("warm");
+
+        driver.createTopic("main");
+        Cpu cpu = new Cpu(driver);
+        WorkQueue.Result r = driver.workQueue("main", payloads, count, workers, poll);
+        Map<String, Object> m = throughput(r.acked(), payloads.size(), r.elapsedNanos(), cpu.used());
+        m.put("workers", workers);
+        m.put("p50Us", r.latency().getValueAtPercentile(50) / 1e3);
+        m.put("p99Us", r.latency().getValueAtPercentile(99) / 1e3);
+        m.put("maxUs", r.latency().getMaxValue() / 1e3);
+        record("W9", m);
     }
 
     private void restart() {

@@ -48,6 +48,12 @@ class BenchSmokeTest {
                 case "msgsPerSec" -> {
                     assertThat(metrics.path("msgsPerSec").asDouble()).as(workload + "/" + peer).isPositive();
                     assertThat(metrics.path("cpuSec").isNumber()).as(workload + "/" + peer).isTrue();
+                    if (workload.equals("W9")) { // every message acknowledged, each with its produce-to-ack latency
+                        assertThat(metrics.path("messages").asLong()).as(peer).isPositive();
+                        assertThat(metrics.path("p50Us").asDouble()).as(peer).isPositive();
+                        assertThat(metrics.path("p99Us").asDouble()).as(peer)
+                                .isGreaterThanOrEqualTo(metrics.path("p50Us").asDouble());
+                    }
                 }
                 case "p99Us" -> {
                     assertThat(metrics.path("p50Us").asDouble()).isPositive();

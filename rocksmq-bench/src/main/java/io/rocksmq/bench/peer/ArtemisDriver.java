@@ -14,7 +14,11 @@ import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 
+import org.HdrHistogram.Histogram;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -188,13 +192,78 @@ public final class ArtemisDriver implements QueueDriver {
         };
     }
 
+    /**
+     * W9: {@code workers} consumers on the topic's queue, each on its own non-transacted session whose
+     * acknowledgements are sent one by one ({@code ackBatchSize=0}) and block until the server has them
+     * ({@code blockOnAcknowledge}); {@code individualAcknowledge} per message. The producer sends as W1
+     * does (transacted, commit per {@code poll} messages). Consumer window (prefetch): Artemis's default.
+     */
+    @Override
+    public WorkQueue.Result workQueue(String topic, Payloads payloads, int count, int workers, int poll)
+            throws Exception {
+        WorkQueue run = new WorkQueue(count);
+        List<Thread> threads = new ArrayList<>();
+        try (ServerLocator acking = ActiveMQClient.createServerLocator("vm://0").setBlockOnDurableSend(true)
+                .setBlockOnAcknowledge(true).setAckBatchSize(0);
+             ClientSessionFactory ackingFactory = acking.createSessionFactory()) {
+            CountDownLatch ready = new CountDownLatch(workers);
+            for (int w = 0; w < workers; w++) {
+                Histogram h = run.worker();
+                Thread t = new Thread(() -> {
+                    try (ClientSession session = ackingFactory.createSession(false, true, true);
+                         ClientConsumer c = session.createConsumer(topic)) {
+                        session.start();
+                        ready.countDown();
+                        while (run.running()) {
+                            ClientMessage m = c.receive(100);
+                            if (m != null) {
+                                long sent = m.getBodyBuffer().readLong(); // big-endian, as Payloads.stampNanos writes
+                                m.individualAcknowledge();
+                                run.acked(h, sent);
+                            }
+                        }
+                    } catch (Exception | Error e) {
+                        run.failed(e);
+                        ready.countDown();
+                    }
+                }, "artemis-w9-worker-" + w);
+                t.start();
+                threads.add(t);
+            }
+            ready.await();
+            long start = System.nanoTime();
+            try (ClientSession session = factory.createSession(false, false);
+                 ClientProducer producer = session.createProducer(topic)) {
+                for (int i = 0; i < count; i++) {
+                    ClientMessage m = session.createMessage(true);
+                    m.getBodyBuffer().writeBytes(WorkQueue.stamped(payloads, i));
+                    producer.send(m);
+                    if ((i + 1) % poll == 0 || i == count - 1) {
+                        session.commit();
+                    }
+                }
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            return run.result(start);
+        } finally {
+            run.failed(new IllegalStateException("stopped"));
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+    }
+
     @Override
     public String settings() {
         return "ActiveMQ Artemis " + Versions.artemis() + " embedded (EmbeddedActiveMQ, in-VM core client), persistent, "
                 + "NIO journal, durable messages, journal-sync-transactional/non-transactional=" + synced
                 + (synced ? " (Artemis's default)" : "") + ", blockOnDurableSend=true; W1/W2: transacted session, "
                 + "commit per batch; W4: transacted consumer, acknowledge each, commit per readBatch; W3: "
-                + "non-transacted blocking durable sends; W5: consumer thread in receive(100 ms); other settings default";
+                + "non-transacted blocking durable sends; W5: consumer thread in receive(100 ms); W9: "
+                + "consumers on non-transacted sessions, individualAcknowledge each, ackBatchSize=0, "
+                + "blockOnAcknowledge=true; other settings default";
     }
 
     @Override

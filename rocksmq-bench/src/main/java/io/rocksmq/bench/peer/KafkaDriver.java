@@ -1,5 +1,6 @@
 package io.rocksmq.bench.peer;
 
+import io.rocksmq.api.MqClient;
 import io.rocksmq.testkit.kafka.KafkaBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -154,6 +155,18 @@ public final class KafkaDriver implements QueueDriver {
         admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
     }
 
+    /**
+     * W9 on Kafka share groups (KIP-932) through the client API's Kafka backend ({@code kafka://}): a SHARED
+     * subscription is a share group, an ack is {@code acknowledge(ACCEPT)} + {@code commitSync}.
+     */
+    @Override
+    public WorkQueue.Result workQueue(String topic, Payloads payloads, int count, int workers, int poll)
+            throws Exception {
+        try (MqClient client = MqClient.open("kafka://" + broker.bootstrapServers())) {
+            return WorkQueue.runOnClient(client, topic, "workers", payloads, count, workers, poll);
+        }
+    }
+
     @Override
     public LatencyChannel latencyChannel(String topic, LatencySink sink) throws Exception {
         createTopic(topic);
@@ -223,7 +236,7 @@ public final class KafkaDriver implements QueueDriver {
     public String settings() {
         return "Kafka " + Versions.kafka() + " single-node KRaft broker (own JVM, -Xmx1g, "
                 + KafkaBroker.DEFAULT_PROPERTIES + "), topics with 1 partition; producer " + PRODUCER_SETTINGS
-                + " (W5: linger.ms=0); consumer group " + CONSUMER_SETTINGS + ", max.poll.records=readBatch";
+                + " (W5: linger.ms=0); consumer group " + CONSUMER_SETTINGS + ", max.poll.records=readBatch; W9: share group through the kafka:// client (ack = ACCEPT + commitSync)";
     }
 
     @Override

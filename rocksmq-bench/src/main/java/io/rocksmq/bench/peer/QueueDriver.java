@@ -43,6 +43,16 @@ public interface QueueDriver extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no fan-out workload");
     }
 
+    /**
+     * W9, the work queue: {@code workers} consumers share one subscription (created before the first
+     * send), one producer sends {@code count} messages stamped with their send time, and every message is
+     * acknowledged on its own, each acknowledgement confirmed; polls take up to {@code poll} messages.
+     */
+    default WorkQueue.Result workQueue(String topic, Payloads payloads, int count, int workers, int poll)
+            throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no work-queue workload");
+    }
+
     /** CPU time used by processes the driver started (a broker), zero if none. */
     default Duration helperCpu() {
         return Duration.ZERO;

@@ -8,6 +8,7 @@ import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RawEngine;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.RocksMqConfig;
+import io.rocksmq.core.client.RocksMqClient;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -121,6 +122,15 @@ public final class RocksMqDriver implements QueueDriver {
                 mq.produce(topic, one, durability);
             }
         });
+    }
+
+    /** W9 through the client API ({@code RocksMqClient.wrap} of this queue): a shared group of default settings. */
+    @Override
+    public WorkQueue.Result workQueue(String topic, Payloads payloads, int count, int workers, int poll)
+            throws Exception {
+        try (RocksMqClient client = RocksMqClient.wrap(mq)) {
+            return WorkQueue.runOnClient(client, topic, "workers", payloads, count, workers, poll);
+        }
     }
 
     /** Write-ahead-log fsyncs so far. */

@@ -1,0 +1,159 @@
+package io.rocksmq.bench.peer;
+
+import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.Message;
+import io.rocksmq.api.MqClient;
+import io.rocksmq.api.OutgoingMessage;
+import io.rocksmq.api.Producer;
+import io.rocksmq.api.ProducerOptions;
+import io.rocksmq.api.SharedSubscription;
+import org.HdrHistogram.Histogram;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * W9, the work queue (issue 16): one producer, {@code workers} consumers sharing one subscription,
+ * every message acknowledged on its own (each acknowledgement confirmed before the next). What all
+ * peers share: the count of acknowledged messages, a produce-to-ack latency histogram per worker
+ * (each payload carries its send time, {@link Payloads#stampNanos}), and the client-API run used by
+ * the peers that have a backend of the client API (the embedded queue, Kafka share groups).
+ *
+ * <p>Thread-safe: each worker records into its own histogram ({@link #worker}); {@link #result} is
+ * read after the workers were joined.
+ */
+public final class WorkQueue {
+    private static final long HIGHEST = TimeUnit.SECONDS.toNanos(300);
+    private static final Duration POLL_WAIT = Duration.ofMillis(100);
+    private static final Duration STALL = Duration.ofSeconds(60);
+
+    /** What a W9 run measured: acknowledged messages, nanoseconds from the first send to the last ack, latencies. */
+    public record Result(long acked, long elapsedNanos, Histogram latency) {
+    }
+
+    private final long expected;
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+    private final List<Histogram> histograms = new ArrayList<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    public WorkQueue(long expected) {
+        this.expected = expected;
+    }
+
+    /** A new worker's histogram; call before starting the worker thread. */
+    public synchronized Histogram worker() {
+        Histogram h = new Histogram(HIGHEST, 3);
+        histograms.add(h);
+        return h;
+    }
+
+    /** True while messages are still to be acknowledged and nothing failed. */
+    public boolean running() {
+        if (failure.get() != null) {
+            return false;
+        }
+        if (System.nanoTime() - lastProgress.get() > STALL.toNanos()) {
+            failure.compareAndSet(null, new IllegalStateException("no acknowledgement for " + STALL.toSeconds()
+                    + " s; " + acked.get() + " of " + expected + " acknowledged"));
+            return false;
+        }
+        return acked.get() < expected;
+    }
+
+    /** Records one acknowledged message sent at {@code sentNanos} ({@link System#nanoTime()}). */
+    public void acked(Histogram h, long sentNanos) {
+        long latency = System.nanoTime() - sentNanos;
+        h.recordValue(Math.max(0, Math.min(latency, HIGHEST)));
+        acked.incrementAndGet();
+        lastProgress.set(System.nanoTime());
+    }
+
+    /** Remembers the first failure of a worker; the others stop. */
+    public void failed(Throwable t) {
+        failure.compareAndSet(null, t);
+    }
+
+    /** A fresh payload (copied from the pool) carrying the send time in its first 8 bytes. */
+    public static byte[] stamped(Payloads payloads, long i) {
+        byte[] b = payloads.get(i).clone();
+        Payloads.stampNanos(b, System.nanoTime());
+        return b;
+    }
+
+    /** The figures, once every worker was joined; throws the first failure of a worker. */
+    public Result result(long startNanos) throws Exception {
+        long elapsed = System.nanoTime() - startNanos;
+        Throwable t = failure.get();
+        if (t instanceof Exception e) {
+            throw e;
+        } else if (t != null) {
+            throw new IllegalStateException(t);
+        }
+        Histogram all = new Histogram(HIGHEST, 3);
+        synchronized (this) {
+            histograms.forEach(all::add);
+        }
+        return new Result(acked.get(), elapsed, all);
+    }
+
+    /**
+     * W9 through the client API: {@code workers} consumers of the SHARED subscription {@code subscription}
+     * (default settings) poll up to {@code poll} messages and {@code ack} each; one producer sends
+     * {@code count} messages ({@code sendAsync}, then {@code flush}). The subscription is joined before
+     * the first send, so every message is for it.
+     */
+    public static Result runOnClient(MqClient client, String topic, String subscription, Payloads payloads,
+                                     int count, int workers, int poll) throws Exception {
+        WorkQueue run = new WorkQueue(count);
+        List<Consumer> consumers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        try {
+            for (int w = 0; w < workers; w++) {
+                consumers.add(client.subscribe(ConsumerOptions.builder(topic, subscription).receiveBufferSize(poll)
+                        .shared(SharedSubscription.DEFAULTS).build()));
+            }
+            for (Consumer c : consumers) {
+                Histogram h = run.worker();
+                Thread t = new Thread(() -> {
+                    try {
+                        while (run.running()) {
+                            for (Message m : c.poll(poll, POLL_WAIT)) {
+                                c.ack(m.id());
+                                run.acked(h, Payloads.readNanos(m.payload(), 0));
+                            }
+                        }
+                    } catch (RuntimeException e) {
+                        run.failed(e);
+                    }
+                }, "w9-worker-" + threads.size());
+                t.start();
+                threads.add(t);
+            }
+            long start = System.nanoTime();
+            try (Producer p = client.createProducer(ProducerOptions.builder(topic).build())) {
+                for (int i = 0; i < count; i++) {
+                    p.sendAsync(OutgoingMessage.of(stamped(payloads, i)));
+                }
+                p.flush();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            return run.result(start);
+        } finally {
+            run.failed(new IllegalStateException("stopped")); // ends any worker still running after a failure
+            for (Thread t : threads) {
+                t.join();
+            }
+            for (Consumer c : consumers) {
+                c.close();
+            }
+        }
+    }
+}
