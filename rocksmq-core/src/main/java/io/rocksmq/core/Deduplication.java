@@ -3,9 +3,7 @@ package io.rocksmq.core;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
-import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Producer deduplication of one topic: a produce of a message whose deduplication id was stored within
@@ -16,17 +14,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * 0x02}: keyed by publish time, holding the write's (message id, deduplication id) pairs), put in the
  * very {@code WriteBatch} that stores the messages: one more entry per write, not one per message (the
  * queue's cost is per entry; per-message records made a produce with ids ten times slower). In memory,
- * the ids of the window: {@link #ids} for lookups and {@link #order} for eviction in time order, loaded
- * from the log at the first produce with ids after open (open never reads the log). Memory and disk
- * are bounded by the window: about 150 bytes of heap per id, so ids produced at R per second cost
- * {@code R x window x 150} bytes (as NATS JetStream's duplicate window).
+ * the window's ids as hashes ({@link DedupIdWindow}: hash, message id and time in primitive arrays,
+ * about 40 bytes per id and no object the collector must trace), loaded from the log at the first
+ * produce with ids after open (open never reads the log). A hash match is confirmed by reading the id
+ * back from its log record ({@link #storedIdIs}), so only a duplicate (or a 64-bit hash collision)
+ * costs a read, and a collision never drops a message. Memory and disk are bounded by the window:
+ * ids produced at R per second cost about {@code R x window x 40} bytes of heap (as NATS JetStream's
+ * duplicate window, which holds the ids themselves).
  *
  * <h2>States and who changes them</h2>
  * <ul>
- *   <li>{@link #ids}, {@link #order}, {@link #loaded}: changed <em>only under the topic's produce
+ *   <li>{@link #held}, {@link #loaded}: changed <em>only under the topic's produce
  *       lock</em>: loaded and evicted in {@link #prepare}, added by {@link #commit} after the write
- *       that stored them succeeded. A concurrent map so that a read outside the lock is memory-safe
- *       (only the broken variant in the tests reads outside it).</li>
+ *       that stored them succeeded. A read outside the lock may answer wrongly but never fails on an
+ *       index (only the broken variant in the tests reads outside it).</li>
  *   <li>The log on disk: added by the produce's group writer, in its batch; range-deleted below the
  *       window by {@link #purge} under the produce lock; deleted with the topic.</li>
  *   <li>{@link #windowMillis}: volatile; set by {@code RocksMq.setMessageSettings} under the topic's
@@ -38,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Why two producers of one id can never both store it</h2>
  * The check and the index update happen where writes are ordered: under the produce lock, around the
- * write that stores the message. The holder sees every id committed before (they are in {@link #ids}),
+ * write that stores the message. The holder sees every id committed before (they are in {@link #held}),
  * and the ids staged by earlier produces of the same combined write in the group's {@code staged} map,
  * which is how two messages with one id in one batch, or in two produces combined into one write, become
  * one. A check made before taking the lock (the broken variant in the tests,
@@ -51,17 +52,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe under the locking above.
  */
 class Deduplication {
-    /** One remembered id, in {@link #order}. */
-    private record Held(String id, long messageId, long storedAt) {
-    }
+    /** Seeds {@link #hash} per process (the hashes are never stored), so ids cannot be chosen to collide. */
+    private static final long SEED = new java.security.SecureRandom().nextLong();
 
     private final long topicId;
     private volatile long windowMillis;
     /** Messages ever answered as duplicates (persisted with the writes that answered them). */
     private volatile long deduplicated;
-    /** Deduplication id -> the message it names, for the ids of the window (the same objects as in {@link #order}). */
-    private final ConcurrentHashMap<String, Held> ids = new ConcurrentHashMap<>();
-    private final ArrayDeque<Held> order = new ArrayDeque<>();
+    /** The ids of the window, as hashes, in the order they were stored. */
+    private final DedupIdWindow held = new DedupIdWindow();
+    /** The hashes of the ids the current write staged, in staging order (so that {@link #commit} need not hash again). */
+    private long[] stagedHashes = new long[128];
+    private int stagedCount;
     private boolean loaded;
 
     Deduplication(long topicId, long windowMillis) {
@@ -95,7 +97,7 @@ class Deduplication {
 
     /** Ids held in memory (tests). */
     int heldIds() {
-        return ids.size();
+        return held.size();
     }
 
     /**
@@ -117,6 +119,7 @@ class Deduplication {
             loaded = true;
         }
         evict(time - window);
+        stagedCount = 0;
     }
 
     private void load(RocksStore store, long from) {
@@ -124,7 +127,7 @@ class Deduplication {
                 MessageRecordLayout.dedupLogUpperBound(topicId))) {
             for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
                 long storedAt = MessageRecordLayout.dedupLogKeyTime(range.it.key());
-                MessageRecordLayout.decodeDedupLog(range.it.value(), (messageId, id) -> remember(id, messageId, storedAt));
+                MessageRecordLayout.decodeDedupLog(range.it.value(), (messageId, id) -> held.add(hash(id), messageId, storedAt));
             }
             range.check();
         }
@@ -132,16 +135,20 @@ class Deduplication {
 
     /** Forgets the ids stored at or before {@code cutoff}. */
     private void evict(long cutoff) {
-        for (Held h; (h = order.peekFirst()) != null && h.storedAt <= cutoff; ) {
-            order.pollFirst();
-            ids.remove(h.id, h); // unless a later produce of the id (after its window) replaced it
-        }
+        held.evictThrough(cutoff);
     }
 
-    private void remember(String id, long messageId, long storedAt) {
-        Held h = new Held(id, messageId, storedAt);
-        ids.put(id, h);
-        order.addLast(h);
+    /** A 64-bit hash of the id's characters (FNV-1a, seeded, with a final avalanche). */
+    static long hash(String id) {
+        long h = SEED ^ id.length();
+        for (int i = 0; i < id.length(); i++) {
+            h = (h ^ id.charAt(i)) * 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
     }
 
     /**
@@ -160,10 +167,17 @@ class Deduplication {
         long[] out = a.ids;
         boolean[] stored = a.stored;
         long window = windowMillis;
+        long[] hashes = new long[out.length];
+        if (dedupIds != null && window > 0) {
+            for (int i = 0; i < out.length; i++) {
+                hashes[i] = dedupIds[i] == null ? 0 : hash(dedupIds[i]);
+            }
+            held.prefetch(hashes, hashes.length);
+        }
         int kept = 0;
         for (int i = 0; i < out.length; i++) {
             String d = dedupIds == null || window <= 0 ? null : dedupIds[i];
-            long original = d == null ? -1 : original(d, time, window, staged);
+            long original = d == null ? -1 : original(store, d, hashes[i], time, window, staged);
             if (original >= 0) {
                 out[i] = original;
             } else {
@@ -171,23 +185,52 @@ class Deduplication {
                 out[i] = next + kept++;
                 if (d != null) {
                     staged.put(d, out[i]);
+                    if (stagedCount == stagedHashes.length) {
+                        stagedHashes = java.util.Arrays.copyOf(stagedHashes, stagedCount * 2);
+                    }
+                    stagedHashes[stagedCount++] = hashes[i];
                 }
             }
         }
         return kept;
     }
 
-    /** The id a deduplication id names within the window, or -1. */
-    long original(String dedupId, long time, long window, Map<String, Long> staged) {
+    /** The id a deduplication id names within the window, or -1 (never stored, or its window passed). */
+    long original(RocksStore store, String dedupId, long hash, long time, long window, Map<String, Long> staged) {
         Long s = staged.get(dedupId);
         if (s != null) {
             return s;
         }
-        Held h = ids.get(dedupId);
-        if (h == null || time - h.storedAt >= window) {
-            return -1; // never stored, or its window passed
+        return held.find(hash, time - window,
+                (messageId, storedAt) -> storedIdIs(store, storedAt, messageId, dedupId));
+    }
+
+    /**
+     * Whether the log record of the write at {@code storedAt} that stored {@code messageId} gives it
+     * this deduplication id: the confirmation of a hash match. The record is the one at that time with
+     * the greatest first message id not above {@code messageId} (writes at one time have ascending,
+     * disjoint ids).
+     */
+    private boolean storedIdIs(RocksStore store, long storedAt, long messageId, String dedupId) {
+        boolean[] found = new boolean[2]; // [record holds messageId, with this id]
+        try (RocksStore.Range range = store.range(store.meta(), MessageRecordLayout.dedupLogKey(topicId, storedAt, 0),
+                MessageRecordLayout.dedupLogKey(topicId, storedAt + 1, 0))) {
+            range.it.seekForPrev(MessageRecordLayout.dedupLogKey(topicId, storedAt, messageId));
+            range.check();
+            if (range.it.isValid()) {
+                MessageRecordLayout.decodeDedupLog(range.it.value(), (m, id) -> {
+                    if (m == messageId) {
+                        found[0] = true;
+                        found[1] = id.equals(dedupId);
+                    }
+                });
+            }
         }
-        return h.messageId;
+        if (!found[0]) {
+            throw StorageLayout.corrupt("the deduplication log has no record of message " + messageId
+                    + " stored at " + storedAt, null);
+        }
+        return found[1];
     }
 
     /**
@@ -210,8 +253,18 @@ class Deduplication {
      */
     void commit(Map<String, Long> staged, long time, long duplicates) {
         if (staged != null && windowMillis > 0) {
-            for (Map.Entry<String, Long> e : staged.entrySet()) {
-                remember(e.getKey(), e.getValue(), time);
+            long[] hashes = stagedHashes;
+            if (stagedCount != staged.size()) { // staged by someone else than resolve (a test variant)
+                hashes = new long[staged.size()];
+                int n = 0;
+                for (String id : staged.keySet()) {
+                    hashes[n++] = hash(id);
+                }
+            }
+            held.prefetch(hashes, staged.size());
+            int n = 0;
+            for (long messageId : staged.values()) {
+                held.add(hashes[n++], messageId, time);
             }
         }
         if (duplicates > 0) {

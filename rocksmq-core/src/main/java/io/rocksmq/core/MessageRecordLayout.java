@@ -99,23 +99,25 @@ final class MessageRecordLayout {
     /** The value of a dedup log record: the pairs of {@code staged} (deduplication id -> message id). */
     static byte[] dedupLogValue(Map<String, Long> staged) {
         int size = 0;
-        List<byte[]> encoded = new ArrayList<>(staged.size());
-        long[] messageIds = new long[staged.size()];
-        for (Map.Entry<String, Long> e : staged.entrySet()) {
-            byte[] b = e.getKey().getBytes(StandardCharsets.UTF_8);
-            messageIds[encoded.size()] = e.getValue();
-            encoded.add(b);
-            size += 10 + b.length;
+        for (String id : staged.keySet()) {
+            size += 10 + StorageLayout.utf8Length(id);
         }
         byte[] v = new byte[size];
         int pos = 0;
-        for (int i = 0; i < messageIds.length; i++) {
-            byte[] b = encoded.get(i);
-            long messageId = messageIds[i];
-            putLong(v, pos, messageId);
-            putShort(v, pos + 8, b.length);
-            System.arraycopy(b, 0, v, pos + 10, b.length);
-            pos += 10 + b.length;
+        for (Map.Entry<String, Long> e : staged.entrySet()) {
+            String id = e.getKey();
+            int length = StorageLayout.utf8Length(id);
+            putLong(v, pos, e.getValue());
+            putShort(v, pos + 8, length);
+            pos += 10;
+            if (length == id.length()) { // ASCII (the usual id): its chars are its bytes, no copy needed
+                for (int i = 0; i < length; i++) {
+                    v[pos + i] = (byte) id.charAt(i);
+                }
+            } else {
+                System.arraycopy(id.getBytes(StandardCharsets.UTF_8), 0, v, pos, length);
+            }
+            pos += length;
         }
         return v;
     }

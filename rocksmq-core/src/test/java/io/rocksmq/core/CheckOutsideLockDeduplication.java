@@ -17,9 +17,18 @@ final class CheckOutsideLockDeduplication extends Deduplication {
     long[] beforeLock(RocksStore store, String[] dedupIds, long now) {
         long[] originals = new long[dedupIds.length];
         for (int i = 0; i < dedupIds.length; i++) {
-            originals[i] = dedupIds[i] == null ? -1 : original(dedupIds[i], now, windowMillis(), Map.of());
+            originals[i] = dedupIds[i] == null ? -1 : checkUnlocked(store, dedupIds[i], now);
         }
         return originals;
+    }
+
+    /** A read racing the writers may see a half-written entry: the variant then takes the id as absent. */
+    private long checkUnlocked(RocksStore store, String dedupId, long now) {
+        try {
+            return original(store, dedupId, hash(dedupId), now, windowMillis(), Map.of());
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     @Override
