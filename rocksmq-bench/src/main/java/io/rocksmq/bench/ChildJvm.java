@@ -52,6 +52,8 @@ final class ChildJvm {
         command.addAll(peer.jvmFlags());
         if (jfrFile != null) {
             command.add("-XX:StartFlightRecording=settings=profile,filename=" + jfrFile.toAbsolutePath());
+            // a peer with a process of its own (rmq serve) records it next to the worker's
+            command.add("-D" + io.rocksmq.bench.peer.ServedQueue.JFR_PROPERTY + "=" + jfrFile.toAbsolutePath());
         }
         command.addAll(options.jvmArgs);
         command.add("-cp");

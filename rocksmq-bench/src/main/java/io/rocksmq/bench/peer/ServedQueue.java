@@ -22,6 +22,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServedQueue implements AutoCloseable {
     private static final String PORT_LINE = "rmq-serve-port=";
+    /**
+     * The worker's JFR file, set by the harness under {@code --jfr}: the server JVM then records its own
+     * flight recording next to it ({@code <name>.server.jfr}).
+     */
+    public static final String JFR_PROPERTY = "rocksmq.bench.jfr";
 
     private final Process process;
     private final int port;
@@ -38,6 +43,11 @@ public final class ServedQueue implements AutoCloseable {
         command.add("-Xms" + heap);
         command.add("-Xmx" + heap);
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        String workerJfr = System.getProperty(JFR_PROPERTY);
+        if (workerJfr != null) {
+            command.add("-XX:StartFlightRecording=settings=profile,filename="
+                    + workerJfr.replaceFirst("\\.jfr$", "") + ".server.jfr");
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(ServedQueue.class.getName());
