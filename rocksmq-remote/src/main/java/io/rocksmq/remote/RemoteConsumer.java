@@ -329,14 +329,17 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     // ------------------------------------------------------------------ from the stream
 
     private void delivered(Stream from, SubscribeResponse.Delivery d) {
+        List<Message> batch;
+        try {
+            batch = decode(d); // outside the lock: the application's poll need not wait for it
+        } catch (RocksMqException e) {
+            fail(e); // a malformed delivery: the server and this client do not agree on the protocol
+            return;
+        }
         lock.lock();
         try {
-            if (from != stream || d.getGeneration() != generation || d.getMessagesCount() == 0) {
+            if (from != stream || d.getGeneration() != generation || batch.isEmpty()) {
                 return; // stale: from before a seek or a reconnect
-            }
-            List<Message> batch = new ArrayList<>(d.getMessagesCount());
-            for (io.rocksmq.remote.proto.Message m : d.getMessagesList()) {
-                batch.add(Wire.decode(topic, m));
             }
             if (!buffer.offer(buffer.generation(), batch)) {
                 return;
@@ -350,6 +353,17 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         if (dispatcher != null) {
             dispatcher.dispatch();
         }
+    }
+
+    private List<Message> decode(SubscribeResponse.Delivery d) {
+        if (d.hasPacked()) {
+            return Wire.unpack(topic, d.getPacked());
+        }
+        List<Message> batch = new ArrayList<>(d.getMessagesCount());
+        for (io.rocksmq.remote.proto.Message m : d.getMessagesList()) {
+            batch.add(Wire.decode(topic, m));
+        }
+        return batch;
     }
 
     /** The stream ended without this consumer closing it. */
@@ -524,7 +538,8 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
                     .setInitialPosition(initialPosition == SubscriptionInitialPosition.EARLIEST
                             ? InitialPosition.EARLIEST : InitialPosition.LATEST)
                     .setCredit(capacity)
-                    .setGeneration(gen)).build());
+                    .setGeneration(gen)
+                    .setPacked(true)).build());
             await(opened, "opening the subscription");
         }
 

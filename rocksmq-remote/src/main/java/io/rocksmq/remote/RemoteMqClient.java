@@ -29,6 +29,7 @@ import io.rocksmq.remote.proto.LatestMessageIdResponse;
 import io.rocksmq.remote.proto.ServerInfoResponse;
 import io.rocksmq.remote.proto.SubscriptionRequest;
 import io.rocksmq.remote.proto.TopicRequest;
+import io.rocksmq.remote.proto.TopicStatsResponse;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -169,6 +170,28 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Consu
     public Optional<MessageId> latestMessageId(String topic) {
         LatestMessageIdResponse r = call(QueueGrpc.LATEST_MESSAGE_ID, TopicRequest.newBuilder().setTopic(topic).build());
         return r.getPresent() ? Optional.of(MessageId.of(Wire.PARTITION, r.getOffset())) : Optional.empty();
+    }
+
+    /**
+     * The subscriptions of a topic with their positions (one call; any grant on the topic), for tools that
+     * describe them. A position is -1 from a server that does not send it.
+     */
+    public List<RemoteSubscription> describeSubscriptions(String topic) {
+        checkOpen();
+        List<RemoteSubscription> out = new ArrayList<>();
+        for (io.rocksmq.remote.proto.SubscriptionInfo s : call(QueueGrpc.LIST_SUBSCRIPTIONS, topicRequest(topic))
+                .getSubscriptionsList()) {
+            out.add(new RemoteSubscription(s.getName(), s.getLag(), s.hasPosition() ? s.getPosition() : -1));
+        }
+        return out;
+    }
+
+    /** What the topic retains (one call; any grant on the topic). */
+    public RemoteTopicStats topicStats(String topic) {
+        checkOpen();
+        TopicStatsResponse r = call(QueueGrpc.TOPIC_STATS, topicRequest(topic));
+        return new RemoteTopicStats(r.getRetainedMessages(), r.getRetainedBytes(), r.getEarliestOffset(),
+                r.getLatestOffset());
     }
 
     // ------------------------------------------------------------------ AbstractMqClient hooks

@@ -23,16 +23,20 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The remote {@link Producer}: sends are queued and go to the server in batches over one
- * {@code ProduceStream} call, up to {@link #MAX_IN_FLIGHT} batches in flight. The server stores the
- * batches of a stream one after the other and answers in order, so ids follow the order sends were
- * accepted; while batches are in flight the next ones fill up, so batches grow with the load (group
- * commit). {@link ProducerOptions#batchingMaxDelay()} is not needed for that and is not applied.
+ * {@code ProduceStream} call, up to {@link #MAX_IN_FLIGHT} batches (and {@link #MAX_IN_FLIGHT_BYTES})
+ * in flight. The server stores the batches of a stream one after the other and answers in order, so ids
+ * follow the order sends were accepted. Like Nagle's algorithm: a full batch leaves as soon as the window
+ * has room, so the server always has the next one at hand (no round trip between batches); a partial
+ * batch leaves at once only while fewer than {@link #PARTIAL_IN_FLIGHT} batches are in flight, so a lone
+ * message pays no batching delay, and under load single sends wait for an answer and leave together
+ * (group commit) instead of queueing one by one at the server.
+ * {@link ProducerOptions#batchingMaxDelay()} is not needed for that and is not applied.
  *
  * <h2>States and locks</h2>
  * {@link #lock} guards {@link #queue} (accepted, not yet sent), {@link #inFlight} (sent batches, oldest
- * first, answered in that order), {@link #pending} (accepted, not yet completed), {@link #stream} (the
- * current call, opened on demand) and {@link #closed}. Batches are sent under the lock, so requests leave
- * in queue order; the futures are completed outside it. When the call fails, every batch in flight on it
+ * first, answered in that order), their {@link #inFlightBytes} and {@link #queuedBytes}, {@link #pending}
+ * (accepted, not yet completed), {@link #stream} (the current call, opened on demand) and {@link #closed}.
+ * Batches are sent under the lock, so requests leave in queue order; the futures are completed outside it. When the call fails, every batch in flight on it
  * fails with the typed error (it may or may not have been stored) and the next batch opens a new call.
  * {@link #roomOrDone} is signalled whenever {@code pending} shrinks.
  *
@@ -41,8 +45,15 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class RemoteProducer implements Producer {
     /** Room left in a request for the protobuf framing of the messages. */
     private static final int REQUEST_HEADROOM = 64 << 10;
-    /** Batches sent and not yet answered, at most. */
-    static final int MAX_IN_FLIGHT = 4;
+    /**
+     * Batches sent and not yet answered, at most: deep enough that the server never waits a round trip
+     * for the next full batch.
+     */
+    static final int MAX_IN_FLIGHT = 32;
+    /** A batch smaller than the producer's batch size leaves only while fewer than this many are in flight. */
+    static final int PARTIAL_IN_FLIGHT = 2;
+    /** Bytes sent and not yet answered, at most (one batch may exceed it alone). */
+    static final long MAX_IN_FLIGHT_BYTES = 16L << 20;
 
     private final RemoteMqClient client;
     private final String topic;
@@ -54,6 +65,10 @@ public final class RemoteProducer implements Producer {
     private final Condition roomOrDone = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final ArrayDeque<List<Pending>> inFlight = new ArrayDeque<>();
+    /** The bytes of the batches in {@link #inFlight}. */
+    private long inFlightBytes;
+    /** The bytes of the messages in {@link #queue}. */
+    private long queuedBytes;
     private int pending;
     private Link stream;
     private boolean closed;
@@ -100,6 +115,7 @@ public final class RemoteProducer implements Producer {
             }
             checkOpen();
             queue.add(new Pending(wire, bytes, future));
+            queuedBytes += bytes;
             pending++;
             last = future;
             sendBatchesLocked();
@@ -117,9 +133,12 @@ public final class RemoteProducer implements Producer {
         return n;
     }
 
-    /** Under {@link #lock}: sends queued messages as batches while fewer than MAX_IN_FLIGHT are in flight. */
+    /** Under {@link #lock}: sends queued messages as batches while the in-flight window has room. */
     private void sendBatchesLocked() {
-        while (!queue.isEmpty() && inFlight.size() < MAX_IN_FLIGHT) {
+        while (!queue.isEmpty() && inFlight.size() < MAX_IN_FLIGHT
+                && (inFlight.isEmpty() || inFlightBytes < MAX_IN_FLIGHT_BYTES)
+                && (inFlight.size() < PARTIAL_IN_FLIGHT || queue.size() >= maxBatchMessages
+                        || queuedBytes >= maxBatchBytes)) {
             List<Pending> batch = new ArrayList<>();
             ProduceRequest.Builder request = ProduceRequest.newBuilder().setTopic(topic);
             long bytes = 0;
@@ -129,6 +148,7 @@ public final class RemoteProducer implements Producer {
                     break;
                 }
                 queue.poll();
+                queuedBytes -= p.bytes();
                 batch.add(p);
                 request.addMessages(p.message());
                 bytes += p.bytes();
@@ -137,6 +157,7 @@ public final class RemoteProducer implements Producer {
                 stream = new Link();
             }
             inFlight.add(batch);
+            inFlightBytes += bytes;
             stream.send(request.build());
         }
     }
@@ -168,6 +189,9 @@ public final class RemoteProducer implements Producer {
             lock.lock();
             try {
                 batch = inFlight.poll();
+                if (batch != null) {
+                    inFlightBytes -= bytes(batch);
+                }
             } finally {
                 lock.unlock();
             }
@@ -208,6 +232,7 @@ public final class RemoteProducer implements Producer {
                 }
                 failed = new ArrayList<>(inFlight);
                 inFlight.clear();
+                inFlightBytes = 0;
             } finally {
                 lock.unlock();
             }
@@ -218,6 +243,14 @@ public final class RemoteProducer implements Producer {
             }
             done(n);
         }
+    }
+
+    private static long bytes(List<Pending> batch) {
+        long n = 0;
+        for (Pending p : batch) {
+            n += p.bytes();
+        }
+        return n;
     }
 
     private void done(int n) {

@@ -4,6 +4,13 @@ import com.google.protobuf.ByteString;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.MessageId;
 import io.rocksmq.api.OutgoingMessage;
+import io.rocksmq.api.RocksMqException;
+import io.rocksmq.remote.proto.PackedMessages;
+import com.google.protobuf.UnsafeByteOperations;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Client-API messages to and from their protobuf form. A topic has one partition, 0.
@@ -53,6 +60,63 @@ public final class Wire {
     public static Message decode(String topic, io.rocksmq.remote.proto.Message m) {
         return new Message(topic, MessageId.of(PARTITION, m.getOffset()), m.getPayload().toByteArray(),
                 m.getPropertiesMap(), m.hasKey() ? m.getKey() : null, m.getPublishTime());
+    }
+
+    /**
+     * The packed form of these messages, or null if one of them has properties or a key (the packed form
+     * has no room for them: send {@link #encode(Message)} of each instead).
+     */
+    public static PackedMessages pack(List<Message> messages) {
+        int bytes = 0;
+        for (Message m : messages) {
+            if (!m.properties().isEmpty() || m.key().isPresent()) {
+                return null;
+            }
+            bytes = Math.addExact(bytes, m.payload().length);
+        }
+        byte[] payloads = new byte[bytes];
+        PackedMessages.Builder b = PackedMessages.newBuilder();
+        int at = 0;
+        for (Message m : messages) {
+            byte[] p = m.payload();
+            System.arraycopy(p, 0, payloads, at, p.length);
+            at += p.length;
+            b.addOffsets(m.id().offset()).addPublishTimes(m.publishTime()).addPayloadSizes(p.length);
+        }
+        // the array is never written again: wrapping it saves a copy of every payload
+        return b.setPayloads(UnsafeByteOperations.unsafeWrap(payloads)).build();
+    }
+
+    /**
+     * The messages of a packed delivery.
+     *
+     * @throws RocksMqException if the columns do not agree (a malformed delivery)
+     */
+    public static List<Message> unpack(String topic, PackedMessages packed) {
+        int n = packed.getOffsetsCount();
+        if (packed.getPublishTimesCount() != n || packed.getPayloadSizesCount() != n) {
+            throw new RocksMqException("malformed packed delivery: " + n + " offsets, " + packed.getPublishTimesCount()
+                    + " publish times, " + packed.getPayloadSizesCount() + " payload sizes");
+        }
+        ByteString payloads = packed.getPayloads();
+        List<Message> out = new ArrayList<>(n);
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            int size = packed.getPayloadSizes(i);
+            if (size < 0 || size > payloads.size() - at) {
+                throw new RocksMqException("malformed packed delivery: payload " + i + " of " + Integer.toUnsignedString(size)
+                        + " bytes overruns the " + payloads.size() + " bytes of payloads");
+            }
+            byte[] payload = new byte[size];
+            payloads.copyTo(payload, at, 0, size);
+            at += size;
+            out.add(new Message(topic, MessageId.of(PARTITION, packed.getOffsets(i)), payload, Map.of(), null,
+                    packed.getPublishTimes(i)));
+        }
+        if (at != payloads.size()) {
+            throw new RocksMqException("malformed packed delivery: " + (payloads.size() - at) + " payload bytes left over");
+        }
+        return out;
     }
 
     public static io.rocksmq.remote.proto.Message encode(Message m) {

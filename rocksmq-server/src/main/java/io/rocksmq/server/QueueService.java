@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MessageId;
 import io.rocksmq.api.OutgoingMessage;
@@ -95,8 +96,14 @@ final class QueueService {
                     CallContext.requireAny(r.getTopic());
                     ListSubscriptionsResponse.Builder b = ListSubscriptionsResponse.newBuilder();
                     for (SubscriptionInfo s : client.listSubscriptions(r.getTopic())) {
-                        b.addSubscriptions(io.rocksmq.remote.proto.SubscriptionInfo.newBuilder()
-                                .setName(s.name()).setLag(s.lag()));
+                        io.rocksmq.remote.proto.SubscriptionInfo.Builder info =
+                                io.rocksmq.remote.proto.SubscriptionInfo.newBuilder().setName(s.name()).setLag(s.lag());
+                        try {
+                            info.setPosition(mq.position(r.getTopic(), s.name()));
+                        } catch (ConsumerGroupNotFoundException deletedMeanwhile) {
+                            continue;
+                        }
+                        b.addSubscriptions(info);
                     }
                     return b.build();
                 })))
@@ -201,7 +208,8 @@ final class QueueService {
         }
         List<ProducerMessage> batch = new ArrayList<>(request.getMessagesCount());
         for (io.rocksmq.remote.proto.OutgoingMessage m : request.getMessagesList()) {
-            batch.add(toStorage(Wire.decode(m)));
+            batch.add(isPayloadOnly(m) ? new ProducerMessage(m.getPayload().toByteArray(), Map.of())
+                    : toStorage(Wire.decode(m)));
         }
         long[] ids = mq.produce(request.getTopic(), batch);
         metrics.produced(ids.length);
@@ -210,6 +218,15 @@ final class QueueService {
             b.addOffsets(id);
         }
         return b.build();
+    }
+
+    /**
+     * A message with nothing but a payload: stored as it is, without building the client-API message
+     * first (there is nothing of it to check), one copy of the payload fewer.
+     */
+    private static boolean isPayloadOnly(io.rocksmq.remote.proto.OutgoingMessage m) {
+        return m.getPropertiesCount() == 0 && !m.hasKey() && !m.hasDeduplicationId() && !m.hasExpiresAtMillis()
+                && !m.hasTtlMillis();
     }
 
     /**

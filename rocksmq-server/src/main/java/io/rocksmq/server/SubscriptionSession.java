@@ -14,6 +14,7 @@ import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.remote.RemoteErrors;
 import io.rocksmq.remote.Wire;
 import io.rocksmq.remote.proto.InitialPosition;
+import io.rocksmq.remote.proto.PackedMessages;
 import io.rocksmq.remote.proto.SubscribeRequest;
 import io.rocksmq.remote.proto.SubscribeResponse;
 import org.slf4j.Logger;
@@ -78,6 +79,8 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     private Thread pump;
     private String topic = "";
     private String subscription = "";
+    /** The client reads packed deliveries (set at open, read by the pump). */
+    private volatile boolean packed;
     /** The Subscribe call's context (its token), for the pump's permission check before each delivery. */
     private io.grpc.Context callContext;
 
@@ -132,6 +135,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
                     .build());
             credit = open.getCredit();
             generation = open.getGeneration();
+            packed = open.getPacked();
             pump = new Thread(this::pump, "rocksmq-serve-" + open.getTopic() + "/" + open.getSubscription());
             pump.setDaemon(true);
         } finally {
@@ -300,6 +304,19 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
 
     // ------------------------------------------------------------------ the pump thread
 
+    /** Packed if the client reads that and no message has properties or a key; one Message each otherwise. */
+    private SubscribeResponse.Delivery.Builder delivery(long gen, List<Message> got) {
+        SubscribeResponse.Delivery.Builder d = SubscribeResponse.Delivery.newBuilder().setGeneration(gen);
+        PackedMessages p = packed ? Wire.pack(got) : null;
+        if (p != null) {
+            return d.setPacked(p);
+        }
+        for (Message m : got) {
+            d.addMessages(Wire.encode(m));
+        }
+        return d;
+    }
+
     private void pump() {
         Consumer c = consumer;
         try {
@@ -351,11 +368,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
                     } finally {
                         lock.unlock();
                     }
-                    SubscribeResponse.Delivery.Builder d = SubscribeResponse.Delivery.newBuilder().setGeneration(gen);
-                    for (Message m : got) {
-                        d.addMessages(Wire.encode(m));
-                    }
-                    send(SubscribeResponse.newBuilder().setDelivery(d).build());
+                    send(SubscribeResponse.newBuilder().setDelivery(delivery(gen, got)).build());
                     metrics.delivered(got.size());
                 } finally {
                     pollLock.unlock();
