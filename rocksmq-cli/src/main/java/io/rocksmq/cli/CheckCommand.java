@@ -40,7 +40,13 @@ import java.util.stream.Stream;
  */
 @Command(name = "check", description = {"Verify a data directory: ids, publish times and group positions;"
         + " report sizes on disk.", "Exit 1 if a problem is found."})
-final class CheckCommand implements Callable<Integer> {
+final class CheckCommand implements Callable<Integer>, DirectoryOnly {
+    @Override
+    public String whyNotRemote() {
+        return "it reads the data files themselves; run it on the server's host with --data (it attaches as a"
+                + " follower while the server runs)";
+    }
+
     private static final int SCAN_CHUNK = 10_000;
 
     @Option(names = "--quick", description = "Skip reading every message; check metadata and sizes only.")

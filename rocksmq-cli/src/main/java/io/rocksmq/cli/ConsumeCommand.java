@@ -33,6 +33,11 @@ final class ConsumeCommand extends MessageReadCommand {
     }
 
     @Override
+    long defaultRemoteStart(long latest) {
+        return -1; // the earliest retained message
+    }
+
+    @Override
     long defaultStart(RocksMq mq) {
         return 0; // reads start at the earliest retained message at or after 0
     }

@@ -1,5 +1,11 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.ConsumerGroupExistsException;
+import io.rocksmq.api.SharedSubscription;
+import io.rocksmq.api.SubscriptionType;
+import io.rocksmq.remote.RemoteMqClient;
+import io.rocksmq.remote.RemoteSubscription;
+import io.rocksmq.remote.RemoteTopicStats;
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.ConsumerOptions;
@@ -63,16 +69,16 @@ final class GroupsCommand extends CommandGroup {
             return true;
         }
 
-        /** On a server: groups with their lag (the protocol gives no positions). */
+        /** On a server: groups with their position and lag. */
         @Override
         int runRemote(MqClient client, PrintWriter out) {
             List<String> topics = topic == null ? client.listTopics() : List.of(topic);
             List<Object> json = new ArrayList<>();
-            List<List<String>> rows = Text.rows("TOPIC", "GROUP", "LAG");
+            List<List<String>> rows = Text.rows("TOPIC", "GROUP", "POSITION", "LAG");
             for (String t : topics) {
-                for (SubscriptionInfo g : client.listSubscriptions(t)) {
-                    json.add(Json.object("topic", t, "group", g.name(), "lag", g.lag()));
-                    rows.add(List.of(t, g.name(), Long.toString(g.lag())));
+                for (RemoteSubscription g : client.unwrap(RemoteMqClient.class).describeSubscriptions(t)) {
+                    json.add(Json.object("topic", t, "group", g.name(), "position", g.position(), "lag", g.lag()));
+                    rows.add(List.of(t, g.name(), Long.toString(g.position()), Long.toString(g.lag())));
                 }
             }
             output.print(out, () -> Json.object("groups", json), () -> {
@@ -104,8 +110,14 @@ final class GroupsCommand extends CommandGroup {
 
         /** On a server: the group's lag; a typed error if it does not exist. */
         long remoteLag(MqClient client) {
-            return client.listSubscriptions(topic).stream().filter(g -> g.name().equals(group)).findFirst()
-                    .orElseThrow(() -> new ConsumerGroupNotFoundException(topic, group)).lag();
+            return remote(client).lag();
+        }
+
+        /** On a server: the group as the server describes it; a typed error if it does not exist. */
+        RemoteSubscription remote(MqClient client) {
+            return client.unwrap(RemoteMqClient.class).describeSubscriptions(topic).stream()
+                    .filter(g -> g.name().equals(group)).findFirst()
+                    .orElseThrow(() -> new ConsumerGroupNotFoundException(topic, group));
         }
 
         /** On a server: holds the group's subscription while {@code target} moves it (the group must be free). */
@@ -150,6 +162,33 @@ final class GroupsCommand extends CommandGroup {
                 rows.add(List.of("position", Long.toString(g.position())));
                 rows.add(List.of("lag", g.lag() + " (latest id " + Text.id(t.latestId()) + ")"));
                 rows.add(List.of("next message", next < 0 ? "none yet" : "id " + next + Views.published(nextTime)));
+                Text.table(out, rows);
+            });
+            return 0;
+        }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        /**
+         * On a server: position, lag and the next message's id (the protocol gives no publish time, and
+         * of a shared group only its ack floor, as the position).
+         */
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            RemoteSubscription g = remote(client);
+            RemoteTopicStats t = client.unwrap(RemoteMqClient.class).topicStats(topic);
+            long next = g.lag() == 0 ? -1 : Math.max(g.position(), t.earliestOffset());
+            output.print(out, () -> Json.object("topic", topic, "group", group, "position", g.position(),
+                    "lag", g.lag(), "latestId", t.latestOffset(), "nextId", next, "nextTime", null), () -> {
+                List<List<String>> rows = new ArrayList<>();
+                rows.add(List.of("topic", topic));
+                rows.add(List.of("group", group));
+                rows.add(List.of("position", Long.toString(g.position())));
+                rows.add(List.of("lag", g.lag() + " (latest id " + Text.id(t.latestOffset()) + ")"));
+                rows.add(List.of("next message", next < 0 ? "none yet" : "id " + next));
                 Text.table(out, rows);
             });
             return 0;
@@ -304,7 +343,19 @@ final class GroupsCommand extends CommandGroup {
         @Override
         int runRemote(MqClient client, PrintWriter out) {
             if (kind != null && kind.shared != null) {
-                throw usage("--shared with --server: not yet (create it where the queue runs, or subscribe SHARED)");
+                if (client.listSubscriptions(topic).stream().anyMatch(g -> g.name().equals(group))) {
+                    throw new ConsumerGroupExistsException(topic, group); // joining would take its settings silently
+                }
+                Shared s = kind.shared;
+                try (Consumer c = client.subscribe(ConsumerOptions.builder(topic, group)
+                        .subscriptionType(SubscriptionType.SHARED)
+                        .shared(new SharedSubscription(s.lock, s.maxDeliveries, s.deadLetterTopic, s.delays, s.maxInFlight))
+                        .build())) {
+                    // opening it created it; this consumer takes nothing
+                }
+                out.println("created shared group '" + group + "' on '" + topic + "' at ack floor "
+                        + remote(client).position());
+                return 0;
             }
             remoteMove(client, kind == null ? null : kind.target);
             out.println("created group '" + group + "' on '" + topic + "' (lag " + remoteLag(client) + ")");

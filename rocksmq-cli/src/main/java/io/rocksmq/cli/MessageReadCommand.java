@@ -7,13 +7,14 @@ import io.rocksmq.api.Message;
 import io.rocksmq.api.MessageId;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.RocksMqException;
-import io.rocksmq.api.SubscriptionInfo;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.core.AwaitResult;
 import io.rocksmq.core.ConsumerMessage;
 import io.rocksmq.core.ConsumerRegistration;
 import io.rocksmq.core.RocksMq;
+import io.rocksmq.remote.RemoteMqClient;
+import io.rocksmq.remote.RemoteSubscription;
 import io.rocksmq.remote.Wire;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -90,6 +91,12 @@ abstract class MessageReadCommand extends QueueCommand {
     /** Where a group-less read starts when neither --from-id nor --from-time is given. */
     abstract long defaultStart(RocksMq mq);
 
+    /**
+     * On a server: where a group-less read starts when neither --from-id nor --from-time is given, from
+     * the topic's latest id (-1: none); -1 means the earliest retained message.
+     */
+    abstract long defaultRemoteStart(long latest);
+
     @Override
     void validate() {
         if (max() < 0) {
@@ -136,11 +143,12 @@ abstract class MessageReadCommand extends QueueCommand {
     }
 
     /**
-     * On a server ({@code consume} only): with {@code -g} the group consumes (each printed batch is
-     * acknowledged, so its position advances); without, a temporary subscription named
-     * {@code rmq-cli-read-…} reads from {@code --from-id}, {@code --from-time} or the earliest message and
-     * is deleted at the end. Without {@code -f} it stops at the topic's latest message as of the start, or
-     * after {@link #REMOTE_QUIET} without a message.
+     * On a server: with {@code -g} and {@link #consumesGroup()} the group consumes (each printed batch is
+     * acknowledged, so its position advances); otherwise a temporary subscription named
+     * {@code rmq-cli-read-…} reads from the group's position ({@code tail -g}, the group stays where it
+     * is), {@code --from-id}, {@code --from-time} or {@link #defaultRemoteStart}, and is deleted at the
+     * end. Without {@code -f} it stops at the topic's latest message as of the start, or after
+     * {@link #REMOTE_QUIET} without a message.
      */
     @Override
     int runRemote(MqClient client, PrintWriter out) {
@@ -150,11 +158,16 @@ abstract class MessageReadCommand extends QueueCommand {
         long max = max();
         MessagePrinter printer = new MessagePrinter(out, format, meta);
         String group = start == null ? null : start.group;
-        List<SubscriptionInfo> groups = client.listSubscriptions(topic); // an unknown topic fails here
-        if (group != null && groups.stream().noneMatch(g -> g.name().equals(group))) {
-            throw new ConsumerGroupNotFoundException(topic, group);
+        boolean consumes = group != null && consumesGroup();
+        List<RemoteSubscription> groups = client.unwrap(RemoteMqClient.class).describeSubscriptions(topic); // an unknown topic fails here
+        RemoteSubscription named = group == null ? null : groups.stream().filter(g -> g.name().equals(group)).findFirst()
+                .orElseThrow(() -> new ConsumerGroupNotFoundException(topic, group));
+        if (named != null && !consumes && named.position() < 0) {
+            throw new RocksMqException("the server does not report group positions (it is older than this rmq):"
+                    + " read with --from-id instead of -g");
         }
-        String subscription = group != null ? group : "rmq-cli-read-" + java.util.UUID.randomUUID();
+        boolean temporary = !consumes;
+        String subscription = consumes ? group : "rmq-cli-read-" + java.util.UUID.randomUUID();
         AtomicBoolean stopping = new AtomicBoolean();
         AtomicReference<Consumer> open = new AtomicReference<>();
         java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
@@ -167,11 +180,11 @@ abstract class MessageReadCommand extends QueueCommand {
                 if (c != null) {
                     c.close();
                 }
-                if (group == null) {
+                if (temporary) {
                     client.deleteSubscription(topic, subscription);
                 }
             } catch (RuntimeException e) {
-                if (group == null) { // the server is gone or refused: say what is left behind
+                if (temporary) { // the server is gone or refused: say what is left behind
                     err().println("rmq: could not delete the temporary subscription '" + subscription + "': " + e.getMessage());
                     err().flush();
                 }
@@ -185,12 +198,23 @@ abstract class MessageReadCommand extends QueueCommand {
         try (Consumer c = client.subscribe(ConsumerOptions.builder(topic, subscription)
                 .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
             open.set(c);
-            if (group == null && start != null && start.fromId != null) {
-                c.seek(MessageId.of(Wire.PARTITION, start.fromId), true);
-            } else if (group == null && start != null && start.fromTime != null) {
+            long latest = c.latestMessageId().map(MessageId::offset).orElse(-1L);
+            long from = -1; // the earliest
+            if (named != null && !consumes) {
+                from = named.position();
+            } else if (temporary && start != null && start.fromId != null) {
+                from = start.fromId;
+            } else if (temporary && start == null) {
+                from = defaultRemoteStart(latest);
+            }
+            if (from >= 0) {
+                c.seek(MessageId.of(Wire.PARTITION, from), true);
+            } else if (temporary && start != null && start.fromTime != null) {
                 c.seekToTimestamp(start.fromTime);
             }
-            long latest = c.latestMessageId().map(MessageId::offset).orElse(-1L);
+            if (!follow && from > latest) {
+                return 0; // nothing to print: do not wait for the quiet time
+            }
             long printed = 0;
             long lastId = -1;
             while (!stopping.get() && printed < max && (follow || (latest >= 0 && lastId < latest))) {
@@ -215,7 +239,7 @@ abstract class MessageReadCommand extends QueueCommand {
             }
             throw e;
         } finally {
-            if (group == null && !stopping.get()) {
+            if (temporary && !stopping.get()) {
                 client.deleteSubscription(topic, subscription);
             }
             if (hook != null && !stopping.get()) {

@@ -32,7 +32,13 @@ import java.util.concurrent.Callable;
                 + " receives them (woken by each produce, no polling).",
         "Reports msgs/s, MB/s (10^6 bytes), and latency percentiles of produce calls and from produce to receipt.",
         "Figures from a shared or busy machine are noisy: compare runs made side by side."})
-final class PerfCommand implements Callable<Integer> {
+final class PerfCommand implements Callable<Integer>, DirectoryOnly {
+    @Override
+    public String whyNotRemote() {
+        return "it measures the embedded queue in this process; to measure a served one use the harness"
+                + " (rocksmq-bench/run-bench.sh --peers rocksmq-served)";
+    }
+
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
     private static final long DEFAULT_MESSAGES = 200_000;
     /** A run that makes no progress for this long is stuck: fail rather than hang. */

@@ -131,7 +131,8 @@ public final class Rmq {
                 }
                 if (!(command instanceof QueueCommand q) || !q.worksRemotely()) {
                     throw new CommandLine.ParameterException(last.commandSpec().commandLine(), "'"
-                            + last.commandSpec().qualifiedName() + "' works on a data directory only, not with --server");
+                            + last.commandSpec().qualifiedName() + "' works on a data directory only, not with --server"
+                            + (command instanceof DirectoryOnly d ? ": " + d.whyNotRemote() : ""));
                 }
             } else if (root.tokenFile != null || root.caFile != null || root.certFile != null || root.keyFile != null) {
                 throw new CommandLine.ParameterException(last.commandSpec().commandLine(),

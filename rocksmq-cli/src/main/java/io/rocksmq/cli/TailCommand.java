@@ -42,6 +42,17 @@ final class TailCommand extends MessageReadCommand {
     }
 
     @Override
+    boolean worksRemotely() {
+        return true;
+    }
+
+    @Override
+    long defaultRemoteStart(long latest) {
+        // a seek below the earliest retained message starts at the earliest
+        return latest < 0 ? -1 : Math.max(0, latest - (last == null ? DEFAULT_LAST : last) + 1);
+    }
+
+    @Override
     long defaultStart(RocksMq mq) {
         long latest = mq.latestMessageId(topic);
         if (latest < 0) {

@@ -4,6 +4,8 @@ import io.rocksmq.api.MessageId;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.TopicNotFoundException;
 import io.rocksmq.remote.RemoteMqClient;
+import io.rocksmq.remote.RemoteSubscription;
+import io.rocksmq.remote.RemoteTopicStats;
 import io.rocksmq.core.MessageSettings;
 import io.rocksmq.core.RetentionPolicy;
 import io.rocksmq.core.RocksMq;
@@ -217,24 +219,29 @@ final class TopicsCommand extends CommandGroup {
         }
 
         /**
-         * On a server: the latest id and the groups with their lag (the protocol gives neither message
-         * counts, publish times nor retention settings).
+         * On a server: retained messages, the id range and the groups with position and lag (the protocol
+         * gives neither publish times nor retention settings).
          */
         @Override
         int runRemote(MqClient client, PrintWriter out) {
-            List<io.rocksmq.api.SubscriptionInfo> groups = client.listSubscriptions(name);
-            long latest = client.unwrap(RemoteMqClient.class).latestMessageId(name).map(MessageId::offset).orElse(-1L);
-            output.print(out, () -> Json.object("name", name, "latestId", latest, "groups", groups.stream()
-                    .map(g -> (Object) Json.object("name", g.name(), "lag", g.lag())).toList()), () -> {
+            RemoteMqClient remote = client.unwrap(RemoteMqClient.class);
+            List<RemoteSubscription> groups = remote.describeSubscriptions(name);
+            RemoteTopicStats stats = remote.topicStats(name);
+            output.print(out, () -> Json.object("name", name, "messages", stats.retainedMessages(),
+                    "earliestId", stats.earliestOffset(), "latestId", stats.latestOffset(), "groups", groups.stream()
+                            .map(g -> (Object) Json.object("name", g.name(), "position", g.position(), "lag", g.lag()))
+                            .toList()), () -> {
                 List<List<String>> rows = new ArrayList<>();
                 rows.add(List.of("topic", name));
-                rows.add(List.of("latest id", Text.id(latest)));
+                rows.add(List.of("messages", Long.toString(stats.retainedMessages())));
+                rows.add(List.of("earliest id", Text.id(stats.earliestOffset())));
+                rows.add(List.of("latest id", Text.id(stats.latestOffset())));
                 rows.add(List.of("groups", Integer.toString(groups.size())));
                 Text.table(out, rows);
                 if (!groups.isEmpty()) {
                     out.println();
-                    List<List<String>> g = Text.rows("GROUP", "LAG");
-                    groups.forEach(s -> g.add(List.of(s.name(), Long.toString(s.lag()))));
+                    List<List<String>> g = Text.rows("GROUP", "POSITION", "LAG");
+                    groups.forEach(s -> g.add(List.of(s.name(), Long.toString(s.position()), Long.toString(s.lag()))));
                     Text.table(out, g);
                 }
             });
@@ -249,7 +256,13 @@ final class TopicsCommand extends CommandGroup {
     @Command(name = "alter", description = {"Change a topic's retention or deduplication window (persisted; see README, Retention, and docs/retention.md).",
             "Times: 90m, 12h, 7d; sizes: 64MiB, 1GiB; 'unlimited' disables a limit, 'default' follows the"
                     + " queue's default again."})
-    static final class Alter extends QueueCommand {
+    static final class Alter extends QueueCommand implements DirectoryOnly {
+        @Override
+        public String whyNotRemote() {
+            return "the protocol has no call for retention and deduplication settings yet; stop the server and"
+                    + " run it with --data";
+        }
+
         @Parameters(paramLabel = "TOPIC")
         String name;
         @Option(names = "--retention-time", paramLabel = "TIME",

@@ -66,14 +66,15 @@ class ServerTargetTest {
         assertThat(consumed.lines().get(0)).startsWith("0\t").endsWith("\tk1\tsource=shop\tapple");
         assertThat(consumed.lines().get(1)).endsWith("\tbanana");
         assertThat(ok("groups", "list", "--json", "--server", uri).out().strip())
-                .isEqualTo("{\"groups\":[{\"topic\":\"orders\",\"group\":\"billing\",\"lag\":1}]}");
+                .isEqualTo("{\"groups\":[{\"topic\":\"orders\",\"group\":\"billing\",\"position\":2,\"lag\":1}]}");
         // The rest, then caught up: the command ends by itself.
         assertThat(ok("consume", "orders", "-g", "billing", "--server", uri).lines()).containsExactly("cherry");
 
         // Without a group: a read that leaves no subscription behind.
         assertThat(ok("consume", "orders", "--from-id", "1", "--server", uri).lines()).containsExactly("banana", "cherry");
         assertThat(ok("topics", "describe", "orders", "--json", "--server", uri).out().strip())
-                .isEqualTo("{\"name\":\"orders\",\"latestId\":2,\"groups\":[{\"name\":\"billing\",\"lag\":0}]}");
+                .isEqualTo("{\"name\":\"orders\",\"messages\":3,\"earliestId\":0,\"latestId\":2,"
+                        + "\"groups\":[{\"name\":\"billing\",\"position\":3,\"lag\":0}]}");
 
         assertThat(ok("groups", "reset", "orders", "billing", "--to-id", "1", "--server", uri).out())
                 .isEqualTo("group 'billing' on 'orders': lag 0 -> 2\n");
@@ -111,9 +112,14 @@ class ServerTargetTest {
 
         Cli.Result check = cli.run("check", "--server", uri);
         assertThat(check.exit()).isEqualTo(2);
-        assertThat(check.err()).contains("'rmq check' works on a data directory only, not with --server");
-        Cli.Result tail = cli.run("tail", "t", "--server", uri);
-        assertThat(tail.exit()).isEqualTo(2);
+        assertThat(check.err()).contains("'rmq check' works on a data directory only, not with --server: it reads"
+                + " the data files themselves");
+        Cli.Result perf = cli.run("perf", "--server", uri);
+        assertThat(perf.exit()).isEqualTo(2);
+        assertThat(perf.err()).contains("--peers rocksmq-served");
+        Cli.Result alter = cli.run("topics", "alter", "t", "--retention-time", "1h", "--server", uri);
+        assertThat(alter.exit()).isEqualTo(2);
+        assertThat(alter.err()).contains("no call for retention");
         Cli.Result both = cli.run("topics", "list", "--server", uri, "--data", dir.toString());
         assertThat(both.exit()).isEqualTo(2);
         assertThat(both.err()).contains("--server and --data");
@@ -125,6 +131,46 @@ class ServerTargetTest {
         try (MqClient client = MqClient.open(uri)) {
             assertThat(client.listTopics()).isEmpty(); // nothing of the above changed anything
         }
+    }
+
+    @Test
+    void tailReadsWithoutMovingAnyGroupAndLeavesNoSubscriptionBehind() {
+        ok("topics", "create", "t", "--server", uri);
+        assertThat(cli.stdin("a\nb\nc\nd\ne\n").run("produce", "t", "--server", uri).exit()).isZero();
+        ok("groups", "create", "t", "billing", "--server", uri);
+        ok("consume", "t", "-g", "billing", "-n", "3", "--server", uri);
+
+        assertThat(ok("tail", "t", "-n", "2", "--server", uri).lines()).containsExactly("d", "e");
+        assertThat(ok("tail", "t", "--server", uri).lines()).containsExactly("a", "b", "c", "d", "e");
+        assertThat(ok("tail", "t", "-n", "0", "--server", uri).lines()).isEmpty();
+        assertThat(ok("tail", "t", "-g", "billing", "--server", uri).lines()).containsExactly("d", "e");
+        assertThat(ok("tail", "t", "--from-id", "4", "--server", uri).lines()).containsExactly("e");
+
+        assertThat(ok("groups", "describe", "t", "billing", "--json", "--server", uri).out().strip())
+                .isEqualTo("{\"topic\":\"t\",\"group\":\"billing\",\"position\":3,\"lag\":2,\"latestId\":4,"
+                        + "\"nextId\":3,\"nextTime\":null}");
+        assertThat(ok("groups", "describe", "t", "billing", "--server", uri).out()).contains("next message  id 3");
+        try (MqClient client = MqClient.open(uri)) {
+            assertThat(client.listSubscriptions("t")).extracting(s -> s.name()).containsExactly("billing");
+        }
+        Cli.Result noGroup = cli.run("groups", "describe", "t", "nope", "--server", uri);
+        assertThat(noGroup.exit()).isEqualTo(1);
+        assertThat(noGroup.err()).contains("nope");
+    }
+
+    @Test
+    void groupsCreateSharedMakesASharedGroupWithItsSettings() {
+        ok("topics", "create", "t", "--server", uri);
+        assertThat(ok("groups", "create", "t", "work", "--shared", "--lock", "10s", "--max-deliveries", "3",
+                "--server", uri).out()).startsWith("created shared group 'work' on 't' at ack floor ");
+        io.rocksmq.core.SharedGroupOptions o = server.queue().sharedGroup("t", "work").options();
+        assertThat(o.lockDuration()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(o.maxDeliveries()).isEqualTo(3);
+
+        Cli.Result again = cli.run("groups", "create", "t", "work", "--shared", "--server", uri);
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("work");
+        assertThat(server.queue().sharedGroup("t", "work").options().lockDuration()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
