@@ -29,6 +29,32 @@ class ApiValuesTest {
     }
 
     @Test
+    void aProducerNameTurnsAutomaticDeduplicationIdsOnAndIsValidated() {
+        assertThat(ProducerOptions.of("t").producerName()).isNull();
+        assertThat(ProducerOptions.of("t").sendTimeout()).isEqualTo(ProducerOptions.DEFAULT_SEND_TIMEOUT);
+        ProducerOptions named = ProducerOptions.builder("t").producerName("orders-1").build();
+        assertThat(named.producerName()).isEqualTo("orders-1");
+        io.rocksmq.api.internals.AutoDeduplicationIds ids = io.rocksmq.api.internals.AutoDeduplicationIds.of(named);
+        String first = ids.next();
+        assertThat(first).startsWith("orders-1:").endsWith(":0");
+        assertThat(ids.next()).endsWith(":1").startsWith(first.substring(0, first.length() - 1));
+        assertThat(io.rocksmq.api.internals.AutoDeduplicationIds.of(named).next())
+                .as("another producer of the name draws another epoch").isNotEqualTo(first);
+        assertThat(io.rocksmq.api.internals.AutoDeduplicationIds.of(ProducerOptions.of("t"))).isNull();
+        String longest = "n".repeat(ProducerOptions.MAX_PRODUCER_NAME_LENGTH);
+        assertThat(io.rocksmq.api.internals.AutoDeduplicationIds.of(ProducerOptions.builder("t").producerName(longest)
+                .build()).next().length()).isLessThanOrEqualTo(OutgoingMessage.MAX_DEDUPLICATION_ID_BYTES);
+        for (String bad : new String[] {"", longest + "n", "with space", "caf\u00e9"}) {
+            assertThatThrownBy(() -> ProducerOptions.builder("t").producerName(bad).build())
+                    .isInstanceOf(InvalidArgumentException.class);
+        }
+        assertThatThrownBy(() -> ProducerOptions.builder("t").sendTimeout(Duration.ZERO).build())
+                .isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> ProducerOptions.builder("t").sendTimeout(null).build())
+                .isInstanceOf(InvalidArgumentException.class);
+    }
+
+    @Test
     void consumerOptionsHaveDocumentedDefaults() {
         ConsumerOptions o = ConsumerOptions.builder("t", "s").build();
         assertThat(o.initialPosition()).isEqualTo(SubscriptionInitialPosition.LATEST);

@@ -73,8 +73,8 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     private static final Logger LOG = LoggerFactory.getLogger(RemoteConsumer.class);
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
-    /** Re-subscriptions after a lost connection, for every consumer of the JVM (rare, short tasks). */
-    private static final ScheduledExecutorService RECONNECTS = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** Re-subscriptions (and producers' resends) after a lost connection, for the whole JVM (rare, short tasks). */
+    static final ScheduledExecutorService RECONNECTS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rocksmq-remote-reconnect");
         t.setDaemon(true);
         return t;

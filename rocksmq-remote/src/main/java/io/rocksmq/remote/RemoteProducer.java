@@ -9,6 +9,7 @@ import io.rocksmq.api.Producer;
 import io.rocksmq.api.ProducerOptions;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.RocksMqException;
+import io.rocksmq.api.internals.AutoDeduplicationIds;
 import io.rocksmq.api.internals.Threads;
 import io.rocksmq.remote.proto.ProduceRequest;
 import io.rocksmq.remote.proto.ProduceResponse;
@@ -40,6 +41,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * fails with the typed error (it may or may not have been stored) and the next batch opens a new call.
  * {@link #roomOrDone} is signalled whenever {@code pending} shrinks.
  *
+ * <h2>Resending (with a producer name)</h2>
+ * With {@link ProducerOptions#producerName()} every message carries a deduplication id
+ * ({@link AutoDeduplicationIds}), so a batch may be sent again without being stored twice: when the call
+ * fails with {@link ServerUnavailableException} (connection lost, server restarted) the batches in flight
+ * go back to the front of {@link #queue}, in order, and are sent on a new call after a backoff
+ * ({@link #resendAt}: 100 ms doubling to 2 s; no call is opened meanwhile), each until
+ * {@link ProducerOptions#sendTimeout()} after it was accepted, then it fails with that error. A batch the
+ * server had stored is answered with the original ids. Other errors are never resent. Without a
+ * producer name nothing is resent (a resend could store a message twice).
+ *
  * <p>Thread-safe.
  */
 public final class RemoteProducer implements Producer {
@@ -60,6 +71,14 @@ public final class RemoteProducer implements Producer {
     private final int maxBatchMessages;
     private final long maxBatchBytes;
     private final int maxPending;
+    /** Null without a producer name. */
+    private final AutoDeduplicationIds autoIds;
+    private final long sendTimeoutNanos;
+    /** Under {@link #lock}: while positive, a resend is scheduled at this {@code nanoTime} and no call is opened. */
+    private long resendAt;
+    private long backoffMs = FIRST_BACKOFF_MS;
+    private static final long FIRST_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 2_000;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition roomOrDone = lock.newCondition();
@@ -76,7 +95,7 @@ public final class RemoteProducer implements Producer {
     private CompletableFuture<MessageId> last = CompletableFuture.completedFuture(null);
 
     private record Pending(io.rocksmq.remote.proto.OutgoingMessage message, int bytes,
-                           CompletableFuture<MessageId> future) {
+                           CompletableFuture<MessageId> future, long acceptedNanos) {
     }
 
     RemoteProducer(RemoteMqClient client, ProducerOptions options) {
@@ -85,6 +104,8 @@ public final class RemoteProducer implements Producer {
         this.maxBatchMessages = options.batchingMaxMessages();
         this.maxBatchBytes = Math.max(1, Math.min(options.batchingMaxBytes(), client.maxRequestBytes() - REQUEST_HEADROOM));
         this.maxPending = options.maxPendingMessages();
+        this.autoIds = AutoDeduplicationIds.of(options);
+        this.sendTimeoutNanos = options.sendTimeout().toNanos();
     }
 
     @Override
@@ -101,6 +122,9 @@ public final class RemoteProducer implements Producer {
             throw new InvalidArgumentException("message has a delivery time: use schedule()");
         }
         io.rocksmq.remote.proto.OutgoingMessage wire = Wire.encode(message);
+        if (autoIds != null && !wire.hasDeduplicationId()) {
+            wire = wire.toBuilder().setDeduplicationId(autoIds.next()).build();
+        }
         int bytes = wire.getSerializedSize();
         long payloadAndProperties = (long) wire.getPayload().size() + propertyBytes(wire);
         if (payloadAndProperties > client.maxMessageBytes()) {
@@ -114,7 +138,7 @@ public final class RemoteProducer implements Producer {
                 Threads.await(roomOrDone, "waiting for room to send");
             }
             checkOpen();
-            queue.add(new Pending(wire, bytes, future));
+            queue.add(new Pending(wire, bytes, future, System.nanoTime()));
             queuedBytes += bytes;
             pending++;
             last = future;
@@ -135,6 +159,9 @@ public final class RemoteProducer implements Producer {
 
     /** Under {@link #lock}: sends queued messages as batches while the in-flight window has room. */
     private void sendBatchesLocked() {
+        if (stream == null && resendAt != 0) {
+            return; // backing off after a lost connection: the scheduled resend sends
+        }
         while (!queue.isEmpty() && inFlight.size() < MAX_IN_FLIGHT
                 && (inFlight.isEmpty() || inFlightBytes < MAX_IN_FLIGHT_BYTES)
                 && (inFlight.size() < PARTIAL_IN_FLIGHT || queue.size() >= maxBatchMessages
@@ -198,6 +225,12 @@ public final class RemoteProducer implements Producer {
             if (batch == null) {
                 return; // cannot happen with a conforming server
             }
+            lock.lock();
+            try {
+                backoffMs = FIRST_BACKOFF_MS; // the call works
+            } finally {
+                lock.unlock();
+            }
             if (response.hasError()) {
                 RocksMqException e = RemoteErrors.fromError(response.getError());
                 batch.forEach(p -> p.future().completeExceptionally(e));
@@ -224,24 +257,52 @@ public final class RemoteProducer implements Producer {
         }
 
         private void ended(RocksMqException e) {
-            List<List<Pending>> failed;
+            List<Pending> failed = new ArrayList<>();
             lock.lock();
             try {
                 if (stream == this) {
                     stream = null;
                 }
-                failed = new ArrayList<>(inFlight);
+                boolean resend = autoIds != null && e instanceof ServerUnavailableException;
+                long now = System.nanoTime();
+                List<Pending> again = new ArrayList<>();
+                for (List<Pending> batch : inFlight) {
+                    for (Pending p : batch) {
+                        (resend && now - p.acceptedNanos() < sendTimeoutNanos ? again : failed).add(p);
+                    }
+                }
                 inFlight.clear();
                 inFlightBytes = 0;
+                for (int i = again.size() - 1; i >= 0; i--) {
+                    queue.addFirst(again.get(i)); // before what was queued after them: order is kept
+                    queuedBytes += again.get(i).bytes();
+                }
+                if (!again.isEmpty() && resendAt == 0) {
+                    scheduleResendLocked();
+                }
             } finally {
                 lock.unlock();
             }
-            int n = 0;
-            for (List<Pending> batch : failed) {
-                batch.forEach(p -> p.future().completeExceptionally(e));
-                n += batch.size();
-            }
-            done(n);
+            failed.forEach(p -> p.future().completeExceptionally(e));
+            done(failed.size());
+        }
+    }
+
+    /** Under {@link #lock}: sends the queue again after the backoff, on a new call. */
+    private void scheduleResendLocked() {
+        long delay = backoffMs;
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        resendAt = System.nanoTime() + delay * 1_000_000;
+        RemoteConsumer.RECONNECTS.schedule(this::resend, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void resend() {
+        lock.lock();
+        try {
+            resendAt = 0;
+            sendBatchesLocked();
+        } finally {
+            lock.unlock();
         }
     }
 

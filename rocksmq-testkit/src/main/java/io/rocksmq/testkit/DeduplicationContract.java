@@ -5,6 +5,7 @@ import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MessageId;
 import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.Producer;
+import io.rocksmq.api.ProducerOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -44,6 +45,45 @@ public interface DeduplicationContract extends ContractSupport {
             p.send("no id");
             p.send("no id");
             assertThat(texts(f.receive(c, 4))).containsExactly("a", "b", "no id", "no id");
+            f.assertNothingDelivered(c);
+        }
+    }
+
+    @Test
+    default void producersOfOneNameNeverDropEachOthersMessages() {
+        ContractFixture f = fixture();
+        String topic = f.newTopic();
+        ProducerOptions named = ProducerOptions.builder(topic).producerName("orders-service").build();
+        List<String> expected = new ArrayList<>();
+        try (Consumer c = f.subscribeEarliest(topic, "s")) {
+            try (Producer first = f.client().createProducer(named);
+                 Producer second = f.client().createProducer(named)) {
+                for (int i = 0; i < 20; i++) {
+                    first.send("first " + i);
+                    second.send("second " + i);
+                    expected.add("first " + i);
+                    expected.add("second " + i);
+                }
+            }
+            try (Producer restarted = f.client().createProducer(named)) { // same name again, as after a restart
+                restarted.send("restarted");
+                expected.add("restarted");
+            }
+            assertThat(texts(f.receive(c, expected.size()))).containsExactlyElementsOf(expected);
+            f.assertNothingDelivered(c);
+        }
+    }
+
+    @Test
+    default void aNamedProducerKeepsAMessagesOwnDeduplicationId() {
+        ContractFixture f = fixture();
+        assumeTrue(f.traits().deduplication(), "backend trait: deduplication");
+        String topic = f.newTopic();
+        try (Producer p = f.client().createProducer(ProducerOptions.builder(topic).producerName("p").build());
+             Consumer c = f.subscribeEarliest(topic, "s")) {
+            MessageId first = p.send(withId("a", "own-id"));
+            assertThat(p.send(withId("a, resent", "own-id"))).isEqualTo(first);
+            assertThat(texts(f.receive(c, 1))).containsExactly("a");
             f.assertNothingDelivered(c);
         }
     }

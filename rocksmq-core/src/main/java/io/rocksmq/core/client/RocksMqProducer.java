@@ -6,6 +6,7 @@ import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.ProducerOptions;
 import io.rocksmq.api.QueueClosedException;
+import io.rocksmq.api.internals.AutoDeduplicationIds;
 import io.rocksmq.api.internals.Threads;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RocksMq;
@@ -25,6 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link RocksMq#produce} in batches (group commit). Every send that arrives while a write is in
  * progress joins the next batch; with a linger the sender also waits that long after the oldest
  * pending send. Ids therefore follow acceptance order, and a failed write fails exactly its batch.
+ * With a {@link ProducerOptions#producerName()} each message without a deduplication id of its own gets
+ * an automatic one ({@link AutoDeduplicationIds}). This producer never resends (a write is atomic: a
+ * failed one stored nothing), so here the ids only make its messages behave as on the other backends.
  *
  * <h2>Locks</h2>
  * {@link #lock} guards the queue, the pending counters, {@link #flushing}, {@link #closing} and
@@ -41,6 +45,8 @@ final class RocksMqProducer implements Producer {
     private final long lingerNanos;
     private final int maxPending;
     private final Thread sender;
+    /** Automatic deduplication ids, or null ({@link ProducerOptions#producerName()}). */
+    private final AutoDeduplicationIds autoIds;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a send is queued, a flush starts, or the producer closes. */
@@ -71,6 +77,7 @@ final class RocksMqProducer implements Producer {
         this.maxBytes = options.batchingMaxBytes();
         this.lingerNanos = options.batchingMaxDelay().toNanos();
         this.maxPending = options.maxPendingMessages();
+        this.autoIds = AutoDeduplicationIds.of(options);
         this.sender = new Thread(this::runSender, "rocksmq-producer-" + topic);
         this.sender.setDaemon(true);
     }
@@ -93,6 +100,9 @@ final class RocksMqProducer implements Producer {
             throw new InvalidArgumentException("message has a delivery time: use schedule()");
         }
         ProducerMessage encoded = MessageMapper.encode(message);
+        if (autoIds != null && encoded.deduplicationId() == null) {
+            encoded = encoded.withDeduplicationId(autoIds.next());
+        }
         mq.config().checkMessageSize(encoded); // here, not in the combined produce it would fail whole
         CompletableFuture<MessageId> future = new CompletableFuture<>();
         lock.lock();
