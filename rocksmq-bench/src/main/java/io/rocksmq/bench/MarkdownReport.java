@@ -93,6 +93,13 @@ final class MarkdownReport {
                         .append(" | ").append(stat(r.stat("cpuCores"), false))
                         .append(" | ").append(r.stat("brokerCpuCores") == null ? "" : stat(r.stat("brokerCpuCores"), false))
                         .append(" | ").append(ratio(summary.ratio(r))).append(" |\n");
+                if (r.stat("directMsgsPerSec") != null) {
+                    md.append("| ").append(r.peer()).append(", broker-level SharedGroup (same JVM, right after) | ")
+                            .append(num(r.stat("messages").median())).append(" | ")
+                            .append(stat(r.stat("directMsgsPerSec"), false)).append(" |  | ")
+                            .append(stat(r.stat("directP99Us"), true)).append(" |  |  |  | client/direct ")
+                            .append(stat(r.stat("clientOverDirect"), false)).append(" |\n");
+                }
             }
         }
 

@@ -359,6 +359,16 @@ public final class Worker {
         m.put("p50Us", r.latency().getValueAtPercentile(50) / 1e3);
         m.put("p99Us", r.latency().getValueAtPercentile(99) / 1e3);
         m.put("maxUs", r.latency().getMaxValue() / 1e3);
+        if (driver instanceof RocksMqDriver mq) {
+            // The same work on the broker-level SharedGroup, in the same JVM right after: what the client
+            // API costs (issue 16 asks for the ratio, measured in one run).
+            mq.createTopic("direct");
+            WorkQueue.Result direct = mq.workQueueDirect("direct", payloads, count, workers, poll);
+            double directPerSec = direct.acked() / (direct.elapsedNanos() / 1e9);
+            m.put("directMsgsPerSec", directPerSec);
+            m.put("directP99Us", direct.latency().getValueAtPercentile(99) / 1e3);
+            m.put("clientOverDirect", (double) m.get("msgsPerSec") / directPerSec);
+        }
         record("W9", m);
     }
 

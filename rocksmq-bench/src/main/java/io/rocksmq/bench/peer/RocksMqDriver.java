@@ -8,6 +8,8 @@ import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RawEngine;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.RocksMqConfig;
+import io.rocksmq.core.SharedGroup;
+import io.rocksmq.core.SharedGroupOptions;
 import io.rocksmq.core.client.RocksMqClient;
 
 import java.lang.management.ManagementFactory;
@@ -130,6 +132,55 @@ public final class RocksMqDriver implements QueueDriver {
             throws Exception {
         try (RocksMqClient client = RocksMqClient.wrap(mq)) {
             return WorkQueue.runOnClient(client, topic, "workers", payloads, count, workers, poll);
+        }
+    }
+
+    /**
+     * W9 on the broker-level {@link SharedGroup} directly, the yardstick of the client API's cost: the
+     * producer writes batches of {@code poll} with {@link RocksMq#produce}, each worker
+     * {@link SharedGroup#acquire acquires} up to {@code poll} and {@link SharedGroup#ack acks} each.
+     */
+    public WorkQueue.Result workQueueDirect(String topic, Payloads payloads, int count, int workers, int poll)
+            throws Exception {
+        mq.createSharedGroup(topic, "workers", SharedGroupOptions.DEFAULTS);
+        SharedGroup group = mq.sharedGroup(topic, "workers");
+        WorkQueue run = new WorkQueue(count);
+        List<Thread> threads = new ArrayList<>();
+        try {
+            for (int w = 0; w < workers; w++) {
+                org.HdrHistogram.Histogram h = run.worker();
+                Thread t = new Thread(() -> {
+                    try {
+                        while (run.running()) {
+                            for (SharedGroup.Delivery d : group.acquire(poll, Duration.ofMillis(100))) {
+                                group.ack(d);
+                                run.acked(h, d.message().payloadBuffer().getLong(0));
+                            }
+                        }
+                    } catch (RuntimeException e) {
+                        run.failed(e);
+                    }
+                }, "w9-direct-worker-" + w);
+                t.start();
+                threads.add(t);
+            }
+            long start = System.nanoTime();
+            for (int sent = 0; sent < count; sent += poll) {
+                List<ProducerMessage> batch = new ArrayList<>(poll);
+                for (int i = sent; i < Math.min(count, sent + poll); i++) {
+                    batch.add(ProducerMessage.of(WorkQueue.stamped(payloads, i)));
+                }
+                mq.produce(topic, batch, durability);
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            return run.result(start);
+        } finally {
+            run.failed(new IllegalStateException("stopped"));
+            for (Thread t : threads) {
+                t.join();
+            }
         }
     }
 
