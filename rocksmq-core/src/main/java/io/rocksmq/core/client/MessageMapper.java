@@ -45,6 +45,11 @@ final class MessageMapper {
     }
 
     static Message decode(String topic, ConsumerMessage m) {
+        return decode(topic, m, 1);
+    }
+
+    /** As {@link #decode(String, ConsumerMessage)}, as delivery {@code deliveryCount} of a SHARED subscription. */
+    static Message decode(String topic, ConsumerMessage m, int deliveryCount) {
         Map<String, String> properties = m.properties();
         String key = properties.get(KEY_PROPERTY);
         if (key != null) {
@@ -52,6 +57,7 @@ final class MessageMapper {
             withoutKey.remove(KEY_PROPERTY);
             properties = withoutKey;
         }
-        return new Message(topic, MessageId.of(PARTITION, m.id()), m.payload(), properties, key, m.publishTime());
+        return new Message(topic, MessageId.of(PARTITION, m.id()), m.payload(), properties, key, m.publishTime(),
+                deliveryCount);
     }
 }

@@ -85,9 +85,7 @@ final class RocksMqSharedConsumer extends AbstractSharedConsumer {
         List<SharedGroup.Delivery> ds = translate(() -> group.acquire(max, timeout, registration));
         List<Message> out = new ArrayList<>(ds.size());
         for (SharedGroup.Delivery d : ds) {
-            Message m = MessageMapper.decode(topic(), d.message());
-            out.add(new Message(m.topic(), m.id(), m.payload(), m.properties(), m.key().orElse(null),
-                    m.publishTime(), d.attempt()));
+            out.add(MessageMapper.decode(topic(), d.message(), d.attempt())); // one Message per delivery
         }
         return out;
     }
