@@ -34,11 +34,16 @@ import java.util.List;
  *
  * <p>The handle holds names only: it finds the group anew on every call, so a handle on a destroyed
  * group throws {@link ConsumerGroupNotFoundException}, and after the group is re-created works on the new
- * one (deliveries of the old one are unknown to it).
+ * one. A {@link Delivery} names its group's incarnation: an answer taking one refuses a delivery of the
+ * destroyed group ({@link DeliveryNotFoundException}) even where the new group has handed out the same
+ * message and attempt; the answers by id and attempt name the current incarnation's delivery.
  *
  * <p>Thread-safe: share one handle among all workers.
  */
 public final class SharedGroup {
+    /** Answers by id and attempt: on whatever incarnation of the group the name finds. */
+    private static final long ANY_INCARNATION = 0;
+
     private final SharedGroups groups;
     private final String topic;
     private final String group;
@@ -149,13 +154,22 @@ public final class SharedGroup {
      * @throws DeliveryNotFoundException if the message is not delivered or already finished
      */
     public void ack(Delivery delivery) {
-        ack(requireDelivery(delivery).id(), delivery.attempt());
+        ack(requireDelivery(delivery).id(), delivery.attempt(), delivery.incarnation());
     }
 
-    /** {@link #ack(Delivery)} by message id and delivery attempt. */
+    /**
+     * {@link #ack(Delivery)} by message id and delivery attempt, on the group's current incarnation: after
+     * the group was destroyed and re-created, this names the new group's delivery (the {@link Delivery}
+     * overload refuses an old incarnation's delivery).
+     */
     public void ack(long messageId, int attempt) {
+        ack(messageId, attempt, ANY_INCARNATION);
+    }
+
+    private void ack(long messageId, int attempt, long incarnation) {
         groups.requireWritable();
         groups.call(topic, group, SharedGroupState::full, (s, op) -> {
+            fence(s, messageId, incarnation);
             s.ack(op, messageId, attempt);
             return null;
         });
@@ -163,12 +177,12 @@ public final class SharedGroup {
 
     /** Releases with the group's redelivery delay for this attempt; see {@link #release(long, int, Duration)}. */
     public void release(Delivery delivery) {
-        release(requireDelivery(delivery).id(), delivery.attempt(), null);
+        release(requireDelivery(delivery).id(), delivery.attempt(), null, delivery.incarnation());
     }
 
-    /** {@link #release(long, int, Duration)} of a delivery. */
+    /** {@link #release(long, int, Duration)} of a delivery (refused if of an earlier incarnation, as {@link #ack(Delivery)}). */
     public void release(Delivery delivery, Duration delay) {
-        release(requireDelivery(delivery).id(), delivery.attempt(), requireDelay(delay));
+        release(requireDelivery(delivery).id(), delivery.attempt(), requireDelay(delay), delivery.incarnation());
     }
 
     /**
@@ -181,9 +195,14 @@ public final class SharedGroup {
      * @throws DeliveryNotFoundException if the message is not delivered or already finished
      */
     public void release(long messageId, int attempt, Duration delay) {
+        release(messageId, attempt, delay, ANY_INCARNATION);
+    }
+
+    private void release(long messageId, int attempt, Duration delay, long incarnation) {
         long delayMillis = delay == null ? -1 : requireDelay(delay).toMillis();
         groups.requireWritable();
         groups.call(topic, group, true, (s, op) -> {
+            fence(s, messageId, incarnation);
             s.release(op, messageId, attempt, delayMillis);
             return null;
         });
@@ -194,13 +213,18 @@ public final class SharedGroup {
      * that finishes it, or, without one, archived as rejected and counted. Accepted like {@link #ack}.
      */
     public void reject(Delivery delivery) {
-        reject(requireDelivery(delivery).id(), delivery.attempt());
+        reject(requireDelivery(delivery).id(), delivery.attempt(), delivery.incarnation());
     }
 
-    /** {@link #reject(Delivery)} by message id and delivery attempt. */
+    /** {@link #reject(Delivery)} by message id and delivery attempt, on the current incarnation (as {@link #ack(long, int)}). */
     public void reject(long messageId, int attempt) {
+        reject(messageId, attempt, ANY_INCARNATION);
+    }
+
+    private void reject(long messageId, int attempt, long incarnation) {
         groups.requireWritable();
         groups.call(topic, group, SharedGroupState::full, (s, op) -> {
+            fence(s, messageId, incarnation);
             s.reject(op, messageId, attempt);
             return null;
         });
@@ -213,13 +237,28 @@ public final class SharedGroup {
      * @throws LockExpiredException if the lock expired already (the message may be taken by anyone)
      */
     public long renew(Delivery delivery) {
-        return renew(requireDelivery(delivery).id(), delivery.attempt());
+        return renew(requireDelivery(delivery).id(), delivery.attempt(), delivery.incarnation());
     }
 
-    /** {@link #renew(Delivery)} by message id and delivery attempt. */
+    /** {@link #renew(Delivery)} by message id and delivery attempt, on the current incarnation (as {@link #ack(long, int)}). */
     public long renew(long messageId, int attempt) {
+        return renew(messageId, attempt, ANY_INCARNATION);
+    }
+
+    private long renew(long messageId, int attempt, long incarnation) {
         groups.requireWritable();
-        return groups.call(topic, group, (s, op) -> s.renew(op, messageId, attempt));
+        return groups.call(topic, group, (s, op) -> {
+            fence(s, messageId, incarnation);
+            return s.renew(op, messageId, attempt);
+        });
+    }
+
+    /** Refuses a delivery of an earlier incarnation of the group (destroyed, then re-created under its name). */
+    private void fence(SharedGroupState s, long messageId, long incarnation) {
+        if (incarnation != ANY_INCARNATION && incarnation != s.incarnation) {
+            throw new DeliveryNotFoundException(group, messageId,
+                    "the delivery is of an earlier incarnation of the group, destroyed since");
+        }
     }
 
     /** The group's counts now; see {@link Stats}. */
@@ -247,8 +286,11 @@ public final class SharedGroup {
      * @param message      the message
      * @param attempt      which delivery of the message this is, from 1; names the delivery in acks
      * @param lockDeadline when the lock expires (epoch milliseconds of the queue's clock)
+     * @param incarnation  which incarnation of the group handed it out (a group destroyed and re-created under
+     *                     the same name is a new one, in this JVM): the answers taking a {@code Delivery}
+     *                     refuse it on another with {@link DeliveryNotFoundException}
      */
-    public record Delivery(ConsumerMessage message, int attempt, long lockDeadline) {
+    public record Delivery(ConsumerMessage message, int attempt, long lockDeadline, long incarnation) {
         /** The message id. */
         public long id() {
             return message.id();

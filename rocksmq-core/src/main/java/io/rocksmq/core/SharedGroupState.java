@@ -81,6 +81,9 @@ import java.util.TreeSet;
  */
 class SharedGroupState {
     private static final Logger LOG = LoggerFactory.getLogger(SharedGroupState.class);
+    private static final java.util.concurrent.atomic.AtomicLong INCARNATIONS = new java.util.concurrent.atomic.AtomicLong();
+    /** Unique in this JVM: a delivery names it, so a re-created group of the same name refuses the old one's. */
+    final long incarnation = INCARNATIONS.incrementAndGet();
     enum Phase { AVAILABLE, IN_FLIGHT, DELAYED }
 
     /** One message above the floor that has a state. */
@@ -419,7 +422,7 @@ class SharedGroupState {
         e.dueAt = deadline;
         timers.add(new Timer(deadline, e.id));
         inFlight++;
-        return new SharedGroup.Delivery(m, e.attempts, deadline);
+        return new SharedGroup.Delivery(m, e.attempts, deadline, incarnation);
     }
 
     /** The entry a (id, attempt) names, if it may be acked or rejected: held, or lapsed and not taken since. */

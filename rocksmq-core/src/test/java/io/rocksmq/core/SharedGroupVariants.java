@@ -95,4 +95,23 @@ final class SharedGroupVariants {
             return true;
         }
     }
+
+    /**
+     * Answers a delivery by message id and attempt only, on whatever incarnation of the group the name
+     * finds now: an old incarnation's delivery can finish (or release) the same (id, attempt) of a
+     * re-created group. For {@link SharedGroupRecreateHistoryTest}.
+     */
+    static final class UnfencedIncarnations {
+        private UnfencedIncarnations() {
+        }
+
+        static void answerAs(SharedGroup g, SharedGroup.Delivery d, String kind, java.time.Duration delay) {
+            switch (kind) {
+                case "ack" -> g.ack(d.id(), d.attempt());
+                case "release" -> g.release(d.id(), d.attempt(), delay);
+                case "renew" -> g.renew(d.id(), d.attempt());
+                default -> throw new AssertionError(kind);
+            }
+        }
+    }
 }

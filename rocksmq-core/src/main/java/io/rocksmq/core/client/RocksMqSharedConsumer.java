@@ -3,6 +3,7 @@ package io.rocksmq.core.client;
 import io.rocksmq.api.ConsumerGroupExistsException;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.DeliveryNotFoundException;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.MessageId;
@@ -19,7 +20,9 @@ import io.rocksmq.core.SharedGroupOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A consumer of a {@link SubscriptionType#SHARED} subscription on the embedded queue: one of any number of
@@ -35,6 +38,11 @@ final class RocksMqSharedConsumer extends AbstractSharedConsumer {
     private final RocksMq mq;
     private final SharedGroup group;
     private final ConsumerRegistration registration;
+    /**
+     * The deliveries this consumer holds, by message id: answered through them, so an answer to a delivery
+     * of a destroyed group is refused by a re-created one of the same name.
+     */
+    private final Map<Long, SharedGroup.Delivery> deliveries = new ConcurrentHashMap<>();
 
     private RocksMqSharedConsumer(RocksMqClient client, RocksMq mq, ConsumerOptions options, SharedGroup group,
                                   ConsumerRegistration registration) {
@@ -85,6 +93,7 @@ final class RocksMqSharedConsumer extends AbstractSharedConsumer {
         List<SharedGroup.Delivery> ds = translate(() -> group.acquire(max, timeout, registration));
         List<Message> out = new ArrayList<>(ds.size());
         for (SharedGroup.Delivery d : ds) {
+            deliveries.put(d.id(), d);
             out.add(MessageMapper.decode(topic(), d.message(), d.attempt())); // one Message per delivery
         }
         return out;
@@ -92,13 +101,18 @@ final class RocksMqSharedConsumer extends AbstractSharedConsumer {
 
     @Override
     protected void settle(Message delivery, Outcome outcome, Duration delay) {
-        long id = delivery.id().offset();
-        int attempt = delivery.deliveryCount();
+        SharedGroup.Delivery d = heldDelivery(delivery, true);
         translate(() -> {
             switch (outcome) {
-                case ACK -> group.ack(id, attempt);
-                case RELEASE -> group.release(id, attempt, delay);
-                case REJECT -> group.reject(id, attempt);
+                case ACK -> group.ack(d);
+                case RELEASE -> {
+                    if (delay == null) {
+                        group.release(d);
+                    } else {
+                        group.release(d, delay);
+                    }
+                }
+                case REJECT -> group.reject(d);
             }
             return null;
         });
@@ -106,7 +120,18 @@ final class RocksMqSharedConsumer extends AbstractSharedConsumer {
 
     @Override
     protected long renewLock(Message delivery) {
-        return translate(() -> group.renew(delivery.id().offset(), delivery.deliveryCount()));
+        SharedGroup.Delivery d = heldDelivery(delivery, false);
+        return translate(() -> group.renew(d));
+    }
+
+    /** The group's delivery behind a message this consumer holds (the toolkit checked it holds it). */
+    private SharedGroup.Delivery heldDelivery(Message m, boolean remove) {
+        long id = m.id().offset();
+        SharedGroup.Delivery d = remove ? deliveries.remove(id) : deliveries.get(id);
+        if (d == null || d.attempt() != m.deliveryCount()) {
+            throw new DeliveryNotFoundException(subscription(), id, "this consumer does not hold it");
+        }
+        return d;
     }
 
     @Override

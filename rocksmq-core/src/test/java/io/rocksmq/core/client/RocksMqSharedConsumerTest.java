@@ -76,6 +76,30 @@ class RocksMqSharedConsumerTest {
     }
 
     @Test
+    void anAnswerToADestroyedGroupsDeliveryIsRefusedByTheGroupReCreatedUnderItsName() {
+        try (RocksMq mq = RocksMq.open(dir);
+             MqClient client = RocksMqClient.wrap(mq);
+             Producer p = client.createProducer("jobs")) {
+            p.send("m0".getBytes());
+            Consumer old = client.subscribe(shared("jobs").build());
+            Message first = receive(old, 1).get(0);
+            mq.destroyConsumerGroup("jobs", "workers");
+            Consumer fresh = client.subscribe(shared("jobs").build()); // a new group: from the topic's start
+            Message again = receive(fresh, 1).get(0);
+            assertThat(again.id()).isEqualTo(first.id());
+            assertThat(again.deliveryCount()).isEqualTo(first.deliveryCount()); // the same (id, attempt)
+
+            // The old consumer's answers name the destroyed group's delivery: refused, nothing changed.
+            assertThatThrownBy(() -> old.renew(first)).isInstanceOf(DeliveryNotFoundException.class);
+            assertThatThrownBy(() -> old.ack(first.id())).isInstanceOf(DeliveryNotFoundException.class);
+            fresh.ack(again.id()); // still the new group's delivery to finish
+            assertThat(mq.sharedGroup("jobs", "workers").stats().acked()).isEqualTo(1);
+            old.close();
+            fresh.close();
+        }
+    }
+
+    @Test
     void aWaitingPollEndsWhenItsConsumerCloses() throws Exception {
         try (RocksMqClient client = RocksMqClient.open(dir)) {
             Consumer c = client.subscribe(shared("jobs").build());
