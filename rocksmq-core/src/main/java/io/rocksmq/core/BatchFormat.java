@@ -164,6 +164,16 @@ final class BatchFormat {
         return getLong(batch, BATCH_TIME_OFFSET);
     }
 
+    /** The publish time in the header of a batch {@link #decodeBatch} has checked. */
+    static long batchTime(byte[] batch) {
+        return getLong(batch, BATCH_TIME_OFFSET);
+    }
+
+    /** The length of the payload starting at {@code payloadOffset} of a batch {@link #decodeBatch} has checked. */
+    static int payloadSize(byte[] batch, int payloadOffset) {
+        return getInt(batch, payloadOffset - 4);
+    }
+
     /**
      * Decodes the messages of a batch whose ids are at least {@code fromId}, appending at most
      * {@code max - out.size()} of them to {@code out}.
@@ -173,7 +183,6 @@ final class BatchFormat {
     static long decodeBatch(byte[] batch, long firstId, long fromId, int max, MessageList out) {
         checkBatchHeader(batch);
         int count = getInt(batch, 1);
-        long publishTime = getLong(batch, BATCH_TIME_OFFSET);
         int expiryBytes = batch[0] == BATCH_FORMAT_EXPIRING ? EXPIRY_BYTES : 0;
         int pos = BATCH_HEADER_BYTES;
         long next = fromId;
@@ -189,7 +198,7 @@ final class BatchFormat {
                 }
                 pos = skipProperties(batch, propertiesAt);
                 if (id >= fromId) {
-                    out.append(id, publishTime, batch, payloadAt, payloadLength, propertiesAt);
+                    out.append(id, batch, payloadAt);
                     next = id + 1;
                 }
             }

@@ -35,25 +35,31 @@ public final class ConsumerMessage {
     }
 
     private final long id;
-    private final long publishTime;
-    /** The stored batch entry this message lies in; never modified. */
+    /** The stored batch entry this message lies in; never modified. Its header holds the publish time. */
     private final byte[] batch;
+    /**
+     * A read-only view of the whole {@link #batch}, shared by the messages of the batch read together:
+     * {@link #payloadBuffer()} slices it, one object per call. Nothing changes its position or limit.
+     */
+    private final ByteBuffer batchView;
     private final int payloadOffset;
     private final int payloadSize;
-    /** Offset in {@link #batch} of the message's property count; see {@link StorageLayout}. */
-    private final int propertiesOffset;
     @SuppressWarnings("unused") // through PAYLOAD
     private byte[] payload;
     @SuppressWarnings("unused") // through PROPERTIES
     private Map<String, String> properties;
 
-    ConsumerMessage(long id, long publishTime, byte[] batch, int payloadOffset, int payloadSize, int propertiesOffset) {
+    /**
+     * The message whose payload starts at {@code payloadOffset} of {@code batch} (a batch {@link
+     * BatchFormat#decodeBatch} has checked), its length stored just before it and its properties just
+     * after it; {@code batchView} a read-only view of the whole batch.
+     */
+    ConsumerMessage(long id, byte[] batch, ByteBuffer batchView, int payloadOffset) {
         this.id = id;
-        this.publishTime = publishTime;
         this.batch = batch;
+        this.batchView = batchView;
         this.payloadOffset = payloadOffset;
-        this.payloadSize = payloadSize;
-        this.propertiesOffset = propertiesOffset;
+        this.payloadSize = BatchFormat.payloadSize(batch, payloadOffset);
     }
 
     /**
@@ -79,7 +85,7 @@ public final class ConsumerMessage {
 
     /** Epoch milliseconds at which the queue accepted the batch; never decreases within a topic. */
     public long publishTime() {
-        return publishTime;
+        return BatchFormat.batchTime(batch);
     }
 
     /**
@@ -102,7 +108,7 @@ public final class ConsumerMessage {
 
     /** A read-only view of the payload, without any copy (position 0, limit {@link #payloadSize()}). */
     public ByteBuffer payloadBuffer() {
-        return ByteBuffer.wrap(batch, payloadOffset, payloadSize).slice().asReadOnlyBuffer();
+        return batchView.slice(payloadOffset, payloadSize); // a slice of a read-only buffer is read-only
     }
 
     /** When the message expires, epoch milliseconds; 0 if it has no expiry of its own. */
@@ -115,7 +121,7 @@ public final class ConsumerMessage {
     public Map<String, String> properties() {
         Map<String, String> m = (Map<String, String>) PROPERTIES.getAcquire(this);
         if (m == null) {
-            m = BatchFormat.decodeProperties(batch, propertiesOffset);
+            m = BatchFormat.decodeProperties(batch, payloadOffset + payloadSize);
             PROPERTIES.setRelease(this, m);
         }
         return m;
@@ -124,7 +130,7 @@ public final class ConsumerMessage {
     /** Equal if id, publish time, payload bytes and properties are. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof ConsumerMessage m && id == m.id && publishTime == m.publishTime
+        return o instanceof ConsumerMessage m && id == m.id && publishTime() == m.publishTime()
                 && Arrays.equals(batch, payloadOffset, payloadOffset + payloadSize,
                         m.batch, m.payloadOffset, m.payloadOffset + m.payloadSize)
                 && properties().equals(m.properties());
@@ -132,12 +138,12 @@ public final class ConsumerMessage {
 
     @Override
     public int hashCode() {
-        return Long.hashCode(id) * 31 + Long.hashCode(publishTime);
+        return Long.hashCode(id) * 31 + Long.hashCode(publishTime());
     }
 
     @Override
     public String toString() {
         return "ConsumerMessage[id=" + id + ", payload=" + payloadSize + " bytes, properties=" + properties()
-                + ", publishTime=" + publishTime + "]";
+                + ", publishTime=" + publishTime() + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.rocksmq.core;
 
+import java.nio.ByteBuffer;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Objects;
@@ -16,10 +17,14 @@ import java.util.RandomAccess;
  */
 final class MessageList extends AbstractList<ConsumerMessage> implements RandomAccess {
     private byte[][] batches;
+    /** A read-only view of each message's batch, one per batch read, shared by that batch's messages. */
+    private ByteBuffer[] views;
     private long[] ids;
-    private long[] publishTimes;
-    /** Three offsets per message: payload, payload size, properties. */
-    private int[] offsets;
+    /**
+     * Where each message's payload starts in its batch: its length lies just before, its properties just
+     * after, the publish time in the batch's header, so one offset per message is all a read records.
+     */
+    private int[] payloadOffsets;
     private int size;
     /** Sum of the lengths of the distinct batches the messages lie in: what this list keeps reachable. */
     private long retainedBytes;
@@ -29,30 +34,36 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
     MessageList(int capacity) {
         int c = Math.max(1, capacity);
         batches = new byte[c][];
+        views = new ByteBuffer[c];
         ids = new long[c];
-        publishTimes = new long[c];
-        offsets = new int[3 * c];
+        payloadOffsets = new int[c];
     }
 
-    /** Appends the message at these offsets of {@code batch}; only the reader filling the list calls it. */
-    void append(long id, long publishTime, byte[] batch, int payloadOffset, int payloadSize, int propertiesOffset) {
+    /**
+     * Appends the message whose payload starts at {@code payloadOffset} of {@code batch} (a batch {@link
+     * BatchFormat#decodeBatch} has checked); only the reader filling the list calls it.
+     */
+    void append(long id, byte[] batch, int payloadOffset) {
+        boolean sameBatch = size > 0 && batches[size - 1] == batch;
+        append(id, batch, sameBatch ? views[size - 1] : ByteBuffer.wrap(batch).asReadOnlyBuffer(), payloadOffset);
+    }
+
+    private void append(long id, byte[] batch, ByteBuffer view, int payloadOffset) {
         if (size == ids.length) {
             int c = size * 2;
             batches = Arrays.copyOf(batches, c);
+            views = Arrays.copyOf(views, c);
             ids = Arrays.copyOf(ids, c);
-            publishTimes = Arrays.copyOf(publishTimes, c);
-            offsets = Arrays.copyOf(offsets, 3 * c);
+            payloadOffsets = Arrays.copyOf(payloadOffsets, c);
         }
         if (size == 0 || batches[size - 1] != batch) {
             retainedBytes += batch.length;
             anyExpiring |= batch[0] == BatchFormat.BATCH_FORMAT_EXPIRING;
         }
         batches[size] = batch;
+        views[size] = view;
         ids[size] = id;
-        publishTimes[size] = publishTime;
-        offsets[3 * size] = payloadOffset;
-        offsets[3 * size + 1] = payloadSize;
-        offsets[3 * size + 2] = propertiesOffset;
+        payloadOffsets[size] = payloadOffset;
         size++;
     }
 
@@ -68,9 +79,9 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
 
     private MessageList(MessageList of) {
         batches = of.batches;
+        views = of.views;
         ids = of.ids;
-        publishTimes = of.publishTimes;
-        offsets = of.offsets;
+        payloadOffsets = of.payloadOffsets;
         size = of.size;
         retainedBytes = of.retainedBytes;
         anyExpiring = of.anyExpiring;
@@ -87,8 +98,8 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
         }
         MessageList kept = null;
         for (int i = 0; i < size; i++) {
-            long own = BatchFormat.expiresAt(batches[i], offsets[3 * i]);
-            long expiresAt = own > 0 ? own : defaultTtlMillis > 0 ? publishTimes[i] + defaultTtlMillis : 0;
+            long own = BatchFormat.expiresAt(batches[i], payloadOffsets[i]);
+            long expiresAt = own > 0 ? own : defaultTtlMillis > 0 ? BatchFormat.batchTime(batches[i]) + defaultTtlMillis : 0;
             boolean expired = expiresAt > 0 && expiresAt <= now;
             if (expired && kept == null) {
                 kept = new MessageList(size);
@@ -103,8 +114,7 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
     }
 
     private void copy(MessageList from, int i) {
-        append(from.ids[i], from.publishTimes[i], from.batches[i], from.offsets[3 * i], from.offsets[3 * i + 1],
-                from.offsets[3 * i + 2]);
+        append(from.ids[i], from.batches[i], from.views[i], from.payloadOffsets[i]);
     }
 
     long retainedBytes() {
@@ -114,8 +124,7 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
     @Override
     public ConsumerMessage get(int index) {
         Objects.checkIndex(index, size);
-        return new ConsumerMessage(ids[index], publishTimes[index], batches[index],
-                offsets[3 * index], offsets[3 * index + 1], offsets[3 * index + 2]);
+        return new ConsumerMessage(ids[index], batches[index], views[index], payloadOffsets[index]);
     }
 
     /** The id of the message at {@code index}, without creating its view. */

@@ -33,6 +33,29 @@ class ConsumerMessageTest {
     }
 
     @Test
+    void messagesOfOneBatchShareNoBufferState() {
+        java.util.List<ProducerMessage> in = java.util.List.of(ProducerMessage.of("first".getBytes()),
+                new ProducerMessage("2nd".getBytes(), Map.of("p", "q")), ProducerMessage.of("third!".getBytes()));
+        byte[] batch = BatchFormat.encodeBatch(in, 0, 3);
+        BatchFormat.patchPublishTime(batch, 77L);
+        MessageList list = new MessageList(3);
+        BatchFormat.decodeBatch(batch, 10, 10, 3, list);
+        ByteBuffer first = list.get(0).payloadBuffer();
+        first.position(3).limit(4); // moving one view moves no other, nor the next view of the same message
+        ByteBuffer second = list.get(1).payloadBuffer();
+        assertThat(second.position()).isZero();
+        assertThat(second.remaining()).isEqualTo(3);
+        assertThat(second.get(0)).isEqualTo((byte) '2');
+        assertThat(list.get(0).payloadBuffer().remaining()).isEqualTo(5);
+        assertThat(list.get(2).payloadBuffer().get(5)).isEqualTo((byte) '!');
+        assertThatThrownBy(() -> list.get(2).payloadBuffer().get(6)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(list.get(1).properties()).isEqualTo(Map.of("p", "q"));
+        assertThat(list.get(2).properties()).isEmpty();
+        assertThat(list.get(2).publishTime()).isEqualTo(77L);
+        assertThat(list.get(2).id()).isEqualTo(12L);
+    }
+
+    @Test
     void anEmptyPayloadWithoutPropertiesIsFine() {
         ConsumerMessage m = ConsumerMessage.of(0, new byte[0], Map.of(), 0);
         assertThat(m.payload()).isEmpty();
