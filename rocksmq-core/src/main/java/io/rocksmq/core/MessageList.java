@@ -16,15 +16,19 @@ import java.util.RandomAccess;
  * one thread before that, and never changed after).
  */
 final class MessageList extends AbstractList<ConsumerMessage> implements RandomAccess {
+    /** The distinct batches read, in read order; message {@code i} lies in {@code batches[slots[i]]}. */
     private byte[][] batches;
-    /** A read-only view of each message's batch, one per batch read, shared by that batch's messages. */
+    /** A read-only view of each batch, shared by its messages' {@link ConsumerMessage#payloadBuffer()}. */
     private ByteBuffer[] views;
+    private int batchCount;
     private long[] ids;
     /**
      * Where each message's payload starts in its batch: its length lies just before, its properties just
      * after, the publish time in the batch's header, so one offset per message is all a read records.
      */
     private int[] payloadOffsets;
+    /** Index of each message's batch in {@link #batches}: per message only primitives are stored. */
+    private int[] slots;
     private int size;
     /** Sum of the lengths of the distinct batches the messages lie in: what this list keeps reachable. */
     private long retainedBytes;
@@ -33,10 +37,12 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
 
     MessageList(int capacity) {
         int c = Math.max(1, capacity);
-        batches = new byte[c][];
-        views = new ByteBuffer[c];
         ids = new long[c];
         payloadOffsets = new int[c];
+        slots = new int[c];
+        int b = Math.max(1, c / 64); // grows when batches hold fewer messages
+        batches = new byte[b][];
+        views = new ByteBuffer[b];
     }
 
     /**
@@ -44,26 +50,35 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
      * BatchFormat#decodeBatch} has checked); only the reader filling the list calls it.
      */
     void append(long id, byte[] batch, int payloadOffset) {
-        boolean sameBatch = size > 0 && batches[size - 1] == batch;
-        append(id, batch, sameBatch ? views[size - 1] : ByteBuffer.wrap(batch).asReadOnlyBuffer(), payloadOffset);
+        if (batchCount == 0 || batches[batchCount - 1] != batch) {
+            addBatch(batch, ByteBuffer.wrap(batch).asReadOnlyBuffer());
+        }
+        append(id, payloadOffset);
     }
 
-    private void append(long id, byte[] batch, ByteBuffer view, int payloadOffset) {
+    private void addBatch(byte[] batch, ByteBuffer view) {
+        if (batchCount == batches.length) {
+            batches = Arrays.copyOf(batches, batchCount * 2);
+            views = Arrays.copyOf(views, batchCount * 2);
+        }
+        batches[batchCount] = batch;
+        views[batchCount] = view;
+        batchCount++;
+        retainedBytes += batch.length;
+        anyExpiring |= batch[0] == BatchFormat.BATCH_FORMAT_EXPIRING;
+    }
+
+    /** Appends a message of the last batch added. */
+    private void append(long id, int payloadOffset) {
         if (size == ids.length) {
             int c = size * 2;
-            batches = Arrays.copyOf(batches, c);
-            views = Arrays.copyOf(views, c);
             ids = Arrays.copyOf(ids, c);
             payloadOffsets = Arrays.copyOf(payloadOffsets, c);
+            slots = Arrays.copyOf(slots, c);
         }
-        if (size == 0 || batches[size - 1] != batch) {
-            retainedBytes += batch.length;
-            anyExpiring |= batch[0] == BatchFormat.BATCH_FORMAT_EXPIRING;
-        }
-        batches[size] = batch;
-        views[size] = view;
         ids[size] = id;
         payloadOffsets[size] = payloadOffset;
+        slots[size] = batchCount - 1;
         size++;
     }
 
@@ -80,8 +95,10 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
     private MessageList(MessageList of) {
         batches = of.batches;
         views = of.views;
+        batchCount = of.batchCount;
         ids = of.ids;
         payloadOffsets = of.payloadOffsets;
+        slots = of.slots;
         size = of.size;
         retainedBytes = of.retainedBytes;
         anyExpiring = of.anyExpiring;
@@ -98,8 +115,9 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
         }
         MessageList kept = null;
         for (int i = 0; i < size; i++) {
-            long own = BatchFormat.expiresAt(batches[i], payloadOffsets[i]);
-            long expiresAt = own > 0 ? own : defaultTtlMillis > 0 ? BatchFormat.batchTime(batches[i]) + defaultTtlMillis : 0;
+            byte[] batch = batches[slots[i]];
+            long own = BatchFormat.expiresAt(batch, payloadOffsets[i]);
+            long expiresAt = own > 0 ? own : defaultTtlMillis > 0 ? BatchFormat.batchTime(batch) + defaultTtlMillis : 0;
             boolean expired = expiresAt > 0 && expiresAt <= now;
             if (expired && kept == null) {
                 kept = new MessageList(size);
@@ -114,7 +132,11 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
     }
 
     private void copy(MessageList from, int i) {
-        append(from.ids[i], from.batches[i], from.views[i], from.payloadOffsets[i]);
+        int slot = from.slots[i];
+        if (batchCount == 0 || batches[batchCount - 1] != from.batches[slot]) {
+            addBatch(from.batches[slot], from.views[slot]);
+        }
+        append(from.ids[i], from.payloadOffsets[i]);
     }
 
     long retainedBytes() {
@@ -124,7 +146,8 @@ final class MessageList extends AbstractList<ConsumerMessage> implements RandomA
     @Override
     public ConsumerMessage get(int index) {
         Objects.checkIndex(index, size);
-        return new ConsumerMessage(ids[index], batches[index], views[index], payloadOffsets[index]);
+        int slot = slots[index];
+        return new ConsumerMessage(ids[index], batches[slot], views[slot], payloadOffsets[index]);
     }
 
     /** The id of the message at {@code index}, without creating its view. */
