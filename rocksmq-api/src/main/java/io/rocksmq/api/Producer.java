@@ -76,8 +76,7 @@ public interface Producer extends AutoCloseable {
      *
      * @return a handle naming the scheduled message, for {@link #cancelScheduled}
      * @throws InvalidArgumentException     if the message is null, has no delivery time, or cannot be stored
-     * @throws FeatureNotSupportedException if the backend has no scheduled delivery (Kafka; the remote
-     *                                      backend so far): nothing is sent
+     * @throws FeatureNotSupportedException if the backend has no scheduled delivery (Kafka): nothing is sent
      * @throws QueueClosedException         if the producer or its client is closed
      * @throws TopicNotFoundException       if the topic was deleted
      */

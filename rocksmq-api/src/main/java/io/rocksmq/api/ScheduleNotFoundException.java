@@ -6,9 +6,16 @@ package io.rocksmq.api;
  */
 public class ScheduleNotFoundException extends RocksMqException {
     private static final long serialVersionUID = 1L;
+    private final String token;
 
     public ScheduleNotFoundException(String topic, String token) {
         super("no scheduled message " + token + " waiting on topic '" + topic
                 + "' (delivered, cancelled, or dropped with its topic)");
+        this.token = token;
+    }
+
+    /** The handle the cancel named. */
+    public String token() {
+        return token;
     }
 }

@@ -177,17 +177,20 @@ final class ProduceCommand extends QueueCommand {
             throw e.getCause();
         }
         if (produced.scheduled != null) {
-            List<ScheduleHandle> h = produced.scheduled;
-            output.print(out, () -> Json.object("topic", topic, "scheduled", h.size(),
-                            "handles", h.stream().map(ScheduleHandle::token).toList(),
-                            "due", h.isEmpty() ? null : Text.time(h.get(0).dueAtMillis())),
-                    () -> out.println("scheduled " + Text.messages(h.size()) + " for '" + topic + "'"
-                            + (h.isEmpty() ? "" : ", due " + Text.time(h.get(0).dueAtMillis())
-                            + (h.size() == 1 ? " (handle " + h.get(0).token() + ")" : ""))));
+            reportScheduled(out, produced.scheduled);
             return 0;
         }
         report(out, produced);
         return 0;
+    }
+
+    private void reportScheduled(PrintWriter out, List<ScheduleHandle> h) {
+        output.print(out, () -> Json.object("topic", topic, "scheduled", h.size(),
+                        "handles", h.stream().map(ScheduleHandle::token).toList(),
+                        "due", h.isEmpty() ? null : Text.time(h.get(0).dueAtMillis())),
+                () -> out.println("scheduled " + Text.messages(h.size()) + " for '" + topic + "'"
+                        + (h.isEmpty() ? "" : ", due " + Text.time(h.get(0).dueAtMillis())
+                        + (h.size() == 1 ? " (handle " + h.get(0).token() + ")" : ""))));
     }
 
     private void report(PrintWriter out, Produced produced) {
@@ -218,9 +221,6 @@ final class ProduceCommand extends QueueCommand {
         if (fsync) {
             throw usage("--fsync with --server: the server's durability applies (rmq serve opens the queue)");
         }
-        if (deliverAt != null || deliverAfter != null) {
-            throw usage("--deliver-at/--deliver-after with --server: scheduled delivery is not remote yet");
-        }
         if (create) {
             client.createTopic(topic);
         } else if (!client.listTopics().contains(topic)) {
@@ -231,6 +231,7 @@ final class ProduceCommand extends QueueCommand {
         }
         long latestBefore = client.unwrap(RemoteMqClient.class).latestMessageId(topic).map(MessageId::offset).orElse(-1L);
         List<CompletableFuture<MessageId>> sent = new ArrayList<>();
+        List<ScheduleHandle> scheduled = deliverAtInstant != null || deliverAfterDuration != null ? new ArrayList<>() : null;
         try (Producer producer = client.createProducer(ProducerOptions.builder(topic).batchingMaxMessages(batch).build());
              InputStream in = file == null ? new NonClosing(Rmq.root(spec).stdin) : Files.newInputStream(file);
              BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -249,11 +250,24 @@ final class ProduceCommand extends QueueCommand {
                 if (dedupId != null) {
                     m.deduplicationId(lineNumber == 1 ? dedupId : dedupId + "#" + lineNumber);
                 }
+                if (scheduled != null) { // one Schedule call per message (the server stores each durably)
+                    if (deliverAtInstant != null) {
+                        m.deliverAt(deliverAtInstant);
+                    } else {
+                        m.deliverAfter(deliverAfterDuration);
+                    }
+                    scheduled.add(ScheduleHandle.parse(topic, producer.schedule(m.build())));
+                    continue;
+                }
                 sent.add(producer.sendAsync(m.build()));
             }
             producer.flush();
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+        if (scheduled != null) {
+            reportScheduled(out, scheduled);
+            return 0;
         }
         Produced produced = new Produced();
         produced.add(latestBefore, sent.stream().mapToLong(f -> f.join().offset()).toArray());

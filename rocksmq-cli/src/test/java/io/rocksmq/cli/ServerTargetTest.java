@@ -103,6 +103,22 @@ class ServerTargetTest {
     }
 
     @Test
+    void produceSchedulesOnTheServer() {
+        ok("topics", "create", "t", "--server", uri);
+        assertThat(cli.stdin("later\n").run("produce", "t", "--deliver-at", "2999-01-01T00:00:00Z", "--server", uri).out())
+                .startsWith("scheduled 1 message for 't', due 2999-01-01").contains("(handle ");
+        assertThat(cli.stdin("a\nb\n").run("produce", "t", "--deliver-after", "1h", "--server", uri).out())
+                .startsWith("scheduled 2 messages for 't', due ");
+        assertThat(server.queue().admin().scheduledCount("t")).isEqualTo(3);
+        assertThat(cli.stdin("now\n").run("produce", "t", "--deliver-after", "0s", "--server", uri).exit()).isZero();
+        try (MqClient client = MqClient.open(uri);
+             Consumer c = client.subscribe(ConsumerOptions.builder("t", "s")
+                     .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
+            assertThat(c.poll(10, Duration.ofSeconds(10))).extracting(Message::text).containsExactly("now");
+        }
+    }
+
+    @Test
     void errorsAreTypedAndCommandsThatNeedADirectoryRefuse() {
         Cli.Result unknown = cli.run("consume", "nope", "--server", uri);
         assertThat(unknown.exit()).isEqualTo(1);

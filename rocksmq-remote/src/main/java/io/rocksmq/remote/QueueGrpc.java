@@ -59,11 +59,17 @@ public final class QueueGrpc {
                     TopicStatsResponse.getDefaultInstance());
     public static final MethodDescriptor<Empty, ServerInfoResponse> SERVER_INFO =
             method(MethodType.UNARY, "ServerInfo", Empty.getDefaultInstance(), ServerInfoResponse.getDefaultInstance());
+    public static final MethodDescriptor<io.rocksmq.remote.proto.ScheduleRequest, io.rocksmq.remote.proto.ScheduleResponse>
+            SCHEDULE = method(MethodType.UNARY, "Schedule", io.rocksmq.remote.proto.ScheduleRequest.getDefaultInstance(),
+                    io.rocksmq.remote.proto.ScheduleResponse.getDefaultInstance());
+    public static final MethodDescriptor<io.rocksmq.remote.proto.CancelScheduleRequest, Empty> CANCEL_SCHEDULE =
+            method(MethodType.UNARY, "CancelSchedule", io.rocksmq.remote.proto.CancelScheduleRequest.getDefaultInstance(),
+                    Empty.getDefaultInstance());
 
     /** Every method, in the order of the .proto file. */
     public static final List<MethodDescriptor<?, ?>> METHODS = List.of(PRODUCE, PRODUCE_STREAM, SUBSCRIBE,
             LATEST_MESSAGE_ID, CREATE_TOPIC, DELETE_TOPIC, LIST_TOPICS, LIST_SUBSCRIPTIONS, DELETE_SUBSCRIPTION,
-            TOPIC_STATS, SERVER_INFO);
+            TOPIC_STATS, SERVER_INFO, SCHEDULE, CANCEL_SCHEDULE);
 
     /**
      * The service with every method and, as its schema, the .proto's descriptors: what gRPC's server

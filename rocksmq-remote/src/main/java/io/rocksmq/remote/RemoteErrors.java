@@ -16,6 +16,7 @@ import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.StaleDeliveryException;
 import io.rocksmq.api.StorageException;
 import io.rocksmq.api.SubscriptionInUseException;
+import io.rocksmq.api.ScheduleNotFoundException;
 import io.rocksmq.api.TopicNotFoundException;
 import io.rocksmq.api.WrongGroupTypeException;
 import io.rocksmq.remote.proto.Error;
@@ -51,7 +52,11 @@ public final class RemoteErrors {
             t = u.topic();
             s = u.subscription();
         }
-        return Error.newBuilder()
+        Error.Builder b = Error.newBuilder();
+        if (e instanceof ScheduleNotFoundException n && n.token() != null) {
+            b.setHandle(n.token());
+        }
+        return b
                 .setType(typeName(e))
                 .setMessage(e.getMessage() == null ? "" : e.getMessage())
                 .setTopic(t == null ? "" : t)
@@ -67,7 +72,8 @@ public final class RemoteErrors {
     }
 
     private static Status statusOf(RocksMqException e) {
-        if (e instanceof TopicNotFoundException || e instanceof ConsumerGroupNotFoundException) {
+        if (e instanceof TopicNotFoundException || e instanceof ConsumerGroupNotFoundException
+                || e instanceof ScheduleNotFoundException) {
             return Status.NOT_FOUND;
         }
         if (e instanceof InvalidArgumentException) {
@@ -125,6 +131,7 @@ public final class RemoteErrors {
             case "ConsumerGroupNotFoundException" -> new ConsumerGroupNotFoundException(e.getTopic(), e.getSubscription());
             case "SubscriptionInUseException" -> new SubscriptionInUseException(e.getTopic(), e.getSubscription());
             case "ConsumerGroupExistsException" -> new ConsumerGroupExistsException(e.getTopic(), e.getSubscription());
+            case "ScheduleNotFoundException" -> new ScheduleNotFoundException(e.getTopic(), e.getHandle());
             case "InvalidNameException" -> new InvalidNameException(message);
             case "InvalidArgumentException" -> new InvalidArgumentException(message);
             case "QueueClosedException" -> new QueueClosedException(message);

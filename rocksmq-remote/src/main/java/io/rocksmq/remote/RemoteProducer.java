@@ -288,6 +288,45 @@ public final class RemoteProducer implements Producer {
         }
     }
 
+    /**
+     * One {@code Schedule} call (not batched: its order against sends does not matter); the server stores
+     * the message durably before it answers.
+     */
+    @Override
+    public String schedule(OutgoingMessage message) {
+        if (message == null || !message.scheduled()) {
+            throw new InvalidArgumentException("message must not be null and must have a delivery time");
+        }
+        io.rocksmq.remote.proto.OutgoingMessage wire = Wire.encode(message);
+        long payloadAndProperties = (long) wire.getPayload().size() + propertyBytes(wire);
+        if (payloadAndProperties > client.maxMessageBytes()) {
+            throw new InvalidArgumentException("message of " + payloadAndProperties + " bytes (payload and properties) is"
+                    + " larger than the server's maximum of " + client.maxMessageBytes() + " bytes");
+        }
+        requireOpen();
+        return client.call(QueueGrpc.SCHEDULE, io.rocksmq.remote.proto.ScheduleRequest.newBuilder()
+                .setTopic(topic).setMessage(wire).build()).getHandle();
+    }
+
+    @Override
+    public void cancelScheduled(String handle) {
+        if (handle == null || handle.isEmpty()) {
+            throw new InvalidArgumentException("handle must not be null or empty");
+        }
+        requireOpen();
+        client.call(QueueGrpc.CANCEL_SCHEDULE, io.rocksmq.remote.proto.CancelScheduleRequest.newBuilder()
+                .setTopic(topic).setHandle(handle).build());
+    }
+
+    private void requireOpen() {
+        lock.lock();
+        try {
+            checkOpen();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Under {@link #lock}: sends the queue again after the backoff, on a new call. */
     private void scheduleResendLocked() {
         long delay = backoffMs;

@@ -32,6 +32,8 @@ public final class Wire {
         m.deduplicationId().ifPresent(b::setDeduplicationId);
         m.expiresAt().ifPresent(t -> b.setExpiresAtMillis(t.toEpochMilli()));
         m.ttl().ifPresent(t -> b.setTtlMillis(t.toMillis()));
+        m.deliverAt().ifPresent(t -> b.setDeliverAtMillis(t.toEpochMilli()));
+        m.deliverAfter().ifPresent(d -> b.setDeliverAfterMillis(d.toMillis()));
         return b.build();
     }
 
@@ -53,6 +55,12 @@ public final class Wire {
         }
         if (m.hasTtlMillis()) {
             b.ttl(java.time.Duration.ofMillis(m.getTtlMillis()));
+        }
+        if (m.hasDeliverAtMillis()) {
+            b.deliverAt(java.time.Instant.ofEpochMilli(m.getDeliverAtMillis()));
+        }
+        if (m.hasDeliverAfterMillis()) {
+            b.deliverAfter(java.time.Duration.ofMillis(m.getDeliverAfterMillis()));
         }
         return b.build();
     }

@@ -129,6 +129,23 @@ final class QueueService {
                                 .setMaxMessageBytes(mq.config().maxMessageBytes())
                                 .setMaxRequestBytes(maxRequestBytes)
                                 .build())))
+                .addMethod(QueueGrpc.SCHEDULE, ServerCalls.asyncUnaryCall(unary(
+                        io.rocksmq.remote.proto.ScheduleRequest::getTopic, r -> {
+                            CallContext.require(Permission.PRODUCE, r.getTopic());
+                            OutgoingMessage m = Wire.decode(r.getMessage());
+                            if (!m.scheduled()) {
+                                throw new InvalidArgumentException("a scheduled message needs deliver_at_millis or"
+                                        + " deliver_after_millis");
+                            }
+                            return io.rocksmq.remote.proto.ScheduleResponse.newBuilder()
+                                    .setHandle(mq.schedule(r.getTopic(), toStorage(m)).token()).build();
+                        })))
+                .addMethod(QueueGrpc.CANCEL_SCHEDULE, ServerCalls.asyncUnaryCall(unary(
+                        io.rocksmq.remote.proto.CancelScheduleRequest::getTopic, r -> {
+                            CallContext.require(Permission.PRODUCE, r.getTopic());
+                            mq.cancelScheduled(io.rocksmq.core.ScheduleHandle.parse(r.getTopic(), r.getHandle()));
+                            return Empty.getDefaultInstance();
+                        })))
                 .build();
     }
 
@@ -226,12 +243,13 @@ final class QueueService {
      */
     private static boolean isPayloadOnly(io.rocksmq.remote.proto.OutgoingMessage m) {
         return m.getPropertiesCount() == 0 && !m.hasKey() && !m.hasDeduplicationId() && !m.hasExpiresAtMillis()
-                && !m.hasTtlMillis();
+                && !m.hasTtlMillis() && !m.hasDeliverAtMillis() && !m.hasDeliverAfterMillis();
     }
 
     /**
      * As the embedded backend stores a client-API message: the key in the reserved property, with its
-     * deduplication id and expiry.
+     * deduplication id, expiry and delivery time (a produce refuses a message with one: scheduling is
+     * {@code Schedule}).
      */
     private static ProducerMessage toStorage(OutgoingMessage m) {
         Map<String, String> properties = m.properties();
@@ -239,9 +257,13 @@ final class QueueService {
             properties = new HashMap<>(properties);
             properties.put(OutgoingMessage.KEY_PROPERTY, m.key().get());
         }
-        return new ProducerMessage(m.payload(), properties, m.deduplicationId().orElse(null),
+        ProducerMessage stored = new ProducerMessage(m.payload(), properties, m.deduplicationId().orElse(null),
                 m.expiresAt().map(java.time.Instant::toEpochMilli).orElse(0L),
                 m.ttl().map(java.time.Duration::toMillis).orElse(0L));
+        if (m.deliverAt().isPresent()) {
+            return stored.withDeliverAt(m.deliverAt().get());
+        }
+        return m.deliverAfter().isPresent() ? stored.withDeliverAfter(m.deliverAfter().get()) : stored;
     }
 
     // ------------------------------------------------------------------ subscribe

@@ -52,6 +52,6 @@ class RemoteClientContractOverTlsTest extends MqClientContract {
 
     @Override
     protected BackendTraits traits() {
-        return BackendTraits.builder().scheduledDelivery(false).build(); // RemoteMqClient refuses scheduled delivery
+        return BackendTraits.builder().build(); // every trait, scheduled delivery included
     }
 }

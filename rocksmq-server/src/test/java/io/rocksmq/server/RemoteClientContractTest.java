@@ -37,6 +37,6 @@ class RemoteClientContractTest extends MqClientContract {
 
     @Override
     protected BackendTraits traits() {
-        return BackendTraits.builder().scheduledDelivery(false).build(); // RemoteMqClient refuses scheduled delivery
+        return BackendTraits.builder().build(); // every trait, scheduled delivery included
     }
 }

@@ -4,6 +4,7 @@ import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.MqClient;
+import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.remote.PermissionDeniedException;
@@ -126,6 +127,21 @@ class SecurityTest {
                 assertThatThrownBy(() -> billing.createProducer("orders").send("x")).isInstanceOf(PermissionDeniedException.class);
                 assertThatThrownBy(() -> billing.deleteSubscription("orders", "billing"))
                         .isInstanceOf(PermissionDeniedException.class);
+                // Scheduling and cancelling need the produce permission, as sending does.
+                String handle;
+                try (Producer p = shop.createProducer("orders")) {
+                    handle = p.schedule(OutgoingMessage.textBuilder("later").deliverAfter(Duration.ofHours(1)).build());
+                }
+                try (Producer refused = billingProducer(billing)) {
+                    assertThatThrownBy(() -> refused.schedule(OutgoingMessage.textBuilder("x")
+                            .deliverAfter(Duration.ofHours(1)).build())).isInstanceOf(PermissionDeniedException.class);
+                    assertThatThrownBy(() -> refused.cancelScheduled(handle)).isInstanceOf(PermissionDeniedException.class);
+                }
+                assertThat(server.queue().admin().scheduledCount("orders")).as("only shop's, still waiting").isEqualTo(1);
+                try (Producer p = shop.createProducer("orders")) {
+                    p.cancelScheduled(handle);
+                }
+                assertThat(server.queue().admin().scheduledCount("orders")).isZero();
 
                 assertThat(server.queue().topics()).containsExactly("orders", "secret");
                 assertThat(server.queue().consumerGroups("orders")).containsExactly("billing");
@@ -142,6 +158,11 @@ class SecurityTest {
         stderr.print(logged);
         assertThat(logged).as("the server logged the calls").contains("unauthenticated call", "subscription deleted");
         assertThat(logged).as("no token in any log line").doesNotContain(admin, producer, consumer, "rmq_wrong");
+    }
+
+    /** A producer of the consumer-only client: creating it succeeds (the topic exists); its calls are refused. */
+    private static Producer billingProducer(MqClient billing) {
+        return billing.createProducer("orders");
     }
 
     @Test
