@@ -93,6 +93,12 @@ final class MarkdownReport {
                         .append(" | ").append(stat(r.stat("cpuCores"), false))
                         .append(" | ").append(r.stat("brokerCpuCores") == null ? "" : stat(r.stat("brokerCpuCores"), false))
                         .append(" | ").append(ratio(summary.ratio(r))).append(" |\n");
+                if (r.stat("redeliveryLockMs") != null) {
+                    md.append("| ").append(r.peer()).append(", a worker dies holding a message: redelivered after lock ")
+                            .append(num(r.stat("redeliveryLockMs").median())).append(" ms + p50 ")
+                            .append(millis(r.stat("redeliveryLateP50Ms"))).append(" ms, max ")
+                            .append(millis(r.stat("redeliveryLateMaxMs"))).append(" ms |  |  |  |  |  |  |  |  |\n");
+                }
                 if (r.stat("directMsgsPerSec") != null) {
                     md.append("| ").append(r.peer()).append(", broker-level SharedGroup (same JVM, right after) | ")
                             .append(num(r.stat("messages").median())).append(" | ")
@@ -210,6 +216,11 @@ final class MarkdownReport {
     }
 
     /** 3 significant digits with k/M suffixes: readable and honest about precision. */
+    /** Milliseconds with two decimals (median of runs). */
+    private static String millis(Summary.Stat s) {
+        return s == null ? "" : String.format(Locale.ROOT, "%.2f", s.median());
+    }
+
     static String num(double v) {
         double a = Math.abs(v);
         if (a >= 1e6) {

@@ -134,6 +134,9 @@ public enum Scenario {
                 p.put("warmup", String.valueOf(mode == Mode.FULL ? 100_000 : 500 * scale));
                 p.put("workers", "4");
                 p.put("poll", "100");
+                // a worker dies holding a message: how long after the lock duration another gets it
+                p.put("lockMillis", "1000"); // the least the test Kafka broker allows
+                p.put("redeliveryRounds", mode == Mode.SMOKE ? "2" : "5");
                 p.put("payload", "100");
             }
             default -> throw new AssertionError(this);

@@ -359,6 +359,14 @@ public final class Worker {
         m.put("p50Us", r.latency().getValueAtPercentile(50) / 1e3);
         m.put("p99Us", r.latency().getValueAtPercentile(99) / 1e3);
         m.put("maxUs", r.latency().getMaxValue() / 1e3);
+        if (peer != Peer.ARTEMIS) { // Artemis has no lock expiry: a dead consumer's messages return when its session ends
+            Duration lock = Duration.ofMillis(intParam("lockMillis"));
+            driver.createTopic("redelivery");
+            org.HdrHistogram.Histogram late = driver.redelivery("redelivery", intParam("redeliveryRounds"), lock);
+            m.put("redeliveryLockMs", lock.toMillis());
+            m.put("redeliveryLateP50Ms", late.getValueAtPercentile(50) / 1e6);
+            m.put("redeliveryLateMaxMs", late.getMaxValue() / 1e6);
+        }
         if (driver instanceof RocksMqDriver mq) {
             // The same work on the broker-level SharedGroup, in the same JVM right after: what the client
             // API costs (issue 16 asks for the ratio, measured in one run).

@@ -32,6 +32,7 @@ class KafkaMqClientContractIT extends MqClientContract implements IntegrityContr
         return BackendTraits.builder().deduplication(false).deliveryTimeout(Duration.ofSeconds(30)).quietPeriod(Duration.ofMillis(500))
                 .scheduledDelivery(false) // Kafka has no scheduled delivery: Producer.schedule refuses it
                 .sharedWithoutReadAhead(false) // one poll locks up to receiveBufferSize records to a consumer
+                .sharedSubscriptionAdmin(false) // share groups are neither listed nor deleted by this backend
                 .minLockDuration(Duration.ofSeconds(3)) // the broker allows 1 s (group.share.min.record.lock.duration.ms); 3 s leaves a loaded machine time to answer
                 .build();
     }

@@ -20,6 +20,7 @@ public final class BackendTraits {
     private final boolean sharedSubscriptions;
     private final boolean scheduledDelivery;
     private final boolean sharedWithoutReadAhead;
+    private final boolean sharedSubscriptionAdmin;
     private final Duration minLockDuration;
     private final Duration deliveryTimeout;
     private final Duration quietPeriod;
@@ -27,6 +28,7 @@ public final class BackendTraits {
     private BackendTraits(Builder b) {
         this.minLockDuration = b.minLockDuration;
         this.sharedWithoutReadAhead = b.sharedWithoutReadAhead;
+        this.sharedSubscriptionAdmin = b.sharedSubscriptionAdmin;
         this.exclusiveSubscriptions = b.exclusiveSubscriptions;
         this.immediateTopicDeletion = b.immediateTopicDeletion;
         this.deduplication = b.deduplication;
@@ -96,6 +98,17 @@ public final class BackendTraits {
     }
 
     /**
+     * {@code listSubscriptions} lists SHARED subscriptions too and {@code deleteSubscription} deletes one;
+     * an open SHARED consumer then fails with {@code ConsumerGroupNotFoundException}, and with
+     * {@code TopicNotFoundException} once its topic is deleted. Off for Kafka, whose share groups the
+     * backend neither lists nor deletes (KafkaMqClient's javadoc) and whose share consumers do not watch
+     * for a deleted topic.
+     */
+    public boolean sharedSubscriptionAdmin() {
+        return sharedSubscriptionAdmin;
+    }
+
+    /**
      * The shortest lock duration a SHARED subscription may have on this backend (Kafka's brokers bound it:
      * {@code group.share.min.record.lock.duration.ms}); lock-expiry tests use at least this.
      */
@@ -119,7 +132,7 @@ public final class BackendTraits {
     @Override
     public String toString() {
         return "BackendTraits{exclusiveSubscriptions=" + exclusiveSubscriptions + ", immediateTopicDeletion="
-                + immediateTopicDeletion + ", deduplication=" + deduplication + ", expiry=" + expiry + ", sharedSubscriptions=" + sharedSubscriptions + ", scheduledDelivery=" + scheduledDelivery + ", sharedWithoutReadAhead=" + sharedWithoutReadAhead + ", minLockDuration=" + minLockDuration + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
+                + immediateTopicDeletion + ", deduplication=" + deduplication + ", expiry=" + expiry + ", sharedSubscriptions=" + sharedSubscriptions + ", scheduledDelivery=" + scheduledDelivery + ", sharedWithoutReadAhead=" + sharedWithoutReadAhead + ", sharedSubscriptionAdmin=" + sharedSubscriptionAdmin + ", minLockDuration=" + minLockDuration + ", deliveryTimeout=" + deliveryTimeout + ", quietPeriod=" + quietPeriod + '}';
     }
 
     /** Fluent builder. Not thread-safe. */
@@ -131,6 +144,7 @@ public final class BackendTraits {
         private boolean sharedSubscriptions = true;
         private boolean scheduledDelivery = true;
         private boolean sharedWithoutReadAhead = true;
+        private boolean sharedSubscriptionAdmin = true;
         private Duration minLockDuration = Duration.ofMillis(1);
         private Duration deliveryTimeout = Duration.ofSeconds(20);
         private Duration quietPeriod = Duration.ofMillis(300);
@@ -170,6 +184,11 @@ public final class BackendTraits {
 
         public Builder sharedWithoutReadAhead(boolean value) {
             this.sharedWithoutReadAhead = value;
+            return this;
+        }
+
+        public Builder sharedSubscriptionAdmin(boolean value) {
+            this.sharedSubscriptionAdmin = value;
             return this;
         }
 

@@ -1,14 +1,17 @@
 package io.rocksmq.testkit;
 
 import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.DeliveryNotFoundException;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.SharedSubscription;
 import io.rocksmq.api.StaleDeliveryException;
+import io.rocksmq.api.SubscriptionInfo;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.SubscriptionType;
+import io.rocksmq.api.TopicNotFoundException;
 import io.rocksmq.api.WrongGroupTypeException;
 import org.junit.jupiter.api.Test;
 
@@ -175,6 +178,39 @@ public interface SharedSubscriptionContract extends ContractSupport {
             sendNumbered(p, "m", 1);
             assertThat(handled.await(f.traits().deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             assertThat(counts).containsExactlyInAnyOrder(1, 2); // released at once, not after the 30 s lock
+        }
+    }
+
+    @Test
+    default void aDeletedSharedSubscriptionIsUnlistedAndFailsItsConsumerWithConsumerGroupNotFound() {
+        ContractFixture f = fixture();
+        assumeTrue(f.traits().sharedSubscriptionAdmin(), "backend trait: sharedSubscriptionAdmin");
+        String topic = f.newTopic();
+        try (Producer p = f.client().createProducer(topic);
+             Consumer c = shared(f, topic, "s", SharedSubscription.DEFAULTS)) {
+            sendNumbered(p, "m", 2);
+            Message held = c.poll(1, f.traits().deliveryTimeout()).get(0);
+            assertThat(f.client().listSubscriptions(topic)).extracting(SubscriptionInfo::name).contains("s");
+            f.client().deleteSubscription(topic, "s");
+            assertThat(f.client().listSubscriptions(topic)).extracting(SubscriptionInfo::name).doesNotContain("s");
+            assertThatThrownBy(() -> c.ack(held.id())).isInstanceOf(ConsumerGroupNotFoundException.class);
+            assertThatThrownBy(() -> c.poll(1, Duration.ofMillis(100))).isInstanceOf(ConsumerGroupNotFoundException.class);
+        }
+    }
+
+    @Test
+    default void aSharedConsumerOfADeletedTopicFailsWithTopicNotFound() {
+        ContractFixture f = fixture();
+        assumeTrue(f.traits().sharedSubscriptionAdmin(), "backend trait: sharedSubscriptionAdmin");
+        assumeTrue(f.traits().immediateTopicDeletion(), "backend trait: immediateTopicDeletion");
+        String topic = f.newTopic();
+        try (Producer p = f.client().createProducer(topic);
+             Consumer c = shared(f, topic, "s", SharedSubscription.DEFAULTS)) {
+            sendNumbered(p, "m", 2);
+            Message held = c.poll(1, f.traits().deliveryTimeout()).get(0);
+            f.client().deleteTopic(topic);
+            assertThatThrownBy(() -> c.ack(held.id())).isInstanceOf(TopicNotFoundException.class);
+            assertThatThrownBy(() -> c.poll(1, Duration.ofMillis(100))).isInstanceOf(TopicNotFoundException.class);
         }
     }
 

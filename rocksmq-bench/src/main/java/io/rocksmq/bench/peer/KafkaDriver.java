@@ -168,6 +168,13 @@ public final class KafkaDriver implements QueueDriver {
     }
 
     @Override
+    public org.HdrHistogram.Histogram redelivery(String topic, int rounds, Duration lock) {
+        try (MqClient client = MqClient.open("kafka://" + broker.bootstrapServers())) {
+            return WorkQueue.redeliveryOnClient(client, topic, rounds, lock);
+        }
+    }
+
+    @Override
     public LatencyChannel latencyChannel(String topic, LatencySink sink) throws Exception {
         createTopic(topic);
         Map<String, Object> settings = new HashMap<>(PRODUCER_SETTINGS);

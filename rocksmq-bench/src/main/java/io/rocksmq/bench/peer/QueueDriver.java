@@ -53,6 +53,14 @@ public interface QueueDriver extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no work-queue workload");
     }
 
+    /**
+     * W9's redelivery after a worker dies: per round, the nanoseconds from the dead worker's receipt to the
+     * live worker's, minus {@code lock} (see {@link WorkQueue#redeliveryOnClient}).
+     */
+    default org.HdrHistogram.Histogram redelivery(String topic, int rounds, Duration lock) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no lock-expiry redelivery");
+    }
+
     /** CPU time used by processes the driver started (a broker), zero if none. */
     default Duration helperCpu() {
         return Duration.ZERO;

@@ -135,6 +135,13 @@ public final class RocksMqDriver implements QueueDriver {
         }
     }
 
+    @Override
+    public org.HdrHistogram.Histogram redelivery(String topic, int rounds, Duration lock) {
+        try (RocksMqClient client = RocksMqClient.wrap(mq)) {
+            return WorkQueue.redeliveryOnClient(client, topic, rounds, lock);
+        }
+    }
+
     /**
      * W9 on the broker-level {@link SharedGroup} directly, the yardstick of the client API's cost: the
      * producer writes batches of {@code poll} with {@link RocksMq#produce}, each worker

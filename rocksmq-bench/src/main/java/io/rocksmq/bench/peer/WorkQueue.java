@@ -103,6 +103,51 @@ public final class WorkQueue {
     }
 
     /**
+     * W9's redelivery after a worker dies, through the client API: per round two fresh consumers of one
+     * SHARED subscription (lock duration {@code lock}), one message sent; whichever consumer gets it dies
+     * (never answers, stays open, so nothing gives the message back) and the other polls until it gets it.
+     * Returns, per round, the time from the dead worker's receipt to the live one's, minus the lock
+     * duration (nanoseconds; the lock starts a little before the dead worker's poll returns, so this
+     * slightly understates the lateness). Fresh consumers per round because a backend with read-ahead
+     * (Kafka) may have handed the next message to either.
+     */
+    public static Histogram redeliveryOnClient(MqClient client, String topic, int rounds, Duration lock) {
+        Histogram late = new Histogram(HIGHEST, 3);
+        ConsumerOptions options = ConsumerOptions.builder(topic, "redelivery").receiveBufferSize(1)
+                .shared(SharedSubscription.DEFAULTS.withLockDuration(lock)).build();
+        try (Producer p = client.createProducer(ProducerOptions.builder(topic).build())) {
+            for (int round = 0; round < rounds; round++) {
+                try (Consumer a = client.subscribe(options);
+                     Consumer b = client.subscribe(options)) {
+                    p.send(OutgoingMessage.of(new byte[] {(byte) round}));
+                    Consumer[] both = {a, b};
+                    Message taken = null;
+                    int turn = 0;
+                    long giveUp = System.nanoTime() + STALL.toNanos();
+                    for (; taken == null; turn++) { // ask each in turn; whichever gets it dies with it
+                        if (System.nanoTime() > giveUp) {
+                            throw new IllegalStateException("round " + round + ": no worker got the message");
+                        }
+                        List<Message> got = both[turn % 2].poll(1, Duration.ofMillis(20));
+                        taken = got.isEmpty() ? null : got.get(0);
+                    }
+                    long died = System.nanoTime();
+                    Consumer live = both[turn % 2]; // turn moved past the one that got it
+                    List<Message> again = live.poll(1, STALL);
+                    long after = System.nanoTime() - died;
+                    if (again.isEmpty() || !again.get(0).id().equals(taken.id())) {
+                        throw new IllegalStateException("round " + round + ": the live worker got " + again
+                                + " instead of the dead worker's message");
+                    }
+                    live.ack(again.get(0).id());
+                    late.recordValue(Math.max(0, Math.min(after - lock.toNanos(), HIGHEST)));
+                }
+            }
+        }
+        return late;
+    }
+
+    /**
      * W9 through the client API: {@code workers} consumers of the SHARED subscription {@code subscription}
      * (default settings) poll up to {@code poll} messages and {@code ack} each; one producer sends
      * {@code count} messages ({@code sendAsync}, then {@code flush}). The subscription is joined before
