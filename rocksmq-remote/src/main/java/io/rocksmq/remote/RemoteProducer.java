@@ -61,8 +61,12 @@ public final class RemoteProducer implements Producer {
      * for the next full batch.
      */
     static final int MAX_IN_FLIGHT = 32;
-    /** A batch smaller than the producer's batch size leaves only while fewer than this many are in flight. */
-    static final int PARTIAL_IN_FLIGHT = 2;
+    /**
+     * A batch smaller than the producer's batch size leaves only while fewer than this many are in flight:
+     * the window every batch had before full ones could pipeline deeper, so single sends behave as they
+     * did (2 gave a worse W5 p99 in one run on a busy machine; not conclusive, runs there vary tenfold).
+     */
+    static final int PARTIAL_IN_FLIGHT = 4;
     /** Bytes sent and not yet answered, at most (one batch may exceed it alone). */
     static final long MAX_IN_FLIGHT_BYTES = 16L << 20;
 
