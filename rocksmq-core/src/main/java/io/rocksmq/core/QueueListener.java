@@ -3,7 +3,9 @@ package io.rocksmq.core;
 import java.util.List;
 
 /**
- * Hears every successful {@code produce} and {@code consume} of a {@link RocksMq}, for metrics. Install
+ * Hears every successful {@code produce} and {@code consume} of a {@link RocksMq}, for metrics, and each
+ * batch of scheduled messages appearing on its topic (as a produce, told on the scheduler's thread
+ * {@code rocksmq-scheduler} after the move's write; {@code nanos} is the scheduler's round). Install
  * one with {@link RocksMq#listener(QueueListener)}; the default is {@link #NO_OP}, never null, so the hot
  * path pays one interface call and nothing else.
  *

@@ -65,6 +65,7 @@ public final class RocksMq implements AutoCloseable {
 
     private RocksMq(QueueEngine engine) {
         this.engine = engine;
+        engine.scheduler.listener(listener); // scheduled messages appearing are produces to the listener
         this.sharedGroups = new SharedGroups(engine);
         this.admin = new QueueAdmin(engine);
     }

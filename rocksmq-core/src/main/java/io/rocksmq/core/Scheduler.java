@@ -106,6 +106,10 @@ final class Scheduler implements AutoCloseable {
     private final AtomicLong moved = new AtomicLong();
     private volatile Cancel cancel = LOCKED;
     private Thread waiter;
+    /** The queue's listener, told of each move after the waiter released {@link #lock}; null until set. */
+    private volatile ListenerSlot listener;
+    /** The moves of the current turn, to tell the listener; only the waiter thread uses it. */
+    private final List<Map.Entry<String, List<ProducerMessage>>> movedThisTurn = new ArrayList<>();
 
     Scheduler(RocksMqConfig config, RocksStore store, TopicRegistry registry) {
         this.config = config;
@@ -331,15 +335,42 @@ final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ the waiter
 
+    /**
+     * Tells {@code slot}'s listener of every move from now on, as a produce ({@link QueueListener#onProduce},
+     * on the waiter thread, with no lock held: after the turn's lock is released). Moves made before (at
+     * open, of what fell due while closed) precede any listener the application could install.
+     */
+    void listener(ListenerSlot slot) {
+        this.listener = slot;
+    }
+
     /** The waiter's loop: one round per turn, the lock held from the round's read to its park, released between turns. */
     private void run() {
         try {
-            while (turn()) {
-                // next round
+            boolean more = true;
+            while (more) {
+                long start = System.nanoTime();
+                more = turn();
+                tellMoves(start);
             }
         } catch (InterruptedException e) {
             LOG.warn("scheduler interrupted; scheduled messages move again after the next open");
         }
+    }
+
+    /**
+     * After a turn, outside {@link #lock}: tells the listener of the turn's moves. A listener that closes the
+     * queue here is on the waiter thread: {@link #close} then does not wait for the waiter (itself), which
+     * finds the queue stopped at its next turn and ends without touching the store again.
+     */
+    private void tellMoves(long startNanos) {
+        ListenerSlot slot = listener;
+        if (slot != null) {
+            for (Map.Entry<String, List<ProducerMessage>> m : movedThisTurn) {
+                slot.produced(m.getKey(), m.getValue(), startNanos);
+            }
+        }
+        movedThisTurn.clear();
     }
 
     /** One round and, if nothing more is due, the park; false once stopped. */
@@ -360,8 +391,8 @@ final class Scheduler implements AutoCloseable {
                 cursor = from;
                 earliest = now + RETRY_MILLIS;
             }
-            if (earliest <= now) {
-                return true; // the round's limit left due entries
+            if (earliest <= now || !movedThisTurn.isEmpty()) {
+                return true; // the round's limit left due entries, or the listener is to be told before the park
             }
             nextDue = earliest; // announce the park, then look again (Dekker, with schedule's write-floor-read)
             if (floor.get() < earliest) {
@@ -442,6 +473,7 @@ final class Scheduler implements AutoCloseable {
             t.append(store, append);
             t.signal().signal();
             moved.addAndGet(messages.size());
+            movedThisTurn.add(Map.entry(t.name(), messages));
         } finally {
             t.lifecycle().exit();
         }
@@ -457,7 +489,7 @@ final class Scheduler implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (waiter != null) {
+        if (waiter != null && waiter != Thread.currentThread()) { // the waiter itself: a listener closing the queue
             boolean interrupted = false;
             while (true) {
                 try {
