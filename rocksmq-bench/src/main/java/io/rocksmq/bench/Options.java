@@ -41,7 +41,7 @@ final class Options {
     @Option(names = "--runs", paramLabel = "N", description = "Runs per peer and scenario (default 3 full, 1 otherwise).")
     Integer runsOption;
     @Option(names = "--peers", split = ",", paramLabel = "PEER", converter = PeerConverter.class,
-            description = "Only these peers: rocksmq, rocksmq-fsync, rocksmq-served, rocksmq-commit1s, rocksdb-kpm, rocksdb-vpb, chronicle, kafka,"
+            description = "Only these peers: rocksmq, rocksmq-fsync, rocksmq-served, rocksmq-commit1s, rocksmq-blob, rocksdb-kpm, rocksdb-vpb, rocksdb-vpb-blob, chronicle, kafka,"
                     + " artemis, artemis-fsync.")
     List<Peer> peersOption;
     @Option(names = "--workloads", split = ",", paramLabel = "W", description = "Only scenarios reporting these workloads (W1..W9).")
@@ -116,6 +116,7 @@ final class Options {
         }
         if (peersOption == null) {
             peers = EnumSet.allOf(Peer.class);
+            peers.removeIf(Peer::experiment); // experiments run only when named in --peers
             if (!full && !kafka) {
                 peers.remove(Peer.KAFKA);
             }

@@ -13,8 +13,12 @@ public enum Peer {
     ROCKSMQ_SERVED("rocksmq-served", "RocksMQ served: rmq serve in its own JVM, rmq:// client over loopback"),
     /** The opt-in position commit interval (1 s): W4 and W7 only, where consume's position write costs. */
     ROCKSMQ_COMMIT_1S("rocksmq-commit1s", "RocksMQ, Durability.WAL, positionCommitInterval 1 s (opt-in)"),
+    /** The BlobDB experiment (issue 19): batch values in blob files; W1, W2, W4 only. */
+    ROCKSMQ_BLOB("rocksmq-blob", "RocksMQ, Durability.WAL, message batches in BlobDB blob files (experiment)"),
     ROCKSDB_KPM("rocksdb-kpm", "raw RocksDB, key per message"),
     ROCKSDB_VPB("rocksdb-vpb", "raw RocksDB, value per batch"),
+    /** The BlobDB experiment on the engine alone: {@link #ROCKSDB_VPB} with batch values in blob files. */
+    ROCKSDB_VPB_BLOB("rocksdb-vpb-blob", "raw RocksDB, value per batch, BlobDB blob files (experiment)"),
     CHRONICLE("chronicle", "Chronicle Queue"),
     KAFKA("kafka", "Kafka, 1-node KRaft, acks=1"),
     ARTEMIS("artemis", "ActiveMQ Artemis, embedded, NIO journal, no sync"),
@@ -64,5 +68,10 @@ public enum Peer {
             }
         }
         throw new IllegalArgumentException("unknown peer '" + id + "'; known: " + List.of(values()).stream().map(Peer::id).toList());
+    }
+
+    /** Whether this peer is an experiment, run only when named in {@code --peers}. */
+    public boolean experiment() {
+        return this == ROCKSMQ_BLOB || this == ROCKSDB_VPB_BLOB;
     }
 }

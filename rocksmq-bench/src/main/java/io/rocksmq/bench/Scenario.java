@@ -12,7 +12,9 @@ import static io.rocksmq.bench.Peer.CHRONICLE;
 import static io.rocksmq.bench.Peer.KAFKA;
 import static io.rocksmq.bench.Peer.ROCKSDB_KPM;
 import static io.rocksmq.bench.Peer.ROCKSDB_VPB;
+import static io.rocksmq.bench.Peer.ROCKSDB_VPB_BLOB;
 import static io.rocksmq.bench.Peer.ROCKSMQ;
+import static io.rocksmq.bench.Peer.ROCKSMQ_BLOB;
 import static io.rocksmq.bench.Peer.ROCKSMQ_COMMIT_1S;
 import static io.rocksmq.bench.Peer.ROCKSMQ_FSYNC;
 import static io.rocksmq.bench.Peer.ROCKSMQ_SERVED;
@@ -26,10 +28,11 @@ import static io.rocksmq.bench.Peer.ROCKSMQ_SERVED;
  */
 public enum Scenario {
     /** W1 (produce, 100 B, batches of 100) then W4 (one group reads it back, 1,000 per call). */
-    PRODUCE_READ(List.of("W1", "W4"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSMQ_SERVED, ROCKSMQ_COMMIT_1S, ROCKSDB_KPM,
-            ROCKSDB_VPB, CHRONICLE, KAFKA, ARTEMIS)),
+    PRODUCE_READ(List.of("W1", "W4"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSMQ_SERVED, ROCKSMQ_COMMIT_1S, ROCKSMQ_BLOB,
+            ROCKSDB_KPM, ROCKSDB_VPB, ROCKSDB_VPB_BLOB, CHRONICLE, KAFKA, ARTEMIS)),
     /** W2: as W1 with 1 KiB payloads. */
-    PRODUCE_1K(List.of("W2"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSDB_KPM, ROCKSDB_VPB, CHRONICLE, KAFKA, ARTEMIS)),
+    PRODUCE_1K(List.of("W2"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSMQ_BLOB, ROCKSDB_KPM, ROCKSDB_VPB, ROCKSDB_VPB_BLOB,
+            CHRONICLE, KAFKA, ARTEMIS)),
     /** W3: fsync before produce returns, batch 1, 1 and 16 producer threads. */
     SYNCED(List.of("W3-1t", "W3-16t"), EnumSet.of(ROCKSMQ_FSYNC, ROCKSDB_KPM, ARTEMIS_FSYNC)),
     /** W5: single messages at a fixed rate, one blocked consumer, produce-to-receipt latency. */

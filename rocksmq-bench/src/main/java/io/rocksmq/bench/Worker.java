@@ -113,6 +113,8 @@ public final class Worker {
             case ROCKSMQ_COMMIT_1S -> new RocksMqDriver(dir, Durability.WAL, Duration.ofSeconds(1));
             case ROCKSDB_KPM -> new RawRocksDriver(dir, RawRocksDriver.Layout.KEY_PER_MESSAGE);
             case ROCKSDB_VPB -> new RawRocksDriver(dir, RawRocksDriver.Layout.VALUE_PER_BATCH);
+            case ROCKSMQ_BLOB -> new RocksMqDriver(dir, Durability.WAL, Duration.ZERO, true);
+            case ROCKSDB_VPB_BLOB -> new RawRocksDriver(dir, RawRocksDriver.Layout.VALUE_PER_BATCH, true);
             case CHRONICLE -> new ChronicleDriver(dir);
             case KAFKA -> new KafkaDriver(dir);
             case ARTEMIS -> new ArtemisDriver(dir, false);

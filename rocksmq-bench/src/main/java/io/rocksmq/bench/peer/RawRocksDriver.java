@@ -41,6 +41,7 @@ public final class RawRocksDriver implements QueueDriver {
     }
 
     private final Layout layout;
+    private final boolean blobFiles;
     private final RawEngine engine;
     private final RocksDB db;
     private final ColumnFamilyHandle cf;
@@ -49,10 +50,19 @@ public final class RawRocksDriver implements QueueDriver {
     private final Map<String, Long> topicIds = new HashMap<>();
 
     public RawRocksDriver(Path directory, Layout layout) {
+        this(directory, layout, false);
+    }
+
+    /** As above; with {@code blobFiles}, the BlobDB experiment ({@link RawEngine#useBlobFiles}). */
+    public RawRocksDriver(Path directory, Layout layout, boolean blobFiles) {
         this.layout = layout;
+        this.blobFiles = blobFiles;
         this.engine = RawEngine.open(directory);
         this.db = engine.db();
         this.cf = engine.messages();
+        if (blobFiles) {
+            RawEngine.useBlobFiles(db, cf);
+        }
     }
 
     @Override
@@ -246,7 +256,9 @@ public final class RawRocksDriver implements QueueDriver {
     @Override
     public String settings() {
         return "rocksdbjni " + RocksDB.rocksdbVersion() + ", RocksMQ's DBOptions/ColumnFamilyOptions (messages CF, LZ4), "
-                + layout + ", WriteOptions sync=false (W3: sync=true, one put per message)";
+                + layout + (blobFiles ? ", messages CF setOptions enable_blob_files, min_blob_size="
+                + RawEngine.BLOB_MIN_BYTES + ", no blob compression, blob GC on" : "")
+                + ", WriteOptions sync=false (W3: sync=true, one put per message)";
     }
 
     @Override

@@ -30,6 +30,7 @@ public final class RocksMqDriver implements QueueDriver {
     private final Path directory;
     private final Durability durability;
     private final Duration commitInterval;
+    private final boolean blobFiles;
     private RocksMq mq;
 
     public RocksMqDriver(Path directory, Durability durability) {
@@ -38,14 +39,24 @@ public final class RocksMqDriver implements QueueDriver {
 
     /** As the default queue, with the opt-in position commit interval ({@code RocksMqConfig.positionCommitInterval}). */
     public RocksMqDriver(Path directory, Durability durability, Duration commitInterval) {
+        this(directory, durability, commitInterval, false);
+    }
+
+    /** As above; with {@code blobFiles}, the BlobDB experiment ({@link RawEngine#useBlobFiles(RocksMq)}). */
+    public RocksMqDriver(Path directory, Durability durability, Duration commitInterval, boolean blobFiles) {
         this.directory = directory;
         this.durability = durability;
         this.commitInterval = commitInterval;
+        this.blobFiles = blobFiles;
         this.mq = open();
     }
 
     private RocksMq open() {
-        return RocksMq.open(RocksMqConfig.builder(directory).positionCommitInterval(commitInterval).build());
+        RocksMq opened = RocksMq.open(RocksMqConfig.builder(directory).positionCommitInterval(commitInterval).build());
+        if (blobFiles) {
+            RawEngine.useBlobFiles(opened);
+        }
+        return opened;
     }
 
     @Override
@@ -365,6 +376,8 @@ public final class RocksMqDriver implements QueueDriver {
     @Override
     public String settings() {
         return "RocksMq.open(dir) with " + (commitInterval.isZero() ? "defaults" : "positionCommitInterval " + commitInterval)
+                + (blobFiles ? ", then messages CF setOptions enable_blob_files, min_blob_size=" + RawEngine.BLOB_MIN_BYTES
+                        + ", no blob compression, blob GC on" : "")
                 + " (" + mq.config() + "); produce(topic, batch, " + durability
                 + "); consume(topic, group, readBatch); W5 consumer: registerConsumer + await(1 s) when empty";
     }
