@@ -42,7 +42,8 @@ import java.util.List;
  */
 public final class SharedGroup {
     /** Answers by id and attempt: on whatever incarnation of the group the name finds. */
-    private static final long ANY_INCARNATION = 0;
+    /** The incarnation an answer by id and attempt names: whichever is current. */
+    public static final long ANY_INCARNATION = 0;
 
     private final SharedGroups groups;
     private final String topic;
@@ -166,7 +167,13 @@ public final class SharedGroup {
         ack(messageId, attempt, ANY_INCARNATION);
     }
 
-    private void ack(long messageId, int attempt, long incarnation) {
+    /**
+     * {@link #ack(Delivery)} by its receipt: message id, delivery attempt and the group incarnation that
+     * handed it out ({@link Delivery#incarnation()}; {@link #ANY_INCARNATION}: the current one). This is
+     * how an answer that crossed a process boundary (the server's clients) keeps the fencing of a
+     * {@code Delivery}.
+     */
+    public void ack(long messageId, int attempt, long incarnation) {
         groups.requireWritable();
         groups.call(topic, group, SharedGroupState::full, (s, op) -> {
             fence(s, messageId, incarnation);
@@ -198,7 +205,8 @@ public final class SharedGroup {
         release(messageId, attempt, delay, ANY_INCARNATION);
     }
 
-    private void release(long messageId, int attempt, Duration delay, long incarnation) {
+    /** {@link #release(long, int, Duration)} by a receipt that names the group's incarnation, as {@link #ack(long, int, long)}. */
+    public void release(long messageId, int attempt, Duration delay, long incarnation) {
         long delayMillis = delay == null ? -1 : requireDelay(delay).toMillis();
         groups.requireWritable();
         groups.call(topic, group, true, (s, op) -> {
@@ -221,7 +229,8 @@ public final class SharedGroup {
         reject(messageId, attempt, ANY_INCARNATION);
     }
 
-    private void reject(long messageId, int attempt, long incarnation) {
+    /** {@link #reject(long, int)} by a receipt that names the group's incarnation, as {@link #ack(long, int, long)}. */
+    public void reject(long messageId, int attempt, long incarnation) {
         groups.requireWritable();
         groups.call(topic, group, SharedGroupState::full, (s, op) -> {
             fence(s, messageId, incarnation);
@@ -245,7 +254,8 @@ public final class SharedGroup {
         return renew(messageId, attempt, ANY_INCARNATION);
     }
 
-    private long renew(long messageId, int attempt, long incarnation) {
+    /** {@link #renew(long, int)} by a receipt that names the group's incarnation, as {@link #ack(long, int, long)}. */
+    public long renew(long messageId, int attempt, long incarnation) {
         groups.requireWritable();
         return groups.call(topic, group, (s, op) -> {
             fence(s, messageId, incarnation);

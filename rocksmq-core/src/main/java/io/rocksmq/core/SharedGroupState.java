@@ -81,7 +81,12 @@ import java.util.TreeSet;
  */
 class SharedGroupState {
     private static final Logger LOG = LoggerFactory.getLogger(SharedGroupState.class);
-    private static final java.util.concurrent.atomic.AtomicLong INCARNATIONS = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Starts at a random point so that incarnations of different JVMs (a server restarted under a client
+     * that still holds deliveries) almost never meet; never {@link SharedGroup#ANY_INCARNATION}.
+     */
+    private static final java.util.concurrent.atomic.AtomicLong INCARNATIONS =
+            new java.util.concurrent.atomic.AtomicLong(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 62));
     /** Unique in this JVM: a delivery names it, so a re-created group of the same name refuses the old one's. */
     final long incarnation = INCARNATIONS.incrementAndGet();
     enum Phase { AVAILABLE, IN_FLIGHT, DELAYED }

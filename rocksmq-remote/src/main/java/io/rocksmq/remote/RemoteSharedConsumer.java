@@ -22,8 +22,10 @@ import io.rocksmq.remote.proto.SharedSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +38,12 @@ import java.util.concurrent.TimeUnit;
  * attempt, the message's {@link Message#deliveryCount()}), so the server's shared group fences every
  * answer exactly as in process. No read-ahead: what this consumer holds is locked to it.
  *
- * <p>Thread-safe: {@link #pending} is volatile (the acquire in flight, cancelled by {@link #wakeUp}).
+ * <p>Each delivery's receipt also names the incarnation of the subscription that handed it out
+ * ({@link #incarnations}, by offset, for the deliveries this consumer holds), so that after the subscription
+ * was deleted and created again an answer to the old one's delivery is refused, as in process.
+ *
+ * <p>Thread-safe: {@link #pending} is volatile (the acquire in flight, cancelled by {@link #wakeUp});
+ * {@link #incarnations} is a concurrent map.
  */
 final class RemoteSharedConsumer extends AbstractSharedConsumer {
     /**
@@ -56,6 +63,8 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
     private final RemoteMqClient client;
     private volatile Future<AcquireResponse> pending;
     private volatile boolean stopping;
+    /** The incarnation of each held delivery, by offset: put on acquire, removed when settled. */
+    private final Map<Long, Long> incarnations = new ConcurrentHashMap<>();
 
     private RemoteSharedConsumer(RemoteMqClient client, ConsumerOptions options) {
         super(options, "rocksmq-remote-shared-consumer");
@@ -134,6 +143,7 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
                 List<Message> out = new ArrayList<>(response.getDeliveriesCount());
                 for (SharedDelivery d : response.getDeliveriesList()) {
                     Message m = Wire.decode(topic(), d.getMessage());
+                    incarnations.put(m.id().offset(), d.getIncarnation());
                     out.add(new Message(m.topic(), m.id(), m.payload(), m.properties(), m.key().orElse(null),
                             m.publishTime(), d.getAttempt()));
                 }
@@ -144,7 +154,7 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
 
     @Override
     protected void settle(Message delivery, Outcome outcome, Duration delay) {
-        AnswerRequest.Builder b = receipt(delivery).setOutcome(switch (outcome) {
+        AnswerRequest.Builder b = receipt(delivery, true).setOutcome(switch (outcome) {
             case ACK -> AnswerRequest.Outcome.ACK;
             case RELEASE -> AnswerRequest.Outcome.RELEASE;
             case REJECT -> AnswerRequest.Outcome.REJECT;
@@ -157,7 +167,7 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
 
     @Override
     protected long renewLock(Message delivery) {
-        return answer(delivery, receipt(delivery).setOutcome(AnswerRequest.Outcome.RENEW).build());
+        return answer(delivery, receipt(delivery, false).setOutcome(AnswerRequest.Outcome.RENEW).build());
     }
 
     @Override
@@ -185,9 +195,13 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
 
     // ------------------------------------------------------------------ internals
 
-    private AnswerRequest.Builder receipt(Message delivery) {
+    /** The answer's receipt; {@code settled}: the delivery is then no longer held (its incarnation forgotten). */
+    private AnswerRequest.Builder receipt(Message delivery, boolean settled) {
+        long offset = delivery.id().offset();
+        Long incarnation = settled ? incarnations.remove(offset) : incarnations.get(offset);
         return AnswerRequest.newBuilder().setTopic(topic()).setSubscription(subscription())
-                .setOffset(delivery.id().offset()).setAttempt(delivery.deliveryCount());
+                .setOffset(offset).setAttempt(delivery.deliveryCount())
+                .setIncarnation(incarnation == null ? 0 : incarnation);
     }
 
     private long answer(Message delivery, AnswerRequest request) {

@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The service {@code rocksmq.v1.SharedQueue}: SHARED subscriptions served straight from the queue's
  * {@link SharedGroup}s. Unlike the stream subscriptions there is no session: a delivery's receipt (offset,
- * attempt) travels to the client and back, and the group's fencing decides every answer, so any number of
+ * attempt, the group's incarnation) travels to the client and back, and the group's fencing decides every answer, so any number of
  * clients share a subscription and a client that vanishes loses nothing (its locks expire).
  *
  * <p>{@code Acquire} may wait (at most {@link SharedQueueGrpc#MAX_ACQUIRE_WAIT_MILLIS}); it waits on a thread
@@ -152,12 +152,14 @@ final class SharedQueueService implements AutoCloseable {
             SharedGroup group = mq.sharedGroup(r.getTopic(), r.getSubscription());
             long id = r.getOffset();
             int attempt = r.getAttempt();
+            long incarnation = r.getIncarnation(); // 0 (SharedGroup.ANY_INCARNATION) from older clients
             long deadline = 0;
             switch (r.getOutcome()) {
-                case ACK -> group.ack(id, attempt);
-                case RELEASE -> group.release(id, attempt, r.hasDelayMillis() ? millis("delay", r.getDelayMillis()) : null);
-                case REJECT -> group.reject(id, attempt);
-                case RENEW -> deadline = group.renew(id, attempt);
+                case ACK -> group.ack(id, attempt, incarnation);
+                case RELEASE -> group.release(id, attempt,
+                        r.hasDelayMillis() ? millis("delay", r.getDelayMillis()) : null, incarnation);
+                case REJECT -> group.reject(id, attempt, incarnation);
+                case RENEW -> deadline = group.renew(id, attempt, incarnation);
                 default -> throw new InvalidArgumentException("unknown answer outcome " + r.getOutcomeValue());
             }
             return AnswerResponse.newBuilder().setLockDeadlineMillis(deadline).build();
@@ -186,7 +188,7 @@ final class SharedQueueService implements AutoCloseable {
         AcquireResponse.Builder b = AcquireResponse.newBuilder();
         for (SharedGroup.Delivery d : deliveries) {
             b.addDeliveries(SharedDelivery.newBuilder().setMessage(toWire(d.message())).setAttempt(d.attempt())
-                    .setLockDeadlineMillis(d.lockDeadline()));
+                    .setLockDeadlineMillis(d.lockDeadline()).setIncarnation(d.incarnation()));
         }
         return b.build();
     }

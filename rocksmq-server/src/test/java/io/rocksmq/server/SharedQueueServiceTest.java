@@ -3,6 +3,7 @@ package io.rocksmq.server;
 import io.grpc.StatusRuntimeException;
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerOptions;
+import io.rocksmq.api.DeliveryNotFoundException;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.Producer;
@@ -116,6 +117,33 @@ class SharedQueueServiceTest {
                 c.ack(m.id());
             }
             assertThat(server.queue().sharedGroup("jobs", "w").stats().ackFloor()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anAnswerToADeletedSubscriptionsDeliveryIsRefusedByTheOneCreatedAgainUnderItsName() throws Exception {
+        try (RmqServer server = RmqServer.builder(dir.resolve("data")).listen("127.0.0.1", 0).start();
+             MqClient client = MqClient.open("rmq://127.0.0.1:" + server.port())) {
+            try (Producer p = client.createProducer("jobs")) {
+                p.send("m0");
+            }
+            ConsumerOptions options = ConsumerOptions.builder("jobs", "workers").shared(SharedSubscription.DEFAULTS).build();
+            try (Consumer old = client.subscribe(options)) {
+                Message first = old.receive(Duration.ofSeconds(20)).orElseThrow();
+                server.queue().destroyConsumerGroup("jobs", "workers");
+                try (Consumer fresh = client.subscribe(options)) { // a new subscription: from the topic's start
+                    Message again = fresh.receive(Duration.ofSeconds(20)).orElseThrow();
+                    assertThat(again.id()).isEqualTo(first.id());
+                    assertThat(again.deliveryCount()).isEqualTo(first.deliveryCount()); // the same offset and attempt
+
+                    // The old consumer's answers name the deleted subscription's delivery: refused, nothing changed.
+                    assertThatThrownBy(() -> old.renew(first)).isInstanceOf(DeliveryNotFoundException.class);
+                    assertThatThrownBy(() -> old.ack(first.id())).isInstanceOf(DeliveryNotFoundException.class);
+                    assertThat(server.queue().sharedGroup("jobs", "workers").stats().acked()).isZero();
+                    fresh.ack(again.id()); // still the new subscription's delivery to finish
+                    assertThat(server.queue().sharedGroup("jobs", "workers").stats().acked()).isEqualTo(1);
+                }
+            }
         }
     }
 }
