@@ -3,15 +3,14 @@ package io.rocksmq.core;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
-import java.util.Map;
-
 /**
  * Producer deduplication of one topic: a produce of a message whose deduplication id was stored within
  * the topic's window stores nothing for that message and answers the id of the original.
  *
  * <h2>Where the ids are</h2>
  * On disk, one log record per write that stored messages with ids ({@link StorageLayout}, {@code 0x18 ..
- * 0x02}: keyed by publish time, holding the write's (message id, deduplication id) pairs), put in the
+ * 0x02}: keyed by publish time, holding the write's (message id, deduplication id) pairs, prefix-compressed
+ * by {@link DedupLogRecord}), put in the
  * very {@code WriteBatch} that stores the messages: one more entry per write, not one per message (the
  * queue's cost is per entry; per-message records made a produce with ids ten times slower). In memory,
  * the window's ids as hashes ({@link DedupIdWindow}: hash, message id and time in primitive arrays,
@@ -24,9 +23,10 @@ import java.util.Map;
  *
  * <h2>States and who changes them</h2>
  * <ul>
- *   <li>{@link #held}, {@link #loaded}: changed <em>only under the topic's produce
+ *   <li>{@link #held}, {@link #loaded}, {@link #staged}: changed <em>only under the topic's produce
  *       lock</em>: loaded and evicted in {@link #prepare}, added by {@link #commit} after the write
- *       that stored them succeeded. A read outside the lock may answer wrongly but never fails on an
+ *       that stored them succeeded; {@link #staged} is emptied by {@link #prepare} and filled by
+ *       {@link #resolve} for one write (a write that fails leaves it to the next {@link #prepare}). A read outside the lock may answer wrongly but never fails on an
  *       index (only the broken variant in the tests reads outside it).</li>
  *   <li>The log on disk: added by the produce's group writer, in its batch; range-deleted below the
  *       window by {@link #purge} under the produce lock; deleted with the topic.</li>
@@ -40,7 +40,7 @@ import java.util.Map;
  * <h2>Why two producers of one id can never both store it</h2>
  * The check and the index update happen where writes are ordered: under the produce lock, around the
  * write that stores the message. The holder sees every id committed before (they are in {@link #held}),
- * and the ids staged by earlier produces of the same combined write in the group's {@code staged} map,
+ * and the ids staged by earlier produces of the same combined write in {@link #staged},
  * which is how two messages with one id in one batch, or in two produces combined into one write, become
  * one. A check made before taking the lock (the broken variant in the tests,
  * {@code CheckOutsideLockDeduplication}) lets two producers both find the id absent and both store it.
@@ -61,9 +61,8 @@ class Deduplication {
     private volatile long deduplicated;
     /** The ids of the window, as hashes, in the order they were stored. */
     private final DedupIdWindow held = new DedupIdWindow();
-    /** The hashes of the ids the current write staged, in staging order (so that {@link #commit} need not hash again). */
-    private long[] stagedHashes = new long[128];
-    private int stagedCount;
+    /** The ids the current write stores, in id order, with their hashes (so that {@link #commit} need not hash again). */
+    private final DedupStaging staged = new DedupStaging();
     private boolean loaded;
 
     Deduplication(long topicId, long windowMillis) {
@@ -119,7 +118,7 @@ class Deduplication {
             loaded = true;
         }
         evict(time - window);
-        stagedCount = 0;
+        staged.clear();
     }
 
     private void load(RocksStore store, long from) {
@@ -127,7 +126,8 @@ class Deduplication {
                 MessageRecordLayout.dedupLogUpperBound(topicId))) {
             for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
                 long storedAt = MessageRecordLayout.dedupLogKeyTime(range.it.key());
-                MessageRecordLayout.decodeDedupLog(range.it.value(), (messageId, id) -> held.add(hash(id), messageId, storedAt));
+                DedupLogRecord.decode(MessageRecordLayout.dedupLogKeyFirstId(range.it.key()), range.it.value(),
+                        (messageId, id) -> held.add(hash(id), messageId, storedAt));
             }
             range.check();
         }
@@ -155,20 +155,22 @@ class Deduplication {
      * Under the produce lock, after {@link #prepare}: gives each message of one produce its id. A
      * message whose deduplication id is held within the window, or was staged by an earlier message of
      * the same combined write, gets the original's id; every other message gets the next free id, in
-     * order, and is marked in {@code a.stored}. Stages the kept ids in {@code staged}.
+     * order, and is marked in {@code a.stored}. Stages the kept ids.
      *
      * @param a    the produce: its deduplication ids (null entries for none); its {@code ids} are set
      * @param time the publish time of this write
      * @param next the first free id
      * @return how many messages are kept (get new ids)
      */
-    int resolve(RocksStore store, Topic.Append a, long time, long next, Map<String, Long> staged) {
+    int resolve(RocksStore store, Topic.Append a, long time, long next) {
         String[] dedupIds = a.dedupIds;
         long[] out = a.ids;
         boolean[] stored = a.stored;
         long window = windowMillis;
-        long[] hashes = new long[out.length];
-        if (dedupIds != null && window > 0) {
+        boolean check = dedupIds != null && window > 0;
+        long[] hashes = null;
+        if (check) {
+            hashes = new long[out.length];
             for (int i = 0; i < out.length; i++) {
                 hashes[i] = dedupIds[i] == null ? 0 : hash(dedupIds[i]);
             }
@@ -176,31 +178,29 @@ class Deduplication {
         }
         int kept = 0;
         for (int i = 0; i < out.length; i++) {
-            String d = dedupIds == null || window <= 0 ? null : dedupIds[i];
-            long original = d == null ? -1 : original(store, d, hashes[i], time, window, staged);
+            String d = check ? dedupIds[i] : null;
+            long original = -1;
+            if (d != null) {
+                original = staged.find(hashes[i], d);
+                if (original < 0) {
+                    original = original(store, d, hashes[i], time, window);
+                }
+            }
             if (original >= 0) {
                 out[i] = original;
             } else {
                 stored[i] = true;
                 out[i] = next + kept++;
                 if (d != null) {
-                    staged.put(d, out[i]);
-                    if (stagedCount == stagedHashes.length) {
-                        stagedHashes = java.util.Arrays.copyOf(stagedHashes, stagedCount * 2);
-                    }
-                    stagedHashes[stagedCount++] = hashes[i];
+                    staged.add(d, hashes[i], out[i]);
                 }
             }
         }
         return kept;
     }
 
-    /** The id a deduplication id names within the window, or -1 (never stored, or its window passed). */
-    long original(RocksStore store, String dedupId, long hash, long time, long window, Map<String, Long> staged) {
-        Long s = staged.get(dedupId);
-        if (s != null) {
-            return s;
-        }
+    /** The id a deduplication id names among the window's stored ids, or -1 (never stored, or its window passed). */
+    long original(RocksStore store, String dedupId, long hash, long time, long window) {
         return held.find(hash, time - window,
                 (messageId, storedAt) -> storedIdIs(store, storedAt, messageId, dedupId));
     }
@@ -218,7 +218,7 @@ class Deduplication {
             range.it.seekForPrev(MessageRecordLayout.dedupLogKey(topicId, storedAt, messageId));
             range.check();
             if (range.it.isValid()) {
-                MessageRecordLayout.decodeDedupLog(range.it.value(), (m, id) -> {
+                DedupLogRecord.decode(MessageRecordLayout.dedupLogKeyFirstId(range.it.key()), range.it.value(), (m, id) -> {
                     if (m == messageId) {
                         found[0] = true;
                         found[1] = id.equals(dedupId);
@@ -233,38 +233,23 @@ class Deduplication {
         return found[1];
     }
 
-    /**
-     * Under the produce lock: adds the log record of the write's staged ids to its batch.
-     *
-     * @param staged the ids the write stores, in id order (as the group writer staged them)
-     */
-    void index(WriteBatch batch, RocksStore store, Map<String, Long> staged, long time) throws RocksDBException {
-        if (staged == null || staged.isEmpty() || windowMillis <= 0) {
+    /** Under the produce lock, after {@link #resolve}: adds the log record of the write's staged ids to its batch. */
+    void index(WriteBatch batch, RocksStore store, long time) throws RocksDBException {
+        if (staged.count() == 0 || windowMillis <= 0) {
             return;
         }
-        long first = staged.values().iterator().next(); // staged in id order
-        batch.put(store.meta(), MessageRecordLayout.dedupLogKey(topicId, time, first), MessageRecordLayout.dedupLogValue(staged));
+        batch.put(store.meta(), MessageRecordLayout.dedupLogKey(topicId, time, staged.messageId(0)),
+                DedupLogRecord.encode(staged));
     }
 
-    /**
-     * Under the produce lock, after the write succeeded: remembers its ids and counts its duplicates.
-     *
-     * @param staged in id order (the group writer stages into a {@code LinkedHashMap})
-     */
-    void commit(Map<String, Long> staged, long time, long duplicates) {
-        if (staged != null && windowMillis > 0) {
-            long[] hashes = stagedHashes;
-            if (stagedCount != staged.size()) { // staged by someone else than resolve (a test variant)
-                hashes = new long[staged.size()];
-                int n = 0;
-                for (String id : staged.keySet()) {
-                    hashes[n++] = hash(id);
-                }
-            }
-            held.prefetch(hashes, staged.size());
-            int n = 0;
-            for (long messageId : staged.values()) {
-                held.add(hashes[n++], messageId, time);
+    /** Under the produce lock, after the write that {@link #resolve} staged for succeeded: remembers its ids and counts its duplicates. */
+    void commit(long time, long duplicates) {
+        if (windowMillis > 0) {
+            int n = staged.count();
+            long[] hashes = staged.hashes();
+            held.prefetch(hashes, n);
+            for (int e = 0; e < n; e++) {
+                held.add(hashes[e], staged.messageId(e), time);
             }
         }
         if (duplicates > 0) {

@@ -1,16 +1,9 @@
 package io.rocksmq.core;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import static io.rocksmq.core.StorageLayout.META_MESSAGES;
 import static io.rocksmq.core.StorageLayout.corrupt;
 import static io.rocksmq.core.StorageLayout.getLong;
-import static io.rocksmq.core.StorageLayout.getShort;
 import static io.rocksmq.core.StorageLayout.putLong;
-import static io.rocksmq.core.StorageLayout.putShort;
 import static io.rocksmq.core.StorageLayout.requireLength;
 
 /**
@@ -96,51 +89,11 @@ final class MessageRecordLayout {
         return getLong(key, 10);
     }
 
-    /** The value of a dedup log record: the pairs of {@code staged} (deduplication id -> message id). */
-    static byte[] dedupLogValue(Map<String, Long> staged) {
-        int size = 0;
-        for (String id : staged.keySet()) {
-            size += 10 + StorageLayout.utf8Length(id);
+    /** The first message id a dedup log key names. */
+    static long dedupLogKeyFirstId(byte[] key) {
+        if (key.length != 26) {
+            throw corrupt("dedup log key of " + key.length + " bytes", null);
         }
-        byte[] v = new byte[size];
-        int pos = 0;
-        for (Map.Entry<String, Long> e : staged.entrySet()) {
-            String id = e.getKey();
-            int length = StorageLayout.utf8Length(id);
-            putLong(v, pos, e.getValue());
-            putShort(v, pos + 8, length);
-            pos += 10;
-            if (length == id.length()) { // ASCII (the usual id): its chars are its bytes, no copy needed
-                for (int i = 0; i < length; i++) {
-                    v[pos + i] = (byte) id.charAt(i);
-                }
-            } else {
-                System.arraycopy(id.getBytes(StandardCharsets.UTF_8), 0, v, pos, length);
-            }
-            pos += length;
-        }
-        return v;
-    }
-
-    /** Receives the pairs of a dedup log record. */
-    interface DedupPair {
-        void accept(long messageId, String dedupId);
-    }
-
-    static void decodeDedupLog(byte[] value, DedupPair out) {
-        int pos = 0;
-        try {
-            while (pos < value.length) {
-                long messageId = getLong(value, pos);
-                int length = getShort(value, pos + 8);
-                if (pos + 10 + length > value.length) {
-                    throw new IndexOutOfBoundsException(pos + 10 + length);
-                }
-                out.accept(messageId, new String(value, pos + 10, length, StandardCharsets.UTF_8));
-                pos += 10 + length;
-            }
-        } catch (IndexOutOfBoundsException e) {
-            throw corrupt("dedup log record is truncated", e);
-        }
+        return getLong(key, 18);
     }
 }

@@ -52,7 +52,9 @@ import java.nio.charset.StandardCharsets;
  * [0x13][topicId u64][0x04][group UTF-8]  group skip counter    [skippedTotal u64][skippedNotTaken u64]
  * [0x18][topicId u64][0x00]               message settings      [dedupWindowMillis i64][defaultTtlMillis i64]
  * [0x18][topicId u64][0x02][storedAt i64][firstMessageId u64]
- *                                         dedup log             N x [messageId u64][idLength u16][dedupId UTF-8]
+ *                                         dedup log             [0x01] N x [idDelta varint][shared varint][suffixLength varint][suffix UTF-8]
+ *                                                               (prefix-compressed, {@link DedupLogRecord}; first layout, still
+ *                                                               read: N x [messageId u64][idLength u16][dedupId UTF-8])
  * [0x18][topicId u64][0x03]               dedup count           [deduplicated messages u64]
  * [0x14][topicId u64][0x01][group UTF-8]  shared group options  [lockMillis i64][maxDeliveries i32][maxInFlight i32]
  *                                                               [dlqLength u16][dead-letter topic UTF-8]

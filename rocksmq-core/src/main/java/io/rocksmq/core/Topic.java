@@ -7,9 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -284,11 +282,11 @@ final class Topic {
         boolean closesSegment;
         long ticket;
         long duplicates = 0;
-        Map<String, Long> staged = null; // deduplication ids stored by this write so far
+        boolean withIds = false; // some produce of the write carries deduplication ids
         for (Append a : group) {
             if (a.dedupIds != null) {
                 dedup.prepare(store, time);
-                staged = new LinkedHashMap<>(); // in id order
+                withIds = true;
                 break;
             }
         }
@@ -304,7 +302,7 @@ final class Topic {
                     }
                 } else {
                     a.stored = new boolean[a.count];
-                    kept = dedup.resolve(store, a, time, next, staged);
+                    kept = dedup.resolve(store, a, time, next);
                     if (kept < a.count) {
                         a.keepOnly();
                         duplicates += a.count - kept;
@@ -318,7 +316,9 @@ final class Topic {
                 next += kept;
                 SharedLayout.stageMeta(batch, store, a.alsoWrite);
             }
-            dedup.index(batch, store, staged, time);
+            if (withIds) {
+                dedup.index(batch, store, time);
+            }
             if (duplicates > 0) {
                 dedup.stageCount(batch, store, duplicates);
             }
@@ -332,8 +332,8 @@ final class Topic {
         lastPublishTime = time;
         latestId = next - 1;
         space.appended(next, produced, time, closesSegment);
-        if (staged != null) {
-            dedup.commit(staged, time, duplicates);
+        if (withIds) {
+            dedup.commit(time, duplicates);
         }
         for (Append a : group) {
             a.ticket = ticket;
@@ -405,7 +405,7 @@ final class Topic {
                 bytes += 32 + c.length;
             }
             if (a.dedupIds != null) {
-                bytes += 48L * a.count; // the write's dedup log record (ids are short)
+                bytes += 16L * a.count; // the write's dedup log record (prefix-compressed ids)
             }
         }
         return (int) Math.min(bytes, Integer.MAX_VALUE);

@@ -1,7 +1,5 @@
 package io.rocksmq.core;
 
-import java.util.Map;
-
 /**
  * A deliberately broken {@link Deduplication}: it looks the ids up <em>before</em> the produce takes the
  * topic's produce lock (check, then write, outside the point where writes are ordered), and the writer
@@ -25,14 +23,14 @@ final class CheckOutsideLockDeduplication extends Deduplication {
     /** A read racing the writers may see a half-written entry: the variant then takes the id as absent. */
     private long checkUnlocked(RocksStore store, String dedupId, long now) {
         try {
-            return original(store, dedupId, hash(dedupId), now, windowMillis(), Map.of());
+            return original(store, dedupId, hash(dedupId), now, windowMillis());
         } catch (RuntimeException e) {
             return -1;
         }
     }
 
     @Override
-    int resolve(RocksStore store, Topic.Append a, long time, long next, Map<String, Long> staged) {
+    int resolve(RocksStore store, Topic.Append a, long time, long next) {
         int kept = 0;
         for (int i = 0; i < a.count; i++) {
             if (a.prechecked[i] >= 0) {
