@@ -72,8 +72,7 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties, St
             properties = Map.copyOf(properties);
         }
         if (deduplicationId != null) {
-            if (deduplicationId.isEmpty() || StorageLayout.utf8Length(deduplicationId) > MAX_DEDUPLICATION_ID_BYTES
-                    || Utf16.unpairedSurrogate(deduplicationId) >= 0) {
+            if (!validDeduplicationId(deduplicationId)) {
                 throw new InvalidArgumentException("deduplication id must be 1 to " + MAX_DEDUPLICATION_ID_BYTES
                         + " UTF-8 bytes without unpaired surrogates");
             }
@@ -97,6 +96,23 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties, St
     /** A message without a deduplication id or an expiry. */
     public ProducerMessage(byte[] payload, Map<String, String> properties) {
         this(payload, properties, null, 0, 0, 0, 0);
+    }
+
+    /**
+     * Whether an id is 1 to {@link #MAX_DEDUPLICATION_ID_BYTES} UTF-8 bytes without unpaired surrogates:
+     * one pass over an ASCII id (the usual kind, whose chars are its bytes), the full checks otherwise.
+     */
+    private static boolean validDeduplicationId(String id) {
+        int n = id.length();
+        if (n == 0 || n > MAX_DEDUPLICATION_ID_BYTES) { // a char is at least one byte
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (id.charAt(i) >= 0x80) {
+                return StorageLayout.utf8Length(id) <= MAX_DEDUPLICATION_ID_BYTES && Utf16.unpairedSurrogate(id) < 0;
+            }
+        }
+        return true;
     }
 
     /** This message with a deduplication id (null: none). */

@@ -197,6 +197,12 @@ class DeduplicationTest {
         assertThatThrownBy(() -> new ProducerMessage(p, Map.of(), "bad\uD800", 0, 0))
                 .isInstanceOf(InvalidArgumentException.class);
         assertThat(ProducerMessage.of(p).withDeduplicationId("x".repeat(256)).deduplicationId()).hasSize(256);
+        // Limits in UTF-8 bytes, not chars: 129 two-byte chars are 258 bytes; 128 are 256.
+        assertThatThrownBy(() -> ProducerMessage.of(p).withDeduplicationId("\u00e9".repeat(129)))
+                .isInstanceOf(InvalidArgumentException.class);
+        assertThat(ProducerMessage.of(p).withDeduplicationId("\u00e9".repeat(128)).deduplicationId()).hasSize(128);
+        assertThatThrownBy(() -> ProducerMessage.of(p).withDeduplicationId("ok\u00e9\uDC00"))
+                .isInstanceOf(InvalidArgumentException.class);
         assertThatThrownBy(() -> new MessageSettings(Duration.ofSeconds(-1), Duration.ZERO)).isInstanceOf(InvalidArgumentException.class);
         assertThatThrownBy(() -> new MessageSettings(Duration.ofDays(8), Duration.ZERO)).isInstanceOf(InvalidArgumentException.class);
         assertThatThrownBy(() -> new MessageSettings(null, Duration.ZERO)).isInstanceOf(InvalidArgumentException.class);
