@@ -27,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link KafkaShareGroups#groupId}; {@link KafkaShareConsumer}, explicit acknowledgement). The toolkit's {@link AbstractSharedConsumer} keeps
  * what it holds and runs the listener; this class acquires with {@code poll} and answers with
  * {@code acknowledge} (ACCEPT, RELEASE, REJECT, RENEW) followed by {@code commitSync}, so every answer
- * returns Kafka's verdict. {@link Message#deliveryCount()} is the record's delivery count.
+ * returns Kafka's verdict. {@link Message#deliveryCount()} is the record's delivery count. Each held
+ * message's receipt is its {@link ConsumerRecord}: Kafka acknowledges the record itself (its acknowledgement
+ * by topic, partition and offset is only for records that failed to deserialize).
  *
  * <h2>What Kafka makes different</h2>
  * <ul>
@@ -62,10 +63,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #kafkaLock} guards the Kafka consumer (Kafka's consumers are single-threaded), {@link #ready}
  * and {@link #unanswered}; {@link #answered} is its condition (a waiting acquire wakes when the last
  * unanswered record is answered). It is not held while waiting, so answers from other threads get through.
+ * The toolkit hands each held delivery to {@link #settle} at most once, so {@link #unanswered} counts down
+ * once per record handed out.
  *
  * <p>Thread-safe.
  */
-final class KafkaShareMqConsumer extends AbstractSharedConsumer {
+final class KafkaShareMqConsumer extends AbstractSharedConsumer<ConsumerRecord<byte[], byte[]>> {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaShareMqConsumer.class);
     static final String DEAD_LETTER_TOPIC_PROPERTY = "rmq.dead-letter.topic";
     static final String DEAD_LETTER_ID_PROPERTY = "rmq.dead-letter.id";
@@ -87,11 +90,8 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer {
     private final Condition answered = kafkaLock.newCondition();
     /** Records of the last poll the application has not taken yet. */
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> ready = new ArrayDeque<>();
-    /**
-     * Records of the last poll handed out and not answered yet. Kept because Kafka takes the record itself:
-     * its acknowledgement by (topic, partition, offset) is only for records that failed to deserialize.
-     */
-    private final Map<MessageId, ConsumerRecord<byte[], byte[]>> unanswered = new HashMap<>();
+    /** How many records of the last poll were handed out and not answered yet (RENEW does not answer). */
+    private int unanswered;
     /** Opened at the first dead letter; guarded by {@link #kafkaLock}. */
     private KafkaProducer<byte[], byte[]> deadLetters;
     private volatile boolean stopping;
@@ -144,7 +144,7 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer {
     // ------------------------------------------------------------------ hooks
 
     @Override
-    protected List<Message> acquire(int max, Duration timeout) {
+    protected List<Held<ConsumerRecord<byte[], byte[]>>> acquire(int max, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         kafkaLock.lock();
         try {
@@ -156,7 +156,7 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer {
                     return handOut(max);
                 }
                 long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (!unanswered.isEmpty()) { // Kafka: answer the last poll first
+                if (unanswered > 0) { // Kafka: answer the last poll first
                     if (leftMs <= 0) {
                         return List.of();
                     }
@@ -183,10 +183,11 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer {
     }
 
     @Override
-    protected void settle(Message delivery, Outcome outcome, Duration delay) {
+    protected void settle(Held<ConsumerRecord<byte[], byte[]>> held, Outcome outcome, Duration delay) {
+        Message delivery = held.message();
         if (outcome == Outcome.RELEASE && delay != null && !delay.isZero()) {
             // Taken out of the held deliveries already: give it back at once rather than keep it locked.
-            answer(delivery, AcknowledgeType.RELEASE);
+            answer(held, AcknowledgeType.RELEASE);
             throw new InvalidArgumentException("Kafka share groups redeliver at once: the delay " + delay
                     + " cannot be kept; the message was released without it");
         }
@@ -195,7 +196,7 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer {
         if (deadLetter && deadLetterTopic != null) {
             produceDeadLetter(delivery);
         }
-        answer(delivery, switch (outcome) {
+        answer(held, switch (outcome) {
             case ACK -> AcknowledgeType.ACCEPT;
             case RELEASE -> deadLetter ? AcknowledgeType.REJECT : AcknowledgeType.RELEASE;
             case REJECT -> AcknowledgeType.REJECT;
@@ -203,11 +204,11 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer {
     }
 
     @Override
-    protected long renewLock(Message delivery) {
+    protected long renewLock(Held<ConsumerRecord<byte[], byte[]>> held) {
         kafkaLock.lock();
         try {
-            acknowledge(delivery, AcknowledgeType.RENEW);
-            commit(delivery);
+            acknowledge(held, AcknowledgeType.RENEW);
+            commit(held.message());
             return System.currentTimeMillis() + kafka.acquisitionLockTimeoutMs().map(Integer::longValue).orElse(lockMillis);
         } finally {
             kafkaLock.unlock();
@@ -270,48 +271,42 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer {
         return out;
     }
 
-    private List<Message> handOut(int max) {
-        List<Message> out = new ArrayList<>(Math.min(max, ready.size()));
+    private List<Held<ConsumerRecord<byte[], byte[]>>> handOut(int max) {
+        List<Held<ConsumerRecord<byte[], byte[]>>> out = new ArrayList<>(Math.min(max, ready.size()));
         while (out.size() < max && !ready.isEmpty()) {
             ConsumerRecord<byte[], byte[]> r = ready.poll();
             Message m = RecordCodec.decode(r);
             int count = r.deliveryCount().map(Short::intValue).orElse(1);
             Message delivery = new Message(m.topic(), m.id(), m.payload(), m.properties(), m.key().orElse(null),
                     m.publishTime(), Math.max(1, count));
-            unanswered.put(delivery.id(), r);
-            out.add(delivery);
+            unanswered++;
+            out.add(new Held<>(delivery, r));
         }
         return out;
     }
 
-    private void answer(Message delivery, AcknowledgeType type) {
+    private void answer(Held<ConsumerRecord<byte[], byte[]>> held, AcknowledgeType type) {
         kafkaLock.lock();
         try {
             try {
-                acknowledge(delivery, type);
+                acknowledge(held, type);
             } finally {
-                if (type != AcknowledgeType.RENEW) {
-                    unanswered.remove(delivery.id());
-                }
-                if (unanswered.isEmpty()) {
+                unanswered--; // answer() is never a RENEW: the record is answered, or Kafka refused it
+                if (unanswered == 0) {
                     answered.signalAll();
                 }
             }
-            commit(delivery);
+            commit(held.message());
         } finally {
             kafkaLock.unlock();
         }
     }
 
-    private void acknowledge(Message delivery, AcknowledgeType type) {
-        ConsumerRecord<byte[], byte[]> record = unanswered.get(delivery.id());
-        if (record == null) {
-            throw stale(delivery, "Kafka no longer holds it for this consumer");
-        }
+    private void acknowledge(Held<ConsumerRecord<byte[], byte[]>> held, AcknowledgeType type) {
         try {
-            kafka.acknowledge(record, type);
+            kafka.acknowledge(held.receipt(), type);
         } catch (IllegalStateException e) {
-            throw stale(delivery, "Kafka no longer lets this consumer answer it (" + e.getMessage() + ")");
+            throw stale(held.message(), "Kafka no longer lets this consumer answer it (" + e.getMessage() + ")");
         }
     }
 

@@ -22,10 +22,8 @@ import io.rocksmq.remote.proto.SharedSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -38,14 +36,13 @@ import java.util.concurrent.TimeUnit;
  * attempt, the message's {@link Message#deliveryCount()}), so the server's shared group fences every
  * answer exactly as in process. No read-ahead: what this consumer holds is locked to it.
  *
- * <p>Each delivery's receipt also names the incarnation of the subscription that handed it out
- * ({@link #incarnations}, by offset, for the deliveries this consumer holds), so that after the subscription
- * was deleted and created again an answer to the old one's delivery is refused, as in process.
+ * <p>Each delivery's receipt also names the incarnation of the subscription that handed it out (the
+ * toolkit keeps it beside the held message), so that after the subscription was deleted and created again an
+ * answer to the old one's delivery is refused, as in process.
  *
- * <p>Thread-safe: {@link #pending} is volatile (the acquire in flight, cancelled by {@link #wakeUp});
- * {@link #incarnations} is a concurrent map.
+ * <p>Thread-safe: {@link #pending} is volatile (the acquire in flight, cancelled by {@link #wakeUp}).
  */
-final class RemoteSharedConsumer extends AbstractSharedConsumer {
+final class RemoteSharedConsumer extends AbstractSharedConsumer<Long> {
     /**
      * A fencing error of the server ({@code StaleDeliveryException}, {@code LockExpiredException},
      * {@code DeliveryNotFoundException}) before this consumer rebuilds it with the receipt it sent.
@@ -63,8 +60,6 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
     private final RemoteMqClient client;
     private volatile Future<AcquireResponse> pending;
     private volatile boolean stopping;
-    /** The incarnation of each held delivery, by offset: put on acquire, removed when settled. */
-    private final Map<Long, Long> incarnations = new ConcurrentHashMap<>();
 
     private RemoteSharedConsumer(RemoteMqClient client, ConsumerOptions options) {
         super(options, "rocksmq-remote-shared-consumer");
@@ -104,7 +99,7 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
     // ------------------------------------------------------------------ hooks
 
     @Override
-    protected List<Message> acquire(int max, Duration timeout) {
+    protected List<Held<Long>> acquire(int max, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (stopping) {
@@ -140,12 +135,11 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
                 pending = null;
             }
             if (response.getDeliveriesCount() > 0 || System.nanoTime() - deadline >= 0) {
-                List<Message> out = new ArrayList<>(response.getDeliveriesCount());
+                List<Held<Long>> out = new ArrayList<>(response.getDeliveriesCount());
                 for (SharedDelivery d : response.getDeliveriesList()) {
                     Message m = Wire.decode(topic(), d.getMessage());
-                    incarnations.put(m.id().offset(), d.getIncarnation());
-                    out.add(new Message(m.topic(), m.id(), m.payload(), m.properties(), m.key().orElse(null),
-                            m.publishTime(), d.getAttempt()));
+                    out.add(new Held<>(new Message(m.topic(), m.id(), m.payload(), m.properties(),
+                            m.key().orElse(null), m.publishTime(), d.getAttempt()), d.getIncarnation()));
                 }
                 return out;
             }
@@ -153,8 +147,8 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
     }
 
     @Override
-    protected void settle(Message delivery, Outcome outcome, Duration delay) {
-        AnswerRequest.Builder b = receipt(delivery, true).setOutcome(switch (outcome) {
+    protected void settle(Held<Long> delivery, Outcome outcome, Duration delay) {
+        AnswerRequest.Builder b = receipt(delivery).setOutcome(switch (outcome) {
             case ACK -> AnswerRequest.Outcome.ACK;
             case RELEASE -> AnswerRequest.Outcome.RELEASE;
             case REJECT -> AnswerRequest.Outcome.REJECT;
@@ -162,12 +156,12 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
         if (outcome == Outcome.RELEASE && delay != null) {
             b.setDelayMillis(delay.toMillis());
         }
-        answer(delivery, b.build());
+        answer(delivery.message(), b.build());
     }
 
     @Override
-    protected long renewLock(Message delivery) {
-        return answer(delivery, receipt(delivery, false).setOutcome(AnswerRequest.Outcome.RENEW).build());
+    protected long renewLock(Held<Long> delivery) {
+        return answer(delivery.message(), receipt(delivery).setOutcome(AnswerRequest.Outcome.RENEW).build());
     }
 
     @Override
@@ -195,13 +189,11 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer {
 
     // ------------------------------------------------------------------ internals
 
-    /** The answer's receipt; {@code settled}: the delivery is then no longer held (its incarnation forgotten). */
-    private AnswerRequest.Builder receipt(Message delivery, boolean settled) {
-        long offset = delivery.id().offset();
-        Long incarnation = settled ? incarnations.remove(offset) : incarnations.get(offset);
+    /** The answer naming {@code delivery}: offset, attempt and the incarnation that handed it out. */
+    private AnswerRequest.Builder receipt(Held<Long> delivery) {
+        Message m = delivery.message();
         return AnswerRequest.newBuilder().setTopic(topic()).setSubscription(subscription())
-                .setOffset(offset).setAttempt(delivery.deliveryCount())
-                .setIncarnation(incarnation == null ? 0 : incarnation);
+                .setOffset(m.id().offset()).setAttempt(m.deliveryCount()).setIncarnation(delivery.receipt());
     }
 
     private long answer(Message delivery, AnswerRequest request) {

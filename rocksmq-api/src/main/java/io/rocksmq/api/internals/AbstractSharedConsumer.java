@@ -22,11 +22,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What every backend's consumer of a {@link SubscriptionType#SHARED} subscription shares: the deliveries this
- * consumer holds (by message id, each with its delivery attempt in {@link Message#deliveryCount()}), the
- * answers that name them, push delivery through a {@link ListenerDispatcher}, and a close that gives back
- * what is still held. A backend supplies how to acquire deliveries and how to answer one
- * ({@link #acquire}, {@link #settle}, {@link #renewLock}), how to end a waiting acquire ({@link #wakeUp}),
- * and what to release at the end ({@link #closeBackend}).
+ * consumer holds (by message id, each with its delivery attempt in {@link Message#deliveryCount()} and the
+ * backend's receipt {@code R} that answers it), the answers that name them, push delivery through a
+ * {@link ListenerDispatcher}, and a close that gives back what is still held. A backend supplies how to
+ * acquire deliveries and how to answer one ({@link #acquire}, {@link #settle}, {@link #renewLock}), how to end
+ * a waiting acquire ({@link #wakeUp}), and what to release at the end ({@link #closeBackend}). The receipt is
+ * kept here, beside the message, so a backend needs no map of its own in step with {@link #held}.
  *
  * <h2>States and locks</h2>
  * OPEN → FAILED (the delivery thread or a listener failed: later calls throw the failure) → CLOSED, or OPEN →
@@ -38,8 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #poll} (a backend may wait on one registration per consumer).
  *
  * <p>Thread-safe.
+ *
+ * @param <R> the backend's receipt of one delivery (what its {@link #settle} and {@link #renewLock} need)
  */
-public abstract class AbstractSharedConsumer implements Consumer, ListenerDispatcher.Target {
+public abstract class AbstractSharedConsumer<R> implements Consumer, ListenerDispatcher.Target {
     /** Most deliveries the listener's delivery thread takes at a time. */
     public static final int LISTENER_BATCH = 16;
     private static final Duration PARK = Duration.ofMinutes(10);
@@ -54,6 +57,22 @@ public abstract class AbstractSharedConsumer implements Consumer, ListenerDispat
         REJECT
     }
 
+    /**
+     * A delivery this consumer holds: the message handed to the application and the backend's receipt for
+     * answering it.
+     *
+     * @param message the message, with its delivery attempt in {@link Message#deliveryCount()}
+     * @param receipt what the backend needs to answer this delivery (never null)
+     * @param <R>     the receipt's type
+     */
+    protected record Held<R>(Message message, R receipt) {
+        public Held {
+            if (message == null || receipt == null) {
+                throw new IllegalArgumentException("a held delivery needs its message and its receipt");
+            }
+        }
+    }
+
     private final String topic;
     private final String subscription;
     private final boolean autoAck;
@@ -65,8 +84,8 @@ public abstract class AbstractSharedConsumer implements Consumer, ListenerDispat
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
     private final ReentrantLock pollLock = new ReentrantLock();
-    /** The deliveries this consumer holds, by message id. */
-    private final Map<MessageId, Message> held = new HashMap<>();
+    /** The deliveries this consumer holds, by message id, each with its backend receipt. */
+    private final Map<MessageId, Held<R>> held = new HashMap<>();
     /** Acquired for the listener, not yet handed to it. */
     private final ArrayDeque<Message> buffer = new ArrayDeque<>();
     private RuntimeException failure;
@@ -94,13 +113,13 @@ public abstract class AbstractSharedConsumer implements Consumer, ListenerDispat
      * {@link QueueClosedException}) soon after {@link #wakeUp}. Each message's {@link Message#deliveryCount()}
      * is its delivery attempt.
      */
-    protected abstract List<Message> acquire(int max, Duration timeout);
+    protected abstract List<Held<R>> acquire(int max, Duration timeout);
 
     /** Answers a delivery this consumer held (already taken out of its held deliveries). */
-    protected abstract void settle(Message delivery, Outcome outcome, Duration delay);
+    protected abstract void settle(Held<R> delivery, Outcome outcome, Duration delay);
 
     /** Extends the lock of a delivery this consumer holds; returns the new deadline (epoch ms). */
-    protected abstract long renewLock(Message delivery);
+    protected abstract long renewLock(Held<R> delivery);
 
     /** Ends a waiting {@link #acquire}; called once, by {@link #close}. */
     protected abstract void wakeUp();
@@ -187,7 +206,7 @@ public abstract class AbstractSharedConsumer implements Consumer, ListenerDispat
     public final long renew(Message message) {
         MessageId id = message == null ? null : message.id();
         checkId(id);
-        Message delivery;
+        Held<R> delivery;
         lock.lock();
         try {
             checkUsableLocked();
@@ -211,7 +230,7 @@ public abstract class AbstractSharedConsumer implements Consumer, ListenerDispat
     /** Gives back every delivery still held (for the other consumers, at once), then stops. Idempotent. */
     @Override
     public final void close() {
-        List<Message> stillHeld;
+        List<Held<R>> stillHeld;
         lock.lock();
         try {
             if (closed) {
@@ -262,14 +281,16 @@ public abstract class AbstractSharedConsumer implements Consumer, ListenerDispat
 
     /** Acquires up to {@code max} deliveries, waiting up to {@code timeout}, and records them as held. */
     private List<Message> take(int max, Duration timeout) {
-        List<Message> got = acquire(max, timeout);
+        List<Held<R>> got = acquire(max, timeout);
         boolean closedMeanwhile;
+        List<Message> messages = new ArrayList<>(got.size());
         lock.lock();
         try {
             closedMeanwhile = closed;
             if (!closedMeanwhile) {
-                for (Message m : got) {
-                    held.put(m.id(), m);
+                for (Held<R> h : got) {
+                    held.put(h.message().id(), h);
+                    messages.add(h.message());
                 }
             }
         } finally {
@@ -279,13 +300,13 @@ public abstract class AbstractSharedConsumer implements Consumer, ListenerDispat
             giveBack(got);
             throw closedException();
         }
-        return got;
+        return messages;
     }
 
-    private void giveBack(List<Message> deliveries) {
-        for (Message m : deliveries) {
+    private void giveBack(List<Held<R>> deliveries) {
+        for (Held<R> h : deliveries) {
             try {
-                settle(m, Outcome.RELEASE, Duration.ZERO);
+                settle(h, Outcome.RELEASE, Duration.ZERO);
             } catch (RocksMqException ignored) {
                 // expired, taken or gone meanwhile: nothing to give back
             }
@@ -293,7 +314,7 @@ public abstract class AbstractSharedConsumer implements Consumer, ListenerDispat
     }
 
     /** Takes the held delivery of {@code id} out of {@link #held}. */
-    private Message takeHeld(MessageId id) {
+    private Held<R> takeHeld(MessageId id) {
         checkId(id);
         lock.lock();
         try {
@@ -304,7 +325,7 @@ public abstract class AbstractSharedConsumer implements Consumer, ListenerDispat
         }
     }
 
-    private Message heldOrThrow(MessageId id, Message delivery) {
+    private Held<R> heldOrThrow(MessageId id, Held<R> delivery) {
         if (delivery == null) {
             throw new DeliveryNotFoundException(subscription, id.offset(), "this consumer does not hold it");
         }

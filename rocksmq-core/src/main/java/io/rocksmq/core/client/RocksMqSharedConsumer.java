@@ -3,7 +3,6 @@ package io.rocksmq.core.client;
 import io.rocksmq.api.ConsumerGroupExistsException;
 import io.rocksmq.api.ConsumerGroupNotFoundException;
 import io.rocksmq.api.ConsumerOptions;
-import io.rocksmq.api.DeliveryNotFoundException;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.MessageId;
@@ -20,29 +19,24 @@ import io.rocksmq.core.SharedGroupOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A consumer of a {@link SubscriptionType#SHARED} subscription on the embedded queue: one of any number of
  * workers of a {@link SharedGroup}. The toolkit's {@link AbstractSharedConsumer} keeps what it holds and
  * runs the listener; this class acquires from the group (no read-ahead: what this consumer holds is locked
- * to it, waiting on its {@link ConsumerRegistration}) and answers with the group's fenced operations (the
- * delivery attempt is the message's {@link Message#deliveryCount()}).
+ * to it, waiting on its {@link ConsumerRegistration}) and answers with the group's fenced operations. Each
+ * held message's receipt is the group's {@link SharedGroup.Delivery} (offset, attempt and the group
+ * instance that handed it out), so an answer to a delivery of a destroyed group is refused by a re-created
+ * one of the same name.
  *
  * <p>Thread-safe.
  */
-final class RocksMqSharedConsumer extends AbstractSharedConsumer {
+final class RocksMqSharedConsumer extends AbstractSharedConsumer<SharedGroup.Delivery> {
     private final RocksMqClient client;
     private final RocksMq mq;
     private final SharedGroup group;
     private final ConsumerRegistration registration;
-    /**
-     * The deliveries this consumer holds, by message id: answered through them, so an answer to a delivery
-     * of a destroyed group is refused by a re-created one of the same name.
-     */
-    private final Map<Long, SharedGroup.Delivery> deliveries = new ConcurrentHashMap<>();
 
     private RocksMqSharedConsumer(RocksMqClient client, RocksMq mq, ConsumerOptions options, SharedGroup group,
                                   ConsumerRegistration registration) {
@@ -89,19 +83,18 @@ final class RocksMqSharedConsumer extends AbstractSharedConsumer {
     }
 
     @Override
-    protected List<Message> acquire(int max, Duration timeout) {
+    protected List<Held<SharedGroup.Delivery>> acquire(int max, Duration timeout) {
         List<SharedGroup.Delivery> ds = translate(() -> group.acquire(max, timeout, registration));
-        List<Message> out = new ArrayList<>(ds.size());
+        List<Held<SharedGroup.Delivery>> out = new ArrayList<>(ds.size());
         for (SharedGroup.Delivery d : ds) {
-            deliveries.put(d.id(), d);
-            out.add(MessageMapper.decode(topic(), d.message(), d.attempt())); // one Message per delivery
+            out.add(new Held<>(MessageMapper.decode(topic(), d.message(), d.attempt()), d)); // one Message per delivery
         }
         return out;
     }
 
     @Override
-    protected void settle(Message delivery, Outcome outcome, Duration delay) {
-        SharedGroup.Delivery d = heldDelivery(delivery, true);
+    protected void settle(Held<SharedGroup.Delivery> delivery, Outcome outcome, Duration delay) {
+        SharedGroup.Delivery d = delivery.receipt();
         translate(() -> {
             switch (outcome) {
                 case ACK -> group.ack(d);
@@ -119,19 +112,8 @@ final class RocksMqSharedConsumer extends AbstractSharedConsumer {
     }
 
     @Override
-    protected long renewLock(Message delivery) {
-        SharedGroup.Delivery d = heldDelivery(delivery, false);
-        return translate(() -> group.renew(d));
-    }
-
-    /** The group's delivery behind a message this consumer holds (the toolkit checked it holds it). */
-    private SharedGroup.Delivery heldDelivery(Message m, boolean remove) {
-        long id = m.id().offset();
-        SharedGroup.Delivery d = remove ? deliveries.remove(id) : deliveries.get(id);
-        if (d == null || d.attempt() != m.deliveryCount()) {
-            throw new DeliveryNotFoundException(subscription(), id, "this consumer does not hold it");
-        }
-        return d;
+    protected long renewLock(Held<SharedGroup.Delivery> delivery) {
+        return translate(() -> group.renew(delivery.receipt()));
     }
 
     @Override
