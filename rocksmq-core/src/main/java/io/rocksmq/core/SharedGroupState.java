@@ -1,51 +1,30 @@
 package io.rocksmq.core;
 
-import io.rocksmq.api.DeliveryNotFoundException;
-import io.rocksmq.api.LockExpiredException;
-import io.rocksmq.api.StaleDeliveryException;
+import io.rocksmq.core.SharedMessageStates.Entry;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The state of a shared consumer group (a work queue): which of the topic's messages are available,
- * locked to a consumer, waiting to be redelivered or finished, with their delivery counts.
+ * locked to a consumer, waiting to be redelivered or finished, with their delivery counts. This class runs
+ * the operations and owns what is written; the per-message states, their fencing and their timers are its
+ * {@link SharedMessageStates} (the state diagram is there).
  *
- * <h2>States of a message, and who changes them</h2>
- * The <b>ack floor</b> {@code F} is the group's position ({@link ConsumerGroup#position()}): every message
- * below it is finished. Above it, a message is in one of these states (an {@link Entry} in
- * {@link #entries}; DONE as a run of ids in {@link #done}; or neither for a message never delivered since
- * the queue opened, which is <i>fresh</i> when at or above {@link #frontier}):
- * <pre>
- *   fresh ──acquire──▶ IN_FLIGHT(attempt a, lock deadline d) ──ack──▶ DONE (acked)
- *                        │   ▲        │  └──reject, or release/acquire past maxDeliveries──▶ DONE (dead letter)
- *                        │   │        └──renew──▶ IN_FLIGHT(a, d')
- *            d passes ───┤   └──acquire (a+1)── AVAILABLE ◀── DELAYED(until u) when u passes
- *                        └──release(delay)──▶ DELAYED(u) or, with no delay, AVAILABLE
- * </pre>
+ * <h2>Who changes it</h2>
  * <ul>
  *   <li>Every state change happens under the group's position lock ({@link ConsumerGroup#underPositionLock}),
  *       which the caller holds for every method here; the same lock under which retention moves the
  *       position, so a hard cap that deletes unread messages moves the floor and {@link #catchUp} drops
- *       what lay below it. Nothing else touches this object.</li>
- *   <li>The delivery attempt ({@link Entry#attempts}) only grows: it is the fence. An ack, release,
- *       reject or renew names (id, attempt); one naming an earlier attempt gets a
- *       {@link StaleDeliveryException}, so a worker whose lock expired cannot finish the delivery that
- *       a later worker holds.</li>
- *   <li>Time (lock deadlines, release delays) is read from the queue's clock by the caller. Expiry is
- *       lazy: {@link #timers} holds (due time, id) pairs and every operation first moves what is due
- *       ({@link #catchUp}); a waiting acquirer parks until the earliest due time at most
- *       ({@link #nextDueMillis}), so no timer runs per message and nothing polls.</li>
+ *       what lay below it. Nothing else touches this object or its {@link SharedMessageStates}.</li>
+ *   <li>Time (lock deadlines, release delays) is read from the queue's clock by the caller
+ *       ({@link Op#now}).</li>
  * </ul>
  *
  * <h2>What is persisted, in which write</h2>
@@ -89,28 +68,6 @@ class SharedGroupState {
             new java.util.concurrent.atomic.AtomicLong(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 62));
     /** Unique in this JVM: a delivery names it, so a re-created group of the same name refuses the old one's. */
     final long incarnation = INCARNATIONS.incrementAndGet();
-    enum Phase { AVAILABLE, IN_FLIGHT, DELAYED }
-
-    /** One message above the floor that has a state. */
-    static final class Entry {
-        final long id;
-        /** Deliveries so far (persisted); the attempt number of the latest delivery. */
-        int attempts;
-        Phase phase;
-        /** Lock deadline (IN_FLIGHT) or end of the release delay (DELAYED), clock millis. */
-        long dueAt;
-        /** AVAILABLE because the lock of delivery {@link #attempts} expired (so it may still be acked). */
-        boolean lapsed;
-
-        Entry(long id, int attempts, Phase phase) {
-            this.id = id;
-            this.attempts = attempts;
-            this.phase = phase;
-        }
-    }
-
-    private record Timer(long dueAt, long id) {
-    }
 
     /** Where dead letters go: the queue's topics. */
     interface DeadLetters {
@@ -134,22 +91,8 @@ class SharedGroupState {
     private final SharedGroupOptions options;
     private final long topicId;
     private final String name;
-    private final TreeMap<Long, Entry> entries = new TreeMap<>();
-    /**
-     * Finished (DONE) messages above the floor: runs of ids rather than entries, so that a floor held back
-     * by one message costs memory by the gaps between finished messages, not by their number.
-     */
-    private final IdRanges done = new IdRanges();
-    /** Ids of the AVAILABLE entries. */
-    private final TreeSet<Long> ready = new TreeSet<>();
-    /** Due times of IN_FLIGHT and DELAYED entries; a timer whose entry moved on is stale and skipped. */
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>(
-            Comparator.comparingLong(Timer::dueAt).thenComparingLong(Timer::id));
-    /** Every message at or above it without an entry was never delivered since open. */
-    private long frontier;
-    /** The floor as this state last saw it; retention may have moved the position since. */
-    private long floorSeen;
-    private int inFlight;
+    /** The per-message states above the floor. */
+    private final SharedMessageStates states;
     /** Records to delete with the next write (below a floor that retention moved, or at open). */
     private final List<byte[]> garbage = new ArrayList<>();
     private long rejected;
@@ -157,7 +100,6 @@ class SharedGroupState {
     private long acquired;
     private long acked;
     private long released;
-    private long expiredLocks;
     private long redelivered;
     private long expiredMessages;
 
@@ -170,8 +112,7 @@ class SharedGroupState {
         this.options = options;
         this.topicId = topicId;
         this.name = name;
-        this.frontier = floor;
-        this.floorSeen = floor;
+        this.states = new SharedMessageStates(name, floor);
         this.rejected = counters[0];
         this.deadLettered = counters[1];
         records.forEach((id, value) -> {
@@ -180,11 +121,10 @@ class SharedGroupState {
                 return;
             }
             if (SharedLayout.sharedMessageDone(value)) {
-                done.add(id);
-                return;
+                states.loadDone(id);
+            } else {
+                states.loadAvailable(id, SharedLayout.sharedMessageDeliveries(value));
             }
-            entries.put(id, new Entry(id, SharedLayout.sharedMessageDeliveries(value), Phase.AVAILABLE));
-            ready.add(id);
         });
     }
 
@@ -201,12 +141,12 @@ class SharedGroupState {
      */
     List<SharedGroup.Delivery> acquire(Op op, int max) {
         catchUp(op);
-        int limit = Math.min(max, options.maxInFlight() - inFlight);
+        int limit = Math.min(max, options.maxInFlight() - states.inFlight());
         List<Entry> again = new ArrayList<>();
         List<ConsumerMessage> messages = new ArrayList<>();
         // Walked by higher(), not an iterator: dead-lettering on the way removes from the set.
-        for (Long id = ready.isEmpty() ? null : ready.first(); id != null && again.size() < limit; id = ready.higher(id)) {
-            Entry e = entries.get(id);
+        for (Long id = states.nextReady(null); id != null && again.size() < limit; id = states.nextReady(id)) {
+            Entry e = states.entry(id);
             ConsumerMessage m = readOne(op, id);
             if (m == null) {
                 continue; // deleted below the cut: catchUp drops it once retention moved the floor
@@ -222,7 +162,7 @@ class SharedGroupState {
             again.add(e);
             messages.add(m);
         }
-        long next = frontier;
+        long next = states.frontier();
         List<ConsumerMessage> fresh = new ArrayList<>();
         while (again.size() + fresh.size() < limit && next <= op.topic().latestId()) {
             List<ConsumerMessage> batch = MessageReader.read(op.store(), op.topic(), next,
@@ -235,16 +175,15 @@ class SharedGroupState {
                     break;
                 }
                 next = m.id() + 1;
-                if (entries.containsKey(m.id()) || done.contains(m.id())) {
+                if (states.known(m.id())) {
                     continue;
                 }
                 if (expired(op, m)) {
-                    Entry e = new Entry(m.id(), 0, Phase.AVAILABLE);
-                    entries.put(e.id, e);
+                    Entry e = states.track(m.id());
                     try {
                         expire(op, e);
                     } catch (RuntimeException | Error failed) {
-                        entries.remove(e.id); // nothing was written: it stays fresh
+                        states.untrack(e.id); // nothing was written: it stays fresh
                         throw failed;
                     }
                 } else {
@@ -253,7 +192,7 @@ class SharedGroupState {
             }
         }
         if (again.isEmpty() && fresh.isEmpty()) {
-            frontier = Math.max(frontier, next);
+            states.advanceFrontier(next);
             return List.of();
         }
         List<byte[][]> writes = new ArrayList<>();
@@ -264,19 +203,15 @@ class SharedGroupState {
             writes.add(record(m.id(), 1, false));
         }
         persistCounts(op, writes);
-        frontier = Math.max(frontier, next);
+        states.advanceFrontier(next);
         long deadline = op.now() + options.lockDuration().toMillis();
         List<SharedGroup.Delivery> out = new ArrayList<>(again.size() + fresh.size());
         for (int i = 0; i < again.size(); i++) {
-            Entry e = again.get(i);
-            ready.remove(e.id);
-            out.add(lock(e, deadline, messages.get(i)));
+            out.add(lock(again.get(i), deadline, messages.get(i)));
             redelivered++;
         }
         for (ConsumerMessage m : fresh) {
-            Entry e = new Entry(m.id(), 0, Phase.AVAILABLE);
-            entries.put(e.id, e);
-            out.add(lock(e, deadline, m));
+            out.add(lock(states.track(m.id()), deadline, m));
         }
         acquired += out.size();
         return out;
@@ -292,28 +227,29 @@ class SharedGroupState {
 
     /** Finishes an expired message without delivering it (as a stream group skips it), counted. */
     private void expire(Op op, Entry e) {
-        List<byte[][]> writes = new ArrayList<>();
-        long newFloor = stageFinish(op, e, writes);
-        commit(op, writes);
-        finish(op, e, newFloor);
+        finishInOwnWrite(op, e);
         expiredMessages++;
     }
 
     /** Finishes the delivery as processed. */
     void ack(Op op, long id, int attempt) {
         catchUp(op);
-        Entry e = finishable(id, attempt);
+        finishInOwnWrite(op, states.finishable(id, attempt, fences()));
+        acked++;
+    }
+
+    /** Writes what finishes {@code e} (its done record, or the floor it moves) in one batch, then finishes it. */
+    private void finishInOwnWrite(Op op, Entry e) {
         List<byte[][]> writes = new ArrayList<>();
         long newFloor = stageFinish(op, e, writes);
         commit(op, writes);
         finish(op, e, newFloor);
-        acked++;
     }
 
     /** Dead-letters the delivery now. */
     void reject(Op op, long id, int attempt) {
         catchUp(op);
-        Entry e = finishable(id, attempt);
+        Entry e = states.finishable(id, attempt, fences());
         deadLetter(op, e, readOne(op, id));
     }
 
@@ -323,63 +259,47 @@ class SharedGroupState {
      */
     void release(Op op, long id, int attempt, long delayMillis) {
         catchUp(op);
-        Entry e = held(id, attempt);
+        Entry e = states.held(id, attempt, fences());
         if (options.exhausted(e.attempts)) {
             deadLetter(op, e, readOne(op, id));
             return;
         }
         long delay = delayMillis >= 0 ? delayMillis : options.redeliveryDelayMillis(e.attempts);
-        inFlight--;
+        states.release(e, op.now(), delay);
         released++;
-        if (delay == 0) {
-            e.phase = Phase.AVAILABLE;
-            ready.add(e.id);
-        } else {
-            e.phase = Phase.DELAYED;
-            e.dueAt = op.now() + delay;
-            timers.add(new Timer(e.dueAt, e.id));
-        }
     }
 
     /** Extends the delivery's lock by the lock duration from now; returns the new deadline. */
     long renew(Op op, long id, int attempt) {
         catchUp(op);
-        Entry e = held(id, attempt);
-        e.dueAt = op.now() + options.lockDuration().toMillis();
-        timers.add(new Timer(e.dueAt, e.id));
+        Entry e = states.held(id, attempt, fences());
+        states.renew(e, op.now() + options.lockDuration().toMillis());
         return e.dueAt;
     }
 
     /** The earliest time something may become available (a lock expiry or a delay's end), or MAX_VALUE. */
     long nextDueMillis() {
-        Timer t = timers.peek();
-        return t == null ? Long.MAX_VALUE : t.dueAt();
+        return states.nextDueMillis();
     }
 
     SharedGroup.Stats stats(Op op) {
         catchUp(op);
-        int delayed = 0;
-        long oldestLock = Long.MAX_VALUE;
-        for (Entry e : entries.values()) {
-            if (e.phase == Phase.DELAYED) {
-                delayed++;
-            } else if (e.phase == Phase.IN_FLIGHT) {
-                oldestLock = Math.min(oldestLock, e.dueAt);
-            }
-        }
-        return new SharedGroup.Stats(op.group().position(), inFlight, ready.size(), delayed,
-                oldestLock == Long.MAX_VALUE ? -1 : oldestLock, acquired, acked, released, expiredLocks, redelivered,
+        long[] delayedAndOldest = states.delayedAndOldestLock();
+        long oldestLock = delayedAndOldest[1];
+        return new SharedGroup.Stats(op.group().position(), states.inFlight(), states.readyCount(),
+                (int) delayedAndOldest[0], oldestLock == Long.MAX_VALUE ? -1 : oldestLock, acquired, acked, released,
+                states.expiredLocks(), redelivered,
                 rejected, deadLettered, expiredMessages);
     }
 
     /** True when {@code maxInFlight} messages are locked: acquirers wait for room. */
     boolean full() {
-        return inFlight >= options.maxInFlight();
+        return states.inFlight() >= options.maxInFlight();
     }
 
     /** Objects this state keeps for messages above the floor: entries plus runs of finished ids (tests). */
     int heldObjects() {
-        return entries.size() + done.runCount();
+        return states.heldObjects();
     }
 
     // ------------------------------------------------------------------ internals
@@ -389,82 +309,12 @@ class SharedGroupState {
      * floor that retention moved (their messages are deleted).
      */
     private void catchUp(Op op) {
-        long floor = op.group().position();
-        if (floor > floorSeen) {
-            Map<Long, Entry> below = entries.headMap(floor);
-            for (Entry e : below.values()) {
-                if (e.phase == Phase.IN_FLIGHT) {
-                    inFlight--;
-                }
-                ready.remove(e.id);
-                garbage.add(SharedLayout.sharedMessageKey(topicId, name, e.id));
-            }
-            below.clear();
-            done.removeBelow(floor, id -> garbage.add(SharedLayout.sharedMessageKey(topicId, name, id)));
-            floorSeen = floor;
-            frontier = Math.max(frontier, floor);
-        }
-        while (!timers.isEmpty() && timers.peek().dueAt() <= op.now()) {
-            Timer t = timers.poll();
-            Entry e = entries.get(t.id());
-            if (e == null || e.dueAt != t.dueAt() || (e.phase != Phase.IN_FLIGHT && e.phase != Phase.DELAYED)) {
-                continue; // renewed, finished or released since: a stale timer
-            }
-            if (e.phase == Phase.IN_FLIGHT) {
-                inFlight--;
-                expiredLocks++;
-                e.lapsed = true;
-            }
-            e.phase = Phase.AVAILABLE;
-            ready.add(e.id);
-        }
+        states.catchUp(op.group().position(), op.now(),
+                id -> garbage.add(SharedLayout.sharedMessageKey(topicId, name, id)));
     }
 
     private SharedGroup.Delivery lock(Entry e, long deadline, ConsumerMessage m) {
-        e.attempts++;
-        e.phase = Phase.IN_FLIGHT;
-        e.lapsed = false;
-        e.dueAt = deadline;
-        timers.add(new Timer(deadline, e.id));
-        inFlight++;
-        return new SharedGroup.Delivery(m, e.attempts, deadline, incarnation);
-    }
-
-    /** The entry a (id, attempt) names, if it may be acked or rejected: held, or lapsed and not taken since. */
-    private Entry finishable(long id, int attempt) {
-        Entry e = current(id, attempt);
-        if (e.phase != Phase.IN_FLIGHT && !e.lapsed) {
-            throw new StaleDeliveryException(name, id, attempt, e.attempts, "it was released");
-        }
-        return e;
-    }
-
-    /** The entry a (id, attempt) names, if its lock still holds (release and renew need that). */
-    private Entry held(long id, int attempt) {
-        Entry e = current(id, attempt);
-        if (e.phase != Phase.IN_FLIGHT) {
-            if (e.lapsed) {
-                throw new LockExpiredException(name, id, attempt);
-            }
-            throw new StaleDeliveryException(name, id, attempt, e.attempts, "it was released");
-        }
-        return e;
-    }
-
-    private Entry current(long id, int attempt) {
-        Entry e = entries.get(id);
-        if (e == null) {
-            throw new DeliveryNotFoundException(name, id, done.contains(id) || id < floorSeen
-                    ? "it was already acknowledged or dead-lettered" : "it is not delivered");
-        }
-        if (attempt != e.attempts && fences()) {
-            if (attempt < e.attempts) {
-                throw new StaleDeliveryException(name, id, attempt, e.attempts, "it was delivered again since");
-            }
-            throw new DeliveryNotFoundException(name, id, "delivery " + attempt + " was never made (latest: "
-                    + e.attempts + ")");
-        }
-        return e;
+        return new SharedGroup.Delivery(m, states.lock(e, deadline), deadline, incarnation);
     }
 
     /**
@@ -477,7 +327,7 @@ class SharedGroupState {
             writes.add(record(e.id, e.attempts, true));
             return floor;
         }
-        long newFloor = done.firstAbsentFrom(floor + 1);
+        long newFloor = states.floorAfterFinishing(floor);
         for (long id = floor; id < newFloor; id++) {
             writes.add(new byte[][] {SharedLayout.sharedMessageKey(topicId, name, id), null});
         }
@@ -487,20 +337,10 @@ class SharedGroupState {
 
     /** After the finishing write succeeded: {@code e} is DONE (a run in {@link #done}, or below the new floor). */
     private void finish(Op op, Entry e, long newFloor) {
-        if (e.phase == Phase.IN_FLIGHT) {
-            inFlight--;
-        }
-        ready.remove(e.id);
-        entries.remove(e.id);
         long floor = op.group().position();
+        states.finish(e, floor, newFloor);
         if (newFloor > floor) {
-            entries.headMap(newFloor).clear();
-            done.removeBelow(newFloor, id -> { }); // their records are deleted by the write that moved the floor
             op.group().position(newFloor);
-            floorSeen = newFloor;
-            frontier = Math.max(frontier, newFloor);
-        } else {
-            done.add(e.id);
         }
     }
 

@@ -32,7 +32,8 @@
  *   <dt>Shared groups (work queues)</dt>
  *   <dd>{@link io.rocksmq.core.SharedGroup} (the workers' handle), {@link io.rocksmq.core.SharedGroupOptions},
  *       {@code SharedGroups} (creation, destruction and recovery records, entering lifecycles),
- *       {@code SharedGroupState} (per-message states under the group's position lock; the design),
+ *       {@code SharedGroupState} (the operations and their writes, under the group's position lock),
+ *       {@code SharedMessageStates} (per-message states, fencing and timers; the state diagram),
  *       {@code SharedLayout} (their records).</dd>
  *   <dt>Scheduled delivery</dt>
  *   <dd>{@code Scheduler} (the due-time waiter, the atomic move, cancel; the design),
