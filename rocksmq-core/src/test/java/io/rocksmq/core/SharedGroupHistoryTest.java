@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +22,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Eight workers on one shared group with random ack / release / reject / renew / stall / die, lock
@@ -62,21 +59,14 @@ class SharedGroupHistoryTest {
     }
 
     @Test
-    void theRealStatePassesEveryCheckWithWriteFailuresAndRestarts() {
-        long seed = System.nanoTime();
-        List<String> violations = run(dir, seed, 1_500, 2, SharedGroupVariants.FlakyWrites.factory(seed, 0.02));
-        assertThat(violations).as("seed %d", seed).isEmpty();
+    void theRealStatePassesEveryCheckWithWriteFailuresAndRestarts() throws Exception {
+        HistoryRounds.passes(dir, 1, (d, seed) -> run(d, seed, 1_500, 2, SharedGroupVariants.FlakyWrites.factory(seed, 0.02)));
     }
 
     @Test
     @Tag("long")
     void theRealStatePassesUnderALongerRun() throws Exception {
-        for (int round = 0; round < 5; round++) {
-            long seed = System.nanoTime();
-            Path d = Files.createDirectory(dir.resolve("r" + round));
-            List<String> violations = run(d, seed, 40_000, 6, SharedGroupVariants.FlakyWrites.factory(seed, 0.01));
-            assertThat(violations).as("seed %d", seed).isEmpty();
-        }
+        HistoryRounds.passes(dir, 5, (d, seed) -> run(d, seed, 40_000, 6, SharedGroupVariants.FlakyWrites.factory(seed, 0.01)));
     }
 
     @Test
@@ -96,12 +86,7 @@ class SharedGroupHistoryTest {
     }
 
     private void assertCaught(String what, SharedGroupState.Factory broken) throws Exception {
-        List<String> violations = List.of();
-        for (int round = 0; round < 3 && violations.isEmpty(); round++) {
-            Path d = Files.createDirectory(dir.resolve("r" + round));
-            violations = run(d, round, 1_500, 2, broken);
-        }
-        assertThat(violations).as("the history check catches %s", what).isNotEmpty();
+        HistoryRounds.caught(dir, 3, what, (d, seed) -> run(d, seed, 1_500, 2, broken));
     }
 
     /** Runs the workload and returns the violations of the history (empty: none). */

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +22,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A shared group destroyed and re-created under the same name while eight workers acquire, ack, release,
@@ -77,31 +74,20 @@ class SharedGroupRecreateHistoryTest {
 
     @Test
     void theRealGroupPassesEveryCheck() throws Exception {
-        long seed = System.nanoTime();
-        List<String> violations = run(dir, seed, 600, 20, null);
-        assertThat(violations).as("seed %d", seed).isEmpty();
+        HistoryRounds.passes(dir, 1, (d, seed) -> run(d, seed, 600, 20, null));
     }
 
     @Test
     @Tag("long")
     void theRealGroupPassesLongerRuns() throws Exception {
-        for (int round = 0; round < 5; round++) {
-            long seed = System.nanoTime();
-            Path d = Files.createDirectory(dir.resolve("r" + round));
-            List<String> violations = run(d, seed, 5_000, 200, null);
-            assertThat(violations).as("seed %d", seed).isEmpty();
-        }
+        HistoryRounds.passes(dir, 5, (d, seed) -> run(d, seed, 5_000, 200, null));
     }
 
     @Test
     void catchesAnswersThatIgnoreTheIncarnation() throws Exception {
-        List<String> violations = List.of();
-        for (int round = 0; round < 5 && violations.isEmpty(); round++) {
-            Path d = Files.createDirectory(dir.resolve("r" + round));
-            violations = run(d, round, 600, 20, SharedGroupVariants.UnfencedIncarnations::answerAs);
-        }
+        List<String> violations = HistoryRounds.caught(dir, 5, "answers across incarnations",
+                (d, seed) -> run(d, seed, 600, 20, SharedGroupVariants.UnfencedIncarnations::answerAs));
         System.out.println("unfenced incarnations, violations found: " + violations);
-        assertThat(violations).as("the history check catches answers across incarnations").isNotEmpty();
     }
 
     /** How a worker answers a delivery: normally {@link SharedGroup}'s fenced calls; a broken variant differs. */

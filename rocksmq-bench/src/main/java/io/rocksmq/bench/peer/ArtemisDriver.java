@@ -14,11 +14,8 @@ import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 
-import org.HdrHistogram.Histogram;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -202,56 +199,39 @@ public final class ArtemisDriver implements QueueDriver {
     public WorkQueue.Result workQueue(String topic, Payloads payloads, int count, int workers, int poll)
             throws Exception {
         WorkQueue run = new WorkQueue(count);
-        List<Thread> threads = new ArrayList<>();
         try (ServerLocator acking = ActiveMQClient.createServerLocator("vm://0").setBlockOnDurableSend(true)
                 .setBlockOnAcknowledge(true).setAckBatchSize(0);
              ClientSessionFactory ackingFactory = acking.createSessionFactory()) {
             CountDownLatch ready = new CountDownLatch(workers);
-            for (int w = 0; w < workers; w++) {
-                Histogram h = run.worker();
-                Thread t = new Thread(() -> {
-                    try (ClientSession session = ackingFactory.createSession(false, true, true);
-                         ClientConsumer c = session.createConsumer(topic)) {
-                        session.start();
-                        ready.countDown();
-                        while (run.running()) {
-                            ClientMessage m = c.receive(100);
-                            if (m != null) {
-                                long sent = m.getBodyBuffer().readLong(); // big-endian, as Payloads.stampNanos writes
-                                m.individualAcknowledge();
-                                run.acked(h, sent);
-                            }
+            return run.run(workers, "artemis-w9-worker", h -> {
+                try (ClientSession session = ackingFactory.createSession(false, true, true);
+                     ClientConsumer c = session.createConsumer(topic)) {
+                    session.start();
+                    ready.countDown();
+                    while (run.running()) {
+                        ClientMessage m = c.receive(100);
+                        if (m != null) {
+                            long sent = m.getBodyBuffer().readLong(); // big-endian, as Payloads.stampNanos writes
+                            m.individualAcknowledge();
+                            run.acked(h, sent);
                         }
-                    } catch (Exception | Error e) {
-                        run.failed(e);
-                        ready.countDown();
                     }
-                }, "artemis-w9-worker-" + w);
-                t.start();
-                threads.add(t);
-            }
-            ready.await();
-            long start = System.nanoTime();
-            try (ClientSession session = factory.createSession(false, false);
-                 ClientProducer producer = session.createProducer(topic)) {
-                for (int i = 0; i < count; i++) {
-                    ClientMessage m = session.createMessage(true);
-                    m.getBodyBuffer().writeBytes(WorkQueue.stamped(payloads, i));
-                    producer.send(m);
-                    if ((i + 1) % poll == 0 || i == count - 1) {
-                        session.commit();
+                } finally {
+                    ready.countDown(); // a worker that failed to start does not hold the producer back
+                }
+            }, ready::await, () -> {
+                try (ClientSession session = factory.createSession(false, false);
+                     ClientProducer producer = session.createProducer(topic)) {
+                    for (int i = 0; i < count; i++) {
+                        ClientMessage m = session.createMessage(true);
+                        m.getBodyBuffer().writeBytes(WorkQueue.stamped(payloads, i));
+                        producer.send(m);
+                        if ((i + 1) % poll == 0 || i == count - 1) {
+                            session.commit();
+                        }
                     }
                 }
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            return run.result(start);
-        } finally {
-            run.failed(new IllegalStateException("stopped"));
-            for (Thread t : threads) {
-                t.join();
-            }
+            });
         }
     }
 

@@ -163,26 +163,14 @@ public final class RocksMqDriver implements QueueDriver {
         mq.createSharedGroup(topic, "workers", SharedGroupOptions.DEFAULTS);
         SharedGroup group = mq.sharedGroup(topic, "workers");
         WorkQueue run = new WorkQueue(count);
-        List<Thread> threads = new ArrayList<>();
-        try {
-            for (int w = 0; w < workers; w++) {
-                org.HdrHistogram.Histogram h = run.worker();
-                Thread t = new Thread(() -> {
-                    try {
-                        while (run.running()) {
-                            for (SharedGroup.Delivery d : group.acquire(poll, Duration.ofMillis(100))) {
-                                group.ack(d);
-                                run.acked(h, d.message().payloadBuffer().getLong(0));
-                            }
-                        }
-                    } catch (RuntimeException e) {
-                        run.failed(e);
-                    }
-                }, "w9-direct-worker-" + w);
-                t.start();
-                threads.add(t);
+        return run.run(workers, "w9-direct-worker", h -> {
+            while (run.running()) {
+                for (SharedGroup.Delivery d : group.acquire(poll, Duration.ofMillis(100))) {
+                    group.ack(d);
+                    run.acked(h, d.message().payloadBuffer().getLong(0));
+                }
             }
-            long start = System.nanoTime();
+        }, () -> { }, () -> {
             for (int sent = 0; sent < count; sent += poll) {
                 List<ProducerMessage> batch = new ArrayList<>(poll);
                 for (int i = sent; i < Math.min(count, sent + poll); i++) {
@@ -190,16 +178,7 @@ public final class RocksMqDriver implements QueueDriver {
                 }
                 mq.produce(topic, batch, durability);
             }
-            for (Thread t : threads) {
-                t.join();
-            }
-            return run.result(start);
-        } finally {
-            run.failed(new IllegalStateException("stopped"));
-            for (Thread t : threads) {
-                t.join();
-            }
-        }
+        });
     }
 
     /** Write-ahead-log fsyncs so far. */

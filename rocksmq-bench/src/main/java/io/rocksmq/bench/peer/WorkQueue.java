@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,6 +35,16 @@ public final class WorkQueue {
 
     /** What a W9 run measured: acknowledged messages, nanoseconds from the first send to the last ack, latencies. */
     public record Result(long acked, long elapsedNanos, Histogram latency) {
+    }
+
+    /** One worker's loop: takes and acknowledges messages while {@link #running}, recording into {@code latency}. */
+    public interface WorkerLoop {
+        void run(Histogram latency) throws Exception;
+    }
+
+    /** A step of the producer's side: waiting for the workers, or sending every message. */
+    public interface Step {
+        void run() throws Exception;
     }
 
     private final long expected;
@@ -84,6 +95,43 @@ public final class WorkQueue {
         byte[] b = payloads.get(i).clone();
         Payloads.stampNanos(b, System.nanoTime());
         return b;
+    }
+
+    /**
+     * Runs W9 on a peer: starts {@code workers} threads ({@code threadName-w}) each running {@code loop} with a
+     * histogram of its own (a failure of one stops them all), runs {@code beforeClock} (e.g. waits until the
+     * workers can receive), starts the clock, runs {@code send}, and returns the figures once every worker
+     * ended. Whatever happens, the workers still running are stopped and joined before it returns.
+     */
+    public Result run(int workers, String threadName, WorkerLoop loop, Step beforeClock, Step send)
+            throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        try {
+            for (int w = 0; w < workers; w++) {
+                Histogram h = worker();
+                Thread t = new Thread(() -> {
+                    try {
+                        loop.run(h);
+                    } catch (Exception | Error e) {
+                        failed(e);
+                    }
+                }, threadName + "-" + w);
+                t.start();
+                threads.add(t);
+            }
+            beforeClock.run();
+            long start = System.nanoTime();
+            send.run();
+            for (Thread t : threads) {
+                t.join();
+            }
+            return result(start);
+        } finally {
+            failed(new IllegalStateException("stopped")); // ends any worker still running after a failure
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
     }
 
     /** The figures, once every worker was joined; throws the first failure of a worker. */
@@ -157,45 +205,29 @@ public final class WorkQueue {
                                      int count, int workers, int poll) throws Exception {
         WorkQueue run = new WorkQueue(count);
         List<Consumer> consumers = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
         try {
             for (int w = 0; w < workers; w++) {
                 consumers.add(client.subscribe(ConsumerOptions.builder(topic, subscription).receiveBufferSize(poll)
                         .shared(SharedSubscription.DEFAULTS).build()));
             }
-            for (Consumer c : consumers) {
-                Histogram h = run.worker();
-                Thread t = new Thread(() -> {
-                    try {
-                        while (run.running()) {
-                            for (Message m : c.poll(poll, POLL_WAIT)) {
-                                c.ack(m.id());
-                                run.acked(h, Payloads.readNanos(m.payload(), 0));
-                            }
-                        }
-                    } catch (RuntimeException e) {
-                        run.failed(e);
+            AtomicInteger next = new AtomicInteger();
+            return run.run(workers, "w9-worker", h -> {
+                Consumer c = consumers.get(next.getAndIncrement());
+                while (run.running()) {
+                    for (Message m : c.poll(poll, POLL_WAIT)) {
+                        c.ack(m.id());
+                        run.acked(h, Payloads.readNanos(m.payload(), 0));
                     }
-                }, "w9-worker-" + threads.size());
-                t.start();
-                threads.add(t);
-            }
-            long start = System.nanoTime();
-            try (Producer p = client.createProducer(ProducerOptions.builder(topic).build())) {
-                for (int i = 0; i < count; i++) {
-                    p.sendAsync(OutgoingMessage.of(stamped(payloads, i)));
                 }
-                p.flush();
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            return run.result(start);
+            }, () -> { }, () -> {
+                try (Producer p = client.createProducer(ProducerOptions.builder(topic).build())) {
+                    for (int i = 0; i < count; i++) {
+                        p.sendAsync(OutgoingMessage.of(stamped(payloads, i)));
+                    }
+                    p.flush();
+                }
+            });
         } finally {
-            run.failed(new IllegalStateException("stopped")); // ends any worker still running after a failure
-            for (Thread t : threads) {
-                t.join();
-            }
             for (Consumer c : consumers) {
                 c.close();
             }
