@@ -1,6 +1,5 @@
 package io.rocksmq.core;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import static io.rocksmq.core.StorageLayout.corrupt;
@@ -29,9 +28,9 @@ final class DedupLogRecord {
     private DedupLogRecord() {
     }
 
-    /** Receives the pairs of a record. */
+    /** Receives the pairs of a record; {@code id} is reused for the next pair (copy what you keep). */
     interface Pair {
-        void accept(long messageId, String dedupId);
+        void accept(long messageId, byte[] id, int length);
     }
 
     /** Encodes the staged pairs (at least one); the key holds {@code staged.messageId(0)}. */
@@ -40,18 +39,15 @@ final class DedupLogRecord {
         byte[] out = new byte[1 + n * 8 + 64];
         out[0] = COMPACT;
         int pos = 1;
-        byte[] previous = new byte[ProducerMessage.MAX_DEDUPLICATION_ID_BYTES];
-        byte[] current = new byte[ProducerMessage.MAX_DEDUPLICATION_ID_BYTES];
-        int previousLength = 0;
+        byte[] previous = new byte[0];
         long previousId = staged.messageId(0);
         for (int e = 0; e < n; e++) {
-            int length = utf8(staged.id(e), current);
-            int shared = 0;
-            int limit = Math.min(length, previousLength);
-            while (shared < limit && current[shared] == previous[shared]) {
-                shared++;
+            byte[] current = staged.utf8(e);
+            int shared = Arrays.mismatch(current, previous); // at most the shorter length; -1: equal
+            if (shared < 0) {
+                shared = current.length;
             }
-            int suffix = length - shared;
+            int suffix = current.length - shared;
             if (pos + 30 + suffix > out.length) {
                 out = Arrays.copyOf(out, Math.max(out.length * 2, pos + 30 + suffix));
             }
@@ -62,10 +58,7 @@ final class DedupLogRecord {
             System.arraycopy(current, shared, out, pos, suffix);
             pos += suffix;
             previousId = messageId;
-            byte[] swap = previous;
             previous = current;
-            current = swap;
-            previousLength = length;
         }
         return Arrays.copyOf(out, pos);
     }
@@ -98,7 +91,7 @@ final class DedupLogRecord {
             System.arraycopy(value, (int) cursor[0], id, (int) shared, (int) suffix);
             cursor[0] += suffix;
             length = (int) (shared + suffix);
-            out.accept(messageId, new String(id, 0, length, StandardCharsets.UTF_8));
+            out.accept(messageId, id, length);
         }
     }
 
@@ -110,24 +103,9 @@ final class DedupLogRecord {
             if (pos + 10 + length > value.length) {
                 throw new IndexOutOfBoundsException(pos + 10 + length);
             }
-            out.accept(messageId, new String(value, pos + 10, length, StandardCharsets.UTF_8));
+            out.accept(messageId, Arrays.copyOfRange(value, pos + 10, pos + 10 + length), length);
             pos += 10 + length;
         }
-    }
-
-    /** Writes the id's UTF-8 bytes into {@code to} (large enough for a valid id); returns their number. */
-    private static int utf8(String id, byte[] to) {
-        int n = id.length();
-        for (int i = 0; i < n; i++) {
-            char c = id.charAt(i);
-            if (c >= 0x80) { // not ASCII: the JDK's encoder (ids were checked for unpaired surrogates)
-                byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
-                System.arraycopy(bytes, 0, to, 0, bytes.length);
-                return bytes.length;
-            }
-            to[i] = (byte) c;
-        }
-        return n;
     }
 
     private static int putVarint(byte[] to, int pos, long v) {

@@ -23,6 +23,8 @@ final class DedupStaging {
     private static final int KEEP_CAPACITY = 4096;
 
     private String[] ids;
+    /** The ids' UTF-8 bytes (what the log record holds and the hash was taken of). */
+    private byte[][] utf8;
     private long[] hashes;
     private long[] messageIds;
     /** Index + 1 of the entry (0: empty); twice the capacity, so at most half full. */
@@ -35,6 +37,7 @@ final class DedupStaging {
 
     private void allocate(int capacity) {
         ids = new String[capacity];
+        utf8 = new byte[capacity][];
         hashes = new long[capacity];
         messageIds = new long[capacity];
         slots = new int[capacity * 2];
@@ -46,6 +49,10 @@ final class DedupStaging {
 
     String id(int i) {
         return ids[i];
+    }
+
+    byte[] utf8(int i) {
+        return utf8[i];
     }
 
     long messageId(int i) {
@@ -69,12 +76,13 @@ final class DedupStaging {
         return -1;
     }
 
-    /** Stages an id not staged yet; message ids come in ascending order. */
-    void add(String id, long hash, long messageId) {
+    /** Stages an id not staged yet, with its UTF-8 bytes; message ids come in ascending order. */
+    void add(String id, byte[] bytes, long hash, long messageId) {
         if (count == ids.length) {
             grow();
         }
         ids[count] = id;
+        utf8[count] = bytes;
         hashes[count] = hash;
         messageIds[count] = messageId;
         count++;
@@ -93,6 +101,7 @@ final class DedupStaging {
     private void grow() {
         int capacity = ids.length * 2;
         ids = Arrays.copyOf(ids, capacity);
+        utf8 = Arrays.copyOf(utf8, capacity);
         hashes = Arrays.copyOf(hashes, capacity);
         messageIds = Arrays.copyOf(messageIds, capacity);
         slots = new int[capacity * 2];
@@ -123,6 +132,7 @@ final class DedupStaging {
             slots[i] = 0;
         }
         Arrays.fill(ids, 0, count, null);
+        Arrays.fill(utf8, 0, count, null);
         count = 0;
     }
 }

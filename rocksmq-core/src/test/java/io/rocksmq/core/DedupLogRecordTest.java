@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DedupLogRecordTest {
     private static List<String> decode(long first, byte[] value) {
         List<String> pairs = new ArrayList<>();
-        DedupLogRecord.decode(first, value, (m, id) -> pairs.add(m + "=" + id));
+        DedupLogRecord.decode(first, value, (m, id, length) -> pairs.add(m + "=" + new String(id, 0, length, StandardCharsets.UTF_8)));
         return pairs;
     }
 
@@ -27,7 +27,7 @@ class DedupLogRecordTest {
         List<String> expected = new ArrayList<>();
         long messageId = 1_000_000_000_000L;
         for (String id : ids) {
-            s.add(id, Deduplication.hash(id), messageId);
+            s.add(id, id.getBytes(StandardCharsets.UTF_8), Deduplication.hash(id), messageId);
             expected.add(messageId + "=" + id);
             messageId += 1 + id.length() % 3; // gaps: messages without ids between
         }
@@ -38,6 +38,23 @@ class DedupLogRecordTest {
             textBytes += id.getBytes(StandardCharsets.UTF_8).length;
         }
         assertThat(value.length).as("shared prefixes are not repeated").isLessThan(textBytes);
+    }
+
+    @Test
+    void theHashSeparatesIdsThatDifferInTheirTailLengthOrZeroBytes() {
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        int n = 0;
+        for (int i = 0; i < 200_000; i++, n++) {
+            seen.add(Deduplication.hash("producer-1:k3j2:" + Integer.toString(i, 36)));
+        }
+        for (String id : new String[] {"a", "a\u0000", "\u0000", "\u0000\u0000", "12345678", "123456789", "1234567\u0000",
+                "\u00e9", "e\u0301", "𝄞"}) {
+            seen.add(Deduplication.hash(id));
+            n++;
+        }
+        assertThat(seen).hasSize(n);
+        byte[] bytes = "producer-1:0:17".getBytes(StandardCharsets.UTF_8);
+        assertThat(Deduplication.hash(bytes, bytes.length)).isEqualTo(Deduplication.hash("producer-1:0:17"));
     }
 
     @Test
@@ -55,8 +72,8 @@ class DedupLogRecordTest {
     @Test
     void aTruncatedRecordIsCorruption() {
         DedupStaging s = new DedupStaging();
-        s.add("producer-1:1", 1, 5);
-        s.add("producer-1:2", 2, 6);
+        s.add("producer-1:1", "producer-1:1".getBytes(StandardCharsets.UTF_8), 1, 5);
+        s.add("producer-1:2", "producer-1:2".getBytes(StandardCharsets.UTF_8), 2, 6);
         byte[] value = DedupLogRecord.encode(s);
         byte[] cut = java.util.Arrays.copyOf(value, value.length - 1);
         assertThatThrownBy(() -> decode(5, cut)).isInstanceOf(StorageException.class);
@@ -71,7 +88,7 @@ class DedupLogRecordTest {
             for (int i = 0; i < n; i++) {
                 String id = round + ":" + i;
                 // Few hash bits on purpose: long probe runs and equal hashes of different ids.
-                s.add(id, i % 7, i);
+                s.add(id, id.getBytes(StandardCharsets.UTF_8), i % 7, i);
             }
             assertThat(s.count()).isEqualTo(n);
             for (int i = 0; i < n; i++) {
