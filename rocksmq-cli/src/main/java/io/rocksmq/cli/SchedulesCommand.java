@@ -1,7 +1,10 @@
 package io.rocksmq.cli;
 
+import io.rocksmq.api.MqClient;
 import io.rocksmq.core.ScheduleHandle;
 import io.rocksmq.core.ScheduledMessage;
+import io.rocksmq.remote.RemoteMqClient;
+import io.rocksmq.remote.RemoteSchedules;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,7 +17,8 @@ import java.util.List;
 
 /**
  * {@code rmq schedules list|cancel}: the scheduled messages waiting for their delivery time
- * ({@code rmq produce --deliver-at/--deliver-after} makes them).
+ * ({@code rmq produce --deliver-at/--deliver-after} makes them), in a data directory or, with
+ * {@code --server}, on a running server (its ListSchedules and CancelSchedule calls).
  *
  * <p>Not thread-safe; one invocation per instance.
  */
@@ -42,15 +46,45 @@ final class SchedulesCommand extends CommandGroup {
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
             long total = q.mq().admin().scheduledCount(topic);
-            List<ScheduledMessage> shown = q.mq().admin().scheduled(topic, max);
+            List<Row> shown = new ArrayList<>();
+            for (ScheduledMessage s : q.mq().admin().scheduled(topic, max)) {
+                shown.add(new Row(s.handle().token(), s.handle().dueAtMillis(), s.message().payload()));
+            }
+            print(out, total, shown);
+            return 0;
+        }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        /** On a server: the ListSchedules call (produce permission on the topic), at most 1000 per call. */
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            if (max > RemoteMqClient.MAX_LISTED_SCHEDULES) {
+                throw usage("--max must be at most " + RemoteMqClient.MAX_LISTED_SCHEDULES + " with --server, was " + max);
+            }
+            RemoteSchedules listed = client.unwrap(RemoteMqClient.class).listSchedules(topic, max);
+            List<Row> shown = new ArrayList<>();
+            for (RemoteSchedules.Scheduled s : listed.messages()) {
+                shown.add(new Row(s.handle(), s.dueAt().toEpochMilli(), s.message().payload()));
+            }
+            print(out, listed.total(), shown);
+            return 0;
+        }
+
+        private record Row(String handle, long dueAtMillis, byte[] payload) {
+        }
+
+        private void print(PrintWriter out, long total, List<Row> shown) {
             List<Object> json = new ArrayList<>();
             List<List<String>> rows = Text.rows("HANDLE", "DUE", "BYTES", "PAYLOAD");
-            for (ScheduledMessage s : shown) {
-                ScheduleHandle h = s.handle();
-                String payload = new String(s.message().payload(), StandardCharsets.UTF_8);
-                json.add(Json.object("handle", h.token(), "due", Text.time(h.dueAtMillis()),
-                        "bytes", s.message().payload().length, "payload", payload));
-                rows.add(List.of(h.token(), Text.time(h.dueAtMillis()), Integer.toString(s.message().payload().length),
+            for (Row s : shown) {
+                String payload = new String(s.payload(), StandardCharsets.UTF_8);
+                json.add(Json.object("handle", s.handle(), "due", Text.time(s.dueAtMillis()),
+                        "bytes", s.payload().length, "payload", payload));
+                rows.add(List.of(s.handle(), Text.time(s.dueAtMillis()), Integer.toString(s.payload().length),
                         payload.length() > 40 ? payload.substring(0, 40) + "..." : payload));
             }
             output.print(out, () -> Json.object("topic", topic, "scheduled", total, "messages", json), () -> {
@@ -63,7 +97,6 @@ final class SchedulesCommand extends CommandGroup {
                     out.println("(" + shown.size() + " of " + Text.messages(total) + " shown)");
                 }
             });
-            return 0;
         }
     }
 
@@ -77,6 +110,19 @@ final class SchedulesCommand extends CommandGroup {
         @Override
         int run(QueueOptions.OpenQueue q, PrintWriter out) {
             q.mq().cancelScheduled(ScheduleHandle.parse(topic, handle));
+            out.println("cancelled scheduled message " + handle + " of '" + topic + "'");
+            return 0;
+        }
+
+        @Override
+        boolean worksRemotely() {
+            return true;
+        }
+
+        /** On a server: the CancelSchedule call (produce permission on the topic). */
+        @Override
+        int runRemote(MqClient client, PrintWriter out) {
+            client.unwrap(RemoteMqClient.class).cancelSchedule(topic, handle);
             out.println("cancelled scheduled message " + handle + " of '" + topic + "'");
             return 0;
         }

@@ -110,6 +110,20 @@ class ServerTargetTest {
         assertThat(cli.stdin("a\nb\n").run("produce", "t", "--deliver-after", "1h", "--server", uri).out())
                 .startsWith("scheduled 2 messages for 't', due ");
         assertThat(server.queue().admin().scheduledCount("t")).isEqualTo(3);
+        String list = ok("schedules", "list", "t", "--server", uri).out();
+        assertThat(list).contains("HANDLE").contains("later").contains("a").contains("b");
+        assertThat(ok("schedules", "list", "t", "-n", "1", "--json", "--server", uri).out()).contains("\"scheduled\":3")
+                .contains("\"payload\":\"a\"").doesNotContain("later");
+        assertThat(ok("schedules", "list", "t", "-n", "2", "--server", uri).out()).contains("(2 of 3 messages shown)");
+        String handle = list.strip().lines().reduce((x, y) -> y).orElseThrow().split("\\s+")[0]; // "later": due last
+        assertThat(ok("schedules", "cancel", "t", handle, "--server", uri).out())
+                .isEqualTo("cancelled scheduled message " + handle + " of 't'\n");
+        Cli.Result again = cli.run("schedules", "cancel", "t", handle, "--server", uri);
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains(handle);
+        assertThat(server.queue().admin().scheduledCount("t")).isEqualTo(2);
+        assertThat(cli.run("schedules", "list", "t", "-n", "1001", "--server", uri).exit()).isEqualTo(2);
+        assertThat(cli.run("schedules", "list", "nope", "--server", uri).exit()).isEqualTo(1);
         assertThat(cli.stdin("now\n").run("produce", "t", "--deliver-after", "0s", "--server", uri).exit()).isZero();
         try (MqClient client = MqClient.open(uri);
              Consumer c = client.subscribe(ConsumerOptions.builder("t", "s")

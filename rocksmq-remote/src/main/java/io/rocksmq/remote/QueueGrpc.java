@@ -65,11 +65,15 @@ public final class QueueGrpc {
     public static final MethodDescriptor<io.rocksmq.remote.proto.CancelScheduleRequest, Empty> CANCEL_SCHEDULE =
             method(MethodType.UNARY, "CancelSchedule", io.rocksmq.remote.proto.CancelScheduleRequest.getDefaultInstance(),
                     Empty.getDefaultInstance());
+    public static final MethodDescriptor<io.rocksmq.remote.proto.ListSchedulesRequest, io.rocksmq.remote.proto.ListSchedulesResponse>
+            LIST_SCHEDULES = method(MethodType.UNARY, "ListSchedules",
+                    io.rocksmq.remote.proto.ListSchedulesRequest.getDefaultInstance(),
+                    io.rocksmq.remote.proto.ListSchedulesResponse.getDefaultInstance());
 
     /** Every method, in the order of the .proto file. */
     public static final List<MethodDescriptor<?, ?>> METHODS = List.of(PRODUCE, PRODUCE_STREAM, SUBSCRIBE,
             LATEST_MESSAGE_ID, CREATE_TOPIC, DELETE_TOPIC, LIST_TOPICS, LIST_SUBSCRIPTIONS, DELETE_SUBSCRIPTION,
-            TOPIC_STATS, SERVER_INFO, SCHEDULE, CANCEL_SCHEDULE);
+            TOPIC_STATS, SERVER_INFO, SCHEDULE, CANCEL_SCHEDULE, LIST_SCHEDULES);
 
     /**
      * The service with every method and, as its schema, the .proto's descriptors: what gRPC's server

@@ -194,6 +194,47 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Consu
                 r.getLatestOffset());
     }
 
+    /**
+     * The topic's scheduled messages still waiting for their time, earliest due first, at most {@code max}
+     * (1 to 1000; the server may answer fewer to keep within its request size limit), with how many wait
+     * in all (one call; produce permission on the topic, as scheduling and cancelling).
+     *
+     * @throws io.rocksmq.api.InvalidArgumentException if {@code max} is out of range
+     * @throws io.rocksmq.api.TopicNotFoundException   if the topic does not exist
+     */
+    public RemoteSchedules listSchedules(String topic, int max) {
+        if (max < 1 || max > MAX_LISTED_SCHEDULES) {
+            throw new io.rocksmq.api.InvalidArgumentException("max must be 1 to " + MAX_LISTED_SCHEDULES + ", was " + max);
+        }
+        checkOpen();
+        io.rocksmq.remote.proto.ListSchedulesResponse r = call(QueueGrpc.LIST_SCHEDULES,
+                io.rocksmq.remote.proto.ListSchedulesRequest.newBuilder().setTopic(topic).setMax(max).build());
+        List<RemoteSchedules.Scheduled> out = new ArrayList<>(r.getMessagesCount());
+        for (io.rocksmq.remote.proto.ScheduledMessageInfo m : r.getMessagesList()) {
+            out.add(new RemoteSchedules.Scheduled(m.getHandle(), java.time.Instant.ofEpochMilli(m.getDueAtMillis()),
+                    Wire.decode(m.getMessage())));
+        }
+        return new RemoteSchedules(r.getTotal(), out);
+    }
+
+    /**
+     * Cancels a scheduled message of the topic before it is due, as {@link io.rocksmq.api.Producer#cancelScheduled}
+     * without a producer (one call; produce permission on the topic).
+     *
+     * @throws io.rocksmq.api.ScheduleNotFoundException if it is no longer waiting (due, or cancelled)
+     */
+    public void cancelSchedule(String topic, String handle) {
+        if (handle == null || handle.isEmpty()) {
+            throw new io.rocksmq.api.InvalidArgumentException("handle must not be null or empty");
+        }
+        checkOpen();
+        call(QueueGrpc.CANCEL_SCHEDULE, io.rocksmq.remote.proto.CancelScheduleRequest.newBuilder()
+                .setTopic(topic).setHandle(handle).build());
+    }
+
+    /** The most {@link #listSchedules} returns in one call. */
+    public static final int MAX_LISTED_SCHEDULES = 1000;
+
     // ------------------------------------------------------------------ AbstractMqClient hooks
 
     @Override

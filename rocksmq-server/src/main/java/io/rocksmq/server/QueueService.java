@@ -148,6 +148,11 @@ final class QueueService {
                             mq.cancelScheduled(io.rocksmq.core.ScheduleHandle.parse(r.getTopic(), r.getHandle()));
                             return Empty.getDefaultInstance();
                         })))
+                .addMethod(QueueGrpc.LIST_SCHEDULES, ServerCalls.asyncUnaryCall(unary(
+                        io.rocksmq.remote.proto.ListSchedulesRequest::getTopic, r -> {
+                            CallContext.require(Permission.PRODUCE, r.getTopic()); // payloads before their time
+                            return ScheduleListing.list(mq, r, maxRequestBytes);
+                        })))
                 .build();
     }
 
