@@ -33,24 +33,23 @@ class DeliverySizeTest {
     private static final int SIZE = 100 * 1024;
     @TempDir
     Path dir;
-    private RmqServer server;
     private RawClient raw;
+    private RmqServer server;
 
     @BeforeEach
     void start() {
-        server = RmqServer.builder(dir).listen("127.0.0.1", 0).start();
+        raw = RawClient.serving(dir, b -> b);
+        server = raw.server();
         RocksMq mq = server.queue();
         mq.createTopic("t");
         for (int i = 0; i < MESSAGES; i++) {
             mq.produce("t", List.of(ProducerMessage.of(new byte[SIZE])));
         }
-        raw = new RawClient(server);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
         raw.close();
-        server.close();
     }
 
     @Test

@@ -33,12 +33,13 @@ class FlowControlTest {
     private static final int MESSAGES = 20_000;
     @TempDir
     Path dir;
-    private RmqServer server;
     private RawClient raw;
+    private RmqServer server;
 
     @BeforeEach
     void start() {
-        server = RmqServer.builder(dir).listen("127.0.0.1", 0).start();
+        raw = RawClient.serving(dir, b -> b);
+        server = raw.server();
         RocksMq mq = server.queue();
         mq.createTopic("t");
         for (int i = 0; i < MESSAGES; i += 1000) {
@@ -48,13 +49,11 @@ class FlowControlTest {
             }
             mq.produce("t", batch);
         }
-        raw = new RawClient(server);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
         raw.close();
-        server.close();
     }
 
     /** A subscriber on the raw call: counts what it received; reads only what {@code call.request} allows. */

@@ -38,20 +38,19 @@ class LimitsAndMalformedRequestsTest {
     private static final int MAX_REQUEST = 64 << 10;
     @TempDir
     Path dir;
-    private RmqServer server;
     private RawClient raw;
+    private RmqServer server;
 
     @BeforeEach
     void start() {
-        server = RmqServer.builder(dir).listen("127.0.0.1", 0).maxRequestBytes(MAX_REQUEST).start();
-        raw = new RawClient(server);
+        raw = RawClient.serving(dir, b -> b.maxRequestBytes(MAX_REQUEST));
+        server = raw.server();
         raw.call(QueueGrpc.CREATE_TOPIC, TopicRequest.newBuilder().setTopic("t").build());
     }
 
     @AfterEach
     void stop() throws InterruptedException {
         raw.close();
-        server.close();
     }
 
     private static ProduceRequest produce(String topic, int payloadBytes) {

@@ -39,19 +39,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PackedDeliveryTest {
     @TempDir
     Path dir;
-    private RmqServer server;
     private RawClient raw;
+    private RmqServer server;
 
     @BeforeEach
     void start() {
-        server = RmqServer.builder(dir).listen("127.0.0.1", 0).start();
-        raw = new RawClient(server);
+        raw = RawClient.serving(dir, b -> b);
+        server = raw.server();
     }
 
     @AfterEach
     void stop() throws InterruptedException {
         raw.close();
-        server.close();
     }
 
     private long[] produce(List<ProducerMessage> batch) {
