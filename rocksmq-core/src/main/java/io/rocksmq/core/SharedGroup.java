@@ -175,7 +175,11 @@ public final class SharedGroup {
      */
     public void ack(long messageId, int attempt, long incarnation) {
         groups.requireWritable();
-        groups.ack(topic, group, new SharedAcks.Pending(messageId, attempt, incarnation));
+        groups.call(topic, group, SharedGroupState::full, (s, op) -> {
+            fence(s, messageId, incarnation);
+            s.ack(op, messageId, attempt);
+            return null;
+        });
     }
 
     /** Releases with the group's redelivery delay for this attempt; see {@link #release(long, int, Duration)}. */

@@ -1,8 +1,5 @@
 package io.rocksmq.core;
 
-import io.rocksmq.api.DeliveryNotFoundException;
-import io.rocksmq.api.RocksMqException;
-import io.rocksmq.api.StorageException;
 import io.rocksmq.core.SharedMessageStates.Entry;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -11,10 +8,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The state of a shared consumer group (a work queue): which of the topic's messages are available,
@@ -39,10 +34,7 @@ import java.util.Set;
  * <ul>
  *   <li>acquire: one batch with the new count of every message handed out ({@code done = 0});</li>
  *   <li>ack: the message's {@code done = 1} record; or, when it is the floor, the new floor (the group's
- *       position) and the deletion of the finished records it passes. Acks are committed in groups
- *       ({@link SharedAcks}): the acks queued when a holder of the lock drains are written in one batch,
- *       each one's records staged in queue order as if written alone, and each returns only after that
- *       batch was written;</li>
+ *       position) and the deletion of the finished records it passes;</li>
  *   <li>dead letter: the same records plus the counters record ({@code rejected}, {@code deadLettered}),
  *       in the very batch that produces the dead letter to the dead-letter topic
  *       ({@code Topic.append}'s extra records), so a dead letter is never lost and never doubled;</li>
@@ -61,7 +53,7 @@ import java.util.Set;
  * <h2>Seams</h2>
  * Not final: the deliberately broken variants in the test sources (no fencing, dead letter and removal
  * in two writes, counts not persisted) override {@link #fences}, {@link #sendDeadLetter},
- * {@link #persistCounts}, {@link #commitAcks} and {@link #commit}, and are installed through {@link Factory}, to show that the
+ * {@link #persistCounts} and {@link #commit}, and are installed through {@link Factory}, to show that the
  * history test catches each bug. Production code never subclasses it.
  *
  * <p>Not thread-safe by itself: confined to holders of the group's position lock.
@@ -101,8 +93,6 @@ class SharedGroupState {
     private final String name;
     /** The per-message states above the floor. */
     private final SharedMessageStates states;
-    /** Acks waiting for the next holder of the position lock to commit them (thread-safe queue). */
-    final SharedAcks acks = new SharedAcks();
     /** Records to delete with the next write (below a floor that retention moved, or at open). */
     private final List<byte[]> garbage = new ArrayList<>();
     private long rejected;
@@ -241,101 +231,19 @@ class SharedGroupState {
         expiredMessages++;
     }
 
+    /** Finishes the delivery as processed. */
+    void ack(Op op, long id, int attempt) {
+        catchUp(op);
+        finishInOwnWrite(op, states.finishable(id, attempt, fences()));
+        acked++;
+    }
+
     /** Writes what finishes {@code e} (its done record, or the floor it moves) in one batch, then finishes it. */
     private void finishInOwnWrite(Op op, Entry e) {
         List<byte[][]> writes = new ArrayList<>();
         long newFloor = stageFinish(op, e, writes);
         commit(op, writes);
         finish(op, e, newFloor);
-    }
-
-    /**
-     * Finishes every ack queued in {@link #acks} in one write (group commit). Each is checked (incarnation,
-     * fencing) in queue order against the state the ones before it leave, and its records staged as
-     * {@link #stageFinish} would after them (an id staged done earlier in the batch that the floor then
-     * passes is deleted after its put: a batch applies in order); memory changes, ack by ack, only once the
-     * write succeeded. Every drained ack is completed before this returns: an ack refused alone with its
-     * own error, all of the write with the write's failure.
-     */
-    void ackQueued(Op op) {
-        List<SharedAcks.Pending> batch = acks.drain();
-        if (batch.isEmpty()) {
-            return;
-        }
-        try {
-            catchUp(op);
-            List<byte[][]> writes = new ArrayList<>();
-            List<SharedAcks.Pending> staged = new ArrayList<>();
-            List<Entry> finishing = new ArrayList<>();
-            Set<Long> stagedDone = new HashSet<>();
-            long floor = op.group().position();
-            for (SharedAcks.Pending p : batch) {
-                try {
-                    Entry e = stageAck(p, floor, stagedDone);
-                    floor = stageFinishInBatch(op, e, floor, stagedDone, writes);
-                    staged.add(p);
-                    finishing.add(e);
-                } catch (RocksMqException refused) {
-                    p.complete(refused);
-                }
-            }
-            if (staged.isEmpty()) {
-                return;
-            }
-            commitAcks(op, writes, staged);
-            for (Entry e : finishing) {
-                long now = op.group().position();
-                finish(op, e, e.id == now ? states.floorAfterFinishing(now) : now);
-                acked++;
-            }
-            for (SharedAcks.Pending p : staged) {
-                p.complete(null);
-            }
-        } catch (RuntimeException failed) {
-            for (SharedAcks.Pending p : batch) {
-                p.complete(failed); // no-op for those completed already
-            }
-        } finally {
-            for (SharedAcks.Pending p : batch) { // after an Error: their threads must not take them for done
-                if (!p.isDone()) {
-                    p.complete(new StorageException("the ack of message " + p.id
-                            + " was cut short by an error of another acking thread", "Incomplete", null));
-                }
-            }
-        }
-    }
-
-    /** The entry a queued ack finishes, if it may (it was not finished earlier in the same batch). */
-    private Entry stageAck(SharedAcks.Pending p, long floor, Set<Long> stagedDone) {
-        if (p.incarnation != SharedGroup.ANY_INCARNATION && p.incarnation != incarnation) {
-            throw new DeliveryNotFoundException(name, p.id,
-                    "the delivery is of an earlier incarnation of the group, destroyed since");
-        }
-        if (p.id < floor || stagedDone.contains(p.id)) {
-            throw new DeliveryNotFoundException(name, p.id, "it was already acknowledged or dead-lettered");
-        }
-        return states.finishable(p.id, p.attempt, fences());
-    }
-
-    /**
-     * {@link #stageFinish} for the batch's next ack, {@code floor} and {@code stagedDone} being what the
-     * acks staged before it leave; returns the floor after it.
-     */
-    private long stageFinishInBatch(Op op, Entry e, long floor, Set<Long> stagedDone, List<byte[][]> writes) {
-        if (e.id != floor) {
-            writes.add(record(e.id, e.attempts, true));
-            stagedDone.add(e.id);
-            return floor;
-        }
-        long newFloor = states.floorAfterFinishing(floor);
-        while (stagedDone.remove(newFloor)) {
-            newFloor = states.floorAfterFinishing(newFloor);
-        }
-        for (long id = floor; id < newFloor; id++) {
-            writes.add(new byte[][] {SharedLayout.sharedMessageKey(topicId, name, id), null});
-        }
-        writes.add(new byte[][] {op.group().positionKey(), StorageLayout.positionValue(newFloor)});
-        return newFloor;
     }
 
     /** Dead-letters the delivery now. */
@@ -495,11 +403,6 @@ class SharedGroupState {
     /** True: an operation naming an earlier delivery attempt is refused. */
     boolean fences() {
         return true;
-    }
-
-    /** Writes the records of a group of acks ({@code staged}) in one batch; they succeed after it returns. */
-    void commitAcks(Op op, List<byte[][]> writes, List<SharedAcks.Pending> staged) {
-        commit(op, writes);
     }
 
     /** Writes an acquire's new delivery counts. */

@@ -129,7 +129,8 @@ final class SharedGroups {
             boolean[] wake = new boolean[1];
             R result = g.underPositionLock(() -> {
                 wake[0] = wakeIf.test(s);
-                return f.apply(s, op(s, t, g));
+                return f.apply(s, new SharedGroupState.Op(store, t, g, config.clock().millis(),
+                        producePath::produceDeadLetter));
             });
             if (wake[0]) {
                 g.signal();
@@ -140,35 +141,6 @@ final class SharedGroups {
 
     <R> R call(String topic, String group, BiFunction<SharedGroupState, SharedGroupState.Op, R> f) {
         return call(topic, group, false, f);
-    }
-
-    /**
-     * Acks with group commit ({@link SharedAcks}): queues {@code ack} on the group's state, then takes the
-     * position lock and commits whatever is queued (its own ack, unless an earlier holder did). Returns once
-     * the ack is persisted; wakes the acquirers if the group was full.
-     */
-    void ack(String topic, String group, SharedAcks.Pending ack) {
-        engine.inGroup(topic, group, (t, g) -> {
-            SharedGroupState s = g.shared();
-            if (s == null) {
-                throw new WrongGroupTypeException(topic, group, false);
-            }
-            s.acks.offer(ack); // before the lock: a holder draining meanwhile commits it with its own
-            boolean wake = g.underPositionLock(() -> {
-                boolean full = s.full();
-                s.ackQueued(op(s, t, g));
-                return full;
-            });
-            if (wake) {
-                g.signal();
-            }
-            ack.outcome();
-            return null;
-        });
-    }
-
-    private SharedGroupState.Op op(SharedGroupState s, Topic t, ConsumerGroup g) {
-        return new SharedGroupState.Op(store, t, g, config.clock().millis(), producePath::produceDeadLetter);
     }
 
     /** Checks the queue is writable (every shared operation but stats writes or may write). */

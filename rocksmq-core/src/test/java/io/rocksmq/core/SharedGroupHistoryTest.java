@@ -85,11 +85,6 @@ class SharedGroupHistoryTest {
         assertCaught("two writes", SharedGroupVariants.DeadLetterInTwoWrites.factory(42, 0.05));
     }
 
-    @Test
-    void catchesAcksReportedBeforeTheirGroupWrite() throws Exception {
-        assertCaught("acks done before their write", SharedGroupVariants.AcksDoneBeforeWrite.factory(42, 0.05));
-    }
-
     private void assertCaught(String what, SharedGroupState.Factory broken) throws Exception {
         HistoryRounds.caught(dir, 3, what, (d, seed) -> run(d, seed, 1_500, 2, broken));
     }

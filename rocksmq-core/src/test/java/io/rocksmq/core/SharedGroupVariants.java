@@ -97,27 +97,6 @@ final class SharedGroupVariants {
     }
 
     /**
-     * BROKEN: a group of acks is reported done before its write, so an ack whose batch then fails returned
-     * as if persisted (and its message, still locked in memory, is delivered again once the lock expires).
-     */
-    static final class AcksDoneBeforeWrite extends FlakyWrites {
-        AcksDoneBeforeWrite(SharedGroupOptions o, long t, String n, long f, long[] c, Map<Long, byte[]> r,
-                            long seed, double rate) {
-            super(o, t, n, f, c, r, seed, rate);
-        }
-
-        static Factory factory(long seed, double rate) {
-            return (o, t, n, f, c, r) -> new AcksDoneBeforeWrite(o, t, n, f, c, r, seed, rate);
-        }
-
-        @Override
-        void commitAcks(Op op, List<byte[][]> writes, List<SharedAcks.Pending> staged) {
-            staged.forEach(p -> p.complete(null)); // the bug: done before the write that may fail
-            super.commitAcks(op, writes, staged);
-        }
-    }
-
-    /**
      * Answers a delivery by message id and attempt only, on whatever incarnation of the group the name
      * finds now: an old incarnation's delivery can finish (or release) the same (id, attempt) of a
      * re-created group. For {@link SharedGroupRecreateHistoryTest}.
