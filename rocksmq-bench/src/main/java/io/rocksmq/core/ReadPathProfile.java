@@ -19,10 +19,12 @@ import java.util.SplittableRandom;
  * iterator kept open (the raw value-per-batch peer's read). More variants, named in the fourth argument:
  * {@code cursor} (consume's read through a group cursor, without the position write), {@code group-consume}
  * and {@code group-consume-interval} (ConsumerGroup.consume without the facade, with no position commit
- * interval and with 1 s), {@code fanout} and {@code fanout-interval} (W7 in one thread: 100 groups
+ * interval and with 1 s), {@code group-consume-touch} (as {@code group-consume}, every payload viewed as
+ * {@code consume-touch} does), {@code fanout} and {@code fanout-interval} (W7 in one thread: 100 groups
  * consuming in step, the rate printed per group), {@code raw-nofill},
  * {@code raw-readahead}, {@code raw-async} (the raw scan with one read option changed) and
- * {@code raw-bytebuffer} (the raw scan reading into one reused direct buffer).
+ * {@code raw-bytebuffer} (the raw scan reading into one reused direct buffer), {@code raw-touch} (the raw
+ * scan reading each message's length and first payload byte, as the harness's raw peer's W4 reader does).
  *
  * <p>On a busy machine compare messages per CPU-second (msgs/s divided by the thread's CPU share), and
  * only between variants of one run: wall-clock rates there measure the other processes.
@@ -72,6 +74,55 @@ public final class ReadPathProfile {
             }
         }
         return new long[] {got, sum};
+    }
+
+    /*
+     * The per-message loops, each in a method of its own (as the harness's reader has it): inside main
+     * they were compiled on-stack with the other variants' code and recompiled as variants alternated.
+     */
+
+    /** Every message's payload viewed through {@code payloadBuffer()}, as the harness's W4 reader does. */
+    private static long touchAll(List<ConsumerMessage> m) {
+        long sum = 0;
+        for (int i = 0, n = m.size(); i < n; i++) {
+            ConsumerMessage c = m.get(i);
+            sum += c.payloadBuffer().get(0) + c.payloadSize();
+        }
+        return sum;
+    }
+
+    /**
+     * Walks a stored batch as the harness's raw peer walks its own (length, first payload byte, next),
+     * skipping each message's properties (none here: a count of 0). Without expiry times.
+     */
+    private static long touchBatch(byte[] v) {
+        long sum = 0;
+        int pos = BatchFormat.BATCH_HEADER_BYTES;
+        for (int i = 0, n = BatchFormat.batchCount(v); i < n; i++) {
+            int length = StorageLayout.getInt(v, pos);
+            sum += length + (length == 0 ? 0 : v[pos + 4]);
+            pos += 4 + length + 2;
+        }
+        if (pos != v.length) {
+            throw new IllegalStateException("not a batch of messages without properties or expiry");
+        }
+        return sum;
+    }
+
+    private static long sizeAll(List<ConsumerMessage> m) {
+        long sum = 0;
+        for (int i = 0, n = m.size(); i < n; i++) {
+            sum += m.get(i).payloadSize();
+        }
+        return sum;
+    }
+
+    private static long copyAll(List<ConsumerMessage> m) {
+        long sum = 0;
+        for (int i = 0, n = m.size(); i < n; i++) {
+            sum += m.get(i).payload()[0];
+        }
+        return sum;
     }
 
     public static void main(String[] args) throws Exception {
@@ -149,12 +200,10 @@ public final class ReadPathProfile {
                             String g = variant + round;
                             mq.createConsumerGroup("t", g);
                             boolean copy = variant.equals("consume-copy");
+                            boolean size = variant.equals("consume-size");
                             for (List<ConsumerMessage> m; !(m = mq.consume("t", g, READ)).isEmpty(); ) {
                                 got += m.size();
-                                for (int i = 0, n = m.size(); i < n; i++) {
-                                    ConsumerMessage c = m.get(i);
-                                    sum += copy ? c.payload()[0] : variant.equals("consume-size") ? c.payloadSize() : c.payloadBuffer().get(0) + c.payloadSize();
-                                }
+                                sum += copy ? copyAll(m) : size ? sizeAll(m) : touchAll(m);
                             }
                         }
                         case "cursor" -> { // consume's read through a group cursor, without the position write
@@ -165,16 +214,18 @@ public final class ReadPathProfile {
                             }
                             cursor.close();
                         }
-                        case "group-consume", "group-consume-interval" -> { // ConsumerGroup.consume itself
+                        case "group-consume", "group-consume-interval", "group-consume-touch" -> {
+                            // ConsumerGroup.consume itself; -touch views every payload, as consume-touch does
                             String g = variant + round;
                             mq.createConsumerGroup("t", g);
                             ConsumerGroup group = topic.groups().stream().filter(x -> x.name().equals(g)).findFirst()
                                     .orElseThrow();
                             long interval = variant.endsWith("interval") ? 1000 : 0;
+                            boolean touch = variant.endsWith("touch");
                             for (List<ConsumerMessage> m; !(m = group.consume(mq.store(), topic, READ,
                                     System.currentTimeMillis(), interval)).isEmpty(); ) {
                                 got += m.size();
-                                sum += m.get(0).payload()[0];
+                                sum += touch ? touchAll(m) : m.get(0).payload()[0];
                             }
                         }
                         case "fanout", "fanout-interval" -> { // W7 in one thread: 100 groups in step
@@ -230,6 +281,16 @@ public final class ReadPathProfile {
                                     }
                                     got += out.size();
                                     sum += out.get(0).payload()[0];
+                                }
+                            }
+                        }
+                        case "raw-touch" -> { // the raw scan touching each payload as the harness's raw peer does
+                            try (RocksStore.Range range = mq.store().range(mq.store().messages(),
+                                    StorageLayout.topicLowerBound(topic.id()), StorageLayout.topicUpperBound(topic.id()))) {
+                                for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
+                                    byte[] v = range.it.value();
+                                    got += BatchFormat.batchCount(v);
+                                    sum += touchBatch(v);
                                 }
                             }
                         }
