@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -52,12 +51,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Acknowledgements and seeks</h2>
  * The AckRing decides locally what an acknowledgement means; an acknowledgement of a delivered message is
- * then sent to the server, which commits it, and the call does <em>not</em> wait for the server's reply
- * (pipelined, at most {@link #MAX_PIPELINED_ACKS} unanswered at a time): an error the server answers is
- * thrown by the consumer's next {@code ack}, {@code ackCumulative} or {@code seek}. The server applies a
- * stream's requests in order, so an acknowledgement is committed before a later seek or the end of the
- * stream ({@link #close()}), and {@link RemoteMqClient#listSubscriptions} waits for the acknowledgements
- * its consumers have in flight: what this client acknowledged, it sees committed. A seek starts a
+ * then sent to the server, which commits it, and the call waits for the server's reply. A seek starts a
  * new <em>generation</em>: the buffer is dropped, the server is told the new generation with the seek, and
  * deliveries of older generations still on the wire are discarded when they arrive.
  *
@@ -79,8 +73,6 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     private static final Logger LOG = LoggerFactory.getLogger(RemoteConsumer.class);
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
-    /** Acknowledgements sent and not yet answered, at most: the next one waits for a reply. */
-    static final int MAX_PIPELINED_ACKS = 256;
     /** Re-subscriptions (and producers' resends) after a lost connection, for the whole JVM (rare, short tasks). */
     static final ScheduledExecutorService RECONNECTS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rocksmq-remote-reconnect");
@@ -109,9 +101,6 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     /** Places freed since the last credit grant. */
     private int owed;
     private Stream stream;
-    /** The first error the server answered to a pipelined acknowledgement, not yet thrown. */
-    private final java.util.concurrent.atomic.AtomicReference<RocksMqException> ackError =
-            new java.util.concurrent.atomic.AtomicReference<>();
 
     private RemoteConsumer(RemoteMqClient client, ConsumerOptions options) {
         this.client = client;
@@ -200,7 +189,7 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         }
         s.grant(grant);
         if (ackUpTo >= 0) {
-            s.post(SubscribeRequest.newBuilder().setAck(
+            s.request(SubscribeRequest.newBuilder().setAck(
                     SubscribeRequest.Ack.newBuilder().setOffset(ackUpTo).setCumulative(true)));
         }
         return out;
@@ -209,7 +198,6 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     @Override
     public void ack(MessageId id) {
         long offset = offsetOf(id);
-        throwAckError();
         Stream s;
         lock.lock();
         try {
@@ -222,13 +210,12 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         } finally {
             lock.unlock();
         }
-        s.post(SubscribeRequest.newBuilder().setAck(SubscribeRequest.Ack.newBuilder().setOffset(offset)));
+        s.request(SubscribeRequest.newBuilder().setAck(SubscribeRequest.Ack.newBuilder().setOffset(offset)));
     }
 
     @Override
     public void ackCumulative(MessageId id) {
         long offset = offsetOf(id);
-        throwAckError();
         long upTo;
         Stream s;
         lock.lock();
@@ -243,34 +230,8 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         } finally {
             lock.unlock();
         }
-        s.post(SubscribeRequest.newBuilder().setAck(
+        s.request(SubscribeRequest.newBuilder().setAck(
                 SubscribeRequest.Ack.newBuilder().setOffset(upTo).setCumulative(true)));
-    }
-
-    /** Throws (once) the error the server answered to an earlier pipelined acknowledgement. */
-    private void throwAckError() {
-        RocksMqException e = ackError.getAndSet(null);
-        if (e != null) {
-            throw e;
-        }
-    }
-
-    /**
-     * Waits (at most the call timeout) until the server answered every acknowledgement sent so far; their
-     * errors are thrown by the next acknowledgement or seek, not here.
-     */
-    void awaitAcknowledgements() {
-        Stream s;
-        lock.lock();
-        try {
-            if (buffer.isClosed()) {
-                return;
-            }
-            s = stream;
-        } finally {
-            lock.unlock();
-        }
-        s.awaitPosted();
     }
 
     @Override
@@ -285,7 +246,6 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     }
 
     private void seek(SubscribeRequest.Seek.Builder seek) {
-        throwAckError();
         Stream s;
         lock.lock();
         try {
@@ -564,10 +524,6 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         private final CompletableFuture<Void> ended = new CompletableFuture<>();
         private final ConcurrentHashMap<Long, CompletableFuture<Void>> replies = new ConcurrentHashMap<>();
         private final AtomicLong requestIds = new AtomicLong();
-        /** Places for pipelined acknowledgements not yet answered. */
-        private final java.util.concurrent.Semaphore ackWindow = new java.util.concurrent.Semaphore(MAX_PIPELINED_ACKS);
-        /** The pipelined requests not yet answered. */
-        private final Set<CompletableFuture<Void>> posted = ConcurrentHashMap.newKeySet();
         private final ClientCall<SubscribeRequest, SubscribeResponse> call =
                 client.channel().newCall(QueueGrpc.SUBSCRIBE, io.grpc.CallOptions.DEFAULT);
         private final StreamObserver<SubscribeRequest> requests = ClientCalls.asyncBidiStreamingCall(call, this);
@@ -608,61 +564,6 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
             }
             send(request.setRequestId(id).build());
             await(reply, "waiting for the server");
-        }
-
-        /**
-         * Sends a request that the server answers with a reply, without waiting for it (unless
-         * {@link #MAX_PIPELINED_ACKS} are unanswered): an error in the reply is kept for the consumer's next
-         * call; the stream's own end is not (it is handled as the stream's failure).
-         */
-        void post(SubscribeRequest.Builder request) {
-            RocksMqException gone = endedWith;
-            if (gone != null) {
-                throw gone;
-            }
-            try {
-                if (!ackWindow.tryAcquire(client.options().callTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                    cancel();
-                    throw new ServerUnavailableException("the server did not answer in "
-                            + client.options().callTimeout() + " while acknowledging", null);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RocksMqException("interrupted while acknowledging");
-            }
-            long id = requestIds.incrementAndGet();
-            CompletableFuture<Void> reply = new CompletableFuture<>();
-            posted.add(reply);
-            reply.whenComplete((ok, error) -> {
-                posted.remove(reply);
-                ackWindow.release();
-                if (error instanceof RocksMqException r && r != endedWith) {
-                    ackError.compareAndSet(null, r);
-                }
-            });
-            replies.put(id, reply);
-            if (endedWith != null) { // ended between the check and the put: onError may have missed it
-                if (replies.remove(id) != null) {
-                    reply.completeExceptionally(endedWith);
-                }
-                throw endedWith;
-            }
-            send(request.setRequestId(id).build());
-        }
-
-        /** Waits (bounded by the call timeout) until every request {@link #post}ed so far is answered. */
-        void awaitPosted() {
-            CompletableFuture<?>[] pending = posted.toArray(new CompletableFuture<?>[0]);
-            if (pending.length == 0) {
-                return;
-            }
-            try {
-                CompletableFuture.allOf(pending).get(client.options().callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                // errors go to the next acknowledgement; a server that does not answer fails that one too
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
 
         private synchronized void send(SubscribeRequest r) {

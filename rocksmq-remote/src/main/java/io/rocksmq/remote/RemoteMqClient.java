@@ -302,13 +302,6 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Consu
     @Override
     public List<SubscriptionInfo> listSubscriptions(String topic) {
         checkOpen();
-        // Acknowledgements are pipelined: what this client's consumers acknowledged is committed before it
-        // lists the positions (a lag read after an ack counts it, as on the embedded backend).
-        for (Consumer c : openConsumers()) {
-            if (c instanceof RemoteConsumer r && r.topic().equals(topic)) {
-                r.awaitAcknowledgements();
-            }
-        }
         List<SubscriptionInfo> out = new ArrayList<>();
         for (io.rocksmq.remote.proto.SubscriptionInfo s : call(QueueGrpc.LIST_SUBSCRIPTIONS, topicRequest(topic))
                 .getSubscriptionsList()) {

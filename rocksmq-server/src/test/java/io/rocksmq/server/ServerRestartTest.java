@@ -46,9 +46,6 @@ class ServerRestartTest {
             List<Message> first = receive(c, 4);
             c.ack(first.get(0).id());
             c.ack(first.get(1).id()); // m2 and m3 stay unacknowledged
-            // acks are pipelined: listing waits for this client's acks, so both are committed before the stop
-            // (an ack still unanswered when the server stops would be delivered again: at-least-once)
-            assertThat(client.listSubscriptions("t").get(0).lag()).isEqualTo(2);
 
             server.close();
             assertThatThrownBy(() -> p.send("while down")).isInstanceOf(ServerUnavailableException.class);
