@@ -44,10 +44,10 @@ import java.util.function.Function;
 
 /**
  * The service {@code rocksmq.v1.Queue} on an embedded queue. Produce goes straight to
- * {@link RocksMq#produce} (one request, one atomic batch); a subscription stream reads the queue's
- * consumer group directly ({@link SubscriptionSession}) under the embedded backend's rules (one consumer
- * per subscription, acknowledgement, seek), so they hold for remote clients as they do in process.
- * Administration goes to a {@link RocksMqClient} wrapped around the same queue.
+ * {@link RocksMq#produce} (one request, one atomic batch); subscriptions are embedded consumers of a
+ * {@link RocksMqClient} wrapped around the same queue, one per stream ({@link SubscriptionSession}), so the
+ * embedded backend's rules (one consumer per subscription, acknowledgement, seek) hold for remote clients
+ * as they do in process. Administration goes to the same client.
  *
  * <p>Thread-safe: handlers run on gRPC's executor; the queue and the client are thread-safe.
  */
@@ -59,8 +59,6 @@ final class QueueService {
     private final ServerMetrics metrics;
     private final long maxRequestBytes;
     private final Set<SubscriptionSession> sessions = ConcurrentHashMap.newKeySet();
-    /** The subscriptions with an open stream: one stream per subscription (see {@link SubscriptionSession}). */
-    private final ConcurrentHashMap<String, SubscriptionSession> claims = new ConcurrentHashMap<>();
 
     QueueService(RocksMq mq, ServerMetrics metrics, long maxRequestBytes) {
         this.mq = mq;
@@ -276,7 +274,7 @@ final class QueueService {
     // ------------------------------------------------------------------ subscribe
 
     private StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> responses) {
-        SubscriptionSession session = new SubscriptionSession(mq, responses, CallContext.peer(), metrics, claims,
+        SubscriptionSession session = new SubscriptionSession(client, responses, CallContext.peer(), metrics,
                 sessions::remove);
         sessions.add(session);
         return session;
