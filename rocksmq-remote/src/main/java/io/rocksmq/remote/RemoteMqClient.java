@@ -150,6 +150,11 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Consu
         return serverInfo.getMaxRequestBytes();
     }
 
+    /** Whether the server reads produce requests in packed form ({@code ProduceRequest.packed}). */
+    boolean producePacked() {
+        return serverInfo.getProducePacked();
+    }
+
     CallOptions callOptions() {
         return CallOptions.DEFAULT.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -1,5 +1,6 @@
 package io.rocksmq.remote;
 
+import com.google.protobuf.ByteString;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.rocksmq.api.InvalidArgumentException;
@@ -11,6 +12,7 @@ import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.internals.AutoDeduplicationIds;
 import io.rocksmq.api.internals.Threads;
+import io.rocksmq.remote.proto.PackedPayloads;
 import io.rocksmq.remote.proto.ProduceRequest;
 import io.rocksmq.remote.proto.ProduceResponse;
 
@@ -31,7 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * batch leaves at once only while fewer than {@link #PARTIAL_IN_FLIGHT} batches are in flight, so a lone
  * message pays no batching delay, and under load single sends wait for an answer and leave together
  * (group commit) instead of queueing one by one at the server.
- * {@link ProducerOptions#batchingMaxDelay()} is not needed for that and is not applied.
+ * {@link ProducerOptions#batchingMaxDelay()} is not needed for that and is not applied. A batch whose
+ * messages all have nothing but a payload travels packed ({@link PackedPayloads}: their sizes and one
+ * block of bytes, no protobuf message per message) when the server says it reads that form.
  *
  * <h2>States and locks</h2>
  * {@link #lock} guards {@link #queue} (accepted, not yet sent), {@link #inFlight} (sent batches, oldest
@@ -56,6 +60,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class RemoteProducer implements Producer {
     /** Room left in a request for the protobuf framing of the messages. */
     private static final int REQUEST_HEADROOM = 64 << 10;
+    /** A payload's share of a packed request beyond its bytes: its size, a varint of at most 5 bytes. */
+    private static final int PACKED_FRAMING_BYTES = 5;
     /**
      * Batches sent and not yet answered, at most: deep enough that the server never waits a round trip
      * for the next full batch.
@@ -75,6 +81,8 @@ public final class RemoteProducer implements Producer {
     private final int maxBatchMessages;
     private final long maxBatchBytes;
     private final int maxPending;
+    /** Whether payload-only sends travel packed: the server reads {@code ProduceRequest.packed}. */
+    private final boolean packed;
     /** Null without a producer name. */
     private final AutoDeduplicationIds autoIds;
     private final long sendTimeoutNanos;
@@ -98,8 +106,19 @@ public final class RemoteProducer implements Producer {
     /** The last send accepted: flush waits for it (batches complete in order). */
     private CompletableFuture<MessageId> last = CompletableFuture.completedFuture(null);
 
-    private record Pending(io.rocksmq.remote.proto.OutgoingMessage message, int bytes,
+    /**
+     * An accepted send: {@code payload} alone if the message has nothing else and the server reads
+     * packed requests ({@code message} null: it travels in {@link PackedPayloads}, copied when its batch
+     * is built, which the API allows: the caller leaves the payload alone until the send completes),
+     * otherwise its protobuf form ({@code payload} null).
+     */
+    private record Pending(io.rocksmq.remote.proto.OutgoingMessage message, byte[] payload, int bytes,
                            CompletableFuture<MessageId> future, long acceptedNanos) {
+        /** This send as a protobuf message, for a batch that cannot be packed. */
+        io.rocksmq.remote.proto.OutgoingMessage wire() {
+            return message != null ? message : io.rocksmq.remote.proto.OutgoingMessage.newBuilder()
+                    .setPayload(ByteString.copyFrom(payload)).build();
+        }
     }
 
     RemoteProducer(RemoteMqClient client, ProducerOptions options) {
@@ -108,6 +127,7 @@ public final class RemoteProducer implements Producer {
         this.maxBatchMessages = options.batchingMaxMessages();
         this.maxBatchBytes = Math.max(1, Math.min(options.batchingMaxBytes(), client.maxRequestBytes() - REQUEST_HEADROOM));
         this.maxPending = options.maxPendingMessages();
+        this.packed = client.producePacked();
         this.autoIds = AutoDeduplicationIds.of(options);
         this.sendTimeoutNanos = options.sendTimeout().toNanos();
     }
@@ -125,12 +145,22 @@ public final class RemoteProducer implements Producer {
         if (message.scheduled()) {
             throw new InvalidArgumentException("message has a delivery time: use schedule()");
         }
-        io.rocksmq.remote.proto.OutgoingMessage wire = Wire.encode(message);
-        if (autoIds != null && !wire.hasDeduplicationId()) {
-            wire = wire.toBuilder().setDeduplicationId(autoIds.next()).build();
+        io.rocksmq.remote.proto.OutgoingMessage wire = null;
+        byte[] payload = null;
+        int bytes;
+        long payloadAndProperties;
+        if (packed && autoIds == null && Wire.payloadOnly(message)) {
+            payload = message.payload();
+            bytes = payload.length + PACKED_FRAMING_BYTES;
+            payloadAndProperties = payload.length;
+        } else {
+            wire = Wire.encode(message);
+            if (autoIds != null && !wire.hasDeduplicationId()) {
+                wire = wire.toBuilder().setDeduplicationId(autoIds.next()).build();
+            }
+            bytes = wire.getSerializedSize();
+            payloadAndProperties = (long) wire.getPayload().size() + propertyBytes(wire);
         }
-        int bytes = wire.getSerializedSize();
-        long payloadAndProperties = (long) wire.getPayload().size() + propertyBytes(wire);
         if (payloadAndProperties > client.maxMessageBytes()) {
             throw new InvalidArgumentException("message of " + payloadAndProperties + " bytes (payload and properties) is"
                     + " larger than the server's maximum of " + client.maxMessageBytes() + " bytes");
@@ -142,7 +172,7 @@ public final class RemoteProducer implements Producer {
                 Threads.await(roomOrDone, "waiting for room to send");
             }
             checkOpen();
-            queue.add(new Pending(wire, bytes, future, System.nanoTime()));
+            queue.add(new Pending(wire, payload, bytes, future, System.nanoTime()));
             queuedBytes += bytes;
             pending++;
             last = future;
@@ -170,9 +200,9 @@ public final class RemoteProducer implements Producer {
                 && (inFlight.isEmpty() || inFlightBytes < MAX_IN_FLIGHT_BYTES)
                 && (inFlight.size() < PARTIAL_IN_FLIGHT || queue.size() >= maxBatchMessages
                         || queuedBytes >= maxBatchBytes)) {
-            List<Pending> batch = new ArrayList<>();
-            ProduceRequest.Builder request = ProduceRequest.newBuilder().setTopic(topic);
+            List<Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatchMessages));
             long bytes = 0;
+            boolean allPayloadOnly = true;
             while (!queue.isEmpty() && batch.size() < maxBatchMessages) {
                 Pending p = queue.peek();
                 if (!batch.isEmpty() && bytes + p.bytes() > maxBatchBytes) {
@@ -181,7 +211,7 @@ public final class RemoteProducer implements Producer {
                 queue.poll();
                 queuedBytes -= p.bytes();
                 batch.add(p);
-                request.addMessages(p.message());
+                allPayloadOnly &= p.message() == null;
                 bytes += p.bytes();
             }
             if (stream == null) {
@@ -189,8 +219,24 @@ public final class RemoteProducer implements Producer {
             }
             inFlight.add(batch);
             inFlightBytes += bytes;
-            stream.send(request.build());
+            stream.send(request(batch, allPayloadOnly));
         }
+    }
+
+    /** The request of one batch: packed if every message of it is a payload alone. */
+    private ProduceRequest request(List<Pending> batch, boolean allPayloadOnly) {
+        ProduceRequest.Builder request = ProduceRequest.newBuilder().setTopic(topic);
+        if (allPayloadOnly) {
+            List<byte[]> payloads = new ArrayList<>(batch.size());
+            for (Pending p : batch) {
+                payloads.add(p.payload());
+            }
+            return request.setPacked(Wire.packPayloads(payloads)).build();
+        }
+        for (Pending p : batch) {
+            request.addMessages(p.wire());
+        }
+        return request.build();
     }
 
     /** One ProduceStream call; its responses answer {@link #inFlight} in order. */

@@ -1,11 +1,13 @@
 package io.rocksmq.remote;
 
 import com.google.protobuf.ByteString;
+import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.MessageId;
 import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.remote.proto.PackedMessages;
+import io.rocksmq.remote.proto.PackedPayloads;
 import com.google.protobuf.UnsafeByteOperations;
 
 import java.util.ArrayList;
@@ -35,6 +37,67 @@ public final class Wire {
         m.deliverAt().ifPresent(t -> b.setDeliverAtMillis(t.toEpochMilli()));
         m.deliverAfter().ifPresent(d -> b.setDeliverAfterMillis(d.toMillis()));
         return b.build();
+    }
+
+    /**
+     * Whether a message has nothing but a payload (no properties, key, deduplication id, expiry or
+     * delivery time), so it can travel in a packed produce request ({@link #packPayloads}).
+     */
+    public static boolean payloadOnly(OutgoingMessage m) {
+        return m.properties().isEmpty() && m.key().isEmpty() && m.deduplicationId().isEmpty()
+                && m.expiresAt().isEmpty() && m.ttl().isEmpty() && !m.scheduled();
+    }
+
+    /**
+     * The packed form of a batch of payloads, in order: their sizes and one copy of them all, end to end
+     * (the copy is wrapped, not copied again: nothing writes it afterwards).
+     */
+    public static PackedPayloads packPayloads(List<byte[]> payloads) {
+        int bytes = 0;
+        for (byte[] p : payloads) {
+            bytes = Math.addExact(bytes, p.length);
+        }
+        byte[] all = new byte[bytes];
+        PackedPayloads.Builder b = PackedPayloads.newBuilder();
+        int at = 0;
+        for (byte[] p : payloads) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+            b.addPayloadSizes(p.length);
+        }
+        return b.setPayloads(UnsafeByteOperations.unsafeWrap(all)).build();
+    }
+
+    /**
+     * The payloads of a packed produce request, in order, each a copy of its own.
+     *
+     * @throws InvalidArgumentException if there are none, or the sizes do not add up to the payload bytes
+     *                                  exactly (a malformed request)
+     */
+    public static byte[][] unpackPayloads(PackedPayloads packed) {
+        int n = packed.getPayloadSizesCount();
+        if (n == 0) {
+            throw new InvalidArgumentException("a packed produce request needs at least one payload size");
+        }
+        ByteString payloads = packed.getPayloads();
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            total += Integer.toUnsignedLong(packed.getPayloadSizes(i));
+        }
+        if (total != payloads.size()) {
+            throw new InvalidArgumentException("malformed packed produce request: " + n + " payload sizes adding up to "
+                    + total + " bytes, but " + payloads.size() + " payload bytes");
+        }
+        byte[][] out = new byte[n][];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            int size = packed.getPayloadSizes(i); // each fits: the sum does
+            byte[] payload = new byte[size];
+            payloads.copyTo(payload, at, 0, size);
+            at += size;
+            out[i] = payload;
+        }
+        return out;
     }
 
     /**

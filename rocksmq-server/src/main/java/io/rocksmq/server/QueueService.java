@@ -128,6 +128,7 @@ final class QueueService {
                                         .orElse("dev"))
                                 .setMaxMessageBytes(mq.config().maxMessageBytes())
                                 .setMaxRequestBytes(maxRequestBytes)
+                                .setProducePacked(true)
                                 .build())))
                 .addMethod(QueueGrpc.SCHEDULE, ServerCalls.asyncUnaryCall(unary(
                         io.rocksmq.remote.proto.ScheduleRequest::getTopic, r -> {
@@ -223,15 +224,31 @@ final class QueueService {
         };
     }
 
-    /** Stores one request as one batch; the messages are checked completely before anything is stored. */
+    /**
+     * Stores one request as one batch, its messages in {@code messages} or in {@code packed} (not both);
+     * the messages are checked completely before anything is stored.
+     */
     private ProduceResponse store(ProduceRequest request) {
-        if (request.getMessagesCount() == 0) {
-            throw new InvalidArgumentException("a produce request needs at least one message");
-        }
-        List<ProducerMessage> batch = new ArrayList<>(request.getMessagesCount());
-        for (io.rocksmq.remote.proto.OutgoingMessage m : request.getMessagesList()) {
-            batch.add(isPayloadOnly(m) ? new ProducerMessage(m.getPayload().toByteArray(), Map.of())
-                    : toStorage(Wire.decode(m)));
+        List<ProducerMessage> batch;
+        if (request.hasPacked()) {
+            if (request.getMessagesCount() != 0) {
+                throw new InvalidArgumentException("a produce request carries its messages in messages or in packed,"
+                        + " not both");
+            }
+            byte[][] payloads = Wire.unpackPayloads(request.getPacked());
+            batch = new ArrayList<>(payloads.length);
+            for (byte[] p : payloads) {
+                batch.add(new ProducerMessage(p, Map.of()));
+            }
+        } else {
+            if (request.getMessagesCount() == 0) {
+                throw new InvalidArgumentException("a produce request needs at least one message");
+            }
+            batch = new ArrayList<>(request.getMessagesCount());
+            for (io.rocksmq.remote.proto.OutgoingMessage m : request.getMessagesList()) {
+                batch.add(isPayloadOnly(m) ? new ProducerMessage(m.getPayload().toByteArray(), Map.of())
+                        : toStorage(Wire.decode(m)));
+            }
         }
         long[] ids = mq.produce(request.getTopic(), batch);
         metrics.produced(ids.length);
