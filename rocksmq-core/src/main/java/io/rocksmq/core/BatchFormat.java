@@ -164,6 +164,40 @@ final class BatchFormat {
         return getLong(batch, BATCH_TIME_OFFSET);
     }
 
+    /** An expiry time later than any: a message that never expires. */
+    static final long NEVER = Long.MAX_VALUE;
+
+    /**
+     * When the last message of a batch expires, as reads judge it ({@link MessageList#unexpired}): a
+     * message's own expiry, else its publish time plus the topic's default time-to-live; {@link #NEVER}
+     * if some message never expires.
+     */
+    static long latestExpiry(byte[] batch, long defaultTtlMillis) {
+        checkBatchHeader(batch);
+        long byDefault = defaultTtlMillis > 0 ? getLong(batch, BATCH_TIME_OFFSET) + defaultTtlMillis : NEVER;
+        if (batch[0] != BATCH_FORMAT_EXPIRING) {
+            return byDefault;
+        }
+        int count = getInt(batch, 1);
+        int pos = BATCH_HEADER_BYTES;
+        long latest = 0;
+        try {
+            for (int i = 0; i < count; i++) {
+                long own = getLong(batch, pos);
+                latest = Math.max(latest, own > 0 ? own : byDefault);
+                int payloadLength = getInt(batch, pos + EXPIRY_BYTES);
+                int propertiesAt = pos + EXPIRY_BYTES + 4 + payloadLength;
+                if (payloadLength < 0 || propertiesAt > batch.length - 2) {
+                    throw new IndexOutOfBoundsException(propertiesAt);
+                }
+                pos = skipProperties(batch, propertiesAt);
+            }
+        } catch (IndexOutOfBoundsException e) {
+            throw corrupt("message batch of " + count + " messages is truncated", e);
+        }
+        return latest;
+    }
+
     /** The publish time in the header of a batch {@link #decodeBatch} has checked. */
     static long batchTime(byte[] batch) {
         return getLong(batch, BATCH_TIME_OFFSET);

@@ -35,13 +35,30 @@ final class EntryScanner {
                 }
                 long bytes = StorageLayout.entryBytes(size);
                 long end = first + BatchFormat.batchCount(header);
-                out.add(new RetentionPlanner.Entry(first, end, at, at + bytes, BatchFormat.batchPublishTime(header)));
+                out.add(new RetentionPlanner.Entry(first, end, at, at + bytes, BatchFormat.batchPublishTime(header),
+                        header[0] == BatchFormat.BATCH_FORMAT_EXPIRING));
                 at += bytes;
                 expected = end;
             }
             range.check();
         }
         return out;
+    }
+
+    /**
+     * When the last message of the topic's entry starting at {@code firstId} expires
+     * ({@link BatchFormat#latestExpiry}); reads that one entry whole.
+     */
+    static long latestExpiry(RocksStore store, long topicId, long firstId, long defaultTtlMillis) {
+        try (RocksStore.Range range = store.range(store.messages(), StorageLayout.messageKey(topicId, firstId),
+                StorageLayout.messageKey(topicId, firstId + 1))) {
+            range.it.seekToFirst();
+            range.check();
+            if (!range.it.isValid()) {
+                throw StorageLayout.corrupt("topic " + topicId + ": no entry at id " + firstId + " for retention", null);
+            }
+            return BatchFormat.latestExpiry(range.it.value(), defaultTtlMillis);
+        }
     }
 
     /** Stored bytes of a topic's entries from {@code fromId} on (used only when the counter did not record them). */

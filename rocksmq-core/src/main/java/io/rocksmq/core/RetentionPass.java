@@ -33,7 +33,8 @@ import java.util.Map;
  *       group's position (a seek backwards or a new group happened), give up and plan again.</li>
  *   <li>One {@code WriteBatch}: the new retention state, the deletion of the index segments below
  *       the cut, and the moved positions and skip counters of groups that had not read what a hard cap
- *       deleted. Then the cut in memory, the positions, release everything.</li>
+ *       deleted (a group moved past expired messages only counts no skip: it could never have been
+ *       given them). Then the cut in memory, the positions, release everything.</li>
  *   <li>Release the deleted prefixes of all topics to the reclaimer once another half write buffer
  *       is deleted queue-wide (whole files dropped on this thread, no lock held; the rest, and any
  *       compaction, on the reclaimer's thread). The full pass sweeps what a quiet topic left.</li>
@@ -82,7 +83,7 @@ final class RetentionPass {
                 }
                 RetentionPlanner planner = new RetentionPlanner(s,
                         (from, to, bytesAtFrom, limit) -> EntryScanner.scan(store, t.id(), from, to, bytesAtFrom, limit));
-                RetentionPlanner.Plan plan = planner.plan(policy, now, minPosition(t), space.head());
+                RetentionPlanner.Plan plan = planner.plan(policy, now, minPosition(t), space.head(), expiry(t));
                 if (!plan.deletesAnything(s.cutId())) {
                     space.head(plan.newHead());
                     return 0;
@@ -100,8 +101,18 @@ final class RetentionPass {
     }
 
     /**
+     * When an entry's messages have all expired: from its header alone when they carry no expiry of
+     * their own (the topic's default time-to-live, or never), else by reading the entry.
+     */
+    private RetentionPlanner.ExpirySource expiry(Topic t) {
+        long ttl = t.defaultTtlMillis();
+        return e -> e.ownExpiry() ? EntryScanner.latestExpiry(store, t.id(), e.firstId(), ttl)
+                : ttl > 0 ? e.publishTime() + ttl : BatchFormat.NEVER;
+    }
+
+    /**
      * The smallest position of the topic's groups: data below it is consumed. A topic without groups has
-     * consumed nothing (its data waits for a reader; only the hard caps delete it).
+     * consumed nothing (its data waits for a reader; only the hard caps and expiry delete it).
      */
     private static long minPosition(Topic t) {
         long min = Long.MAX_VALUE;
@@ -214,8 +225,10 @@ final class RetentionPass {
                 ConsumerGroup g = groups.get(i);
                 long pos = g.position();
                 if (pos < cut) {
-                    // Ids are contiguous from the old cut, so these many messages were unread and are gone.
-                    skipped[i] = cut - Math.max(pos, s.cutId());
+                    // Ids are contiguous from the old cut, so these many messages were unread and are gone;
+                    // those below the expiry rule's cut had expired (never deliverable), not skipped.
+                    long expiredCut = plan.ruleCut()[RetentionRule.EXPIRED.ordinal()];
+                    skipped[i] = Math.max(0, cut - Math.max(Math.max(pos, s.cutId()), expiredCut));
                     batch.put(store.meta(), g.positionKey(), StorageLayout.positionValue(cut));
                     if (skipped[i] > 0) {
                         batch.put(store.meta(), StorageLayout.skipKey(t.id(), g.name()), StorageLayout.skipValue(

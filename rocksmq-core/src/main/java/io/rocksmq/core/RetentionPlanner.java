@@ -20,10 +20,15 @@ import java.util.Map;
  *       read all of it); no group: no entry is consumed (data nobody has read waits for the hard caps);</li>
  *   <li>{@code retentionTime = T}: consumed entries published before {@code now - T};</li>
  *   <li>{@code retentionBytes = B}: consumed entries while the consumed data from the entry on
- *       exceeds {@code B}.</li>
+ *       exceeds {@code B};</li>
+ *   <li>expired: entries all of whose messages have expired at {@code now} (each message's own expiry,
+ *       else its publish time plus the topic's default time-to-live), read or not: no group can ever
+ *       be given them. The first entry holding a message not yet expired ends the prefix, even if
+ *       expired entries follow it.</li>
  * </ul>
- * The cut is the longest of those prefixes. Every predicate is monotone along the topic (publish
- * times and cumulative bytes never decrease), which is what makes each rule a prefix.
+ * The cut is the longest of those prefixes. Every predicate but expiry is monotone along the topic
+ * (publish times and cumulative bytes never decrease), which is what makes each rule a prefix; expiry
+ * is made one by stopping at the first entry that has not expired.
  *
  * <p>Not thread-safe: one instance per topic per pass.
  */
@@ -32,8 +37,26 @@ final class RetentionPlanner {
     static final long NOTHING_CONSUMED = -1;
 
     /** One stored entry: ids {@code [firstId, endId)}, cumulative stored bytes before and after it. */
-    record Entry(long firstId, long endId, long bytesAtStart, long bytesAtEnd, long publishTime) {
+    record Entry(long firstId, long endId, long bytesAtStart, long bytesAtEnd, long publishTime, boolean ownExpiry) {
+        /** An entry whose messages carry no expiry of their own. */
+        Entry(long firstId, long endId, long bytesAtStart, long bytesAtEnd, long publishTime) {
+            this(firstId, endId, bytesAtStart, bytesAtEnd, publishTime, false);
+        }
     }
+
+    /**
+     * When the last message of an entry expires ({@link BatchFormat#latestExpiry}; {@link BatchFormat#NEVER}
+     * if one never does). The retention pass reads the entry only when its messages carry their own expiry.
+     */
+    interface ExpirySource {
+        long latestExpiry(Entry e);
+    }
+
+    /** Expiry that never deletes (a topic whose messages cannot expire, and the planner's tests of other rules). */
+    static final ExpirySource NO_EXPIRY = e -> BatchFormat.NEVER;
+
+    /** Entries the expiry rule examines at most per pass (it reads them one by one); the next pass goes on. */
+    static final int EXPIRY_SCAN_LIMIT = 65_536;
 
     /** Reads entries; the retention pass backs it by a bounded scan of the messages column family. */
     interface EntrySource {
@@ -51,11 +74,12 @@ final class RetentionPlanner {
             return cutId > currentCut;
         }
 
-        /** Messages deleted per rule, each attributed to the first rule (in {@link RetentionRule} order) that deletes it. */
+        /** Messages deleted per rule, each attributed to the first rule (in {@link RetentionRule#ATTRIBUTION} order) that deletes it. */
         long[] deletedByRule(long currentCut) {
             long[] out = new long[RetentionRule.COUNT];
             long frontier = currentCut;
-            for (int r = 0; r < RetentionRule.COUNT; r++) {
+            for (RetentionRule rule : RetentionRule.ATTRIBUTION) {
+                int r = rule.ordinal();
                 if (ruleCut[r] > frontier) {
                     out[r] = ruleCut[r] - frontier;
                     frontier = ruleCut[r];
@@ -94,6 +118,15 @@ final class RetentionPlanner {
      * @param head        the first retained entry if known, else null (then it is read)
      */
     Plan plan(RetentionPolicy p, long now, long minPosition, Entry head) {
+        return plan(p, now, minPosition, head, NO_EXPIRY);
+    }
+
+    /**
+     * @param minPosition the smallest position of any group, {@link #NOTHING_CONSUMED} if there is none
+     * @param head        the first retained entry if known, else null (then it is read)
+     * @param expiry      when an entry's messages have all expired
+     */
+    Plan plan(RetentionPolicy p, long now, long minPosition, Entry head, ExpirySource expiry) {
         long[] cut = new long[RetentionRule.COUNT];
         long[] bytes = new long[RetentionRule.COUNT];
         java.util.Arrays.fill(cut, s.cutId());
@@ -138,6 +171,12 @@ final class RetentionPlanner {
             });
         }
 
+        if (expiry != NO_EXPIRY) {
+            long[] c = walkExpired(first, e -> expiry.latestExpiry(e) <= now);
+            cut[RetentionRule.EXPIRED.ordinal()] = c[0];
+            bytes[RetentionRule.EXPIRED.ordinal()] = c[1];
+        }
+
         int best = 0;
         for (int r = 1; r < RetentionRule.COUNT; r++) {
             if (cut[r] > cut[best]) {
@@ -175,6 +214,34 @@ final class RetentionPlanner {
                     break;
                 }
                 if (!p.test(e)) {
+                    return new long[] {cutId, cutBytes};
+                }
+                cutId = e.endId();
+                cutBytes = e.bytesAtEnd();
+            }
+        }
+        return new long[] {cutId, cutBytes};
+    }
+
+    /**
+     * The longest prefix of entries that have expired, as {@link #walk} but entry by entry (no segment
+     * says when its messages expire) and at most {@link #EXPIRY_SCAN_LIMIT} entries a pass.
+     */
+    private long[] walkExpired(Entry first, java.util.function.Predicate<Entry> expired) {
+        long cutId = s.cutId();
+        long cutBytes = s.deletedBytes();
+        if (!expired.test(first)) {
+            return new long[] {cutId, cutBytes};
+        }
+        int examined = 0;
+        for (int i = 0; i < segments; i++) {
+            SegmentEntries entries = entries(i);
+            for (int k = 0; ; k++) {
+                Entry e = entries.get(k);
+                if (e == null) {
+                    break;
+                }
+                if (++examined > EXPIRY_SCAN_LIMIT || !expired.test(e)) {
                     return new long[] {cutId, cutBytes};
                 }
                 cutId = e.endId();

@@ -376,10 +376,15 @@ final class StorageLayout {
         return v;
     }
 
+    /** Rules counted in a retention state written before {@link RetentionRule#EXPIRED} existed. */
+    private static final int RULES_BEFORE_EXPIRED = 4;
+
     static RetentionState decodeRetentionState(byte[] value) {
-        requireLength(value, 16 + 8 * RetentionRule.COUNT, "retention state");
+        // A state written before the EXPIRED rule holds four counts; that rule had deleted nothing then.
+        int rules = value.length == 16 + 8 * RULES_BEFORE_EXPIRED ? RULES_BEFORE_EXPIRED : RetentionRule.COUNT;
+        requireLength(value, 16 + 8 * rules, "retention state");
         long[] byRule = new long[RetentionRule.COUNT];
-        for (int r = 0; r < RetentionRule.COUNT; r++) {
+        for (int r = 0; r < rules; r++) {
             byRule[r] = getLong(value, 16 + 8 * r);
         }
         return new RetentionState(getLong(value, 0), getLong(value, 8), byRule);

@@ -37,13 +37,13 @@ class RetentionLayoutTest {
 
     @Test
     void stateRoundTrips() {
-        StorageLayout.RetentionState s = new StorageLayout.RetentionState(77, 12_345, new long[] {1, 2, 3, 4});
+        StorageLayout.RetentionState s = new StorageLayout.RetentionState(77, 12_345, new long[] {1, 2, 3, 4, 5});
         byte[] v = StorageLayout.retentionStateValue(s);
-        assertThat(v).hasSize(48);
+        assertThat(v).hasSize(56);
         StorageLayout.RetentionState back = StorageLayout.decodeRetentionState(v);
         assertThat(back.cutId()).isEqualTo(77);
         assertThat(back.deletedBytes()).isEqualTo(12_345);
-        assertThat(back.deletedByRule()).containsExactly(1, 2, 3, 4);
+        assertThat(back.deletedByRule()).containsExactly(1, 2, 3, 4, 5);
         assertThatThrownBy(() -> StorageLayout.decodeRetentionState(new byte[40])).isInstanceOf(StorageException.class);
     }
 

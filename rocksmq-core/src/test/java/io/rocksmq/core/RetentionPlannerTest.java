@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The planner against a brute-force model that applies every rule entry by entry, on random topics:
  * random entry sizes, counts and publish times, arbitrary segmentation of the index, an arbitrary
- * earlier cut, random policies and group positions. Seeded; the seed is in the failure message.
+ * earlier cut, random policies and group positions, and (in half the runs) random expiry times per
+ * entry. Seeded; the seed is in the failure message.
  */
 class RetentionPlannerTest {
     private static final long START = 1_000;
@@ -50,19 +51,26 @@ class RetentionPlannerTest {
             };
             RetentionPlanner.Entry head = kept.isEmpty() || rnd.nextBoolean() ? null
                     : rnd.nextBoolean() ? kept.get(0) : m.entries().get(0); // the last may be stale
-            RetentionPlanner.Plan plan = new RetentionPlanner(m.snapshot(), source).plan(p, now, minPos, head);
-            long[] expected = model(kept, m.snapshot(), p, now, minPos);
+            java.util.Map<Long, Long> expiresAt = new java.util.HashMap<>();
+            for (RetentionPlanner.Entry e : m.entries()) {
+                expiresAt.put(e.firstId(), rnd.nextInt(4) == 0 ? BatchFormat.NEVER : e.publishTime() + rnd.nextInt(2000));
+            }
+            RetentionPlanner.ExpirySource expiry = rnd.nextBoolean() ? RetentionPlanner.NO_EXPIRY
+                    : e -> expiresAt.get(e.firstId());
+            RetentionPlanner.Plan plan = new RetentionPlanner(m.snapshot(), source).plan(p, now, minPos, head, expiry);
+            long[] expected = model(kept, m.snapshot(), p, now, minPos,
+                    e -> expiry != RetentionPlanner.NO_EXPIRY && expiresAt.get(e.firstId()) <= now);
 
             assertThat(plan.ruleCut()).as(context).containsExactly(
-                    expected[0], expected[1], expected[2], expected[3]);
-            long cut = Math.max(Math.max(expected[0], expected[1]), Math.max(expected[2], expected[3]));
+                    expected[0], expected[1], expected[2], expected[3], expected[4]);
+            long cut = java.util.Arrays.stream(expected).max().orElseThrow();
             assertThat(plan.cutId()).as(context).isEqualTo(cut);
             assertThat(plan.bytesAtCut()).as(context).isEqualTo(bytesAt(kept, m.snapshot(), cut));
             if (plan.newHead() != null) {
                 assertThat(plan.newHead().firstId()).as(context).isEqualTo(cut);
             }
             long[] by = plan.deletedByRule(m.snapshot().cutId());
-            assertThat(by[0] + by[1] + by[2] + by[3]).as(context).isEqualTo(cut - m.snapshot().cutId());
+            assertThat(java.util.Arrays.stream(by).sum()).as(context).isEqualTo(cut - m.snapshot().cutId());
             assertThat(reads.values()).as(context + ": an entry read twice").allMatch(n -> n == 1);
         }
     }
@@ -95,7 +103,7 @@ class RetentionPlannerTest {
 
     /** Per rule (in RetentionRule order): where it alone cuts. */
     private static long[] model(List<RetentionPlanner.Entry> kept, TopicSpace.Snapshot s, RetentionPolicy p,
-                                long now, long minPos) {
+                                long now, long minPos, java.util.function.Predicate<RetentionPlanner.Entry> expired) {
         long consumedEnd = s.deletedBytes();
         for (RetentionPlanner.Entry e : kept) {
             if (e.endId() <= minPos) {
@@ -103,7 +111,7 @@ class RetentionPlannerTest {
             }
         }
         long ce = consumedEnd;
-        long[] out = new long[4];
+        long[] out = new long[5];
         out[0] = prefix(kept, s, e -> p.retentionTime() >= 0 && e.endId() <= minPos
                 && e.publishTime() < now - p.retentionTime());
         out[1] = prefix(kept, s, e -> p.retentionBytes() >= 0 && e.endId() <= minPos
@@ -111,6 +119,7 @@ class RetentionPlannerTest {
         out[2] = prefix(kept, s, e -> p.maxRetentionTime() >= 0 && e.publishTime() < now - p.maxRetentionTime());
         out[3] = prefix(kept, s, e -> p.maxRetentionBytes() >= 0
                 && s.producedBytes() - e.bytesAtStart() > p.maxRetentionBytes());
+        out[4] = prefix(kept, s, expired);
         return out;
     }
 
