@@ -268,6 +268,7 @@ public final class RemoteProducer implements Producer {
                 batch = inFlight.poll();
                 if (batch != null) {
                     inFlightBytes -= bytes(batch);
+                    backoffMs = FIRST_BACKOFF_MS; // the call works
                 }
             } finally {
                 lock.unlock();
@@ -275,15 +276,14 @@ public final class RemoteProducer implements Producer {
             if (batch == null) {
                 return; // cannot happen with a conforming server
             }
-            lock.lock();
-            try {
-                backoffMs = FIRST_BACKOFF_MS; // the call works
-            } finally {
-                lock.unlock();
-            }
             if (response.hasError()) {
                 RocksMqException e = RemoteErrors.fromError(response.getError());
                 batch.forEach(p -> p.future().completeExceptionally(e));
+            } else if (response.hasFirstOffset() && response.getOffsetsCount() == 0) {
+                long first = response.getFirstOffset();
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).future().complete(MessageId.of(Wire.PARTITION, first + i));
+                }
             } else if (response.getOffsetsCount() != batch.size()) {
                 RocksMqException e = new RocksMqException("the server answered a batch of " + batch.size() + " with "
                         + response.getOffsetsCount() + " ids");

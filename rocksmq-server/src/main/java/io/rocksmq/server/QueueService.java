@@ -253,10 +253,22 @@ final class QueueService {
         long[] ids = mq.produce(request.getTopic(), batch);
         metrics.produced(ids.length);
         ProduceResponse.Builder b = ProduceResponse.newBuilder().setSequence(request.getSequence());
+        if (request.hasPacked() && consecutive(ids)) {
+            return b.setFirstOffset(ids[0]).build(); // what every packed batch gets: it has no deduplication ids
+        }
         for (long id : ids) {
             b.addOffsets(id);
         }
         return b.build();
+    }
+
+    private static boolean consecutive(long[] ids) {
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i] != ids[0] + i) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

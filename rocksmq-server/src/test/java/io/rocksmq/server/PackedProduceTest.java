@@ -111,13 +111,16 @@ class PackedProduceTest {
     @Test
     void aPackedRequestIsStoredInOrderAsTheSameMessagesIncludingEmptyPayloads() {
         ProduceResponse r = raw.call(QueueGrpc.PRODUCE, packedRequest("a", "", "ccc"));
-        assertThat(r.getOffsetsList()).containsExactly(0L, 1L, 2L);
+        assertThat(r.getOffsetsCount()).isZero(); // a packed request is answered with its first offset
+        assertThat(r.hasFirstOffset()).isTrue();
+        assertThat(r.getFirstOffset()).isZero();
         // the old form right after, in the same topic
         ProduceResponse old = raw.call(QueueGrpc.PRODUCE, ProduceRequest.newBuilder().setTopic("t")
                 .addMessages(io.rocksmq.remote.proto.OutgoingMessage.newBuilder().setPayload(ByteString.copyFromUtf8("d"))
                         .putProperties("p", "v").setKey("k"))
                 .build());
         assertThat(old.getOffsetsList()).containsExactly(3L);
+        assertThat(old.hasFirstOffset()).isFalse();
 
         List<Message> got = readAll(4);
         assertThat(got).extracting(m -> new String(m.payload(), StandardCharsets.UTF_8)).containsExactly("a", "", "ccc", "d");
@@ -158,7 +161,9 @@ class PackedProduceTest {
                     });
         }
         assertThat(stored()).isZero();
-        assertThat(raw.call(QueueGrpc.PRODUCE, packedRequest("fine")).getOffsetsList()).containsExactly(0L);
+        ProduceResponse fine = raw.call(QueueGrpc.PRODUCE, packedRequest("fine"));
+        assertThat(fine.hasFirstOffset()).isTrue();
+        assertThat(fine.getFirstOffset()).isZero();
     }
 
     @Test
@@ -194,11 +199,13 @@ class PackedProduceTest {
         ProduceResponse second = answers.poll(30, TimeUnit.SECONDS);
         ProduceResponse third = answers.poll(30, TimeUnit.SECONDS);
         assertThat(first.getSequence()).isEqualTo(1);
-        assertThat(first.getOffsetsList()).containsExactly(0L, 1L);
+        assertThat(first.getFirstOffset()).isZero();
+        assertThat(first.getOffsetsCount()).isZero();
         assertThat(second.getSequence()).isEqualTo(2);
         assertThat(second.hasError()).isTrue();
         assertThat(second.getError().getType()).isEqualTo("InvalidArgumentException");
         assertThat(second.getOffsetsCount()).isZero();
+        assertThat(second.hasFirstOffset()).isFalse();
         assertThat(third.getSequence()).isEqualTo(3);
         assertThat(third.getOffsetsList()).containsExactly(2L);
         ended.get(30, TimeUnit.SECONDS);
