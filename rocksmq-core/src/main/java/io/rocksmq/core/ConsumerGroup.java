@@ -73,6 +73,11 @@ final class ConsumerGroup {
         return expired;
     }
 
+    /** Under {@link #positionLock}: retention moved the position past {@code count} expired messages unread. */
+    void expiredByRetention(long count) {
+        expired += count;
+    }
+
     /** Under {@link #positionLock}. */
     private final ReadCursor cursor = new ReadCursor();
     /** A shared group's state (its position is the ack floor), guarded by {@link #positionLock}; null for a stream group. */

@@ -39,6 +39,19 @@ final class IdRanges {
         return run != null && id < run.getValue() ? run.getValue() : id;
     }
 
+    /** How many ids of {@code [from, to)} are in the set. */
+    long countIn(long from, long to) {
+        long n = 0;
+        Long runBefore = runs.floorKey(from); // the run that may hold from; later runs start after it
+        for (Map.Entry<Long, Long> run : (runBefore == null ? runs : runs.tailMap(runBefore, true)).entrySet()) {
+            if (run.getKey() >= to) {
+                break;
+            }
+            n += Math.max(0, Math.min(run.getValue(), to) - Math.max(run.getKey(), from));
+        }
+        return n;
+    }
+
     /** Removes every id below {@code limit}, telling {@code removed} each one. */
     void removeBelow(long limit, LongConsumer removed) {
         Iterator<Map.Entry<Long, Long>> it = runs.entrySet().iterator();

@@ -158,7 +158,8 @@ public final class QueueAdmin {
 
     /**
      * Expired messages the group skipped since the queue was opened (never delivered: see
-     * {@link ProducerMessage#withTtl} and {@link MessageSettings#defaultTtl()}).
+     * {@link ProducerMessage#withTtl} and {@link MessageSettings#defaultTtl()}), whether its read skipped
+     * them or retention deleted them before it read them.
      *
      * @throws ConsumerGroupNotFoundException if there is no such group
      */

@@ -33,8 +33,12 @@ import java.util.Map;
  *       group's position (a seek backwards or a new group happened), give up and plan again.</li>
  *   <li>One {@code WriteBatch}: the new retention state, the deletion of the index segments below
  *       the cut, and the moved positions and skip counters of groups that had not read what a hard cap
- *       deleted (a group moved past expired messages only counts no skip: it could never have been
- *       given them). Then the cut in memory, the positions, release everything.</li>
+ *       deleted (a group moved past expired messages counts no skip: it could never have been given
+ *       them). Then the cut in memory, the positions, and the expired counts: a group moved past
+ *       expired messages it had not read (a shared group: not finished) counts them as expired, as its
+ *       read would have, so the count does not depend on whether retention or the read came first. The
+ *       count rides on the position move, which is in the write: a second pass or a restart finds the
+ *       group past the cut and counts nothing again. Then release everything.</li>
  *   <li>Release the deleted prefixes of all topics to the reclaimer once another half write buffer
  *       is deleted queue-wide (whole files dropped on this thread, no lock held; the rest, and any
  *       compaction, on the reclaimer's thread). The full pass sweeps what a quiet topic left.</li>
@@ -129,8 +133,8 @@ final class RetentionPass {
         long cut = plan.cutId();
         long[] deletedNow = plan.deletedByRule(s.cutId());
         List<ConsumerGroup> groups = new ArrayList<>();
-        long[] skipped = t.underAdminLock(() -> cutUnderLocks(t, s, plan, deletedNow, groups));
-        if (skipped == null) {
+        Moved moved = t.underAdminLock(() -> cutUnderLocks(t, s, plan, deletedNow, groups));
+        if (moved == null) {
             return -1;
         }
         t.space().head(plan.newHead());
@@ -139,7 +143,7 @@ final class RetentionPass {
         if (unreleasedBytes >= releaseStepBytes) {
             releaseAll();
         }
-        report(t, s, plan, deletedNow, groups, skipped);
+        report(t, s, plan, deletedNow, groups, moved.skipped());
         return cut - s.cutId();
     }
 
@@ -158,10 +162,10 @@ final class RetentionPass {
     /**
      * Under the topic's admin lock: enters the active groups (into {@code groups}), takes their position
      * locks in name order, and, if no group moved back before the plan's cut meanwhile, writes the cut and
-     * moves the groups it passed. Returns per group the messages it skipped, or null if the plan no
-     * longer holds.
+     * moves the groups it passed. Returns what each group was moved past, or null if the plan no longer
+     * holds.
      */
-    private long[] cutUnderLocks(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,
+    private Moved cutUnderLocks(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,
                                  List<ConsumerGroup> groups) {
         long cut = plan.cutId();
         for (ConsumerGroup g : t.groups()) {
@@ -181,16 +185,22 @@ final class RetentionPass {
                     return null;
                 }
             }
-            long[] skipped = write(t, s, plan, deletedNow, groups);
+            Moved moved = write(t, s, plan, deletedNow, groups);
             t.space().truncate(cut, plan.bytesAtCut(), deletedNow);
             for (int i = 0; i < groups.size(); i++) {
                 ConsumerGroup g = groups.get(i);
                 if (g.position() < cut) {
+                    long skipped = moved.skipped()[i];
                     g.position(cut);
-                    g.skipped(g.skippedTotal() + skipped[i], g.skippedNotTaken() + skipped[i]);
+                    g.skipped(g.skippedTotal() + skipped, g.skippedNotTaken() + skipped);
+                    if (g.shared() != null) {
+                        g.shared().expiredByRetention(moved.expired()[i]);
+                    } else {
+                        g.expiredByRetention(moved.expired()[i]);
+                    }
                 }
             }
-            return skipped;
+            return moved;
         } finally {
             for (int i = locked - 1; i >= 0; i--) {
                 groups.get(i).unlockPosition();
@@ -201,11 +211,21 @@ final class RetentionPass {
         }
     }
 
-    /** The one atomic write; returns per group the messages it skipped. Caller holds the groups' position locks. */
-    private long[] write(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,
+    /**
+     * Per group (in the order of the pass's group list), what the cut moved it past: unread messages a
+     * hard cap deleted ({@code skipped}), and expired messages it had not read, or for a shared group
+     * not finished ({@code expired}).
+     */
+    private record Moved(long[] skipped, long[] expired) {
+    }
+
+    /** The one atomic write; returns what each group is moved past. Caller holds the groups' position locks. */
+    private Moved write(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,
                          List<ConsumerGroup> groups) {
         long cut = plan.cutId();
         long[] skipped = new long[groups.size()];
+        long[] expired = new long[groups.size()];
+        long expiredCut = plan.ruleCut()[RetentionRule.EXPIRED.ordinal()];
         long[] totals = s.deletedByRule().clone();
         for (int r = 0; r < RetentionRule.COUNT; r++) {
             totals[r] += deletedNow[r];
@@ -227,8 +247,11 @@ final class RetentionPass {
                 if (pos < cut) {
                     // Ids are contiguous from the old cut, so these many messages were unread and are gone;
                     // those below the expiry rule's cut had expired (never deliverable), not skipped.
-                    long expiredCut = plan.ruleCut()[RetentionRule.EXPIRED.ordinal()];
-                    skipped[i] = Math.max(0, cut - Math.max(Math.max(pos, s.cutId()), expiredCut));
+                    long unreadFrom = Math.max(pos, s.cutId());
+                    skipped[i] = Math.max(0, cut - Math.max(unreadFrom, expiredCut));
+                    expired[i] = expiredCut <= unreadFrom ? 0
+                            : g.shared() != null ? g.shared().unfinishedIn(unreadFrom, expiredCut)
+                            : expiredCut - unreadFrom;
                     batch.put(store.meta(), g.positionKey(), StorageLayout.positionValue(cut));
                     if (skipped[i] > 0) {
                         batch.put(store.meta(), StorageLayout.skipKey(t.id(), g.name()), StorageLayout.skipValue(
@@ -249,7 +272,7 @@ final class RetentionPass {
         } catch (RocksDBException e) {
             throw RocksStore.storage("cannot build the retention batch of topic '" + t.name() + "'", e);
         }
-        return skipped;
+        return new Moved(skipped, expired);
     }
 
     private static void report(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,

@@ -231,6 +231,21 @@ class SharedGroupState {
         expiredMessages++;
     }
 
+    /**
+     * How many of the expired messages {@code [from, to)} (at or above the floor) this group had not
+     * finished: retention deletes them and moves the floor past them, and they count as expired, as an
+     * acquire would have counted them. Called by the retention pass under the position lock, before it
+     * moves the floor (so before {@link #catchUp} forgets the finished ones).
+     */
+    long unfinishedIn(long from, long to) {
+        return states.unfinishedIn(from, to);
+    }
+
+    /** Adds expired messages retention moved the floor past ({@link #unfinishedIn}), once its write succeeded. */
+    void expiredByRetention(long count) {
+        expiredMessages += count;
+    }
+
     /** Finishes the delivery as processed. */
     void ack(Op op, long id, int attempt) {
         catchUp(op);

@@ -123,6 +123,11 @@ final class SharedMessageStates {
         return entries.containsKey(id) || done.contains(id);
     }
 
+    /** How many messages of {@code [from, to)} (all at or above the floor) are not finished. */
+    long unfinishedIn(long from, long to) {
+        return to <= from ? 0 : to - from - done.countIn(from, to);
+    }
+
     long frontier() {
         return frontier;
     }

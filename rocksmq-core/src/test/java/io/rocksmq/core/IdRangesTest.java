@@ -38,6 +38,9 @@ class IdRangesTest {
                     absent++;
                 }
                 assertThat(ranges.firstAbsentFrom(probe)).isEqualTo(absent);
+                long to = probe + random.nextInt(40) - 5;
+                assertThat(ranges.countIn(probe, to)).as("seed %d, [%d, %d)", seed, probe, to)
+                        .isEqualTo(to <= probe ? 0 : model.subSet(probe, to).size());
                 assertThat(ranges.runCount()).isEqualTo(runs(model));
             }
         }

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Retention reclaims a prefix of expired messages early (the {@link RetentionRule#EXPIRED} rule), read
  * or not, up to the first entry holding a message not yet expired; groups that had not read the
- * prefix move past it without counting a skip; the cut survives a restart.
+ * prefix move past it counting them as expired, not skipped; the cut survives a restart.
  */
 class RetentionExpiryTest {
     private static final long T0 = 1_700_000_000_000L;
@@ -64,6 +64,7 @@ class RetentionExpiryTest {
                     .isEqualTo(unexpiredEntry);
             assertThat(stats.retainedMessages()).isEqualTo(4);
             assertThat(mq.admin().skippedMessages("t", "unread")).as("expired messages are not counted as skipped").isZero();
+            assertThat(mq.admin().expiredMessages("t", "unread")).as("but as expired, as a read would have").isEqualTo(5);
             assertThat(mq.position("t", "unread")).isEqualTo(unexpiredEntry);
         }
         try (RocksMq mq = open()) {
@@ -121,6 +122,7 @@ class RetentionExpiryTest {
             mq.admin().runRetention();
             assertThat(mq.admin().topicStats("t").earliestId()).isEqualTo(last);
             assertThat(mq.admin().skippedMessages("t", "unread")).as("the 3 live ones, not the 2 expired").isEqualTo(3);
+            assertThat(mq.admin().expiredMessages("t", "unread")).isEqualTo(2);
         }
     }
 
