@@ -44,6 +44,8 @@ final class MarkdownReport {
             }
         }
 
+        readerCpu(md, summary);
+
         List<Summary.Row> latency = summary.rows("W5");
         if (!latency.isEmpty()) {
             md.append("\n## Latency (W5: single messages at a fixed rate, one blocked consumer; microseconds)\n\n");
@@ -142,6 +144,35 @@ final class MarkdownReport {
      * The served queue ({@code rmq serve}, client over loopback) against Kafka over loopback, the issue's
      * targets beside the ratios, and what the network hop costs against the embedded queue.
      */
+    /**
+     * W4 per CPU-second of the reading thread, and the storage state the read met: on a busy machine the
+     * wall-clock rate measures the other processes as much as the read (BENCHMARKS.md, round three).
+     */
+    private static void readerCpu(StringBuilder md, Summary summary) {
+        List<Summary.Row> rows = summary.rows("W4").stream().filter(r -> r.stat("msgsPerReaderCpuSec") != null).toList();
+        Summary.Row ours = rows.stream().filter(r -> r.peer().equals(Summary.ours("W4"))).findFirst().orElse(null);
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("\n## W4 per CPU-second of the reading thread, and what the read met\n\n");
+        md.append("| peer | msgs per reader CPU-s | ours/peer | level-0 files | memtables waiting | flushes running "
+                + "| live WAL MB |\n|---|---|---|---|---|---|---|\n");
+        for (Summary.Row r : rows) {
+            double ratio = ours == null ? Double.NaN
+                    : ours.stat("msgsPerReaderCpuSec").median() / r.stat("msgsPerReaderCpuSec").median();
+            md.append("| ").append(r.peer()).append(" | ").append(stat(r.stat("msgsPerReaderCpuSec"), false))
+                    .append(" | ").append(ratio(ratio))
+                    .append(" | ").append(state(r, "atStart.l0Files"))
+                    .append(" | ").append(state(r, "atStart.immutableMemtables"))
+                    .append(" | ").append(state(r, "atStart.runningFlushes"))
+                    .append(" | ").append(state(r, "atStart.walMB")).append(" |\n");
+        }
+    }
+
+    private static String state(Summary.Row r, String metric) {
+        return r.stat(metric) == null ? "" : stat(r.stat(metric), false);
+    }
+
     private static void served(StringBuilder md, Summary summary) {
         String served = Peer.ROCKSMQ_SERVED.id();
         if (summary.rows().stream().noneMatch(r -> r.peer().equals(served))) {

@@ -17,6 +17,11 @@ public enum Peer {
     ROCKSMQ_BLOB("rocksmq-blob", "RocksMQ, Durability.WAL, message batches in BlobDB blob files (experiment)"),
     ROCKSDB_KPM("rocksdb-kpm", "raw RocksDB, key per message"),
     ROCKSDB_VPB("rocksdb-vpb", "raw RocksDB, value per batch"),
+    /**
+     * {@link #ROCKSDB_VPB} whose W4 reader also writes its position after every call (as {@code consume}
+     * does by default): the engine's limit for a consumer that resumes after a crash; W1 and W4 only.
+     */
+    ROCKSDB_VPB_POS("rocksdb-vpb-pos", "raw RocksDB, value per batch, reader persists its position per call"),
     /** The BlobDB experiment on the engine alone: {@link #ROCKSDB_VPB} with batch values in blob files. */
     ROCKSDB_VPB_BLOB("rocksdb-vpb-blob", "raw RocksDB, value per batch, BlobDB blob files (experiment)"),
     CHRONICLE("chronicle", "Chronicle Queue"),
@@ -72,6 +77,6 @@ public enum Peer {
 
     /** Whether this peer is an experiment, run only when named in {@code --peers}. */
     public boolean experiment() {
-        return this == ROCKSMQ_BLOB || this == ROCKSDB_VPB_BLOB;
+        return this == ROCKSMQ_BLOB || this == ROCKSDB_VPB_BLOB || this == ROCKSDB_VPB_POS;
     }
 }

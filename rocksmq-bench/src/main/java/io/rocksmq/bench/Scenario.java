@@ -13,6 +13,7 @@ import static io.rocksmq.bench.Peer.KAFKA;
 import static io.rocksmq.bench.Peer.ROCKSDB_KPM;
 import static io.rocksmq.bench.Peer.ROCKSDB_VPB;
 import static io.rocksmq.bench.Peer.ROCKSDB_VPB_BLOB;
+import static io.rocksmq.bench.Peer.ROCKSDB_VPB_POS;
 import static io.rocksmq.bench.Peer.ROCKSMQ;
 import static io.rocksmq.bench.Peer.ROCKSMQ_BLOB;
 import static io.rocksmq.bench.Peer.ROCKSMQ_COMMIT_1S;
@@ -29,7 +30,7 @@ import static io.rocksmq.bench.Peer.ROCKSMQ_SERVED;
 public enum Scenario {
     /** W1 (produce, 100 B, batches of 100) then W4 (one group reads it back, 1,000 per call). */
     PRODUCE_READ(List.of("W1", "W4"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSMQ_SERVED, ROCKSMQ_COMMIT_1S, ROCKSMQ_BLOB,
-            ROCKSDB_KPM, ROCKSDB_VPB, ROCKSDB_VPB_BLOB, CHRONICLE, KAFKA, ARTEMIS)),
+            ROCKSDB_KPM, ROCKSDB_VPB, ROCKSDB_VPB_BLOB, ROCKSDB_VPB_POS, CHRONICLE, KAFKA, ARTEMIS)),
     /** W2: as W1 with 1 KiB payloads. */
     PRODUCE_1K(List.of("W2"), EnumSet.of(ROCKSMQ, ROCKSMQ_FSYNC, ROCKSMQ_BLOB, ROCKSDB_KPM, ROCKSDB_VPB, ROCKSDB_VPB_BLOB,
             CHRONICLE, KAFKA, ARTEMIS)),

@@ -115,6 +115,7 @@ public final class Worker {
             case ROCKSDB_VPB -> new RawRocksDriver(dir, RawRocksDriver.Layout.VALUE_PER_BATCH);
             case ROCKSMQ_BLOB -> new RocksMqDriver(dir, Durability.WAL, Duration.ZERO, true);
             case ROCKSDB_VPB_BLOB -> new RawRocksDriver(dir, RawRocksDriver.Layout.VALUE_PER_BATCH, true);
+            case ROCKSDB_VPB_POS -> new RawRocksDriver(dir, RawRocksDriver.Layout.VALUE_PER_BATCH, false, true);
             case CHRONICLE -> new ChronicleDriver(dir);
             case KAFKA -> new KafkaDriver(dir);
             case ARTEMIS -> new ArtemisDriver(dir, false);
@@ -173,9 +174,18 @@ public final class Worker {
         long elapsed = driver.produce("main", payloads, count, batch);
         record(produceWorkload, throughput(count, payloads.size(), elapsed, cpu.used()));
         if (read) {
+            Map<String, Object> state = driver.storageState();
             cpu = new Cpu(driver);
+            long readerCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             elapsed = driver.readAll("main", count, intParam("readBatch"));
-            record(readWorkload, throughput(count, payloads.size(), elapsed, cpu.used()));
+            readerCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - readerCpu;
+            Map<String, Object> m = throughput(count, payloads.size(), elapsed, cpu.used());
+            // The reading thread's own CPU: on a busy machine, or with background flushes and compactions
+            // competing for the cores, its rate per CPU-second says what the read itself costs.
+            m.put("readerCpuSec", readerCpu / 1e9);
+            m.put("msgsPerReaderCpuSec", count / (readerCpu / 1e9));
+            state.forEach((k, v) -> m.put("atStart." + k, v));
+            record(readWorkload, m);
         }
     }
 

@@ -81,6 +81,38 @@ public final class RawEngine implements AutoCloseable {
         useBlobFiles(mq.store().db(), mq.store().messages());
     }
 
+    /**
+     * The state of the messages column family a read meets (W4 reads right after W1's produce, while its
+     * flushes and compactions may still run): level-0 files, memtables waiting for flush, running flushes
+     * and compactions, the bytes compaction has yet to rewrite (RocksDB's estimate), and the live write-ahead log.
+     */
+    public static java.util.Map<String, Object> storageState(RocksDB db, ColumnFamilyHandle messages) {
+        java.util.Map<String, Object> state = new java.util.LinkedHashMap<>();
+        try {
+            state.put("l0Files", Long.parseLong(db.getProperty(messages, "rocksdb.num-files-at-level0")));
+            state.put("immutableMemtables", db.getLongProperty(messages, "rocksdb.num-immutable-mem-table"));
+            state.put("runningFlushes", db.getLongProperty("rocksdb.num-running-flushes"));
+            state.put("runningCompactions", db.getLongProperty("rocksdb.num-running-compactions"));
+            state.put("pendingCompactionMB",
+                    db.getLongProperty(messages, "rocksdb.estimate-pending-compaction-bytes") / 1e6);
+            // Write-ahead-log files stay until every column family with data in them has flushed; past
+            // max_total_wal_size RocksDB forces those flushes from the write path.
+            long wal = 0;
+            for (org.rocksdb.LogFile f : db.getSortedWalFiles()) {
+                wal += f.sizeFileBytes();
+            }
+            state.put("walMB", wal / 1e6);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot read the storage state", e);
+        }
+        return state;
+    }
+
+    /** As {@link #storageState(RocksDB, ColumnFamilyHandle)}, on a queue's database. */
+    public static java.util.Map<String, Object> storageState(RocksMq mq) {
+        return storageState(mq.store().db(), mq.store().messages());
+    }
+
     /** Values from this size on are stored in blob files by {@link #useBlobFiles}: W1's batches are ~10.6 KB. */
     public static final int BLOB_MIN_BYTES = 4096;
 

@@ -24,13 +24,19 @@ import java.util.SplittableRandom;
  * consuming in step, the rate printed per group), {@code raw-nofill},
  * {@code raw-readahead}, {@code raw-async} (the raw scan with one read option changed) and
  * {@code raw-bytebuffer} (the raw scan reading into one reused direct buffer), {@code raw-touch} (the raw
- * scan reading each message's length and first payload byte, as the harness's raw peer's W4 reader does).
+ * scan reading each message's length and first payload byte, as the harness's raw peer's W4 reader does),
+ * {@code split-slow} (consume's read and its position write timed apart: total and calls over 1 ms of
+ * each), {@code put-bytes}, {@code put-direct}, {@code put-batch} (the position write alone, one per
+ * 1,000 messages: a put of arrays, of direct buffers, a reused {@code WriteBatch}). With
+ * {@code -Dstalls=1} RocksDB's own count of write stalls is printed after each variant.
  *
  * <p>On a busy machine compare messages per CPU-second (msgs/s divided by the thread's CPU share), and
  * only between variants of one run: wall-clock rates there measure the other processes.
  *
- * <p>Usage: {@code ReadPathProfile [messages, default 2000000] [rounds, default 3] [warm] [variants]}
- * (any third argument: first write, read and destroy a warm-up topic, as the harness does).
+ * <p>Usage: {@code ReadPathProfile [messages, default 2000000] [rounds, default 3] [warm] [variants] [fresh]}
+ * (any third argument: first write, read and destroy a warm-up topic, as the harness does; {@code fresh}:
+ * each variant reads a topic produced just before it, as the harness's W4 reads W1's, instead of one
+ * topic written once and long since flushed).
  *
  * <p>Not thread-safe; a command-line program.
  */
@@ -125,6 +131,25 @@ public final class ReadPathProfile {
         return sum;
     }
 
+    /** Counts a call slower than 1 ms: {count, their nanos, slowest nanos, all calls' nanos}. */
+    private static void slow(long[] acc, long nanos) {
+        acc[3] += nanos;
+        if (nanos > 1_000_000) {
+            acc[0]++;
+            acc[1] += nanos;
+        }
+        acc[2] = Math.max(acc[2], nanos);
+    }
+
+    /** RocksDB's own account of write stalls since open (the "Stall" lines of its DB stats). */
+    private static void printStalls(RocksStore store) throws org.rocksdb.RocksDBException {
+        for (String line : store.db().getProperty("rocksdb.stats").split("\n")) {
+            if (line.contains("Cumulative stall") || line.contains("Interval stall")) {
+                System.out.println("  rocksdb: " + line.trim());
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
@@ -157,9 +182,20 @@ public final class ReadPathProfile {
             }
             Topic topic = mq.topicsForTest().get("t");
             long first = mq.earliestMessageId("t");
+            boolean fresh = args.length > 4 && args[4].equals("fresh");
             System.out.println("variant, msgs/s, thread CPU share");
             for (int round = 0; round <= rounds; round++) {
                 for (String variant : args.length > 3 ? List.of(args[3].split(",")) : List.of("consume", "read", "reader", "decode-scan", "raw-scan")) {
+                    if (fresh) { // as the harness's W4: read what was just produced (memtables, flush running)
+                        mq.destroyTopic("t");
+                        mq.awaitSpaceReclaimed();
+                        mq.createTopic("t");
+                        for (int sent = 0; sent < count; sent += BATCH) {
+                            mq.produce("t", messages, Durability.WAL);
+                        }
+                        topic = mq.topicsForTest().get("t");
+                        first = mq.earliestMessageId("t");
+                    }
                     long cpu0 = threads.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     long got = 0;
@@ -195,6 +231,57 @@ public final class ReadPathProfile {
                             }
                             System.out.println("consume calls over 1 ms: " + slow + " (" + slowTotal / 1_000_000
                                     + " ms in all), slowest " + slowest / 1_000 + " us");
+                        }
+                        case "put-bytes", "put-direct", "put-batch" -> { // one position write per 1,000 messages, alone
+                            byte[] key = StorageLayout.groupPositionKey(topic.id(), variant + round);
+                            java.nio.ByteBuffer k = java.nio.ByteBuffer.allocateDirect(key.length).put(key).flip();
+                            java.nio.ByteBuffer v = java.nio.ByteBuffer.allocateDirect(8);
+                            try (org.rocksdb.WriteOptions wal = new org.rocksdb.WriteOptions();
+                                 org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
+                                for (; got < count; got += READ) {
+                                    switch (variant) {
+                                        case "put-bytes" -> mq.store().db().put(mq.store().meta(), wal, key,
+                                                StorageLayout.positionValue(got));
+                                        case "put-direct" -> {
+                                            v.clear().putLong(0, got);
+                                            k.rewind();
+                                            mq.store().db().put(mq.store().meta(), wal, k, v);
+                                        }
+                                        default -> {
+                                            wb.clear();
+                                            wb.put(mq.store().meta(), key, StorageLayout.positionValue(got));
+                                            mq.store().db().write(wal, wb);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        case "split-slow" -> { // consume's two parts timed apart: the read, the position write
+                            ReadCursor cursor = new ReadCursor();
+                            byte[] key = StorageLayout.groupPositionKey(topic.id(), "split" + round); // a group of no registry
+                            long[] slowRead = new long[4];
+                            long[] slowWrite = new long[4];
+                            for (List<ConsumerMessage> m; ; ) {
+                                long c0 = System.nanoTime();
+                                m = MessageReader.read(mq.store(), topic, first + got, READ, cursor);
+                                long c1 = System.nanoTime();
+                                if (m.isEmpty()) {
+                                    break;
+                                }
+                                got += m.size();
+                                sum += touchAll(m);
+                                long c2 = System.nanoTime();
+                                mq.store().putMeta(key, StorageLayout.positionValue(first + got));
+                                long c3 = System.nanoTime();
+                                slow(slowRead, c1 - c0);
+                                slow(slowWrite, c3 - c2);
+                            }
+                            cursor.close();
+                            System.out.println("reads: " + slowRead[3] / 1_000_000 + " ms, " + slowRead[0]
+                                    + " over 1 ms (" + slowRead[1] / 1_000_000 + " ms), slowest " + slowRead[2] / 1_000
+                                    + " us; position writes: " + slowWrite[3] / 1_000_000 + " ms, " + slowWrite[0]
+                                    + " over 1 ms (" + slowWrite[1] / 1_000_000 + " ms), slowest "
+                                    + slowWrite[2] / 1_000 + " us");
                         }
                         case "consume-touch", "consume-copy", "consume-size" -> {
                             String g = variant + round;
@@ -307,6 +394,9 @@ public final class ReadPathProfile {
                     }
                     long elapsed = System.nanoTime() - t0;
                     long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+                    if (System.getProperty("stalls") != null) {
+                        printStalls(mq.store());
+                    }
                     if (got != count) {
                         throw new IllegalStateException(variant + " read " + got);
                     }

@@ -48,6 +48,13 @@ class BenchSmokeTest {
                 case "msgsPerSec" -> {
                     assertThat(metrics.path("msgsPerSec").asDouble()).as(workload + "/" + peer).isPositive();
                     assertThat(metrics.path("cpuSec").isNumber()).as(workload + "/" + peer).isTrue();
+                    if (workload.equals("W4")) { // every peer reads on the worker thread (a client for the served one)
+                        assertThat(metrics.path("msgsPerReaderCpuSec").asDouble()).as(peer).isPositive();
+                    }
+                    if (workload.equals("W4") && (peer.equals("rocksmq") || peer.equals("rocksdb-vpb"))) {
+                        assertThat(metrics.path("atStart.l0Files").isNumber()).as(peer).isTrue();
+                        assertThat(metrics.path("atStart.walMB").asDouble()).as(peer).isPositive();
+                    }
                     if (workload.equals("W9")) { // every message acknowledged, each with its produce-to-ack latency
                         assertThat(metrics.path("messages").asLong()).as(peer).isPositive();
                         assertThat(metrics.path("p50Us").asDouble()).as(peer).isPositive();
@@ -88,7 +95,7 @@ class BenchSmokeTest {
         }
 
         String md = Files.readString(out.resolve("results.md"));
-        assertThat(md).contains("| W1 | rocksmq |", "| W4 | rocksdb-vpb |", "| W4 | artemis |", "| W3-16t | artemis-fsync |",
+        assertThat(md).contains("## W4 per CPU-second of the reading thread", "| W1 | rocksmq |", "| W4 | rocksdb-vpb |", "| W4 | artemis |", "| W3-16t | artemis-fsync |",
                 "## Latency", "| artemis |", "W8", "| W1 | rocksmq-served |", "| rocksmq-served |",
                 "## Served (`rmq serve`, rmq:// over loopback) against Kafka and embedded", "| W5 p99 |");
         for (JsonNode chart : doc.path("charts")) {

@@ -18,7 +18,8 @@ class OptionsTest {
         Options full = Options.parse(new String[0]);
         assertThat(full.mode).isEqualTo(Mode.FULL);
         assertThat(full.runs).isEqualTo(3);
-        assertThat(full.peers).isEqualTo(EnumSet.complementOf(EnumSet.of(Peer.ROCKSMQ_BLOB, Peer.ROCKSDB_VPB_BLOB)))
+        assertThat(full.peers).isEqualTo(EnumSet.complementOf(EnumSet.of(Peer.ROCKSMQ_BLOB, Peer.ROCKSDB_VPB_BLOB,
+                        Peer.ROCKSDB_VPB_POS)))
                 .as("experiments run only when named").doesNotContain(Peer.ROCKSMQ_BLOB);
         assertThat(Options.parse(new String[] {"--peers", "rocksmq-blob,rocksdb-vpb-blob"}).peers)
                 .containsExactlyInAnyOrder(Peer.ROCKSMQ_BLOB, Peer.ROCKSDB_VPB_BLOB);

@@ -61,6 +61,14 @@ public interface QueueDriver extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no lock-expiry redelivery");
     }
 
+    /**
+     * For the RocksDB-based peers, the state of the storage a read is about to meet (see
+     * {@code RawEngine.storageState}); empty for the others.
+     */
+    default java.util.Map<String, Object> storageState() {
+        return java.util.Map.of();
+    }
+
     /** CPU time used by processes the driver started (a broker), zero if none. */
     default Duration helperCpu() {
         return Duration.ZERO;

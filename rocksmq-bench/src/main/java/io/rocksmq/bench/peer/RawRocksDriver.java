@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link Layout#VALUE_PER_BATCH}: key {@code [topic u64][first id u64]}, value =
  *       {@code [count u32]} then {@code count x [length u32][payload]}; one put per batch.</li>
  * </ul>
- * Reads iterate the topic's key range with one iterator (no per-call re-seek) and, for batches, walk
- * the lengths without copying payloads. Synced writes (W3) are single puts with {@code sync=true}.
+ * Reads iterate the topic's key range with one iterator (no per-call re-seek, no block cache fill, as
+ * our consumer groups read), {@code readBatch}
+ * messages per call (a whole batch may overshoot it), and, for batches, walk the lengths without
+ * copying payloads. Synced writes (W3) are single puts with {@code sync=true}.
  *
  * <p>Not thread-safe (see {@link QueueDriver}).
  */
@@ -42,6 +44,8 @@ public final class RawRocksDriver implements QueueDriver {
 
     private final Layout layout;
     private final boolean blobFiles;
+    /** Whether the reader writes its position after every read call, as a consumer that resumes must. */
+    private final boolean persistPosition;
     private final RawEngine engine;
     private final RocksDB db;
     private final ColumnFamilyHandle cf;
@@ -55,8 +59,19 @@ public final class RawRocksDriver implements QueueDriver {
 
     /** As above; with {@code blobFiles}, the BlobDB experiment ({@link RawEngine#useBlobFiles}). */
     public RawRocksDriver(Path directory, Layout layout, boolean blobFiles) {
+        this(directory, layout, blobFiles, false);
+    }
+
+    /**
+     * As above; with {@code persistPosition}, W4's reader also puts its position (the next id to read,
+     * 8 bytes under a 16-byte key, in the meta column family, WAL, no sync) after every read call: what
+     * a consumer that must resume where it stopped after a process crash writes, and what our
+     * {@code consume} writes by default.
+     */
+    public RawRocksDriver(Path directory, Layout layout, boolean blobFiles, boolean persistPosition) {
         this.layout = layout;
         this.blobFiles = blobFiles;
+        this.persistPosition = persistPosition;
         this.engine = RawEngine.open(directory);
         this.db = engine.db();
         this.cf = engine.messages();
@@ -122,9 +137,20 @@ public final class RawRocksDriver implements QueueDriver {
         long start = System.nanoTime();
         long checksum;
         try (Cursor cursor = new Cursor(topicId)) {
-            checksum = cursor.read(count);
-            if (cursor.read < count) {
-                throw new IllegalStateException("read " + cursor.read + " of " + count + " messages");
+            // readBatch per call, as a consumer handing out bounded chunks reads (and as our W4 does)
+            checksum = 0;
+            byte[] positionKey = lowerBound(topicId);
+            while (cursor.read < count) {
+                long before = cursor.read;
+                checksum += cursor.read(Math.min(count, cursor.read + readBatch));
+                if (cursor.read == before) {
+                    throw new IllegalStateException("read " + cursor.read + " of " + count + " messages");
+                }
+                if (persistPosition) {
+                    byte[] position = new byte[8];
+                    putLong(position, 0, cursor.read);
+                    db.put(engine.meta(), walOnly, positionKey, position);
+                }
             }
         }
         long elapsed = System.nanoTime() - start;
@@ -215,7 +241,9 @@ public final class RawRocksDriver implements QueueDriver {
         Cursor(long topicId) {
             lower = new Slice(lowerBound(topicId));
             upper = new Slice(lowerBound(topicId + 1));
-            options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+            // As our group cursors read (RocksStore's scan ranges): a catch-up scan reads each block once,
+            // so filling the block cache with it only costs the insert and evicts what others read.
+            options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper).setFillCache(false);
             it = db.newIterator(cf, options);
             it.seekToFirst();
         }
@@ -254,11 +282,18 @@ public final class RawRocksDriver implements QueueDriver {
     }
 
     @Override
+    public java.util.Map<String, Object> storageState() {
+        return RawEngine.storageState(db, cf);
+    }
+
+    @Override
     public String settings() {
         return "rocksdbjni " + RocksDB.rocksdbVersion() + ", RocksMQ's DBOptions/ColumnFamilyOptions (messages CF, LZ4), "
                 + layout + (blobFiles ? ", messages CF setOptions enable_blob_files, min_blob_size="
                 + RawEngine.BLOB_MIN_BYTES + ", no blob compression, blob GC on" : "")
-                + ", WriteOptions sync=false (W3: sync=true, one put per message)";
+                + ", WriteOptions sync=false (W3: sync=true, one put per message); reads: one iterator per consumer,"
+                + " ReadOptions fillCache=false, readBatch messages per call"
+                + (persistPosition ? ", W4: the position put (meta CF, WAL, no sync) after every read call" : "");
     }
 
     @Override

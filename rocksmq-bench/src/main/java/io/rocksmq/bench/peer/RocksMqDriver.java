@@ -353,6 +353,11 @@ public final class RocksMqDriver implements QueueDriver {
     }
 
     @Override
+    public java.util.Map<String, Object> storageState() {
+        return RawEngine.storageState(mq);
+    }
+
+    @Override
     public String settings() {
         return "RocksMq.open(dir) with " + (commitInterval.isZero() ? "defaults" : "positionCommitInterval " + commitInterval)
                 + (blobFiles ? ", then messages CF setOptions enable_blob_files, min_blob_size=" + RawEngine.BLOB_MIN_BYTES
