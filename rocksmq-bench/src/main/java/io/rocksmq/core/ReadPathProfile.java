@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * consuming in step, the rate printed per group), {@code raw-nofill},
  * {@code raw-readahead}, {@code raw-async} (the raw scan with one read option changed) and
  * {@code raw-bytebuffer} (the raw scan reading into one reused direct buffer), {@code raw-touch} (the raw
- * scan reading each message's length and first payload byte, as the harness's raw peer's W4 reader does),
+ * scan reading each message's length and first payload byte, as the harness's raw peer's W4 reader does;
+ * {@code raw-touch-nofill} the same without filling the block cache, as that peer reads since round three),
  * {@code split-slow} (consume's read and its position write timed apart: total and calls over 1 ms of
  * each), {@code put-bytes}, {@code put-direct}, {@code put-batch} (the position write alone, one per
  * 1,000 messages: a put of arrays, of direct buffers, a reused {@code WriteBatch}). With
@@ -371,9 +372,12 @@ public final class ReadPathProfile {
                                 }
                             }
                         }
-                        case "raw-touch" -> { // the raw scan touching each payload as the harness's raw peer does
-                            try (RocksStore.Range range = mq.store().range(mq.store().messages(),
-                                    StorageLayout.topicLowerBound(topic.id()), StorageLayout.topicUpperBound(topic.id()))) {
+                        case "raw-touch", "raw-touch-nofill" -> { // the raw scan touching each payload as the harness's raw peer does
+                            byte[] lower = StorageLayout.topicLowerBound(topic.id());
+                            byte[] upper = StorageLayout.topicUpperBound(topic.id());
+                            try (RocksStore.Range range = variant.endsWith("nofill")
+                                    ? mq.store().scanRange(mq.store().messages(), lower, upper) // as the raw peer now reads
+                                    : mq.store().range(mq.store().messages(), lower, upper)) {
                                 for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
                                     byte[] v = range.it.value();
                                     got += BatchFormat.batchCount(v);
