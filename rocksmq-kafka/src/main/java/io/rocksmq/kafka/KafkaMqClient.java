@@ -96,6 +96,7 @@ public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Consu
     private final KafkaAdminOps admin;
     private final KafkaClients kafkaClients = new KafkaClients();
     private final KafkaClientInfo adminClient;
+    private final ExpiredCounts expiredCounts = new ExpiredCounts();
 
     private KafkaMqClient(KafkaOptions options, KafkaAdminOps admin, Admin kafkaAdmin) {
         this.options = options;
@@ -158,6 +159,28 @@ public final class KafkaMqClient extends AbstractMqClient<KafkaMqProducer, Consu
     /** Stops telling {@code listener}; does nothing if it was not added. */
     public void removeClientListener(KafkaClientListener listener) {
         kafkaClients.remove(listener);
+    }
+
+    /**
+     * Expired records of {@code subscription} on {@code topic} that this client's consumers dropped
+     * without delivering them ({@link io.rocksmq.api.OutgoingMessage.Builder#ttl}), since this client
+     * opened: the Kafka counterpart of the embedded backend's {@code admin().expiredMessages}. Kafka keeps
+     * no such count, so it is this client's alone, in its memory: another client consuming the same
+     * subscription counts what it drops itself; a new client starts from 0; and because a subscription's
+     * committed offset may stay before expired records at the end of what was read (they are dropped, not
+     * acknowledged), a consumer that opens again at that offset drops and counts them again. For a SHARED
+     * subscription it counts what this client's share consumers finished as expired.
+     *
+     * @throws InvalidArgumentException if a name is not valid on Kafka
+     */
+    public long expiredMessages(String topic, String subscription) {
+        KafkaNames.topic(topic);
+        KafkaNames.subscription(subscription);
+        return expiredCounts.count(topic, subscription);
+    }
+
+    ExpiredCounts expiredCounts() {
+        return expiredCounts;
     }
 
     KafkaClients kafkaClients() {

@@ -86,7 +86,8 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
         Map<Integer, Long> positions = new HashMap<>();
         start.forEach((tp, offset) -> positions.put(tp.partition(), offset));
         this.state = new ConsumerState(topic, subscription, co.receiveBufferSize(), batch, positions, consumer::wakeup);
-        this.worker = new KafkaPollWorker(consumer, state, admin, topicInfo, subscription, options, start);
+        this.worker = new KafkaPollWorker(consumer, state, admin, topicInfo, subscription, options, start,
+                client.expiredCounts().of(topic, subscription));
         this.pollThread = new Thread(worker, "rocksmq-kafka-poll-" + topic + "/" + subscription);
         this.pollThread.setDaemon(true);
         this.kafkaClient = new KafkaClientInfo(KafkaClientInfo.Role.CONSUMER, topic, subscription, consumer);

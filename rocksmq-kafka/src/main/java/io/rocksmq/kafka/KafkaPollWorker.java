@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -70,6 +71,8 @@ final class KafkaPollWorker implements Runnable {
     private final Uuid topicId;
     private final Duration timeout;
     private final long checkIntervalNanos;
+    /** The client's count of expired records this subscription dropped ({@link KafkaMqClient#expiredMessages}). */
+    private final LongAdder expired;
 
     private final List<TopicPartition> assignment;
     /** Per partition, the highest offset handed to Kafka in a commit, confirmed or not. */
@@ -91,7 +94,7 @@ final class KafkaPollWorker implements Runnable {
 
     KafkaPollWorker(KafkaConsumer<byte[], byte[]> consumer, ConsumerState state, KafkaAdminOps admin,
                     KafkaAdminOps.TopicInfo topic, String group, KafkaOptions options,
-                    Map<TopicPartition, Long> committedAtStart) {
+                    Map<TopicPartition, Long> committedAtStart, LongAdder expired) {
         this.consumer = consumer;
         this.state = state;
         this.admin = admin;
@@ -100,6 +103,7 @@ final class KafkaPollWorker implements Runnable {
         this.group = group;
         this.timeout = options.requestTimeout();
         this.checkIntervalNanos = options.subscriptionCheckInterval().toNanos();
+        this.expired = expired;
         this.assignment = new ArrayList<>(topic.topicPartitions());
         this.requested.putAll(committedAtStart);
         this.confirmed.putAll(committedAtStart);
@@ -321,7 +325,8 @@ final class KafkaPollWorker implements Runnable {
     /**
      * The records as messages, without the expired ones: they are never handed on, so never delivered
      * (the ack ring allows gaps in read offsets, as compaction leaves). A subscription's committed
-     * position may stay before trailing expired records; they are skipped again after a restart.
+     * position may stay before trailing expired records; they are skipped again after a restart. Counted
+     * here, before any later record of the batch is handed on.
      */
     private List<Message> decode(ConsumerRecords<byte[], byte[]> records) {
         List<Message> out = new ArrayList<>(records.count());
@@ -329,6 +334,8 @@ final class KafkaPollWorker implements Runnable {
         for (ConsumerRecord<byte[], byte[]> r : records) {
             if (!RecordCodec.expired(r, now)) {
                 out.add(RecordCodec.decode(r));
+            } else {
+                expired.increment();
             }
         }
         return out;

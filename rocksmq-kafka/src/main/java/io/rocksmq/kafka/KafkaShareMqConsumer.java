@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -85,6 +86,8 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer<ConsumerRecord<b
     private final int maxDeliveries;
     private final long lockMillis;
     private final long timeoutMs;
+    /** The client's count of expired records this subscription finished undelivered ({@link KafkaMqClient#expiredMessages}). */
+    private final LongAdder expired;
 
     private final ReentrantLock kafkaLock = new ReentrantLock();
     private final Condition answered = kafkaLock.newCondition();
@@ -107,6 +110,7 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer<ConsumerRecord<b
         this.maxDeliveries = maxDeliveries;
         this.lockMillis = s.lockDuration().toMillis();
         this.timeoutMs = options.requestTimeout().toMillis();
+        this.expired = client.expiredCounts().of(consumerOptions.topic(), consumerOptions.subscription());
         this.kafka = new KafkaShareConsumer<>(KafkaConfigs.shareConsumer(options,
                 KafkaShareGroups.groupId(consumerOptions.topic(), consumerOptions.subscription()),
                 consumerOptions.receiveBufferSize()));
@@ -166,6 +170,7 @@ final class KafkaShareMqConsumer extends AbstractSharedConsumer<ConsumerRecord<b
                 for (ConsumerRecord<byte[], byte[]> r : kafkaPoll(Math.max(0, Math.min(leftMs, POLL_SLICE_MS)))) {
                     if (RecordCodec.expired(r, System.currentTimeMillis())) {
                         kafka.acknowledge(r, AcknowledgeType.ACCEPT); // finished without delivery, sent with the next call
+                        expired.increment();
                     } else {
                         ready.add(r);
                     }

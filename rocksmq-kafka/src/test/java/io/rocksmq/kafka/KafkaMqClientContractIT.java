@@ -26,6 +26,11 @@ class KafkaMqClientContractIT extends MqClientContract implements IntegrityContr
     }
 
     @Override
+    protected long expiredMessages(MqClient client, String topic, String subscription) {
+        return client.unwrap(KafkaMqClient.class).expiredMessages(topic, subscription);
+    }
+
+    @Override
     protected BackendTraits traits() {
         // Network round trips and a broker in another JVM: wait longer for what must come, and watch a
         // little longer for what must not. Kafka has no broker-side deduplication by message id.

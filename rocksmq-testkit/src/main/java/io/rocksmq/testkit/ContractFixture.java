@@ -30,13 +30,20 @@ import static org.assertj.core.api.Assertions.fail;
 public final class ContractFixture implements AutoCloseable {
     private final Supplier<MqClient> opener;
     private final BackendTraits traits;
+    private final ExpiredCount expiredCount;
     private final String prefix;
     private final AtomicInteger names = new AtomicInteger();
     private MqClient client;
 
-    ContractFixture(Supplier<MqClient> opener, BackendTraits traits, String testName) {
+    /** A backend's count of expired messages of a subscription, or -1 if it keeps none. */
+    interface ExpiredCount {
+        long of(MqClient client, String topic, String subscription);
+    }
+
+    ContractFixture(Supplier<MqClient> opener, BackendTraits traits, String testName, ExpiredCount expiredCount) {
         this.opener = opener;
         this.traits = traits;
+        this.expiredCount = expiredCount;
         // Topic names valid on every backend (Kafka: [a-zA-Z0-9._-], at most 249), unique per run.
         String clean = testName.replaceAll("[^a-zA-Z0-9]", "");
         this.prefix = clean.substring(0, Math.min(clean.length(), 60)) + "-"
@@ -57,6 +64,14 @@ public final class ContractFixture implements AutoCloseable {
         client.close();
         client = opener.get();
         return client;
+    }
+
+    /**
+     * The backend's count of expired messages the subscription skipped, through the current client
+     * ({@link MqClientContract#expiredMessages}); -1 if the backend keeps none.
+     */
+    public long expiredMessages(String topic, String subscription) {
+        return expiredCount.of(client, topic, subscription);
     }
 
     /** A topic name no other test uses. */

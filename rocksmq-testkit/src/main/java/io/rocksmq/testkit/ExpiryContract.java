@@ -2,12 +2,14 @@ package io.rocksmq.testkit;
 
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.InvalidArgumentException;
+import io.rocksmq.api.Message;
 import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.Producer;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static io.rocksmq.testkit.ContractFixture.texts;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +41,29 @@ public interface ExpiryContract extends ContractSupport {
         try (Consumer c = f.subscribeEarliest(topic, "s")) {
             assertThat(texts(f.receive(c, 3))).containsExactly("before", "long ttl", "after");
             f.assertNothingDelivered(c);
+        }
+    }
+
+    @Test
+    default void expiredMessagesAreCountedForEachSubscriptionThatSkippedThem() {
+        ContractFixture f = fixture();
+        assumeTrue(f.traits().expiry(), "backend trait: expiry");
+        String topic = f.newTopic();
+        try (Producer p = f.client().createProducer(topic)) {
+            p.send("before");
+            p.send(OutgoingMessage.textBuilder("expired 1").expiresAt(Instant.now().minusSeconds(3600)).build());
+            p.send(OutgoingMessage.textBuilder("expired 2").expiresAt(Instant.now().minusSeconds(3600)).build());
+            p.send("after");
+        }
+        for (String subscription : new String[] {"first", "second"}) {
+            try (Consumer c = f.subscribeEarliest(topic, subscription)) {
+                List<Message> got = f.receive(c, 2);
+                assertThat(texts(got)).containsExactly("before", "after");
+                // "after" is read past both expired messages: they were counted before it was delivered.
+                long expired = f.expiredMessages(topic, subscription);
+                assumeTrue(expired >= 0, "backend keeps no expired count (MqClientContract.expiredMessages not overridden)");
+                assertThat(expired).as(subscription).isEqualTo(2);
+            }
         }
     }
 
