@@ -174,7 +174,7 @@ final class BatchFormat {
      */
     static long latestExpiry(byte[] batch, long defaultTtlMillis) {
         checkBatchHeader(batch);
-        long byDefault = defaultTtlMillis > 0 ? getLong(batch, BATCH_TIME_OFFSET) + defaultTtlMillis : NEVER;
+        long byDefault = expiryByDefault(getLong(batch, BATCH_TIME_OFFSET), defaultTtlMillis);
         if (batch[0] != BATCH_FORMAT_EXPIRING) {
             return byDefault;
         }
@@ -196,6 +196,19 @@ final class BatchFormat {
             throw corrupt("message batch of " + count + " messages is truncated", e);
         }
         return latest;
+    }
+
+    /**
+     * When a message published at {@code publishTime} without an expiry of its own expires by the topic's
+     * default time-to-live: {@link #NEVER} if there is none, or if the sum passes the largest time (the
+     * reads' sum then wraps negative and they never expire it either; retention must not delete it).
+     */
+    static long expiryByDefault(long publishTime, long defaultTtlMillis) {
+        if (defaultTtlMillis <= 0) {
+            return NEVER;
+        }
+        long at = publishTime + defaultTtlMillis;
+        return at < publishTime ? NEVER : at;
     }
 
     /** The publish time in the header of a batch {@link #decodeBatch} has checked. */

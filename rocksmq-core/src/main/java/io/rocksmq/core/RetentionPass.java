@@ -111,7 +111,7 @@ final class RetentionPass {
     private RetentionPlanner.ExpirySource expiry(Topic t) {
         long ttl = t.defaultTtlMillis();
         return e -> e.ownExpiry() ? EntryScanner.latestExpiry(store, t.id(), e.firstId(), ttl)
-                : ttl > 0 ? e.publishTime() + ttl : BatchFormat.NEVER;
+                : BatchFormat.expiryByDefault(e.publishTime(), ttl);
     }
 
     /**

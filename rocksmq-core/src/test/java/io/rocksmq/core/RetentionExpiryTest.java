@@ -127,6 +127,23 @@ class RetentionExpiryTest {
     }
 
     @Test
+    void aDefaultTimeToLiveSoLongThatItsExpiryOverflowsNeverDeletes() {
+        try (RocksMq mq = open()) {
+            mq.createTopic("t");
+            mq.createConsumerGroup("t", "unread");
+            mq.admin().setMessageSettings("t", MessageSettings.DEFAULT.withDefaultTtl(Duration.ofMillis(Long.MAX_VALUE)));
+            mq.produce("t", List.of(msg("plain 1"), msg("plain 2")));
+            mq.produce("t", List.of(msg("own").withTtl(Duration.ofSeconds(1)), msg("plain 3")));
+            clock.advance(2_000);
+            mq.admin().runRetention();
+            assertThat(mq.admin().topicStats("t").earliestId()).as("reads never expire them, so retention keeps them")
+                    .isZero();
+            assertThat(texts(mq.consume("t", "unread", 10))).containsExactly("plain 1", "plain 2", "plain 3");
+            assertThat(mq.admin().expiredMessages("t", "unread")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aRetentionStateWrittenBeforeTheExpiryRuleIsRead() {
         byte[] old = new byte[16 + 8 * 4];
         StorageLayout.putLong(old, 0, 42);
