@@ -1,10 +1,12 @@
 package io.rocksmq.testkit;
 
 import io.rocksmq.api.Consumer;
+import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.Producer;
+import io.rocksmq.api.SharedSubscription;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -64,6 +66,30 @@ public interface ExpiryContract extends ContractSupport {
                 assumeTrue(expired >= 0, "backend keeps no expired count (MqClientContract.expiredMessages not overridden)");
                 assertThat(expired).as(subscription).isEqualTo(2);
             }
+        }
+    }
+
+    @Test
+    default void expiredMessagesAreCountedForASharedSubscription() {
+        ContractFixture f = fixture();
+        assumeTrue(f.traits().expiry(), "backend trait: expiry");
+        assumeTrue(f.traits().sharedSubscriptions(), "backend trait: sharedSubscriptions");
+        String topic = f.newTopic();
+        try (Consumer c = f.client().subscribe(ConsumerOptions.builder(topic, "workers")
+                .shared(SharedSubscription.DEFAULTS).build());
+             Producer p = f.client().createProducer(topic)) {
+            p.send("before");
+            p.send(OutgoingMessage.textBuilder("expired 1").expiresAt(Instant.now().minusSeconds(3600)).build());
+            p.send(OutgoingMessage.textBuilder("expired 2").expiresAt(Instant.now().minusSeconds(3600)).build());
+            p.send("after");
+            List<Message> got = f.receive(c, 2);
+            assertThat(texts(got)).containsExactly("before", "after");
+            for (Message m : got) {
+                c.ack(m.id());
+            }
+            long expired = f.expiredMessages(topic, "workers");
+            assumeTrue(expired >= 0, "backend keeps no expired count (MqClientContract.expiredMessages not overridden)");
+            assertThat(expired).isEqualTo(2);
         }
     }
 
