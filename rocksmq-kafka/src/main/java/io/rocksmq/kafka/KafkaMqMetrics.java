@@ -1,5 +1,7 @@
 package io.rocksmq.kafka;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -11,6 +13,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,6 +24,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * of every Kafka producer, consumer and admin client the {@link KafkaMqClient} has open, now and later,
  * tagged {@code rocksmq.topic} and {@code rocksmq.subscription}; a closed producer's or consumer's meters
  * are removed with it. The embedded backend's counterpart is {@code io.rocksmq.metrics.RocksMqMetrics}.
+ * Also its gauge {@code rocksmq.group.expired} (same name and tags {@code topic}, {@code group}): per
+ * subscription a consumer of the client opened while bound, {@link KafkaMqClient#expiredMessages} (this
+ * client's count, since it opened); it stays after the consumer closes, until {@link #close}.
  * <pre>{@code
  * MqClient client = MqClient.open("kafka://localhost:9092");
  * KafkaMqMetrics metrics = KafkaMqMetrics.of(client);
@@ -52,6 +58,8 @@ public final class KafkaMqMetrics implements MeterBinder, AutoCloseable {
     private boolean closed;
     /** The binder of each open Kafka client, while bound. */
     private final Map<KafkaClientInfo, KafkaClientMetrics> bound = new HashMap<>();
+    /** The expired-count gauge of each (topic, subscription) a consumer opened while bound. */
+    private final Map<List<String>, Meter> expiredGauges = new HashMap<>();
 
     private KafkaMqMetrics(KafkaMqClient client) {
         this.client = client;
@@ -100,6 +108,8 @@ public final class KafkaMqMetrics implements MeterBinder, AutoCloseable {
             closed = true;
             bound.values().forEach(KafkaClientMetrics::close);
             bound.clear();
+            expiredGauges.values().forEach(registry::remove);
+            expiredGauges.clear();
         }
         scheduler.shutdownNow();
     }
@@ -114,6 +124,17 @@ public final class KafkaMqMetrics implements MeterBinder, AutoCloseable {
                 KafkaClientMetrics binder = binderOf(c, tags(c));
                 binder.bindTo(registry);
                 bound.put(c, binder);
+                if (c.role() == KafkaClientInfo.Role.CONSUMER && c.topic() != null && c.subscription() != null) {
+                    String topic = c.topic();
+                    String subscription = c.subscription();
+                    expiredGauges.computeIfAbsent(List.of(topic, subscription), k -> Gauge
+                            .builder("rocksmq.group.expired", client, mq -> mq.expiredMessages(topic, subscription))
+                            .description("Expired records this client's consumers of the subscription dropped (never"
+                                    + " delivered) since the client opened")
+                            .tags("topic", topic, "group", subscription)
+                            .strongReference(true)
+                            .register(registry));
+                }
             }
         }
 

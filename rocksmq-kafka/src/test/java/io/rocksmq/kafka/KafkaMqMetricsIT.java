@@ -8,6 +8,7 @@ import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.InvalidArgumentException;
 import io.rocksmq.api.Message;
 import io.rocksmq.api.MqClient;
+import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.testkit.MqAwait;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -73,6 +75,29 @@ class KafkaMqMetricsIT {
             client.createProducer(topic).close(); // a client opened after close binds nothing
             assertThat(meters(registry, "kafka.", null)).isEmpty();
             assertThatThrownBy(() -> metrics.bindTo(registry)).isInstanceOf(InvalidArgumentException.class);
+        }
+    }
+
+    @Test
+    void exportsEachSubscriptionsExpiredCountUntilClosed() {
+        String topic = RawKafka.uniqueTopic("metrics-expired");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (MqClient client = KafkaMqClient.open(KafkaOptions.builder(KAFKA.bootstrapServers()).build())) {
+            KafkaMqMetrics metrics = KafkaMqMetrics.of(client);
+            metrics.bindTo(registry);
+            try (Producer producer = client.createProducer(topic)) {
+                producer.send(OutgoingMessage.textBuilder("expired").expiresAt(Instant.now().minusSeconds(60)).build());
+                producer.send("live");
+            }
+            try (Consumer consumer = client.subscribe(ConsumerOptions.builder(topic, "billing")
+                    .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
+                assertThat(MqAwait.messages(consumer, 1, WAIT)).extracting(m -> new String(m.payload(),
+                        java.nio.charset.StandardCharsets.UTF_8)).containsExactly("live");
+            }
+            assertThat(registry.get("rocksmq.group.expired").tags("topic", topic, "group", "billing").gauge().value())
+                    .as("kept after the consumer closed").isEqualTo(1.0);
+            metrics.close();
+            assertThat(registry.find("rocksmq.group.expired").meters()).isEmpty();
         }
     }
 
