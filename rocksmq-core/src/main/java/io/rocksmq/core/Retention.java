@@ -91,6 +91,10 @@ final class Retention implements AutoCloseable {
     // ------------------------------------------------------------------ passes
 
     /** One full pass over every topic, on the caller's thread; the caller has entered the queue. */
+    RetentionPass passForTest() {
+        return pass;
+    }
+
     long runAll() {
         return run(new ArrayList<>(topics.values()), true);
     }

@@ -30,7 +30,9 @@ import java.util.Map;
  *   <li>Take the topic's admin lock (no group can be created or destroyed meanwhile), enter every
  *       active group and take their position locks in name order (consume holds at most one, so no
  *       deadlock): from here no position moves. If a consumed-data rule would now delete past some
- *       group's position (a seek backwards or a new group happened), give up and plan again.</li>
+ *       group's position (a seek backwards or a new group happened), or the expiry rule deletes
+ *       something and the topic's default time-to-live changed since the plan (its change takes the
+ *       admin lock; reads apply the new value at once), give up and plan again.</li>
  *   <li>One {@code WriteBatch}: the new retention state, the deletion of the index segments below
  *       the cut, and the moved positions and skip counters of groups that had not read what a hard cap
  *       deleted (a group moved past expired messages counts no skip: it could never have been given
@@ -59,6 +61,8 @@ final class RetentionPass {
     private final Map<Topic, Long> unreleased = new LinkedHashMap<>();
     /** Bytes deleted by all topics together since the last release. */
     private long unreleasedBytes;
+    /** Runs between a plan and its cut (tests: a change that races the pass); nothing in production. */
+    private volatile Runnable afterPlan = () -> { };
 
     /**
      * @param releaseStepBytes bytes deleted (by all topics together) between two releases to the
@@ -69,6 +73,11 @@ final class RetentionPass {
         this.store = store;
         this.reclaimer = reclaimer;
         this.releaseStepBytes = releaseStepBytes;
+    }
+
+    /** Tests: {@code action} runs after each plan, before its cut is written. */
+    void afterPlanForTest(Runnable action) {
+        afterPlan = action;
     }
 
     /** Runs retention on a topic the caller has entered; returns the number of messages deleted. */
@@ -87,12 +96,14 @@ final class RetentionPass {
                 }
                 RetentionPlanner planner = new RetentionPlanner(s,
                         (from, to, bytesAtFrom, limit) -> EntryScanner.scan(store, t.id(), from, to, bytesAtFrom, limit));
-                RetentionPlanner.Plan plan = planner.plan(policy, now, minPosition(t), space.head(), expiry(t));
+                long ttl = t.defaultTtlMillis(); // the plan's; the cut, under the admin lock, checks it still holds
+                RetentionPlanner.Plan plan = planner.plan(policy, now, minPosition(t), space.head(), expiry(t, ttl));
                 if (!plan.deletesAnything(s.cutId())) {
                     space.head(plan.newHead());
                     return 0;
                 }
-                long deleted = apply(t, s, plan);
+                afterPlan.run();
+                long deleted = apply(t, s, plan, ttl);
                 if (deleted >= 0) {
                     return deleted;
                 }
@@ -108,8 +119,7 @@ final class RetentionPass {
      * When an entry's messages have all expired: from its header alone when they carry no expiry of
      * their own (the topic's default time-to-live, or never), else by reading the entry.
      */
-    private RetentionPlanner.ExpirySource expiry(Topic t) {
-        long ttl = t.defaultTtlMillis();
+    private RetentionPlanner.ExpirySource expiry(Topic t, long ttl) {
         return e -> e.ownExpiry() ? EntryScanner.latestExpiry(store, t.id(), e.firstId(), ttl)
                 : BatchFormat.expiryByDefault(e.publishTime(), ttl);
     }
@@ -129,11 +139,11 @@ final class RetentionPass {
     }
 
     /** Deletes per plan; returns the messages deleted, or -1 if the plan no longer holds. */
-    private long apply(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan) {
+    private long apply(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long plannedTtl) {
         long cut = plan.cutId();
         long[] deletedNow = plan.deletedByRule(s.cutId());
         List<ConsumerGroup> groups = new ArrayList<>();
-        Moved moved = t.underAdminLock(() -> cutUnderLocks(t, s, plan, deletedNow, groups));
+        Moved moved = t.underAdminLock(() -> cutUnderLocks(t, s, plan, plannedTtl, deletedNow, groups));
         if (moved == null) {
             return -1;
         }
@@ -161,13 +171,19 @@ final class RetentionPass {
 
     /**
      * Under the topic's admin lock: enters the active groups (into {@code groups}), takes their position
-     * locks in name order, and, if no group moved back before the plan's cut meanwhile, writes the cut and
+     * locks in name order, and, if no group moved back before the plan's cut and the default time-to-live
+     * the expiry rule planned with still holds, writes the cut and
      * moves the groups it passed. Returns what each group was moved past, or null if the plan no longer
      * holds.
      */
-    private Moved cutUnderLocks(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long[] deletedNow,
-                                 List<ConsumerGroup> groups) {
+    private Moved cutUnderLocks(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long plannedTtl,
+                                 long[] deletedNow, List<ConsumerGroup> groups) {
         long cut = plan.cutId();
+        if (plan.ruleCut()[RetentionRule.EXPIRED.ordinal()] > s.cutId() && t.defaultTtlMillis() != plannedTtl) {
+            // The default time-to-live changed since the plan (a change takes this lock): what it judged
+            // expired may not be any more, and reads already apply the new value. Plan again.
+            return null;
+        }
         for (ConsumerGroup g : t.groups()) {
             if (g.lifecycle().tryEnter()) {
                 groups.add(g);

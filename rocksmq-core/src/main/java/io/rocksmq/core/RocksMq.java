@@ -514,6 +514,11 @@ public final class RocksMq implements AutoCloseable {
         return engine.scheduler;
     }
 
+    /** The retention pass, for tests that act between its plan and its cut. */
+    RetentionPass retentionPassForTest() {
+        return engine.retention.passForTest();
+    }
+
     /** The shared groups, for tests that install broken variants of their state. */
     SharedGroups sharedGroupsForTest() {
         return sharedGroups;

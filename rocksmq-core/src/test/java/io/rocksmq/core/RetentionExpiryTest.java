@@ -144,6 +144,26 @@ class RetentionExpiryTest {
     }
 
     @Test
+    void aDefaultTimeToLiveRaisedWhileAPassPlansIsHonouredByItsCut() {
+        try (RocksMq mq = open()) {
+            mq.createTopic("t");
+            mq.createConsumerGroup("t", "unread");
+            mq.admin().setMessageSettings("t", MessageSettings.DEFAULT.withDefaultTtl(Duration.ofSeconds(1)));
+            mq.produce("t", List.of(msg("plain"), msg("own").withTtl(Duration.ofSeconds(1))));
+            mq.produce("t", List.of(msg("plain 2")));
+            clock.advance(2_000);
+            // The pass plans with the 1 s default (everything expired); the default becomes "never" before it cuts.
+            mq.retentionPassForTest().afterPlanForTest(() -> mq.admin().setMessageSettings("t",
+                    MessageSettings.DEFAULT.withDefaultTtl(Duration.ZERO)));
+            mq.admin().runRetention();
+            mq.retentionPassForTest().afterPlanForTest(() -> { });
+            assertThat(mq.admin().topicStats("t").earliestId()).as("nothing has expired under the new default").isZero();
+            assertThat(texts(mq.consume("t", "unread", 10))).containsExactly("plain", "plain 2");
+            assertThat(mq.admin().expiredMessages("t", "unread")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aRetentionStateWrittenBeforeTheExpiryRuleIsRead() {
         byte[] old = new byte[16 + 8 * 4];
         StorageLayout.putLong(old, 0, 42);
