@@ -194,7 +194,7 @@ final class Retention implements AutoCloseable {
                 s.retainedMessages() > 0 ? s.cutId() : -1, t.latestId(), space.lastPassTime(),
                 by[RetentionRule.RETENTION_TIME.ordinal()], by[RetentionRule.RETENTION_BYTES.ordinal()],
                 by[RetentionRule.MAX_RETENTION_TIME.ordinal()], by[RetentionRule.MAX_RETENTION_BYTES.ordinal()],
-                s.deletedBytes(), skipped, space.effective(), space.failures(),
+                by[RetentionRule.EXPIRED.ordinal()], s.deletedBytes(), skipped, space.effective(), space.failures(),
                 t.deduplication().deduplicated());
     }
 

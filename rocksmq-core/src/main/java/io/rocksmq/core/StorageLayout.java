@@ -47,7 +47,8 @@ import java.nio.charset.StandardCharsets;
  * [0x13][topicId u64][0x01]               retention override    [retentionTime i64][retentionBytes i64]
  *                                                               [maxRetentionTime i64][maxRetentionBytes i64]
  * [0x13][topicId u64][0x02]               retention state       [cutId u64][deletedBytes u64]
- *                                                               [deleted by rule: 4 x u64]
+ *                                                               [deleted by rule: 5 x u64, RetentionRule
+ *                                                               ordinals; 4 if written before EXPIRED]
  * [0x13][topicId u64][0x03][endId u64]    retention segment     [bytesAtEnd u64][lastPublishTime i64]
  * [0x13][topicId u64][0x04][group UTF-8]  group skip counter    [skippedTotal u64][skippedNotTaken u64]
  * [0x18][topicId u64][0x00]               message settings      [dedupWindowMillis i64][defaultTtlMillis i64]

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param deletedByRetentionBytes   messages deleted because every group had consumed them and consumed data exceeded {@code retentionBytes}
  * @param deletedByMaxRetentionTime messages deleted by the {@code maxRetentionTime} cap
  * @param deletedByMaxRetentionBytes messages deleted by the {@code maxRetentionBytes} cap
+ * @param deletedByExpiry           messages deleted because they had all expired, read or not (each message's
+ *                                  own expiry, or the topic's default time-to-live)
  * @param deletedBytes              stored bytes deleted by retention, in total
  * @param skippedByGroup            per existing group: messages a cap deleted before the group read them, in total
  * @param retention                 the topic's effective retention policy
@@ -32,7 +34,8 @@ import java.util.Map;
  */
 public record TopicStats(String topic, long retainedBytes, long retainedMessages, long earliestId, long latestId,
                          long lastRetentionPass, long deletedByRetentionTime, long deletedByRetentionBytes,
-                         long deletedByMaxRetentionTime, long deletedByMaxRetentionBytes, long deletedBytes,
+                         long deletedByMaxRetentionTime, long deletedByMaxRetentionBytes, long deletedByExpiry,
+                         long deletedBytes,
                          Map<String, Long> skippedByGroup, RetentionPolicy retention, long retentionFailures,
                          long deduplicatedMessages) {
     public TopicStats {
@@ -41,6 +44,7 @@ public record TopicStats(String topic, long retainedBytes, long retainedMessages
 
     /** Messages deleted by retention, all rules together. */
     public long deletedMessages() {
-        return deletedByRetentionTime + deletedByRetentionBytes + deletedByMaxRetentionTime + deletedByMaxRetentionBytes;
+        return deletedByRetentionTime + deletedByRetentionBytes + deletedByMaxRetentionTime + deletedByMaxRetentionBytes
+                + deletedByExpiry;
     }
 }

@@ -164,6 +164,25 @@ class RetentionExpiryTest {
     }
 
     @Test
+    void topicStatsCountWhatTheExpiryRuleDeletedAndItsDeletedMessagesIncludeThem() {
+        try (RocksMq mq = open()) {
+            mq.createTopic("t");
+            mq.produce("t", List.of(msg("a").withTtl(Duration.ofSeconds(1)), msg("b").withTtl(Duration.ofSeconds(1))));
+            mq.produce("t", List.of(msg("c").withTtl(Duration.ofSeconds(1))));
+            mq.produce("t", List.of(msg("kept")));
+            clock.advance(2_000);
+            mq.admin().runRetention();
+            TopicStats stats = mq.admin().topicStats("t");
+            assertThat(stats.earliestId()).isEqualTo(3);
+            assertThat(stats.deletedByExpiry()).isEqualTo(3);
+            assertThat(stats.deletedMessages()).as("all rules together").isEqualTo(3);
+        }
+        try (RocksMq mq = open()) {
+            assertThat(mq.admin().topicStats("t").deletedByExpiry()).as("persisted in the retention state").isEqualTo(3);
+        }
+    }
+
+    @Test
     void aRetentionStateWrittenBeforeTheExpiryRuleIsRead() {
         byte[] old = new byte[16 + 8 * 4];
         StorageLayout.putLong(old, 0, 42);
