@@ -145,10 +145,14 @@ public final class Worker {
         }
     }
 
-    /** A full-size warm-up (for Kafka: repeated until its warm-up time is over), then dropped. */
+    /**
+     * A full-size warm-up, then dropped. For a peer whose server runs in a JVM of its own (Kafka's broker,
+     * the served queue) it is repeated until the warm-up time is over: a count alone leaves the server's
+     * JIT (gRPC, Netty, protobuf) cold in a quick run, and both servers get the same time.
+     */
     private void warmUp(Payloads payloads, int count, int batch, boolean read) throws Exception {
         driver.createTopic("warm");
-        long warmUntil = System.nanoTime() + (peer == Peer.KAFKA
+        long warmUntil = System.nanoTime() + (peer == Peer.KAFKA || peer == Peer.ROCKSMQ_SERVED
                 ? TimeUnit.SECONDS.toNanos(intParam("kafkaWarmSeconds")) : 0);
         long produced = 0;
         do {
