@@ -32,7 +32,8 @@ import java.util.Map;
  *       deadlock): from here no position moves. If a consumed-data rule would now delete past some
  *       group's position (a seek backwards or a new group happened), or the expiry rule deletes
  *       something and the topic's default time-to-live changed since the plan (its change takes the
- *       admin lock; reads apply the new value at once), give up and plan again.</li>
+ *       admin lock; reads apply the new value at once), or past a message a shared group's worker
+ *       acquired since the plan (the rule stops before held messages), give up and plan again.</li>
  *   <li>One {@code WriteBatch}: the new retention state, the deletion of the index segments below
  *       the cut, and the moved positions and skip counters of groups that had not read what a hard cap
  *       deleted (a group moved past expired messages counts no skip: it could never have been given
@@ -97,13 +98,14 @@ final class RetentionPass {
                 RetentionPlanner planner = new RetentionPlanner(s,
                         (from, to, bytesAtFrom, limit) -> EntryScanner.scan(store, t.id(), from, to, bytesAtFrom, limit));
                 long ttl = t.defaultTtlMillis(); // the plan's; the cut, under the admin lock, checks it still holds
-                RetentionPlanner.Plan plan = planner.plan(policy, now, minPosition(t), space.head(), expiry(t, ttl));
+                long held = lowestHeld(t.groups(), now);
+                RetentionPlanner.Plan plan = planner.plan(policy, now, minPosition(t), space.head(), expiry(t, ttl, held));
                 if (!plan.deletesAnything(s.cutId())) {
                     space.head(plan.newHead());
                     return 0;
                 }
                 afterPlan.run();
-                long deleted = apply(t, s, plan, ttl);
+                long deleted = apply(t, s, plan, ttl, now);
                 if (deleted >= 0) {
                     return deleted;
                 }
@@ -119,9 +121,29 @@ final class RetentionPass {
      * When an entry's messages have all expired: from its header alone when they carry no expiry of
      * their own (the topic's default time-to-live, or never), else by reading the entry.
      */
-    private RetentionPlanner.ExpirySource expiry(Topic t, long ttl) {
-        return e -> e.ownExpiry() ? EntryScanner.latestExpiry(store, t.id(), e.firstId(), ttl)
+    private RetentionPlanner.ExpirySource expiry(Topic t, long ttl, long heldFrom) {
+        return e -> e.endId() > heldFrom ? BatchFormat.NEVER // a shared group's worker holds one of them
+                : e.ownExpiry() ? EntryScanner.latestExpiry(store, t.id(), e.firstId(), ttl)
                 : BatchFormat.expiryByDefault(e.publishTime(), ttl);
+    }
+
+    /**
+     * The lowest message a shared group of the topic holds in flight, {@link Long#MAX_VALUE} if none: the
+     * expiry rule stops before it. Takes each shared group's position lock in turn (one at a time, as a
+     * consume does).
+     */
+    private static long lowestHeld(Iterable<ConsumerGroup> groups, long now) {
+        long lowest = Long.MAX_VALUE;
+        for (ConsumerGroup g : groups) {
+            if (g.shared() != null && g.lifecycle().tryEnter()) {
+                try {
+                    lowest = Math.min(lowest, g.underPositionLock(() -> g.shared().lowestInFlight(g.position(), now)));
+                } finally {
+                    g.lifecycle().exit();
+                }
+            }
+        }
+        return lowest;
     }
 
     /**
@@ -139,11 +161,11 @@ final class RetentionPass {
     }
 
     /** Deletes per plan; returns the messages deleted, or -1 if the plan no longer holds. */
-    private long apply(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long plannedTtl) {
+    private long apply(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long plannedTtl, long now) {
         long cut = plan.cutId();
         long[] deletedNow = plan.deletedByRule(s.cutId());
         List<ConsumerGroup> groups = new ArrayList<>();
-        Moved moved = t.underAdminLock(() -> cutUnderLocks(t, s, plan, plannedTtl, deletedNow, groups));
+        Moved moved = t.underAdminLock(() -> cutUnderLocks(t, s, plan, plannedTtl, now, deletedNow, groups));
         if (moved == null) {
             return -1;
         }
@@ -176,7 +198,7 @@ final class RetentionPass {
      * moves the groups it passed. Returns what each group was moved past, or null if the plan no longer
      * holds.
      */
-    private Moved cutUnderLocks(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long plannedTtl,
+    private Moved cutUnderLocks(Topic t, TopicSpace.Snapshot s, RetentionPlanner.Plan plan, long plannedTtl, long now,
                                  long[] deletedNow, List<ConsumerGroup> groups) {
         long cut = plan.cutId();
         if (plan.ruleCut()[RetentionRule.EXPIRED.ordinal()] > s.cutId() && t.defaultTtlMillis() != plannedTtl) {
@@ -199,6 +221,10 @@ final class RetentionPass {
             for (ConsumerGroup g : groups) {
                 if (g.position() < plan.consumedRulesCut()) {
                     return null;
+                }
+                if (g.shared() != null && g.shared().lowestInFlight(g.position(), now)
+                        < plan.ruleCut()[RetentionRule.EXPIRED.ordinal()]) {
+                    return null; // a worker acquired one of the expired messages since the plan
                 }
             }
             Moved moved = write(t, s, plan, deletedNow, groups);

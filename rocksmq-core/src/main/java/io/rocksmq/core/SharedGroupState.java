@@ -241,6 +241,15 @@ class SharedGroupState {
         return states.unfinishedIn(from, to);
     }
 
+    /**
+     * The lowest message at or above {@code floor} a consumer holds with a lock still valid at {@code now},
+     * {@link Long#MAX_VALUE} if none: the retention's expiry rule stops before it (its worker may still
+     * finish it, as it could had retention not run). Under the position lock.
+     */
+    long lowestInFlight(long floor, long now) {
+        return states.lowestInFlight(floor, now);
+    }
+
     /** Adds expired messages retention moved the floor past ({@link #unfinishedIn}), once its write succeeded. */
     void expiredByRetention(long count) {
         expiredMessages += count;

@@ -123,6 +123,22 @@ final class SharedMessageStates {
         return entries.containsKey(id) || done.contains(id);
     }
 
+    /**
+     * The lowest id at or above {@code floor} locked to a consumer whose lock has not lapsed at
+     * {@code now}, or {@link Long#MAX_VALUE} if none is.
+     */
+    long lowestInFlight(long floor, long now) {
+        if (inFlight == 0) {
+            return Long.MAX_VALUE;
+        }
+        for (Entry e : entries.tailMap(floor, true).values()) {
+            if (e.phase == Phase.IN_FLIGHT && e.dueAt > now) {
+                return e.id;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
     /** How many messages of {@code [from, to)} (all at or above the floor) are not finished. */
     long unfinishedIn(long from, long to) {
         return to <= from ? 0 : to - from - done.countIn(from, to);

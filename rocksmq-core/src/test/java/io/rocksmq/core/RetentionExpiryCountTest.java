@@ -140,4 +140,52 @@ class RetentionExpiryCountTest {
             }
         }
     }
+
+    @Test
+    void aMessageASharedGroupHoldsInFlightIsNotReclaimedUnderItsWorker() {
+        for (boolean retentionFirst : new boolean[] {true, false}) {
+            try (RocksMq mq = open(dir.resolve("in-flight-" + retentionFirst))) {
+                mq.createTopic("t");
+                mq.createSharedGroup("t", "w", SharedGroupOptions.DEFAULTS); // 30 s locks
+                SharedGroup g = mq.sharedGroup("t", "w");
+                long live = produceExpiredThenLive(mq);
+                List<SharedGroup.Delivery> held = g.acquire(1, Duration.ZERO); // "a", then it expires in the worker's hands
+                clock.advance(2_000);
+                if (retentionFirst) {
+                    mq.admin().runRetention();
+                }
+                g.ack(held.get(0)); // the worker finishes what it was given
+                assertThat(g.acquire(10, Duration.ZERO)).extracting(d -> d.message().id()).containsExactly(live);
+                mq.admin().runRetention();
+                assertThat(g.stats().expired()).as("retention first: " + retentionFirst + "; 'a' was delivered")
+                        .isEqualTo(2);
+                assertThat(mq.admin().topicStats("t").earliestId()).isEqualTo(live);
+            } finally {
+                clock.set(T0);
+            }
+        }
+    }
+
+    @Test
+    void aMessageWhoseLockLapsedIsReclaimedAndCountedAsAReadWouldHave() {
+        for (boolean retentionFirst : new boolean[] {true, false}) {
+            try (RocksMq mq = open(dir.resolve("lapsed-" + retentionFirst))) {
+                mq.createTopic("t");
+                mq.createSharedGroup("t", "w", SharedGroupOptions.DEFAULTS); // 30 s locks
+                SharedGroup g = mq.sharedGroup("t", "w");
+                long live = produceExpiredThenLive(mq);
+                assertThat(g.acquire(1, Duration.ZERO)).hasSize(1); // "a", never finished
+                clock.advance(31_000); // expired, and its lock lapsed: nobody can finish it any more
+                if (retentionFirst) {
+                    mq.admin().runRetention();
+                    assertThat(mq.admin().topicStats("t").earliestId()).isEqualTo(live);
+                }
+                assertThat(g.acquire(10, Duration.ZERO)).extracting(d -> d.message().id()).containsExactly(live);
+                mq.admin().runRetention();
+                assertThat(g.stats().expired()).as("retention first: " + retentionFirst).isEqualTo(3);
+            } finally {
+                clock.set(T0);
+            }
+        }
+    }
 }
