@@ -27,13 +27,16 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One {@code Subscribe} stream: an embedded consumer of the subscription, and a pump thread that pushes
- * what the client granted credit for.
+ * what the client granted credit for. A {@code flow} request that finds the pump idle (waiting for credit)
+ * sends what the embedded consumer already holds itself, on the request's thread, without waiting for
+ * messages, then wakes the pump: a reader that keeps up gets its next delivery one thread hand-off sooner.
  *
  * <h2>States</h2>
  * NEW (no {@code open} yet) → OPEN (embedded consumer subscribed, pump running) → ENDED. {@link #lock}
  * guards {@link #credit}, {@link #generation}, {@link #ended} and {@link #consumer}; {@link #changed} is
- * signalled when credit arrives, the transport becomes ready, or the session ends. The pump holds
- * {@link #pollLock} while it polls the embedded consumer and sends the result; a seek takes it too, so a
+ * signalled when credit arrives, the transport becomes ready, or the session ends. Whoever polls the
+ * embedded consumer and sends the result holds {@link #pollLock}: the pump, or a {@code flow} request
+ * that got it with {@code tryLock} (never waiting for it, nor for messages); a seek takes it too, so a
  * batch read before a seek is always sent with the generation of before the seek. To make a seek wait only
  * for a batch in progress, not for a poll waiting for messages, the seek counts itself in
  * {@link #seeksWaiting} (the pump starts no poll while it is not zero) and interrupts the pump (an
@@ -49,7 +52,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * context: the token store answers as the file says now), so a token revoked while the stream is open
  * ends it with UNAUTHENTICATED (PERMISSION_DENIED if only the grant went) before anything more is sent.
  *
- * <p>Thread-safe: requests arrive on gRPC's threads one at a time; the pump is the only other thread.
+ * <p>Thread-safe: requests arrive on gRPC's threads one at a time (so a flow's delivery never overlaps a
+ * seek); the pump is the only other thread. Deliveries are sent under {@link #pollLock}, in poll order.
  */
 final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionSession.class);
@@ -160,13 +164,35 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     }
 
     private void flow(long more) {
-        openConsumer();
+        Consumer c = openConsumer();
         lock.lock();
         try {
             credit = Math.min(Integer.MAX_VALUE, credit + more);
-            changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        try {
+            deliverReadyNow(c);
+        } finally {
+            signal(); // the pump goes on from here (and waits for what was not there yet)
+        }
+    }
+
+    /**
+     * Sends, on this request's thread, what the embedded consumer already holds for the credit that just
+     * arrived, instead of waking the pump to do it: in a stream that keeps up, the client's grant is
+     * answered without a hand-off to the pump thread. Only if the pump is not polling (it holds
+     * {@link #pollLock} then, and will see the credit itself) and the transport can take more; never
+     * waits for messages (that stays the pump's job).
+     */
+    private void deliverReadyNow(Consumer c) {
+        if (!responses.isReady() || !pollLock.tryLock()) {
+            return;
+        }
+        try {
+            deliverLocked(c, Duration.ZERO);
+        } finally {
+            pollLock.unlock();
         }
     }
 
@@ -317,6 +343,42 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
         return d;
     }
 
+    /**
+     * Polls the embedded consumer for at most the credit left ({@link #MAX_BATCH} at most), waiting up to
+     * {@code wait} for the first message, and sends what it got as one delivery. The caller holds
+     * {@link #pollLock}. Returns at once if there is no credit.
+     */
+    private void deliverLocked(Consumer c, Duration wait) {
+        long gen;
+        int want;
+        lock.lock();
+        try {
+            gen = generation;
+            want = ended ? 0 : (int) Math.min(credit, MAX_BATCH);
+        } finally {
+            lock.unlock();
+        }
+        if (want == 0) {
+            return;
+        }
+        List<Message> got = c.poll(want, wait);
+        if (got.isEmpty()) {
+            return;
+        }
+        // The token is checked again before each delivery: a stream lives long, and a token revoked (or
+        // a grant withdrawn) since it opened must not keep receiving. What was polled stays
+        // unacknowledged and goes to the subscription's next consumer.
+        callContext.run(() -> CallContext.require(Permission.CONSUME, topic));
+        lock.lock();
+        try {
+            credit -= got.size();
+        } finally {
+            lock.unlock();
+        }
+        send(SubscribeResponse.newBuilder().setDelivery(delivery(gen, got)).build());
+        metrics.delivered(got.size());
+    }
+
     private void pump() {
         Consumer c = consumer;
         try {
@@ -341,35 +403,8 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
                     if (seeksWaiting.get() > 0) {
                         continue; // let the seek have the lock first
                     }
-                    long gen;
-                    int want;
-                    lock.lock();
-                    try {
-                        gen = generation;
-                        want = (int) Math.min(credit, MAX_BATCH);
-                    } finally {
-                        lock.unlock();
-                    }
-                    if (want == 0) {
-                        continue;
-                    }
-                    List<Message> got = c.poll(want, POLL_WAIT);
+                    deliverLocked(c, POLL_WAIT);
                     Thread.interrupted(); // a seek's wake-up, now served
-                    if (got.isEmpty()) {
-                        continue;
-                    }
-                    // The token is checked again before each delivery: a stream lives long, and a token
-                    // revoked (or a grant withdrawn) since it opened must not keep receiving. What was
-                    // polled stays unacknowledged and goes to the subscription's next consumer.
-                    callContext.run(() -> CallContext.require(Permission.CONSUME, topic));
-                    lock.lock();
-                    try {
-                        credit -= got.size();
-                    } finally {
-                        lock.unlock();
-                    }
-                    send(SubscribeResponse.newBuilder().setDelivery(delivery(gen, got)).build());
-                    metrics.delivered(got.size());
                 } finally {
                     pollLock.unlock();
                 }
