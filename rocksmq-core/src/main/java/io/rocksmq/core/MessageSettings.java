@@ -21,12 +21,15 @@ public record MessageSettings(Duration deduplicationWindow, Duration defaultTtl)
     public static final Duration DEFAULT_DEDUPLICATION_WINDOW = Duration.ofMinutes(2);
     /** The longest deduplication window: ids are kept in the store for that long. */
     public static final Duration MAX_DEDUPLICATION_WINDOW = Duration.ofDays(7);
+    /** The longest default time-to-live: what a {@code long} of milliseconds holds (in effect, forever). */
+    private static final Duration LONGEST_TTL = Duration.ofMillis(Long.MAX_VALUE);
     /** The settings of a topic that never had any set. */
     public static final MessageSettings DEFAULT = new MessageSettings(DEFAULT_DEDUPLICATION_WINDOW, Duration.ZERO);
 
     /**
      * @throws InvalidArgumentException if the window is null, negative or longer than
-     *                                  {@link #MAX_DEDUPLICATION_WINDOW}, or the ttl is null or negative
+     *                                  {@link #MAX_DEDUPLICATION_WINDOW}, or the ttl is null, negative or
+     *                                  longer than {@link Long#MAX_VALUE} milliseconds (it is stored in them)
      */
     public MessageSettings {
         if (deduplicationWindow == null || deduplicationWindow.isNegative()
@@ -34,8 +37,9 @@ public record MessageSettings(Duration deduplicationWindow, Duration defaultTtl)
             throw new InvalidArgumentException("deduplication window must be between 0 and "
                     + MAX_DEDUPLICATION_WINDOW + ", was " + deduplicationWindow);
         }
-        if (defaultTtl == null || defaultTtl.isNegative()) {
-            throw new InvalidArgumentException("default ttl must be 0 (none) or positive, was " + defaultTtl);
+        if (defaultTtl == null || defaultTtl.isNegative() || defaultTtl.compareTo(LONGEST_TTL) > 0) {
+            throw new InvalidArgumentException("default ttl must be 0 (none) or positive and at most "
+                    + LONGEST_TTL.toMillis() + " ms, was " + defaultTtl);
         }
     }
 

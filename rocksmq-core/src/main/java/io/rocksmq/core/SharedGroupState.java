@@ -21,7 +21,8 @@ import java.util.Map;
  * <ul>
  *   <li>Every state change happens under the group's position lock ({@link ConsumerGroup#underPositionLock}),
  *       which the caller holds for every method here; the same lock under which retention moves the
- *       position, so a hard cap that deletes unread messages moves the floor and {@link #catchUp} drops
+ *       position, so a retention rule that deletes unread messages (a hard cap, or the expiry rule, which
+ *       stops before a message held under a lock not lapsed) moves the floor and {@link #catchUp} drops
  *       what lay below it. Nothing else touches this object or its {@link SharedMessageStates}.</li>
  *   <li>Time (lock deadlines, release delays) is read from the queue's clock by the caller
  *       ({@link Op#now}).</li>

@@ -136,6 +136,11 @@ class ExpiryTest {
                 .isInstanceOf(InvalidArgumentException.class);
         assertThatThrownBy(() -> MessageSettings.DEFAULT.withDefaultTtl(Duration.ofSeconds(-1)))
                 .isInstanceOf(InvalidArgumentException.class);
+        // Longer than a long of milliseconds: refused, not an ArithmeticException when it is stored.
+        assertThatThrownBy(() -> MessageSettings.DEFAULT.withDefaultTtl(Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(InvalidArgumentException.class);
+        assertThat(MessageSettings.DEFAULT.withDefaultTtl(Duration.ofMillis(Long.MAX_VALUE)).defaultTtl())
+                .isEqualTo(Duration.ofMillis(Long.MAX_VALUE));
         assertThat(m.withTtl(Duration.ofSeconds(1)).withDeduplicationId("d").ttlMillis()).isEqualTo(1000);
     }
 }
