@@ -66,7 +66,14 @@ final class ConsumerGroup {
      */
     private volatile long skippedTotal;
     private volatile long skippedNotTaken;
-    /** Expired messages this group skipped since open; written under {@link #positionLock}. */
+    /**
+     * Expired messages this group's position moved past since open; written under {@link #positionLock}.
+     * The rule: whoever moves the position past an expired message counts it, once. {@link #consume}
+     * counts what it skips as it reads and moves; retention counts the expired prefix it moves the group
+     * past ({@link #expiredByRetention}); a client consumer, which reads without the group and moves it
+     * by its acknowledgements, counts what it skipped when its commit moves the position past it
+     * ({@link #moveTo(RocksStore, LongSupplier, ExpiredIds)}). A seek counts nothing.
+     */
     private volatile long expired;
 
     long expired() {
@@ -232,11 +239,26 @@ final class ConsumerGroup {
      * the group's registrations. The caller has entered the topic and this group.
      */
     void moveTo(RocksStore store, LongSupplier target) {
+        moveTo(store, target, null);
+    }
+
+    /**
+     * As {@link #moveTo(RocksStore, LongSupplier)}, for a commit by a reader that read without the group
+     * ({@link RocksMq#commitPosition}): the ids of {@code passed} between the old position and the new
+     * one (when it moves forward) are added to the {@link #expired() expired count} in the same step.
+     * Those at or above the new position, and those below the old one (retention, a seek or another
+     * consumer moved the group past them, and whoever did counted them), add nothing.
+     */
+    void moveTo(RocksStore store, LongSupplier target, ExpiredIds passed) {
         positionLock.lock();
         try {
+            long from = position;
             long next = target.getAsLong();
             store.putMeta(positionKey, StorageLayout.positionValue(next));
             position(next);
+            if (passed != null && next > from) {
+                expired += passed.countIn(from, next);
+            }
         } finally {
             positionLock.unlock();
         }

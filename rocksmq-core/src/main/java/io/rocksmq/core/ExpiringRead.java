@@ -27,6 +27,15 @@ final class ExpiringRead {
      * @param latest the newest committed id: no read starts past it
      */
     static Result read(LongFunction<MessageList> reader, long from, long latest, long now, long defaultTtlMillis) {
+        return read(reader, from, latest, now, defaultTtlMillis, null);
+    }
+
+    /**
+     * As {@link #read(LongFunction, long, long, long, long)}, and adds the id of each expired message
+     * skipped to {@code skipped} (if not null).
+     */
+    static Result read(LongFunction<MessageList> reader, long from, long latest, long now, long defaultTtlMillis,
+                       ExpiredIds skipped) {
         long next = from;
         long expired = 0;
         while (next <= latest) {
@@ -37,10 +46,26 @@ final class ExpiringRead {
             next = read.id(read.size() - 1) + 1;
             MessageList kept = read.unexpired(now, defaultTtlMillis);
             expired += read.size() - kept.size();
+            if (skipped != null && kept.size() != read.size()) {
+                addDropped(read, kept, skipped);
+            }
             if (!kept.isEmpty()) {
                 return new Result(kept, next, expired);
             }
         }
         return new Result(new MessageList(1), next, expired);
+    }
+
+    /** Adds the ids of {@code read} missing from {@code kept} (a subsequence of it, both ascending). */
+    private static void addDropped(MessageList read, MessageList kept, ExpiredIds skipped) {
+        int k = 0;
+        for (int i = 0; i < read.size(); i++) {
+            long id = read.id(i);
+            if (k < kept.size() && kept.id(k) == id) {
+                k++;
+            } else {
+                skipped.add(id);
+            }
+        }
     }
 }

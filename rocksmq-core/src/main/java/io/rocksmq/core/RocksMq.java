@@ -325,6 +325,16 @@ public final class RocksMq implements AutoCloseable {
      * message its view lacks for now ends the read, and a later {@link #refresh()} brings it.
      */
     public List<ConsumerMessage> read(String topic, long fromId, int max) {
+        return read(topic, fromId, max, null);
+    }
+
+    /**
+     * As {@link #read(String, long, int)}, and adds the ids of the expired messages it skipped to
+     * {@code skipped} (if not null), for a reader that moves a group by its own commits: it hands them
+     * back to {@link #commitPosition} so that the group counts them when its position moves past them.
+     * {@code skipped} is the caller's, used under its lock.
+     */
+    public List<ConsumerMessage> read(String topic, long fromId, int max, ExpiredIds skipped) {
         Names.check("topic", topic);
         if (max <= 0) {
             throw new InvalidArgumentException("max must be positive, was " + max);
@@ -334,7 +344,7 @@ public final class RocksMq implements AutoCloseable {
         return engine.inTopic(topic, t -> ExpiringRead.read(f -> {
             MessageList read = MessageReader.read(engine.store, t, f, max);
             return follower ? FollowerRefresh.contiguous(read, Math.max(f, t.space().cutId())) : read;
-        }, Math.max(fromId, 0), t.latestId(), config().clock().millis(), t.defaultTtlMillis()).messages());
+        }, Math.max(fromId, 0), t.latestId(), config().clock().millis(), t.defaultTtlMillis(), skipped).messages());
     }
 
     // ------------------------------------------------------------------ positions
@@ -352,6 +362,28 @@ public final class RocksMq implements AutoCloseable {
             throw new InvalidArgumentException("message id must be >= 0, was " + id);
         }
         moveGroupPosition(topic, group, t -> t.clampPosition(id, () -> MessageReader.lastStoredId(engine.store, t.id()) + 1));
+    }
+
+    /**
+     * A commit by a reader that reads without the group ({@link #read(String, long, int, ExpiredIds)})
+     * and moves it by what its application acknowledged: moves the group as {@link #seek} does, and in
+     * the same step (under the group's position lock) adds to its {@link QueueAdmin#expiredMessages
+     * expired count} the ids of {@code passed} that the move takes the position past. Ids the position
+     * was already past (retention, a seek or another consumer moved it, and counted them if anyone had
+     * to) add nothing. The caller then drops from {@code passed} the ids below {@code id}.
+     */
+    public void commitPosition(String topic, String group, long id, ExpiredIds passed) {
+        engine.store.requireWritable();
+        Names.checkTopicAndGroup(topic, group);
+        if (id < 0) {
+            throw new InvalidArgumentException("message id must be >= 0, was " + id);
+        }
+        engine.inGroup(topic, group, (t, g) -> {
+            g.requireStream(t);
+            g.moveTo(engine.store,
+                    () -> t.clampPosition(id, () -> MessageReader.lastStoredId(engine.store, t.id()) + 1), passed);
+            return null;
+        });
     }
 
     /** Moves the group past every message committed so far: the next consume returns only later ones. */

@@ -36,6 +36,7 @@ class ArchitectureTest {
      */
     static final Set<String> PUBLIC_ENGINE_TYPES = Set.of(
             "AwaitResult", "Compression", "ConsumerMessage", "ConsumerRegistration", "Durability",
+            "ExpiredIds",
             "MessageSettings", "ProducerMessage", "QueueAdmin", "QueueListener", "RecoveryReport", "RetentionPolicy", "RocksMq", "RocksMqConfig",
             "SharedGroup", "SharedGroupOptions", "TopicStats", "ScheduleHandle", "ScheduledMessage");
 

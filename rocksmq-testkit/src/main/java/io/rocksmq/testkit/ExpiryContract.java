@@ -61,7 +61,9 @@ public interface ExpiryContract extends ContractSupport {
             try (Consumer c = f.subscribeEarliest(topic, subscription)) {
                 List<Message> got = f.receive(c, 2);
                 assertThat(texts(got)).containsExactly("before", "after");
-                // "after" is read past both expired messages: they were counted before it was delivered.
+                // Once "after" is acknowledged the subscription has moved past both expired messages: a
+                // backend counts them by then (Kafka when its read drops them, the embedded one on commit).
+                c.ackCumulative(got.get(1).id());
                 long expired = f.expiredMessages(topic, subscription);
                 assumeTrue(expired >= 0, "backend keeps no expired count (MqClientContract.expiredMessages not overridden)");
                 assertThat(expired).as(subscription).isEqualTo(2);

@@ -20,6 +20,7 @@ import io.rocksmq.api.internals.Threads;
 import io.rocksmq.core.AwaitResult;
 import io.rocksmq.core.ConsumerMessage;
 import io.rocksmq.core.ConsumerRegistration;
+import io.rocksmq.core.ExpiredIds;
 import io.rocksmq.core.RocksMq;
 
 import java.time.Duration;
@@ -43,10 +44,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Acknowledgement</h2>
  * Every message read is tracked in an {@link AckRing} until acknowledged (its rules: only delivered
- * messages can be acknowledged); an acknowledgement commits (with {@link RocksMq#seek}) the first
+ * messages can be acknowledged); an acknowledgement commits (with {@link RocksMq#commitPosition}) the first
  * unacknowledged id, or the next id to read if everything read is acknowledged. The group's position
  * therefore only covers acknowledged messages, and a consumer that subscribes again resumes with the
  * first one that was not: at-least-once.
+ *
+ * <h2>Expired messages</h2>
+ * The group counts an expired message when its position moves past it, once, whoever moves it. This
+ * consumer's reads skip expired messages without the group, so it keeps their ids ({@link #expiredPending},
+ * from {@link RocksMq#read(String, long, int, ExpiredIds)}) until a commit moves the position past them:
+ * {@link RocksMq#commitPosition} then counts, in the same step as the move, those the position was not
+ * already past (retention or a seek by someone else counted or skipped them). A read that was discarded
+ * (a seek or close happened meanwhile) keeps nothing; a seek of this consumer forgets them all (the group
+ * did not move past them by this consumer's reads). Messages read but not acknowledged are not counted
+ * yet: if the consumer closes first, the next one to read them counts them.
  *
  * <h2>Locks</h2>
  * {@link #lock} guards the {@link ReceiveBuffer} (messages, generation, stopped state), the
@@ -79,6 +90,8 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
     private final AckRing acks;
     /** The position this consumer last persisted (or found). */
     private long committed;
+    /** Expired ids read past and not yet committed past (see the class javadoc); under {@link #lock}. */
+    private final ExpiredIds expiredPending = new ExpiredIds();
 
     /** Storage reads made by the delivery thread, for tests. */
     private final AtomicLong reads = new AtomicLong();
@@ -296,7 +309,8 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
     private void commitLocked() {
         long target = acks.position();
         if (target > committed) {
-            mq.seek(topic, subscription, target);
+            mq.commitPosition(topic, subscription, target, expiredPending);
+            expiredPending.dropBelow(target);
             committed = target;
         }
     }
@@ -304,6 +318,7 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
     /** Under {@link #lock}: persists {@code target} as the position and restarts reading there. */
     private void repositionLocked(long target) {
         mq.seek(topic, subscription, target); // also wakes the delivery thread
+        expiredPending.clear();
         buffer.clear();
         acks.reset(target);
         committed = target;
@@ -345,12 +360,16 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
                     lock.unlock();
                 }
                 reads.incrementAndGet();
-                List<ConsumerMessage> batch = mq.read(topic, from, Math.min(space, MAX_READ));
+                ExpiredIds skipped = new ExpiredIds();
+                List<ConsumerMessage> batch = mq.read(topic, from, Math.min(space, MAX_READ), skipped);
                 if (!batch.isEmpty()) {
-                    if (publish(gen, batch) && dispatcher != null) {
+                    if (publish(gen, batch, skipped) && dispatcher != null) {
                         dispatcher.dispatch();
                     }
                     continue;
+                }
+                if (!skipped.isEmpty()) {
+                    keepSkipped(gen, skipped);
                 }
                 AwaitResult r;
                 do {
@@ -369,8 +388,8 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
         }
     }
 
-    /** Buffers a read unless a seek or close happened since it started. */
-    private boolean publish(long gen, List<ConsumerMessage> batch) {
+    /** Buffers a read, and keeps the expired ids it skipped, unless a seek or close happened since it started. */
+    private boolean publish(long gen, List<ConsumerMessage> batch, ExpiredIds skipped) {
         List<Message> messages = new ArrayList<>(batch.size());
         for (ConsumerMessage m : batch) {
             messages.add(MessageMapper.decode(topic, m));
@@ -383,7 +402,24 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
             for (ConsumerMessage m : batch) {
                 acks.read(m.id());
             }
+            expiredPending.addAll(skipped);
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Keeps the expired ids a read skipped that delivered nothing (they were the newest messages) unless a
+     * seek or close happened since it started. The read cursor stays before them, so the next read
+     * skips them again; {@link ExpiredIds} does not hold them twice.
+     */
+    private void keepSkipped(long gen, ExpiredIds skipped) {
+        lock.lock();
+        try {
+            if (!buffer.isClosed() && buffer.generation() == gen) {
+                expiredPending.addAll(skipped);
+            }
         } finally {
             lock.unlock();
         }
