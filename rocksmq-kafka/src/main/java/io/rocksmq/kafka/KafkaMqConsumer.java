@@ -68,7 +68,10 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
     private final Thread pollThread;
     /** This consumer's Kafka consumer, as told to the client's {@link KafkaClientListener}s. */
     private final KafkaClientInfo kafkaClient;
-    /** The listener's thread when the application gave no executor; null otherwise. */
+    /**
+     * With a listener, this consumer's own delivery thread (null without one): it runs the listener, or,
+     * when the application gave an executor, hands the listener's work to it.
+     */
     private final ExecutorService ownDeliveryExecutor;
     /** The thread of {@link #ownDeliveryExecutor}, once started. */
     private volatile Thread deliveryThread;
@@ -93,20 +96,21 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
         this.kafkaClient = new KafkaClientInfo(KafkaClientInfo.Role.CONSUMER, topic, subscription, consumer);
         MessageListener listener = co.messageListener().orElse(null);
         this.hasListener = listener != null;
-        Executor executor = co.listenerExecutor().orElse(null);
-        if (listener != null && executor == null) {
+        Executor applicationExecutor = co.listenerExecutor().orElse(null);
+        if (listener != null) {
+            // Our own thread runs the listener, or, with the application's executor, hands it the work:
+            // never the poll thread, which the listener's acknowledgements wait for.
             this.ownDeliveryExecutor = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "rocksmq-kafka-consumer-" + topic + "/" + subscription);
                 t.setDaemon(true);
                 deliveryThread = t;
                 return t;
             });
-            executor = ownDeliveryExecutor;
+            Executor runsListener = applicationExecutor != null ? applicationExecutor : ownDeliveryExecutor;
+            state.listenWith(new ListenerDispatcher(this, listener, runsListener, autoAck, ListenerErrors.LOGGING),
+                    applicationExecutor != null ? ownDeliveryExecutor : null);
         } else {
             this.ownDeliveryExecutor = null;
-        }
-        if (listener != null) {
-            state.listenWith(new ListenerDispatcher(this, listener, executor, autoAck, ListenerErrors.LOGGING));
         }
     }
 

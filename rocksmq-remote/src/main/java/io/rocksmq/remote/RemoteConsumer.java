@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -88,8 +89,16 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     private final int capacity;
     /** Null without a listener. */
     private final ListenerDispatcher dispatcher;
-    /** The listener's thread when the application gave no executor; null otherwise. */
+    /**
+     * With a listener, this consumer's own thread (null without one). It runs the listener when the
+     * application gave no executor; when it gave one, it is the thread that hands deliveries to it. Either
+     * way the listener never runs on the stream's callback thread: gRPC runs one call's callbacks one at
+     * a time, so a listener there (an executor such as {@code Runnable::run}) that acknowledges would wait
+     * for the ack's reply, which that same thread must deliver.
+     */
     private final ExecutorService ownListenerThread;
+    /** Whether the application gave the listener an executor (then {@link #ownListenerThread} only hands off). */
+    private final boolean applicationExecutor;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final ReceiveBuffer buffer;
@@ -110,13 +119,13 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         this.autoAck = options.autoAck();
         this.capacity = options.receiveBufferSize();
         this.buffer = new ReceiveBuffer(lock, capacity, this::closedException);
+        this.applicationExecutor = options.listenerExecutor().isPresent();
         if (options.messageListener().isPresent()) {
-            this.ownListenerThread = options.listenerExecutor().isPresent() ? null
-                    : Executors.newSingleThreadExecutor(r -> {
-                        Thread t = new Thread(r, "rocksmq-listener-" + topic + "/" + subscription);
-                        t.setDaemon(true);
-                        return t;
-                    });
+            this.ownListenerThread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "rocksmq-listener-" + topic + "/" + subscription);
+                t.setDaemon(true);
+                return t;
+            });
             this.dispatcher = new ListenerDispatcher(this, options.messageListener().get(),
                     options.listenerExecutor().orElse(ownListenerThread), autoAck, ListenerErrors.LOGGING);
         } else {
@@ -150,8 +159,26 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
 
     /** Deliveries may reach the listener from now on. */
     void start() {
-        if (dispatcher != null) {
+        dispatchToListener();
+    }
+
+    /**
+     * Lets the listener run over what is buffered, never on the calling thread (the stream's callback
+     * thread; see {@link #ownListenerThread}): the dispatcher schedules on our own thread, or, with the
+     * application's executor, our own thread asks the dispatcher to schedule there.
+     */
+    private void dispatchToListener() {
+        if (dispatcher == null) {
+            return;
+        }
+        if (!applicationExecutor) {
             dispatcher.dispatch();
+            return;
+        }
+        try {
+            ownListenerThread.execute(dispatcher::dispatch);
+        } catch (RejectedExecutionException e) {
+            // closed: nothing more is dispatched
         }
     }
 
@@ -350,9 +377,7 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         } finally {
             lock.unlock();
         }
-        if (dispatcher != null) {
-            dispatcher.dispatch();
-        }
+        dispatchToListener();
     }
 
     private List<Message> decode(SubscribeResponse.Delivery d) {

@@ -292,6 +292,35 @@ public interface DeliveryContract extends ContractSupport {
         assertThat(f.lag(topic, "s")).isZero();
     }
 
+    /**
+     * An executor that runs the task on the calling thread ({@code Runnable::run}) is a valid listener
+     * executor: the listener then runs on whatever thread hands the consumer its deliveries, and its
+     * acknowledgements must not wait for that thread.
+     */
+    @Test
+    default void listenerOnACallingThreadExecutorCanAcknowledge() throws Exception {
+        ContractFixture f = fixture();
+        String topic = f.newTopic();
+        int n = 40;
+        List<String> got = new CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(n);
+        try (Producer p = f.client().createProducer(topic);
+             Consumer c = f.client().subscribe(ConsumerOptions.builder(topic, "s")
+                     .initialPosition(SubscriptionInitialPosition.EARLIEST).receiveBufferSize(8)
+                     .messageListener((consumer, m) -> {
+                         consumer.ack(m.id());
+                         got.add(text(m));
+                         all.countDown();
+                     })
+                     .listenerExecutor(Runnable::run).build())) {
+            sendNumbered(p, "m", n);
+            assertThat(all.await(f.traits().deliveryTimeout().toMillis() * 3, TimeUnit.MILLISECONDS))
+                    .as("every message reached the listener and was acknowledged, got %d", got.size()).isTrue();
+            assertThat(got).containsExactlyElementsOf(numbered("m", 0, n));
+        }
+        assertThat(f.lag(topic, "s")).isZero();
+    }
+
     @Test
     default void listenerWithoutExecutorIsPushedEveryMessage() throws Exception {
         ContractFixture f = fixture();
