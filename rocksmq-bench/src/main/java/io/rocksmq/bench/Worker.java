@@ -151,19 +151,21 @@ public final class Worker {
      * JIT (gRPC, Netty, protobuf) cold in a quick run, and both servers get the same time.
      */
     private void warmUp(Payloads payloads, int count, int batch, boolean read) throws Exception {
-        driver.createTopic("warm");
         long warmUntil = System.nanoTime() + (peer == Peer.KAFKA || peer == Peer.ROCKSMQ_SERVED
                 ? TimeUnit.SECONDS.toNanos(intParam("kafkaWarmSeconds")) : 0);
-        long produced = 0;
+        int readBatch = params.containsKey("readBatch") ? intParam("readBatch") : 1000;
+        int round = 0;
         do {
-            driver.produce("warm", payloads, count, batch);
-            produced += count;
+            // A topic per round, read back before the next: one topic filled for the whole warm-up grows
+            // past the queue's default hard cap (1 GiB), which then deletes unread messages.
+            String topic = "warm-" + round++;
+            driver.createTopic(topic);
+            driver.produce(topic, payloads, count, batch);
+            if (read) {
+                driver.readAll(topic, count, readBatch);
+            }
+            driver.dropTopic(topic);
         } while (System.nanoTime() < warmUntil);
-        if (read) {
-            driver.readAll("warm", (int) Math.min(produced, Integer.MAX_VALUE), params.containsKey("readBatch")
-                    ? intParam("readBatch") : 1000);
-        }
-        driver.dropTopic("warm");
     }
 
     private void produceAndRead(String produceWorkload, String readWorkload) throws Exception {
