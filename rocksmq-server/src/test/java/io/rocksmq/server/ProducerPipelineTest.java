@@ -3,7 +3,6 @@ package io.rocksmq.server;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
@@ -87,35 +86,11 @@ class ProducerPipelineTest {
                     };
                 }));
             } else {
-                unimplemented(service, m);
+                UnimplementedMethods.add(service, m);
             }
         }
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service.build())
                 .build().start();
-    }
-
-    private static <Q, R> void unimplemented(ServerServiceDefinition.Builder service, MethodDescriptor<Q, R> m) {
-        if (m.getType() == MethodDescriptor.MethodType.UNARY) {
-            service.addMethod(m, ServerCalls.asyncUnaryCall((Q r, StreamObserver<R> o) ->
-                    o.onError(Status.UNIMPLEMENTED.asRuntimeException())));
-        } else {
-            service.addMethod(m, ServerCalls.asyncBidiStreamingCall((StreamObserver<R> o) -> {
-                o.onError(Status.UNIMPLEMENTED.asRuntimeException());
-                return new StreamObserver<Q>() {
-                    @Override
-                    public void onNext(Q value) {
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                };
-            }));
-        }
     }
 
     @AfterEach
