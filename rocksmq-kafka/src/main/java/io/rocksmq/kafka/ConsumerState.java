@@ -14,8 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -82,13 +80,6 @@ final class ConsumerState {
     private boolean pausedForRoom;
     /** Push delivery, or null; set once before the poll loop starts (thread start orders it). */
     private ListenerDispatcher dispatcher;
-    /**
-     * Null: the poll thread calls the dispatcher itself (it then schedules on the consumer's own delivery
-     * thread). Otherwise the thread the poll thread hands each dispatch to, so that an application
-     * executor which runs tasks on the calling thread ({@code Runnable::run}) never runs the listener on
-     * the poll thread, whose acknowledgements wait for that very thread.
-     */
-    private Executor dispatchHandoff;
 
     ConsumerState(String topic, String subscription, int capacity, int batch, Map<Integer, Long> start, Runnable wakeup) {
         this.topic = topic;
@@ -99,13 +90,9 @@ final class ConsumerState {
         start.forEach((p, offset) -> partitions.put(p, new AckRing(offset)));
     }
 
-    /**
-     * Delivers to a listener from now on: after each buffered poll, and reports failures. Before the loop
-     * starts. {@code handoff}: see {@link #dispatchHandoff}.
-     */
-    void listenWith(ListenerDispatcher dispatcher, Executor handoff) {
+    /** Delivers to a listener from now on: after each buffered poll, and reports failures. Before the loop starts. */
+    void listenWith(ListenerDispatcher dispatcher) {
         this.dispatcher = dispatcher;
-        this.dispatchHandoff = handoff;
     }
 
     // ------------------------------------------------------------------ application side
@@ -330,17 +317,8 @@ final class ConsumerState {
         if (!buffer(messages)) {
             return false;
         }
-        if (dispatcher == null) {
-            return true;
-        }
-        if (dispatchHandoff == null) {
+        if (dispatcher != null) {
             dispatcher.dispatch();
-        } else {
-            try {
-                dispatchHandoff.execute(dispatcher::dispatch);
-            } catch (RejectedExecutionException e) {
-                // the consumer is closing: nothing more is dispatched
-            }
         }
         return true;
     }

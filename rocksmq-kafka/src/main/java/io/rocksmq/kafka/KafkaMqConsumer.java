@@ -98,17 +98,18 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
         this.hasListener = listener != null;
         Executor applicationExecutor = co.listenerExecutor().orElse(null);
         if (listener != null) {
-            // Our own thread runs the listener, or, with the application's executor, hands it the work:
-            // never the poll thread, which the listener's acknowledgements wait for.
+            // Our own thread runs the listener, or, with the application's executor, is the dispatcher's
+            // hand-off thread: never the poll thread, which the listener's acknowledgements wait for.
             this.ownDeliveryExecutor = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "rocksmq-kafka-consumer-" + topic + "/" + subscription);
                 t.setDaemon(true);
                 deliveryThread = t;
                 return t;
             });
-            Executor runsListener = applicationExecutor != null ? applicationExecutor : ownDeliveryExecutor;
-            state.listenWith(new ListenerDispatcher(this, listener, runsListener, autoAck, ListenerErrors.LOGGING),
-                    applicationExecutor != null ? ownDeliveryExecutor : null);
+            state.listenWith(applicationExecutor == null
+                    ? new ListenerDispatcher(this, listener, ownDeliveryExecutor, autoAck, ListenerErrors.LOGGING)
+                    : new ListenerDispatcher(this, listener, applicationExecutor, ownDeliveryExecutor, autoAck,
+                            ListenerErrors.LOGGING));
         } else {
             this.ownDeliveryExecutor = null;
         }

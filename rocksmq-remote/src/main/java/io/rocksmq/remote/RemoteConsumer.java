@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -91,14 +90,12 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     private final ListenerDispatcher dispatcher;
     /**
      * With a listener, this consumer's own thread (null without one). It runs the listener when the
-     * application gave no executor; when it gave one, it is the thread that hands deliveries to it. Either
-     * way the listener never runs on the stream's callback thread: gRPC runs one call's callbacks one at
-     * a time, so a listener there (an executor such as {@code Runnable::run}) that acknowledges would wait
+     * application gave no executor; when it gave one, it is the dispatcher's hand-off thread. Either way
+     * the listener never runs on the stream's callback thread: gRPC runs one call's callbacks one at a
+     * time, so a listener there (an executor such as {@code Runnable::run}) that acknowledges would wait
      * for the ack's reply, which that same thread must deliver.
      */
     private final ExecutorService ownListenerThread;
-    /** Whether the application gave the listener an executor (then {@link #ownListenerThread} only hands off). */
-    private final boolean applicationExecutor;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final ReceiveBuffer buffer;
@@ -119,7 +116,6 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         this.autoAck = options.autoAck();
         this.capacity = options.receiveBufferSize();
         this.buffer = new ReceiveBuffer(lock, capacity, this::closedException);
-        this.applicationExecutor = options.listenerExecutor().isPresent();
         if (options.messageListener().isPresent()) {
             this.ownListenerThread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "rocksmq-listener-" + topic + "/" + subscription);
@@ -127,7 +123,8 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
                 return t;
             });
             this.dispatcher = new ListenerDispatcher(this, options.messageListener().get(),
-                    options.listenerExecutor().orElse(ownListenerThread), autoAck, ListenerErrors.LOGGING);
+                    options.listenerExecutor().orElse(ownListenerThread),
+                    options.listenerExecutor().isPresent() ? ownListenerThread : null, autoAck, ListenerErrors.LOGGING);
         } else {
             this.ownListenerThread = null;
             this.dispatcher = null;
@@ -159,26 +156,8 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
 
     /** Deliveries may reach the listener from now on. */
     void start() {
-        dispatchToListener();
-    }
-
-    /**
-     * Lets the listener run over what is buffered, never on the calling thread (the stream's callback
-     * thread; see {@link #ownListenerThread}): the dispatcher schedules on our own thread, or, with the
-     * application's executor, our own thread asks the dispatcher to schedule there.
-     */
-    private void dispatchToListener() {
-        if (dispatcher == null) {
-            return;
-        }
-        if (!applicationExecutor) {
+        if (dispatcher != null) {
             dispatcher.dispatch();
-            return;
-        }
-        try {
-            ownListenerThread.execute(dispatcher::dispatch);
-        } catch (RejectedExecutionException e) {
-            // closed: nothing more is dispatched
         }
     }
 
@@ -377,7 +356,9 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         } finally {
             lock.unlock();
         }
-        dispatchToListener();
+        if (dispatcher != null) {
+            dispatcher.dispatch();
+        }
     }
 
     private List<Message> decode(SubscribeResponse.Delivery d) {

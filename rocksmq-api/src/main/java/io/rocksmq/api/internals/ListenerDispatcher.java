@@ -66,6 +66,13 @@ public final class ListenerDispatcher {
     private final Executor executor;
     private final boolean autoAck;
     private final ListenerErrors errors;
+    /**
+     * Null: {@link #dispatch()} schedules on the calling thread. Otherwise the thread it hands scheduling
+     * to, for a backend whose calling thread must never run the listener: the application's executor may
+     * run tasks on the calling thread ({@code Runnable::run}), and a listener there that acknowledges
+     * would wait for that very thread (a gRPC stream's callback thread, a Kafka poll thread).
+     */
+    private final Executor handoff;
     /** True while a task is queued or running on {@link #executor}. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
@@ -74,9 +81,23 @@ public final class ListenerDispatcher {
      */
     public ListenerDispatcher(Target target, MessageListener listener, Executor executor, boolean autoAck,
                               ListenerErrors errors) {
+        this(target, listener, executor, null, autoAck, errors);
+    }
+
+    /**
+     * @param executor where the listener runs (not null here)
+     * @param handoff  null, or the thread {@link #dispatch()} hands scheduling to (see {@link #handoff});
+     *                 once it rejects work (shut down: the consumer closed) nothing more is dispatched
+     */
+    public ListenerDispatcher(Target target, MessageListener listener, Executor executor, Executor handoff,
+                              boolean autoAck, ListenerErrors errors) {
+        if (handoff != null && executor == null) {
+            throw new IllegalArgumentException("a hand-off thread needs an executor to hand off to");
+        }
         this.target = target;
         this.listener = listener;
         this.executor = executor;
+        this.handoff = handoff;
         this.autoAck = autoAck;
         this.errors = errors;
     }
@@ -85,8 +106,14 @@ public final class ListenerDispatcher {
     public void dispatch() {
         if (executor == null) {
             run(Integer.MAX_VALUE);
-        } else {
+        } else if (handoff == null) {
             schedule();
+        } else {
+            try {
+                handoff.execute(this::schedule);
+            } catch (RejectedExecutionException e) {
+                // the consumer closed its hand-off thread: nothing more is dispatched
+            }
         }
     }
 
