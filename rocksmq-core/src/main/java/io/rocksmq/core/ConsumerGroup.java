@@ -72,7 +72,7 @@ final class ConsumerGroup {
      * counts what it skips as it reads and moves; retention counts the expired prefix it moves the group
      * past ({@link #expiredByRetention}); a client consumer, which reads without the group and moves it
      * by its acknowledgements, counts what it skipped when its commit moves the position past it
-     * ({@link #moveTo(RocksStore, LongSupplier, ExpiredIds)}). A seek counts nothing.
+     * ({@link #moveTo}). A seek counts nothing.
      */
     private volatile long expired;
 
@@ -236,18 +236,12 @@ final class ConsumerGroup {
 
     /**
      * Moves the position to {@code target}'s answer (computed under the lock), persisted, then wakes
-     * the group's registrations. The caller has entered the topic and this group.
-     */
-    void moveTo(RocksStore store, LongSupplier target) {
-        moveTo(store, target, null);
-    }
-
-    /**
-     * As {@link #moveTo(RocksStore, LongSupplier)}, for a commit by a reader that read without the group
-     * ({@link RocksMq#commitPosition}): the ids of {@code passed} between the old position and the new
-     * one (when it moves forward) are added to the {@link #expired() expired count} in the same step.
-     * Those at or above the new position, and those below the old one (retention, a seek or another
-     * consumer moved the group past them, and whoever did counted them), add nothing.
+     * the group's registrations. The caller has entered the topic and this group. {@code passed}: null
+     * for a seek; for a commit by a reader that read without the group ({@link RocksMq#commitPosition}),
+     * the ids of {@code passed} between the old position and the new one (when it moves forward) are
+     * added to the {@link #expired() expired count} in the same step. Those at or above the new position,
+     * and those below the old one (retention, a seek or another consumer moved the group past them, and
+     * whoever did counted them), add nothing.
      */
     void moveTo(RocksStore store, LongSupplier target, ExpiredIds passed) {
         positionLock.lock();

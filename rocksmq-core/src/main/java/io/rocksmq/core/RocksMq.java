@@ -356,12 +356,7 @@ public final class RocksMq implements AutoCloseable {
      * skip ids that do not exist yet). Wakes the group's registered consumers.
      */
     public void seek(String topic, String group, long id) {
-        engine.store.requireWritable();
-        Names.checkTopicAndGroup(topic, group);
-        if (id < 0) {
-            throw new InvalidArgumentException("message id must be >= 0, was " + id);
-        }
-        moveGroupPosition(topic, group, t -> t.clampPosition(id, () -> MessageReader.lastStoredId(engine.store, t.id()) + 1));
+        moveGroupToId(topic, group, id, null);
     }
 
     /**
@@ -373,31 +368,32 @@ public final class RocksMq implements AutoCloseable {
      * to) add nothing. The caller then drops from {@code passed} the ids below {@code id}.
      */
     public void commitPosition(String topic, String group, long id, ExpiredIds passed) {
+        moveGroupToId(topic, group, id, passed);
+    }
+
+    /** {@link #seek} and {@link #commitPosition}: {@code passed} null for a seek (it counts nothing). */
+    private void moveGroupToId(String topic, String group, long id, ExpiredIds passed) {
         engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
         if (id < 0) {
             throw new InvalidArgumentException("message id must be >= 0, was " + id);
         }
-        engine.inGroup(topic, group, (t, g) -> {
-            g.requireStream(t);
-            g.moveTo(engine.store,
-                    () -> t.clampPosition(id, () -> MessageReader.lastStoredId(engine.store, t.id()) + 1), passed);
-            return null;
-        });
+        moveGroupPosition(topic, group,
+                t -> t.clampPosition(id, () -> MessageReader.lastStoredId(engine.store, t.id()) + 1), passed);
     }
 
     /** Moves the group past every message committed so far: the next consume returns only later ones. */
     public void seekToLatest(String topic, String group) {
         engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
-        moveGroupPosition(topic, group, Topic::nextIdAfterCommitted);
+        moveGroupPosition(topic, group, Topic::nextIdAfterCommitted, null);
     }
 
     /** Moves the group to the first message published at or after {@code epochMillis}. */
     public void seekToTimestamp(String topic, String group, long epochMillis) {
         engine.store.requireWritable();
         Names.checkTopicAndGroup(topic, group);
-        moveGroupPosition(topic, group, t -> MessageReader.firstIdAtOrAfter(engine.store, t, epochMillis));
+        moveGroupPosition(topic, group, t -> MessageReader.firstIdAtOrAfter(engine.store, t, epochMillis), null);
     }
 
     /**
@@ -504,10 +500,10 @@ public final class RocksMq implements AutoCloseable {
     }
 
     /** Sets the group's position to {@code target}'s answer (under its position lock), persisted, and wakes its consumers. */
-    private void moveGroupPosition(String topic, String group, ToLongFunction<Topic> target) {
+    private void moveGroupPosition(String topic, String group, ToLongFunction<Topic> target, ExpiredIds passed) {
         engine.inGroup(topic, group, (t, g) -> {
             g.requireStream(t);
-            g.moveTo(engine.store, () -> target.applyAsLong(t));
+            g.moveTo(engine.store, () -> target.applyAsLong(t), passed);
             return null;
         });
     }
