@@ -92,6 +92,8 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
     private long committed;
     /** Expired ids read past and not yet committed past (see the class javadoc); under {@link #lock}. */
     private final ExpiredIds expiredPending = new ExpiredIds();
+    /** What one read skipped, reused read after read; the delivery thread's own (copied into {@link #expiredPending}). */
+    private final ExpiredIds readSkipped = new ExpiredIds();
 
     /** Storage reads made by the delivery thread, for tests. */
     private final AtomicLong reads = new AtomicLong();
@@ -360,7 +362,8 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
                     lock.unlock();
                 }
                 reads.incrementAndGet();
-                ExpiredIds skipped = new ExpiredIds();
+                ExpiredIds skipped = readSkipped;
+                skipped.clear();
                 List<ConsumerMessage> batch = mq.read(topic, from, Math.min(space, MAX_READ), skipped);
                 if (!batch.isEmpty()) {
                     if (publish(gen, batch, skipped) && dispatcher != null) {
