@@ -123,10 +123,19 @@ final class QuickstartCommand implements Callable<Integer> {
             say(String.format("'billing' was woken by the produces and received all %,d messages, in order, once each",
                     messages));
 
+            // A small run can finish before the churner's first round (each round makes synced writes):
+            // let it complete at least one before stopping it, so the check below judges a real round.
+            long churnDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (churns.get() == 0 && churnProblem.get() == null && churner.isAlive()
+                    && System.nanoTime() < churnDeadline) {
+                Thread.sleep(1);
+            }
             churning.set(false);
             notifier.join(10_000);
             churner.join(30_000);
-            check(churnProblem.get() == null && churns.get() > 0, "group churn failed: " + churnProblem.get());
+            check(!churner.isAlive() && !notifier.isAlive(), "group churn did not stop within 30 s");
+            check(churnProblem.get() == null && churns.get() > 0, "group churn failed: "
+                    + (churnProblem.get() == null ? "no round completed within 30 s" : churnProblem.get()));
             say(String.format("destroyed and re-created group 'churn' %,d times while %,d notifications flew:"
                     + " no error, every waiting consumer told 'destroyed'", churns.get(), notifications.get()));
 
