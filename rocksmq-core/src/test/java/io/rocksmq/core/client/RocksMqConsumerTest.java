@@ -9,6 +9,7 @@ import io.rocksmq.api.Producer;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.core.ConsumerMessage;
+import io.rocksmq.core.ConsumerRegistration;
 import io.rocksmq.core.RocksMq;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,7 +97,11 @@ class RocksMqConsumerTest {
                 assertThat(c.receive(WAIT)).isPresent();
             }
             awaitTrue(() -> c.buffered() == 0);
-            Thread.sleep(100); // let the delivery thread finish its last empty read and park
+            // An empty buffer does not mean the delivery thread is done: it may still be between its last
+            // reads (stalled on a loaded machine). Only once it is parked in its registration's await, with
+            // nothing new signalled, is its read count final until a produce wakes it.
+            Thread delivery = deliveryThread("t", "s");
+            awaitTrue(() -> LockSupport.getBlocker(delivery) instanceof ConsumerRegistration);
             long reads = c.storageReads();
             // A polling design would read again within this window; a parked one never does.
             Thread.sleep(500);
@@ -208,6 +214,12 @@ class RocksMqConsumerTest {
         try (Consumer c = client.subscribe(ConsumerOptions.builder("t", "s").build())) {
             assertThat(c.subscription()).isEqualTo("s");
         }
+    }
+
+    private static Thread deliveryThread(String topic, String subscription) {
+        String name = "rocksmq-consumer-" + topic + "/" + subscription;
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no thread named " + name));
     }
 
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
