@@ -178,15 +178,16 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Consu
     }
 
     /**
-     * The subscriptions of a topic with their positions (one call; any grant on the topic), for tools that
-     * describe them. A position is -1 from a server that does not send it.
+     * The subscriptions of a topic with their positions and expired counts (one call; any grant on the
+     * topic), for tools that describe them. A position or count is -1 from a server that does not send it.
      */
     public List<RemoteSubscription> describeSubscriptions(String topic) {
         checkOpen();
         List<RemoteSubscription> out = new ArrayList<>();
         for (io.rocksmq.remote.proto.SubscriptionInfo s : call(QueueGrpc.LIST_SUBSCRIPTIONS, topicRequest(topic))
                 .getSubscriptionsList()) {
-            out.add(new RemoteSubscription(s.getName(), s.getLag(), s.hasPosition() ? s.getPosition() : -1));
+            out.add(new RemoteSubscription(s.getName(), s.getLag(), s.hasPosition() ? s.getPosition() : -1,
+                    s.hasExpired() ? s.getExpired() : -1));
         }
         return out;
     }

@@ -11,6 +11,7 @@ import io.rocksmq.api.MessageId;
 import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInfo;
+import io.rocksmq.api.WrongGroupTypeException;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.TopicStats;
@@ -100,6 +101,7 @@ final class QueueService {
                                 io.rocksmq.remote.proto.SubscriptionInfo.newBuilder().setName(s.name()).setLag(s.lag());
                         try {
                             info.setPosition(mq.position(r.getTopic(), s.name()));
+                            info.setExpired(expiredMessages(r.getTopic(), s.name()));
                         } catch (ConsumerGroupNotFoundException deletedMeanwhile) {
                             continue;
                         }
@@ -153,6 +155,20 @@ final class QueueService {
                             return ScheduleListing.list(mq, r, maxRequestBytes);
                         })))
                 .build();
+    }
+
+    /**
+     * The expired messages a subscription moved past undelivered since the queue opened: a shared group's
+     * from its stats (what it finished as expired), a stream group's from the queue's admin count.
+     *
+     * @throws ConsumerGroupNotFoundException if the group is gone
+     */
+    private long expiredMessages(String topic, String subscription) {
+        try {
+            return mq.sharedGroup(topic, subscription).stats().expired();
+        } catch (WrongGroupTypeException streamGroup) {
+            return mq.admin().expiredMessages(topic, subscription);
+        }
     }
 
     /** A unary handler: runs {@code body}, and fails the call with the typed status of a queue error. */

@@ -51,6 +51,11 @@ class RemoteClientContractOverTlsTest extends MqClientContract {
     }
 
     @Override
+    protected long expiredMessages(MqClient client, String topic, String subscription) {
+        return RemoteExpiredCount.of(client, topic, subscription);
+    }
+
+    @Override
     protected BackendTraits traits() {
         return BackendTraits.builder().build(); // every trait, scheduled delivery included
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 /**
  * The whole client contract against the remote backend: one server on loopback (a free port) for the
  * class, a new {@code rmq://} client per test, opened through {@link MqClient#open(String)} (ServiceLoader).
+ * Expired counts are the server's, as {@code ListSubscriptions} reports them ({@link RemoteExpiredCount}).
  */
 class RemoteClientContractTest extends MqClientContract {
     @TempDir
@@ -33,6 +34,11 @@ class RemoteClientContractTest extends MqClientContract {
     @Override
     protected MqClient createClient() {
         return MqClient.open("rmq://127.0.0.1:" + server.port());
+    }
+
+    @Override
+    protected long expiredMessages(MqClient client, String topic, String subscription) {
+        return RemoteExpiredCount.of(client, topic, subscription);
     }
 
     @Override
