@@ -26,7 +26,10 @@ import java.util.Map;
  * <h2>Ordering and locks</h2>
  * <ol>
  *   <li>Plan without locks, from a snapshot of the accounting (in memory, never under the topic's
- *       produce lock) and the groups' volatile positions. Reads at most a segment or two.</li>
+ *       produce lock) and the groups' volatile positions. Reads at most a segment or two. Only when the
+ *       expiry rule finds an expired entry does the plan ask the shared groups, each under its own
+ *       position lock and one at a time, for the lowest message their workers hold (the rule stops
+ *       before it); a pass with nothing expired takes no position lock.</li>
  *   <li>Take the topic's admin lock (no group can be created or destroyed meanwhile), enter every
  *       active group and take their position locks in name order (consume holds at most one, so no
  *       deadlock): from here no position moves. If a consumed-data rule would now delete past some
@@ -98,8 +101,8 @@ final class RetentionPass {
                 RetentionPlanner planner = new RetentionPlanner(s,
                         (from, to, bytesAtFrom, limit) -> EntryScanner.scan(store, t.id(), from, to, bytesAtFrom, limit));
                 long ttl = t.defaultTtlMillis(); // the plan's; the cut, under the admin lock, checks it still holds
-                long held = lowestHeld(t.groups(), now);
-                RetentionPlanner.Plan plan = planner.plan(policy, now, minPosition(t), space.head(), expiry(t, ttl, held));
+                RetentionPlanner.Plan plan = planner.plan(policy, now, minPosition(t), space.head(),
+                        expiry(t, ttl, now, new LowestHeld(t.groups(), now)));
                 if (!plan.deletesAnything(s.cutId())) {
                     space.head(plan.newHead());
                     return 0;
@@ -119,31 +122,60 @@ final class RetentionPass {
 
     /**
      * When an entry's messages have all expired: from its header alone when they carry no expiry of
-     * their own (the topic's default time-to-live, or never), else by reading the entry.
+     * their own (the topic's default time-to-live, or never), else by reading the entry. An expired entry
+     * holding a message a shared group's worker has in flight counts as never expiring: the rule stops
+     * before it. Only an expired entry asks {@code held}, so a pass that finds nothing expired takes no
+     * shared group's position lock.
      */
-    private RetentionPlanner.ExpirySource expiry(Topic t, long ttl, long heldFrom) {
-        return e -> e.endId() > heldFrom ? BatchFormat.NEVER // a shared group's worker holds one of them
-                : e.ownExpiry() ? EntryScanner.latestExpiry(store, t.id(), e.firstId(), ttl)
-                : BatchFormat.expiryByDefault(e.publishTime(), ttl);
+    private RetentionPlanner.ExpirySource expiry(Topic t, long ttl, long now, LowestHeld held) {
+        return e -> {
+            long latest = e.ownExpiry() ? EntryScanner.latestExpiry(store, t.id(), e.firstId(), ttl)
+                    : BatchFormat.expiryByDefault(e.publishTime(), ttl);
+            return latest <= now && e.endId() > held.get() ? BatchFormat.NEVER : latest;
+        };
     }
 
     /**
-     * The lowest message a shared group of the topic holds in flight, {@link Long#MAX_VALUE} if none: the
-     * expiry rule stops before it. Takes each shared group's position lock in turn (one at a time, as a
-     * consume does).
+     * The lowest message a shared group of the topic holds in flight, {@link Long#MAX_VALUE} if none,
+     * computed on first use and then kept for the rest of the plan. Computing it takes each shared
+     * group's position lock in turn (one at a time, as a consume does), which is why it waits until the
+     * expiry rule has something to delete. A worker that acquires a message after it was computed is
+     * caught under the locks before the cut ({@code cutUnderLocks}), as before.
+     *
+     * <p>Not thread-safe: used by the one thread planning the pass.
      */
-    private static long lowestHeld(Iterable<ConsumerGroup> groups, long now) {
-        long lowest = Long.MAX_VALUE;
-        for (ConsumerGroup g : groups) {
-            if (g.shared() != null && g.lifecycle().tryEnter()) {
-                try {
-                    lowest = Math.min(lowest, g.underPositionLock(() -> g.shared().lowestInFlight(g.position(), now)));
-                } finally {
-                    g.lifecycle().exit();
+    private static final class LowestHeld {
+        private final Iterable<ConsumerGroup> groups;
+        private final long now;
+        private boolean computed;
+        private long lowest;
+
+        LowestHeld(Iterable<ConsumerGroup> groups, long now) {
+            this.groups = groups;
+            this.now = now;
+        }
+
+        long get() {
+            if (!computed) {
+                lowest = compute();
+                computed = true;
+            }
+            return lowest;
+        }
+
+        private long compute() {
+            long min = Long.MAX_VALUE;
+            for (ConsumerGroup g : groups) {
+                if (g.shared() != null && g.lifecycle().tryEnter()) {
+                    try {
+                        min = Math.min(min, g.underPositionLock(() -> g.shared().lowestInFlight(g.position(), now)));
+                    } finally {
+                        g.lifecycle().exit();
+                    }
                 }
             }
+            return min;
         }
-        return lowest;
     }
 
     /**

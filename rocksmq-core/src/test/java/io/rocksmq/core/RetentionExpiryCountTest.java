@@ -8,6 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -186,6 +191,58 @@ class RetentionExpiryCountTest {
             } finally {
                 clock.set(T0);
             }
+        }
+    }
+
+    /**
+     * The expiry rule needs a shared group's in-flight messages (under its position lock) only when
+     * something has expired. With nothing expired, a pass must finish while a consumer holds that lock
+     * (it blocked on it, every pass, before); once something has expired it takes the lock and deletes.
+     */
+    @Test
+    void aPassWithNothingExpiredTakesNoSharedGroupPositionLock() throws Exception {
+        ExecutorService holder = Executors.newSingleThreadExecutor();
+        ExecutorService passes = Executors.newSingleThreadExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        try (RocksMq mq = open(dir)) {
+            try {
+                mq.createTopic("t");
+                mq.createSharedGroup("t", "w", SharedGroupOptions.DEFAULTS);
+                long live = produceExpiredThenLive(mq); // not yet expired: the clock has not moved
+                ConsumerGroup group = mq.topicsForTest().get("t").groups().stream()
+                        .filter(g -> g.name().equals("w")).findFirst().orElseThrow();
+                CountDownLatch locked = new CountDownLatch(1);
+                holder.submit(() -> {
+                    group.lockPosition();
+                    try {
+                        locked.countDown();
+                        release.await();
+                    } finally {
+                        group.unlockPosition();
+                    }
+                    return null;
+                });
+                assertThat(locked.await(30, TimeUnit.SECONDS)).as("the holder took the position lock").isTrue();
+
+                Future<Long> quiet = passes.submit(() -> mq.admin().runRetention());
+                assertThat(quiet).as("a pass with nothing expired, while another thread holds the shared group's "
+                        + "position lock").succeedsWithin(Duration.ofSeconds(30)).isEqualTo(0L);
+
+                clock.advance(2_000);
+                Future<Long> expiring = passes.submit(() -> mq.admin().runRetention());
+                release.countDown();
+                assertThat(expiring).as("a pass with three expired messages, once the lock is free")
+                        .succeedsWithin(Duration.ofSeconds(30)).isEqualTo(3L);
+                assertThat(mq.admin().topicStats("t").earliestId()).isEqualTo(live);
+            } finally {
+                release.countDown(); // before the close, which may need the lock
+                holder.shutdown();
+                passes.shutdown();
+                assertThat(holder.awaitTermination(30, TimeUnit.SECONDS)).as("holder ended").isTrue();
+                assertThat(passes.awaitTermination(30, TimeUnit.SECONDS)).as("passes ended").isTrue();
+            }
+        } finally {
+            clock.set(T0);
         }
     }
 }
