@@ -24,8 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * the produce to its receipt. Each thread records into its own HdrHistogram; the histograms are
  * merged once the threads have finished.
  *
- * <p>The load is a number of messages, or a time: with a duration each producer sends until it is up,
- * and each consumer stops once the producers have finished and it has received all they produced.
+ * <p>The load is a number of messages, or a time: with a duration each producer sends until it is up
+ * (at least one batch, however late it started), and each consumer stops once the producers have finished and it has received all they produced.
  *
  * <p>When a rate is set, each message carries the time it was <em>scheduled</em> to be sent, so a
  * stall shows up in the latencies of the messages queued behind it (no coordinated omission).
@@ -128,7 +128,9 @@ final class PerfLoad {
         double nanosPerMessage = rate > 0 ? 1e9 * producers / rate : 0;
         long stopAt = durationNanos > 0 ? startNanos + durationNanos : Long.MAX_VALUE;
         long sent = 0;
-        while (sent < share && failure.get() == null && System.nanoTime() - stopAt < 0) {
+        // At least one batch even when the time is up: a producer thread that got no CPU before the end
+        // of a short timed run (a loaded machine) would otherwise report nothing measured.
+        while (sent < share && failure.get() == null && (sent == 0 || System.nanoTime() - stopAt < 0)) {
             int count = (int) Math.min(n, share - sent);
             List<ProducerMessage> list = count == n ? messageList : messageList.subList(0, count);
             long scheduled = rate > 0 ? startNanos + (long) (sent * nanosPerMessage) : 0;
