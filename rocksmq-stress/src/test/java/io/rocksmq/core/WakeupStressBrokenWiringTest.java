@@ -19,9 +19,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The wait for "still parked" is a liveness verdict, as jcstress's own: a lost wake-up never ends.
  */
 class WakeupStressBrokenWiringTest {
-    /** How long a consumer must stay parked after the signal to count as lost (jcstress uses about 1 s). */
+    /**
+     * How long a consumer of a broken wiring must stay parked after the signal to count as lost (jcstress
+     * uses about 1 s). Only the broken variants are judged this quickly: a lost wake-up never ends, so
+     * waiting longer would change nothing.
+     */
     private static final Duration STALE_AFTER = Duration.ofSeconds(2);
-    /** Bound on waiting for a correctly woken consumer to finish; never reached unless something hangs. */
+    /**
+     * How long a consumer of the queue's own wiring may take to finish after the signal before it counts
+     * as lost; never reached unless something hangs. Not {@link #STALE_AFTER}: a woken consumer stalled
+     * for two seconds on a loaded machine is late, not lost.
+     */
     private static final Duration WOKEN_WITHIN = Duration.ofSeconds(30);
 
     /** Forgets the topic's signal: a produce advances the sequence but never unparks this consumer. */
@@ -46,25 +54,26 @@ class WakeupStressBrokenWiringTest {
     @Test
     void produceVsAwaitWakesWithTheQueuesWiringAndCatchesAMissingTopicSignal() throws Exception {
         assertThat(lostWakeUp(WakeupStress.ProduceVsAwait::new, TopicRegistry::register,
-                WakeupStress.ProduceVsAwait::consumer, WakeupStress.ProduceVsAwait::produce)).isFalse();
+                WakeupStress.ProduceVsAwait::consumer, WakeupStress.ProduceVsAwait::produce, WOKEN_WITHIN)).isFalse();
         assertThat(lostWakeUp(WakeupStress.ProduceVsAwait::new, WakeupStressBrokenWiringTest::withoutTopicSignal,
-                WakeupStress.ProduceVsAwait::consumer, WakeupStress.ProduceVsAwait::produce)).isTrue();
+                WakeupStress.ProduceVsAwait::consumer, WakeupStress.ProduceVsAwait::produce, STALE_AFTER)).isTrue();
     }
 
     @Test
     void notifyVsAwaitWakesWithTheQueuesWiringAndCatchesAMissingGroupRegistration() throws Exception {
         assertThat(lostWakeUp(WakeupStress.NotifyVsAwait::new, TopicRegistry::register,
-                WakeupStress.NotifyVsAwait::consumer, WakeupStress.NotifyVsAwait::notifyGroup)).isFalse();
+                WakeupStress.NotifyVsAwait::consumer, WakeupStress.NotifyVsAwait::notifyGroup, WOKEN_WITHIN)).isFalse();
         assertThat(lostWakeUp(WakeupStress.NotifyVsAwait::new, WakeupStressBrokenWiringTest::withoutGroup,
-                WakeupStress.NotifyVsAwait::consumer, WakeupStress.NotifyVsAwait::notifyGroup)).isTrue();
+                WakeupStress.NotifyVsAwait::consumer, WakeupStress.NotifyVsAwait::notifyGroup, STALE_AFTER)).isTrue();
     }
 
     /**
      * Runs the state's consumer actor on a thread until it parks on its registration, then the signal
-     * actor; true if the consumer is still parked {@link #STALE_AFTER} later (the wake-up was lost).
+     * actor; true if the consumer is still parked {@code lostAfter} later (the wake-up was lost).
      */
     private static <S extends WakeupStress.Wiring> boolean lostWakeUp(Function<WakeupStress.Registrar, S> state,
-            WakeupStress.Registrar registrar, Consumer<S> consumerActor, Consumer<S> signalActor) throws Exception {
+            WakeupStress.Registrar registrar, Consumer<S> consumerActor, Consumer<S> signalActor, Duration lostAfter)
+            throws Exception {
         S s = state.apply(registrar);
         Thread consumer = new Thread(() -> consumerActor.accept(s), "wakeup-consumer");
         consumer.setDaemon(true);
@@ -75,7 +84,7 @@ class WakeupStressBrokenWiringTest {
             Thread.onSpinWait();
         }
         signalActor.accept(s);
-        consumer.join(STALE_AFTER.toMillis());
+        consumer.join(lostAfter.toMillis());
         boolean lost = consumer.isAlive();
         if (lost) {
             s.registration.end(AwaitResult.GROUP_DESTROYED); // unparks it directly: the thread ends
