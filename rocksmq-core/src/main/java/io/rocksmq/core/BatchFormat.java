@@ -367,4 +367,54 @@ final class BatchFormat {
         out.add(new int[] {start, messages.size()});
         return out;
     }
+
+    /** Bytes a payload-only message of {@code payloadBytes} takes inside a batch value (format 1). */
+    static int payloadOnlySize(int payloadBytes) {
+        return 4 + payloadBytes + 2;
+    }
+
+    /** As {@link #chunks(List, int)}, for the messages of a payload block. */
+    static List<int[]> chunks(PayloadBlock block, int maxChunkBytes) {
+        List<int[]> out = new ArrayList<>(1);
+        int start = 0;
+        long bytes = 0;
+        for (int i = 0; i < block.count(); i++) {
+            int size = payloadOnlySize(block.size(i));
+            if (i > start && bytes + size > maxChunkBytes) {
+                out.add(new int[] {start, i});
+                start = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        out.add(new int[] {start, block.count()});
+        return out;
+    }
+
+    /**
+     * Encodes messages {@code [from, to)} of a payload block, whose payloads start at byte {@code at} of
+     * the block, as one batch value (format 1, no properties: byte for byte what {@link #encodeBatch}
+     * writes for the same payloads as {@link ProducerMessage}s), publish time left zero.
+     */
+    static byte[] encodePayloads(PayloadBlock block, int from, int to, int at) {
+        int size = BATCH_HEADER_BYTES;
+        for (int i = from; i < to; i++) {
+            size += payloadOnlySize(block.size(i));
+        }
+        byte[] out = new byte[size];
+        out[0] = BATCH_FORMAT;
+        putInt(out, 1, to - from);
+        int pos = BATCH_HEADER_BYTES;
+        for (int i = from; i < to; i++) {
+            int length = block.size(i);
+            putInt(out, pos, length);
+            pos += 4;
+            block.copy(at, out, pos, length);
+            at += length;
+            pos += length;
+            putShort(out, pos, 0); // no properties
+            pos += 2;
+        }
+        return out;
+    }
 }

@@ -36,6 +36,14 @@ final class ListenerSlot {
         tell("produce to", topic, () -> l.onProduce(topic, messages, System.nanoTime() - startNanos));
     }
 
+    /** As {@link #produced}, for {@link RocksMq#producePayloads}: the messages are built only for a listener. */
+    void producedPayloads(String topic, PayloadBlock block, long startNanos) {
+        QueueListener l = listener;
+        if (l != QueueListener.NO_OP) {
+            tell("produce to", topic, () -> l.onProduce(topic, block.asMessages(), System.nanoTime() - startNanos));
+        }
+    }
+
     void consumed(String topic, String group, List<ConsumerMessage> got, long startNanos) {
         QueueListener l = listener;
         tell("consume from", topic, () -> l.onConsume(topic, group, got, System.nanoTime() - startNanos));

@@ -70,8 +70,43 @@ final class ProducePath {
      */
     long[] produce(String topic, List<ProducerMessage> messages, Durability durability) {
         // Encode before taking the topic's lock: only id allocation and the write happen under it.
-        Topic.Append append = new Topic.Append(messages, dedupIds(messages), config.maxBatchEntryBytes(),
-                config.clock().millis());
+        return write(topic, new Topic.Append(messages, dedupIds(messages), config.maxBatchEntryBytes(),
+                config.clock().millis()), durability);
+    }
+
+    /**
+     * Checks a payload block's messages against the configured size limit, as {@link #validate} does
+     * messages.
+     *
+     * @throws InvalidArgumentException naming the first offending message by its index
+     */
+    static void validate(PayloadBlock block, Durability durability, RocksMqConfig config) {
+        if (block == null) {
+            throw new InvalidArgumentException("payload block must not be null");
+        }
+        if (durability == null) {
+            throw new InvalidArgumentException("durability must not be null");
+        }
+        for (int i = 0; i < block.count(); i++) {
+            if (block.size(i) > config.maxMessageBytes()) {
+                throw new InvalidArgumentException("message " + i + ": message of " + block.size(i) + " bytes (payload"
+                        + " and properties) is larger than the queue's maximum of " + config.maxMessageBytes()
+                        + " bytes (RocksMqConfig.maxMessageBytes)");
+            }
+        }
+    }
+
+    /**
+     * As {@link #produce}, for a validated payload block: encoded straight from its bytes.
+     *
+     * @return the id of the first message; the others follow it
+     */
+    long producePayloads(String topic, PayloadBlock block, Durability durability) {
+        return write(topic, new Topic.Append(block, config.maxBatchEntryBytes(), config.clock().millis()),
+                durability)[0];
+    }
+
+    private long[] write(String topic, Topic.Append append, Durability durability) {
         Topic t = registry.enterTopic(topic);
         long ticket;
         boolean durable = durability == Durability.FSYNC;

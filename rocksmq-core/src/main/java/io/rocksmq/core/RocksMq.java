@@ -247,6 +247,38 @@ public final class RocksMq implements AutoCloseable {
         return ids;
     }
 
+    /**
+     * Appends a batch of payload-only messages given in columns ({@link PayloadBlock}: the sizes and one
+     * block of bytes) as one atomic batch, with the queue's default durability; see
+     * {@link #producePayloads(String, PayloadBlock, Durability)}.
+     */
+    public long producePayloads(String topic, PayloadBlock block) {
+        return producePayloads(topic, block, engine.config.durability());
+    }
+
+    /**
+     * Stores what {@link #produce(String, List, Durability)} stores for the same payloads as messages
+     * without properties, byte for byte, and behaves as it does (retention's backpressure, the fsync wait,
+     * the listener told of the messages), but encodes the stored batch straight from the block: no
+     * {@link ProducerMessage} and no payload array per message. For a server that receives batches in
+     * this form ({@code rmq serve}).
+     *
+     * @return the id of the first message; the others have the next ids, in order
+     * @throws InvalidArgumentException if the block is null or a payload is larger than
+     *                                  {@link RocksMqConfig#maxMessageBytes()} (nothing is stored)
+     * @throws TopicNotFoundException   if there is no such topic
+     * @throws StorageException         as {@link #produce(String, List, Durability)}
+     */
+    public long producePayloads(String topic, PayloadBlock block, Durability durability) {
+        engine.store.requireWritable();
+        Names.check("topic", topic);
+        long startNanos = System.nanoTime();
+        ProducePath.validate(block, durability, engine.config);
+        long first = engine.call(() -> engine.producePath.producePayloads(topic, block, durability));
+        listener.producedPayloads(topic, block, startNanos);
+        return first;
+    }
+
     // ------------------------------------------------------------------ scheduled delivery
 
     /**

@@ -188,7 +188,10 @@ final class Topic {
         int[] chunkFirst;
         final int count;
         final long now;
-        /** The messages (re-encoded under the lock if some are duplicates); their deduplication ids or null. */
+        /**
+         * The messages (re-encoded under the lock if some are duplicates; null for a payload block, which
+         * has no deduplication ids); their deduplication ids or null.
+         */
         final List<ProducerMessage> messages;
         final String[] dedupIds;
         final int maxChunkBytes;
@@ -214,6 +217,34 @@ final class Topic {
             long b = 0;
             for (byte[] c : chunks) {
                 b += c.length;
+            }
+            this.bytes = b;
+        }
+
+        /**
+         * The produce of a payload block ({@link RocksMq#producePayloads}): encoded straight from the
+         * block (outside any lock); no deduplication ids, so the messages (a view built for a listener
+         * only) are never re-encoded.
+         */
+        Append(PayloadBlock block, int maxChunkBytes, long now) {
+            this.messages = null;
+            this.dedupIds = null;
+            this.maxChunkBytes = maxChunkBytes;
+            this.count = block.count();
+            this.now = now;
+            List<int[]> ranges = BatchFormat.chunks(block, maxChunkBytes);
+            chunks = new byte[ranges.size()][];
+            chunkFirst = new int[ranges.size()];
+            int at = 0;
+            long b = 0;
+            for (int c = 0; c < chunks.length; c++) {
+                int[] r = ranges.get(c);
+                chunks[c] = BatchFormat.encodePayloads(block, r[0], r[1], at);
+                chunkFirst[c] = r[0];
+                for (int i = r[0]; i < r[1]; i++) {
+                    at += block.size(i);
+                }
+                b += chunks[c].length;
             }
             this.bytes = b;
         }

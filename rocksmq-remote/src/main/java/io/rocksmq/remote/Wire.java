@@ -69,38 +69,6 @@ public final class Wire {
     }
 
     /**
-     * The payloads of a packed produce request, in order, each a copy of its own.
-     *
-     * @throws InvalidArgumentException if there are none, or the sizes do not add up to the payload bytes
-     *                                  exactly (a malformed request)
-     */
-    public static byte[][] unpackPayloads(PackedPayloads packed) {
-        int n = packed.getPayloadSizesCount();
-        if (n == 0) {
-            throw new InvalidArgumentException("a packed produce request needs at least one payload size");
-        }
-        ByteString payloads = packed.getPayloads();
-        long total = 0;
-        for (int i = 0; i < n; i++) {
-            total += Integer.toUnsignedLong(packed.getPayloadSizes(i));
-        }
-        if (total != payloads.size()) {
-            throw new InvalidArgumentException("malformed packed produce request: " + n + " payload sizes adding up to "
-                    + total + " bytes, but " + payloads.size() + " payload bytes");
-        }
-        byte[][] out = new byte[n][];
-        int at = 0;
-        for (int i = 0; i < n; i++) {
-            int size = packed.getPayloadSizes(i); // each fits: the sum does
-            byte[] payload = new byte[size];
-            payloads.copyTo(payload, at, 0, size);
-            at += size;
-            out[i] = payload;
-        }
-        return out;
-    }
-
-    /**
      * The client-API form of a message received from the wire.
      *
      * @throws io.rocksmq.api.InvalidArgumentException if it breaks the API's rules (reserved properties, ...)

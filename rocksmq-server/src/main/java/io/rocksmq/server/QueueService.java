@@ -12,6 +12,7 @@ import io.rocksmq.api.OutgoingMessage;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInfo;
 import io.rocksmq.api.WrongGroupTypeException;
+import io.rocksmq.core.PayloadBlock;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.TopicStats;
@@ -45,7 +46,8 @@ import java.util.function.Function;
 
 /**
  * The service {@code rocksmq.v1.Queue} on an embedded queue. Produce goes straight to
- * {@link RocksMq#produce} (one request, one atomic batch); subscriptions are embedded consumers of a
+ * {@link RocksMq#produce} (one request, one atomic batch; a packed request to {@link RocksMq#producePayloads},
+ * which encodes the stored batch straight from the request's bytes); subscriptions are embedded consumers of a
  * {@link RocksMqClient} wrapped around the same queue, one per stream ({@link SubscriptionSession}), so the
  * embedded backend's rules (one consumer per subscription, acknowledgement, seek) hold for remote clients
  * as they do in process. Administration goes to the same client.
@@ -245,46 +247,57 @@ final class QueueService {
      * the messages are checked completely before anything is stored.
      */
     private ProduceResponse store(ProduceRequest request) {
-        List<ProducerMessage> batch;
+        ProduceResponse.Builder b = ProduceResponse.newBuilder().setSequence(request.getSequence());
         if (request.hasPacked()) {
             if (request.getMessagesCount() != 0) {
                 throw new InvalidArgumentException("a produce request carries its messages in messages or in packed,"
                         + " not both");
             }
-            byte[][] payloads = Wire.unpackPayloads(request.getPacked());
-            batch = new ArrayList<>(payloads.length);
-            for (byte[] p : payloads) {
-                batch.add(new ProducerMessage(p, Map.of()));
-            }
-        } else {
-            if (request.getMessagesCount() == 0) {
-                throw new InvalidArgumentException("a produce request needs at least one message");
-            }
-            batch = new ArrayList<>(request.getMessagesCount());
-            for (io.rocksmq.remote.proto.OutgoingMessage m : request.getMessagesList()) {
-                batch.add(isPayloadOnly(m) ? new ProducerMessage(m.getPayload().toByteArray(), Map.of())
-                        : toStorage(Wire.decode(m)));
-            }
+            PayloadBlock block = payloadBlock(request.getPacked());
+            long first = mq.producePayloads(request.getTopic(), block);
+            metrics.produced(block.count());
+            return b.setFirstOffset(first).build(); // payloads only: no deduplication ids, consecutive offsets
+        }
+        if (request.getMessagesCount() == 0) {
+            throw new InvalidArgumentException("a produce request needs at least one message");
+        }
+        List<ProducerMessage> batch = new ArrayList<>(request.getMessagesCount());
+        for (io.rocksmq.remote.proto.OutgoingMessage m : request.getMessagesList()) {
+            batch.add(isPayloadOnly(m) ? new ProducerMessage(m.getPayload().toByteArray(), Map.of())
+                    : toStorage(Wire.decode(m)));
         }
         long[] ids = mq.produce(request.getTopic(), batch);
         metrics.produced(ids.length);
-        ProduceResponse.Builder b = ProduceResponse.newBuilder().setSequence(request.getSequence());
-        if (request.hasPacked() && consecutive(ids)) {
-            return b.setFirstOffset(ids[0]).build(); // what every packed batch gets: it has no deduplication ids
-        }
         for (long id : ids) {
             b.addOffsets(id);
         }
         return b.build();
     }
 
-    private static boolean consecutive(long[] ids) {
-        for (int i = 1; i < ids.length; i++) {
-            if (ids[i] != ids[0] + i) {
-                return false;
-            }
+    /**
+     * The engine's form of a packed batch: the sizes, and the payload bytes as protobuf parsed them (not
+     * copied again: the engine copies them once, into the stored batch).
+     *
+     * @throws InvalidArgumentException if there is no size, or the sizes (unsigned) do not add up to the
+     *                                  payload bytes exactly (a malformed request)
+     */
+    static PayloadBlock payloadBlock(io.rocksmq.remote.proto.PackedPayloads packed) {
+        int n = packed.getPayloadSizesCount();
+        if (n == 0) {
+            throw new InvalidArgumentException("a packed produce request needs at least one payload size");
         }
-        return true;
+        com.google.protobuf.ByteString payloads = packed.getPayloads();
+        int[] sizes = new int[n];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            sizes[i] = packed.getPayloadSizes(i);
+            total += Integer.toUnsignedLong(sizes[i]);
+        }
+        if (total != payloads.size()) {
+            throw new InvalidArgumentException("malformed packed produce request: " + n + " payload sizes adding up to "
+                    + total + " bytes, but " + payloads.size() + " payload bytes");
+        }
+        return new PayloadBlock(sizes, payloads.asReadOnlyByteBuffer()); // every size fits an int: their sum does
     }
 
     /**
