@@ -37,7 +37,7 @@ class ArchitectureTest {
     static final Set<String> PUBLIC_ENGINE_TYPES = Set.of(
             "AwaitResult", "Compression", "ConsumerMessage", "ConsumerRegistration", "Durability",
             "ExpiredIds",
-            "MessageSettings", "ProducerMessage", "QueueAdmin", "QueueListener", "RecoveryReport", "RetentionPolicy", "RocksMq", "RocksMqConfig",
+            "MessageSettings", "PayloadBlock", "ProducerMessage", "QueueAdmin", "QueueListener", "RecoveryReport", "RetentionPolicy", "RocksMq", "RocksMqConfig",
             "SharedGroup", "SharedGroupOptions", "TopicStats", "ScheduleHandle", "ScheduledMessage");
 
     static final ArchRule ENGINE_NEVER_DEPENDS_ON_THE_CLIENT = noClasses()
