@@ -15,7 +15,10 @@ import java.nio.charset.StandardCharsets;
  * by {@link DedupLogRecord}), put in the
  * very {@code WriteBatch} that stores the messages: one more entry per write, not one per message (the
  * queue's cost is per entry; per-message records made a produce with ids ten times slower). In memory,
- * the window's ids as hashes ({@link DedupIdWindow}: hash, message id and time in primitive arrays,
+ * ids of the sequence form ({@code <prefix>:<canonical decimal>}, the client producer's automatic ids) as
+ * runs of consecutive sequences per prefix ({@link DedupRuns}: no hash, no copy of the id, one entry
+ * per write and prefix; the form is a property of the string, so an id always takes the same path), and
+ * the other ids as hashes ({@link DedupIdWindow}: hash, message id and time in primitive arrays,
  * about 40 bytes per id and no object the collector must trace), loaded from the log at the first
  * produce with ids after open (open never reads the log). A hash match is confirmed by reading the id
  * back from its log record ({@link #storedIdIs}), so only a duplicate (or a 64-bit hash collision)
@@ -25,10 +28,11 @@ import java.nio.charset.StandardCharsets;
  *
  * <h2>States and who changes them</h2>
  * <ul>
- *   <li>{@link #held}, {@link #loaded}, {@link #staged}: changed <em>only under the topic's produce
+ *   <li>{@link #held}, {@link #runs}, {@link #loaded}, {@link #staged}: changed <em>only under the topic's produce
  *       lock</em>: loaded and evicted in {@link #prepare}, added by {@link #commit} after the write
- *       that stored them succeeded; {@link #staged} is emptied by {@link #prepare} and filled by
- *       {@link #resolve} for one write (a write that fails leaves it to the next {@link #prepare}). A read outside the lock may answer wrongly but never fails on an
+ *       that stored them succeeded; {@link #staged} and the pending runs are emptied by {@link #prepare}
+ *       and filled by {@link #resolve} for one write (a write that fails leaves them to the next
+ *       {@link #prepare}, which drops them). A read outside the lock may answer wrongly but never fails on an
  *       index (only the broken variant in the tests reads outside it).</li>
  *   <li>The log on disk: added by the produce's group writer, in its batch; range-deleted below the
  *       window by {@link #purge} under the produce lock; deleted with the topic.</li>
@@ -65,6 +69,8 @@ class Deduplication {
     private final DedupIdWindow held = new DedupIdWindow();
     /** The ids the current write stores, in id order, with their hashes (so that {@link #commit} need not hash again). */
     private final DedupStaging staged = new DedupStaging();
+    /** The window's ids of the sequence form, as runs (held, and pending for the current write). */
+    private final DedupRuns runs = new DedupRuns();
     private boolean loaded;
 
     Deduplication(long topicId, long windowMillis) {
@@ -98,7 +104,12 @@ class Deduplication {
 
     /** Ids held in memory (tests). */
     int heldIds() {
-        return held.size();
+        return (int) (held.size() + runs.heldIds());
+    }
+
+    /** Producers whose runs are held (tests). */
+    int heldProducers() {
+        return runs.producers();
     }
 
     /**
@@ -119,6 +130,7 @@ class Deduplication {
             load(store, time - window);
             loaded = true;
         }
+        runs.rollback();
         evict(time - window);
         staged.clear();
     }
@@ -129,15 +141,50 @@ class Deduplication {
             for (range.it.seekToFirst(); range.it.isValid(); range.it.next()) {
                 long storedAt = MessageRecordLayout.dedupLogKeyTime(range.it.key());
                 DedupLogRecord.decode(MessageRecordLayout.dedupLogKeyFirstId(range.it.key()), range.it.value(),
-                        (messageId, id, length) -> held.add(hash(id, length), messageId, storedAt));
+                        new Loader(storedAt));
             }
             range.check();
+        }
+    }
+
+    /**
+     * Puts the ids of one log record back where a live write would hold them: sequence ids in runs
+     * (or, below their producer's highest, on the general path with a spill mark), others by hash.
+     */
+    private final class Loader implements DedupLogRecord.Pair {
+        private final long storedAt;
+
+        Loader(long storedAt) {
+            this.storedAt = storedAt;
+        }
+
+        @Override
+        public void accept(long messageId, byte[] id, int length) {
+            String text = new String(id, 0, length, StandardCharsets.UTF_8);
+            long seq = DedupRuns.sequence(text);
+            if (seq >= 0) {
+                String prefix = text.substring(0, text.length() - 1 - DedupRuns.digits(seq));
+                if (runs.loadRun(prefix, seq, 1, messageId, storedAt)) {
+                    return;
+                }
+                runs.loadSpill(prefix, storedAt);
+            }
+            held.add(hash(id, length), messageId, storedAt);
+        }
+
+        @Override
+        public void run(byte[] prefix, int prefixLength, long firstSeq, int count, long firstMessageId) {
+            String text = new String(prefix, 0, prefixLength, StandardCharsets.UTF_8);
+            if (!runs.loadRun(text, firstSeq, count, firstMessageId, storedAt)) {
+                DedupLogRecord.Pair.super.run(prefix, prefixLength, firstSeq, count, firstMessageId);
+            }
         }
     }
 
     /** Forgets the ids stored at or before {@code cutoff}. */
     private void evict(long cutoff) {
         held.evictThrough(cutoff);
+        runs.evictThrough(cutoff);
     }
 
     private static final java.lang.invoke.VarHandle LONG_LE =
@@ -177,7 +224,9 @@ class Deduplication {
      * Under the produce lock, after {@link #prepare}: gives each message of one produce its id. A
      * message whose deduplication id is held within the window, or was staged by an earlier message of
      * the same combined write, gets the original's id; every other message gets the next free id, in
-     * order, and is marked in {@code a.stored}. Stages the kept ids.
+     * order, and is marked in {@code a.stored}. Stages the kept ids: those of the sequence form as runs
+     * ({@link DedupRuns}: no hash, no copy of the id), the others (and sequence ids below their
+     * producer's highest) with their hash and UTF-8 bytes in {@link #staged}.
      *
      * @param a    the produce: its deduplication ids (null entries for none); its {@code ids} are set
      * @param time the publish time of this write
@@ -189,41 +238,84 @@ class Deduplication {
         long[] out = a.ids;
         boolean[] stored = a.stored;
         long window = windowMillis;
+        long cutoff = time - window;
         boolean check = dedupIds != null && window > 0;
-        long[] hashes = null;
-        byte[][] utf8 = null;
-        if (check) {
-            hashes = new long[out.length];
-            utf8 = new byte[out.length][];
-            for (int i = 0; i < out.length; i++) {
-                if (dedupIds[i] != null) {
-                    utf8[i] = dedupIds[i].getBytes(StandardCharsets.UTF_8); // an ASCII id: one vectorised copy
-                    hashes[i] = hash(utf8[i], utf8[i].length);
-                }
-            }
-            held.prefetch(hashes, hashes.length);
-        }
         int kept = 0;
         for (int i = 0; i < out.length; i++) {
             String d = check ? dedupIds[i] : null;
             long original = -1;
+            long seq = -1;
+            DedupRuns.Producer p = null;
+            byte[] utf8 = null;
+            long hash = 0;
             if (d != null) {
-                original = staged.find(hashes[i], d);
-                if (original < 0) {
-                    original = original(store, utf8[i], hashes[i], time, window);
+                seq = DedupRuns.sequence(d);
+                boolean general = seq < 0;
+                if (!general) {
+                    p = runs.producer(d, seq, false);
+                    if (p != null) {
+                        original = p.find(seq, cutoff);
+                        general = original < 0 && p.spilledUntil > cutoff;
+                    }
+                }
+                if (general) {
+                    utf8 = d.getBytes(StandardCharsets.UTF_8); // an ASCII id: one vectorised copy
+                    hash = hash(utf8, utf8.length);
+                    original = staged.find(hash, d);
+                    if (original < 0) {
+                        original = original(store, utf8, hash, time, window);
+                    }
                 }
             }
             if (original >= 0) {
                 out[i] = original;
-            } else {
-                stored[i] = true;
-                out[i] = next + kept++;
-                if (d != null) {
-                    staged.add(d, utf8[i], hashes[i], out[i]);
+                continue;
+            }
+            stored[i] = true;
+            long messageId = next + kept++;
+            out[i] = messageId;
+            if (d == null) {
+                continue;
+            }
+            if (seq >= 0) {
+                if (p == null) {
+                    p = runs.producer(d, seq, true);
+                }
+                if (seq >= p.end()) {
+                    runs.stage(p, seq, messageId, time);
+                    continue;
+                }
+                runs.spill(p, time);
+                if (utf8 == null) {
+                    utf8 = d.getBytes(StandardCharsets.UTF_8);
+                    hash = hash(utf8, utf8.length);
                 }
             }
+            staged.add(d, utf8, hash, messageId);
         }
         return kept;
+    }
+
+    /**
+     * The message id a deduplication id names among the ids held (not those staged by the current
+     * write), or -1: both paths, as {@link #resolve} looks. The broken variant in the tests calls it
+     * outside the lock.
+     */
+    long heldOriginal(RocksStore store, String dedupId, long time) {
+        long window = windowMillis;
+        long seq = DedupRuns.sequence(dedupId);
+        if (seq >= 0) {
+            DedupRuns.Producer p = runs.producer(dedupId, seq, false);
+            if (p == null) {
+                return -1;
+            }
+            long original = p.find(seq, time - window);
+            if (original >= 0 || p.spilledUntil <= time - window) {
+                return original;
+            }
+        }
+        byte[] utf8 = dedupId.getBytes(StandardCharsets.UTF_8);
+        return original(store, utf8, hash(utf8, utf8.length), time, window);
     }
 
     /** The id a deduplication id names among the window's stored ids, or -1 (never stored, or its window passed). */
@@ -262,11 +354,18 @@ class Deduplication {
 
     /** Under the produce lock, after {@link #resolve}: adds the log record of the write's staged ids to its batch. */
     void index(WriteBatch batch, RocksStore store, long time) throws RocksDBException {
-        if (staged.count() == 0 || windowMillis <= 0) {
+        if ((staged.count() == 0 && runs.writeRuns() == 0) || windowMillis <= 0) {
             return;
         }
-        batch.put(store.meta(), MessageRecordLayout.dedupLogKey(topicId, time, staged.messageId(0)),
-                DedupLogRecord.encode(staged));
+        long first = Long.MAX_VALUE;
+        if (staged.count() > 0) {
+            first = staged.messageId(0);
+        }
+        if (runs.writeRuns() > 0) {
+            first = Math.min(first, runs.writeRunOwner(0).messageIds[runs.writeRunAt(0)]);
+        }
+        batch.put(store.meta(), MessageRecordLayout.dedupLogKey(topicId, time, first),
+                DedupLogRecord.encode(runs, staged, first));
     }
 
     /** Under the produce lock, after the write that {@link #resolve} staged for succeeded: remembers its ids and counts its duplicates. */
@@ -278,6 +377,7 @@ class Deduplication {
             for (int e = 0; e < n; e++) {
                 held.add(hashes[e], staged.messageId(e), time);
             }
+            runs.commit();
         }
         if (duplicates > 0) {
             deduplicated += duplicates;

@@ -23,7 +23,7 @@ final class CheckOutsideLockDeduplication extends Deduplication {
     /** A read racing the writers may see a half-written entry: the variant then takes the id as absent. */
     private long checkUnlocked(RocksStore store, String dedupId, long now) {
         try {
-            return original(store, dedupId.getBytes(java.nio.charset.StandardCharsets.UTF_8), hash(dedupId), now, windowMillis());
+            return heldOriginal(store, dedupId, now);
         } catch (RuntimeException e) {
             return -1;
         }

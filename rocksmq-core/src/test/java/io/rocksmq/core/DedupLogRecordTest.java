@@ -58,6 +58,34 @@ class DedupLogRecordTest {
     }
 
     @Test
+    void roundTripsRunsOfSequenceIdsBeforeTheOtherIds() {
+        DedupRuns runs = new DedupRuns();
+        DedupStaging s = new DedupStaging();
+        long time = 1_000;
+        String[] ids = {"p:5", "p:6", "p:7", "x", "é:9", "p:9", "p:10"};
+        long messageId = 100;
+        List<String> expected = new ArrayList<>();
+        for (String id : ids) {
+            long seq = DedupRuns.sequence(id);
+            if (seq >= 0) {
+                runs.stage(runs.producer(id, seq, true), seq, messageId, time);
+            } else {
+                s.add(id, id.getBytes(StandardCharsets.UTF_8), Deduplication.hash(id), messageId);
+            }
+            expected.add(messageId + "=" + id);
+            messageId++;
+        }
+        assertThat(runs.writeRuns()).as("p:5-7, é:9, p:9-10").isEqualTo(3);
+        byte[] value = DedupLogRecord.encode(runs, s, 100);
+        assertThat(value[0]).isEqualTo(DedupLogRecord.RUNS);
+        assertThat(decode(100, value)).containsExactlyInAnyOrderElementsOf(expected);
+        byte[] cut = java.util.Arrays.copyOf(value, 4);
+        assertThatThrownBy(() -> decode(100, cut)).isInstanceOf(StorageException.class);
+        runs.rollback();
+        assertThat(runs.producers()).as("a write that failed leaves no producer behind").isZero();
+    }
+
+    @Test
     void readsTheFirstLayout() {
         byte[] first = new byte[2 * 10 + 3 + 2];
         StorageLayout.putLong(first, 0, 7);

@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The automatic deduplication ids of one producer ({@link ProducerOptions#producerName()}):
- * {@code name:epoch:sequence}, the epoch a random 63-bit number drawn when the producer is created and
- * the sequence counting from 0, both in base 36. Two producers, of one name or not, share an id only if
+ * {@code name:epoch:sequence}, the epoch a random 63-bit number drawn when the producer is created (in
+ * base 36) and the sequence counting from 0 in canonical decimal: the embedded queue keeps consecutive
+ * sequences of one prefix as one run in its deduplication window instead of one entry per id. Two producers, of one name or not, share an id only if
  * they draw the same epoch (a chance of 2^-63 per pair), so they never drop each other's messages; a
  * producer that restarts draws a new epoch and does not collide with the ids it used before.
  *
@@ -31,6 +32,6 @@ public final class AutoDeduplicationIds {
 
     /** The next id: {@code name:epoch:sequence}. */
     public String next() {
-        return prefix + Long.toString(sequence.getAndIncrement(), 36);
+        return prefix + sequence.getAndIncrement();
     }
 }
