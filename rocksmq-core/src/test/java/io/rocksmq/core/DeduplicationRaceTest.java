@@ -84,7 +84,8 @@ class DeduplicationRaceTest {
                             String[] ids = new String[n];
                             for (int i = 0; i < n; i++) {
                                 // Ids move forward with seq, so the threads race for each new id at once.
-                                ids[i] = "k" + (seq + random.nextInt(3));
+                                // Odd rounds use ids of the sequence form (held as runs), even rounds others.
+                                ids[i] = (seed % 2 == 1 ? "k:" : "k") + (seq + random.nextInt(3));
                                 byte[] payload = (ids[i] + "/" + thread + "/" + seq).getBytes(StandardCharsets.UTF_8);
                                 messages.add(ProducerMessage.of(payload).withDeduplicationId(ids[i]));
                             }
