@@ -21,7 +21,10 @@ import java.util.SplittableRandom;
  * the other processes of a busy machine disturb much less than the wall clock, and per second of the
  * whole process's CPU time (which adds the collector's and RocksDB's threads); compare ratios.
  *
- * <p>A third argument {@code prebuilt} builds every round's messages (with their ids) before its clock
+ * <p>A further argument {@code general} gives the ids another form ({@code producer-1/<n>}), which the
+ * queue hashes one by one instead of keeping as runs of sequences.
+ *
+ * <p>A further argument {@code prebuilt} builds every round's messages (with their ids) before its clock
  * starts, in both modes: the ratio is then the queue's own work on an id (validation aside: the
  * message's constructor checks the id), without the application's building of the id string and the
  * message.
@@ -29,7 +32,8 @@ import java.util.SplittableRandom;
  * <pre>
  * mvn -q -pl rocksmq-bench -am -Djcstress.skip=true compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5
-java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 prebuilt
+ * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 prebuilt
+ * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 general
  * </pre>
  *
  * <p>Not thread-safe: a main.
@@ -38,12 +42,16 @@ public final class DedupProduceProfile {
     private DedupProduceProfile() {
     }
 
-    /** 100 messages from number {@code first} on, with ids {@code producer-1:<n>} if {@code dedup}. */
-    private static List<ProducerMessage> batch(byte[] payload, int first, boolean dedup) {
+    /**
+     * 100 messages from number {@code first} on, with ids {@code producer-1:<n>} (the sequence form) if
+     * {@code dedup}, or {@code producer-1/<n>} (another form) if {@code general} too.
+     */
+    private static List<ProducerMessage> batch(byte[] payload, int first, boolean dedup, boolean general) {
         List<ProducerMessage> batch = new ArrayList<>(100);
+        String prefix = general ? "producer-1/" : "producer-1:";
         for (int i = 0; i < 100; i++) {
             ProducerMessage m = ProducerMessage.of(payload);
-            batch.add(dedup ? m.withDeduplicationId("producer-1:" + (first + i)) : m);
+            batch.add(dedup ? m.withDeduplicationId(prefix + (first + i)) : m);
         }
         return batch;
     }
@@ -51,7 +59,9 @@ public final class DedupProduceProfile {
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        boolean prebuilt = args.length > 2 && args[2].equals("prebuilt");
+        List<String> flags = List.of(args).subList(Math.min(2, args.length), args.length);
+        boolean prebuilt = flags.contains("prebuilt");
+        boolean general = flags.contains("general");
         Path dir = Files.createTempDirectory("rocksmq-dedup-profile");
         byte[] payload = new byte[100];
         new SplittableRandom(7).nextBytes(payload);
@@ -70,13 +80,13 @@ public final class DedupProduceProfile {
                     mq.createTopic(topic);
                     List<List<ProducerMessage>> built = new ArrayList<>();
                     for (int sent = 0; prebuilt && sent < messages; sent += 100) {
-                        built.add(batch(payload, sent, dedup));
+                        built.add(batch(payload, sent, dedup, general));
                     }
                     long start = System.nanoTime();
                     long startCpu = threads.getCurrentThreadCpuTime();
                     long startProcess = os.getProcessCpuTime();
                     for (int sent = 0; sent < messages; sent += 100) {
-                        mq.produce(topic, prebuilt ? built.get(sent / 100) : batch(payload, sent, dedup));
+                        mq.produce(topic, prebuilt ? built.get(sent / 100) : batch(payload, sent, dedup, general));
                     }
                     double rate = messages / ((System.nanoTime() - start) / 1e9);
                     double cpuRate = messages / ((threads.getCurrentThreadCpuTime() - startCpu) / 1e9);
@@ -99,7 +109,8 @@ public final class DedupProduceProfile {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        System.out.printf("%s%n", prebuilt ? "messages built before the clock starts" : "messages built in the timed loop");
+        System.out.printf("%s, ids %s%n", prebuilt ? "messages built before the clock starts" : "messages built in the timed loop",
+                general ? "producer-1/<n> (not the sequence form: hashed)" : "producer-1:<n> (the sequence form: runs)");
         System.out.printf("best: plain %,.0f msgs/s, dedup %,.0f msgs/s, ratio %.2f%n", bestPlain, bestDedup,
                 bestDedup / bestPlain);
         System.out.printf("best per thread CPU second: plain %,.0f, dedup %,.0f, ratio %.2f%n", bestPlainCpu, bestDedupCpu,

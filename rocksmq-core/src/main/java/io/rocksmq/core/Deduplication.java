@@ -240,6 +240,27 @@ class Deduplication {
         long window = windowMillis;
         long cutoff = time - window;
         boolean check = dedupIds != null && window > 0;
+        long[] seqs = null;
+        long[] hashes = null;
+        byte[][] utf8s = null;
+        if (check) {
+            seqs = new long[out.length];
+            for (int i = 0; i < out.length; i++) {
+                String d = dedupIds[i];
+                seqs[i] = d == null ? -1 : DedupRuns.sequence(d);
+                if (d != null && seqs[i] < 0) { // another id: hashed up front so the window's loads overlap
+                    if (hashes == null) {
+                        hashes = new long[out.length];
+                        utf8s = new byte[out.length][];
+                    }
+                    utf8s[i] = d.getBytes(StandardCharsets.UTF_8); // an ASCII id: one vectorised copy
+                    hashes[i] = hash(utf8s[i], utf8s[i].length);
+                }
+            }
+            if (hashes != null) {
+                held.prefetch(hashes, hashes.length);
+            }
+        }
         int kept = 0;
         for (int i = 0; i < out.length; i++) {
             String d = check ? dedupIds[i] : null;
@@ -249,8 +270,12 @@ class Deduplication {
             byte[] utf8 = null;
             long hash = 0;
             if (d != null) {
-                seq = DedupRuns.sequence(d);
+                seq = seqs[i];
                 boolean general = seq < 0;
+                if (general) {
+                    utf8 = utf8s[i];
+                    hash = hashes[i];
+                }
                 if (!general) {
                     p = runs.producer(d, seq, false);
                     if (p != null) {
@@ -259,8 +284,10 @@ class Deduplication {
                     }
                 }
                 if (general) {
-                    utf8 = d.getBytes(StandardCharsets.UTF_8); // an ASCII id: one vectorised copy
-                    hash = hash(utf8, utf8.length);
+                    if (utf8 == null) { // a sequence id whose producer spilled ids to the general path
+                        utf8 = d.getBytes(StandardCharsets.UTF_8);
+                        hash = hash(utf8, utf8.length);
+                    }
                     original = staged.find(hash, d);
                     if (original < 0) {
                         original = original(store, utf8, hash, time, window);
