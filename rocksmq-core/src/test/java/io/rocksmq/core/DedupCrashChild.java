@@ -36,8 +36,12 @@ public final class DedupCrashChild {
         return logDir.resolve("p" + producer + ".log");
     }
 
+    /**
+     * Even producers use ids of the sequence form ({@code p0:17}, held as runs by {@link DedupRuns}),
+     * odd ones another form ({@code p1-17}, hashed), so a crash is checked on both paths.
+     */
     static String dedupId(int producer, long seq) {
-        return "p" + producer + "-" + seq;
+        return "p" + producer + (producer % 2 == 0 ? ":" : "-") + seq;
     }
 
     /** The complete lines of a producer's log: {@code [seq, messageId]} pairs. */
