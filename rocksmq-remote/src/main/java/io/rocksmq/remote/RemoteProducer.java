@@ -78,6 +78,7 @@ public final class RemoteProducer implements Producer {
 
     private final RemoteMqClient client;
     private final String topic;
+    private final byte[] topicUtf8;
     private final int maxBatchMessages;
     private final long maxBatchBytes;
     private final int maxPending;
@@ -108,8 +109,8 @@ public final class RemoteProducer implements Producer {
 
     /**
      * An accepted send: {@code payload} alone if the message has nothing else and the server reads
-     * packed requests ({@code message} null: it travels in {@link PackedPayloads}, copied when its batch
-     * is built, which the API allows: the caller leaves the payload alone until the send completes),
+     * packed requests ({@code message} null: it travels in {@link PackedPayloads}, read when its request is
+     * written into the call's buffers ({@link PackedRequestWriter}), which the API allows: the caller leaves the payload alone until the send completes),
      * otherwise its protobuf form ({@code payload} null).
      */
     private record Pending(io.rocksmq.remote.proto.OutgoingMessage message, byte[] payload, int bytes,
@@ -124,6 +125,7 @@ public final class RemoteProducer implements Producer {
     RemoteProducer(RemoteMqClient client, ProducerOptions options) {
         this.client = client;
         this.topic = options.topic();
+        this.topicUtf8 = PackedRequestWriter.utf8(topic);
         this.maxBatchMessages = options.batchingMaxMessages();
         this.maxBatchBytes = Math.max(1, Math.min(options.batchingMaxBytes(), client.maxRequestBytes() - REQUEST_HEADROOM));
         this.maxPending = options.maxPendingMessages();
@@ -223,16 +225,20 @@ public final class RemoteProducer implements Producer {
         }
     }
 
-    /** The request of one batch: packed if every message of it is a payload alone. */
-    private ProduceRequest request(List<Pending> batch, boolean allPayloadOnly) {
-        ProduceRequest.Builder request = ProduceRequest.newBuilder().setTopic(topic);
+    /**
+     * The request of one batch: packed if every message of it is a payload alone (then written from the
+     * payload arrays straight into the call's buffers, {@link PackedRequestWriter}), otherwise a
+     * {@link ProduceRequest} with one {@code OutgoingMessage} each.
+     */
+    private Object request(List<Pending> batch, boolean allPayloadOnly) {
         if (allPayloadOnly) {
             List<byte[]> payloads = new ArrayList<>(batch.size());
             for (Pending p : batch) {
                 payloads.add(p.payload());
             }
-            return request.setPacked(Wire.packPayloads(payloads)).build();
+            return new PackedRequestWriter(topicUtf8, payloads);
         }
+        ProduceRequest.Builder request = ProduceRequest.newBuilder().setTopic(topic);
         for (Pending p : batch) {
             request.addMessages(p.wire());
         }
@@ -241,10 +247,10 @@ public final class RemoteProducer implements Producer {
 
     /** One ProduceStream call; its responses answer {@link #inFlight} in order. */
     private final class Link implements StreamObserver<ProduceResponse> {
-        private final StreamObserver<ProduceRequest> requests = ClientCalls.asyncBidiStreamingCall(
-                client.channel().newCall(QueueGrpc.PRODUCE_STREAM, io.grpc.CallOptions.DEFAULT), this);
+        private final StreamObserver<Object> requests = ClientCalls.asyncBidiStreamingCall(
+                client.channel().newCall(PackedRequestWriter.PRODUCE_STREAM, io.grpc.CallOptions.DEFAULT), this);
 
-        void send(ProduceRequest r) {
+        void send(Object r) {
             try {
                 requests.onNext(r);
             } catch (RuntimeException e) {
