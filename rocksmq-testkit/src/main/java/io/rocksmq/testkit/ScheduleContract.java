@@ -35,10 +35,13 @@ public interface ScheduleContract extends ContractSupport {
         String topic = f.newTopic();
         try (Producer p = f.client().createProducer(topic);
              Consumer c = f.subscribeEarliest(topic, "s")) {
-            String cancelled = p.schedule(OutgoingMessage.textBuilder("cancelled").deliverAfter(Duration.ofMillis(200)).build());
+            // The cancel must come before the message is due: 1 s, not less, so that a test thread stalled on
+            // a loaded machine between the two calls does not find it delivered already. "due" falls due after
+            // it, so once "due" arrives the cancelled one's time has passed too and its absence means something.
+            String cancelled = p.schedule(OutgoingMessage.textBuilder("cancelled").deliverAfter(Duration.ofSeconds(1)).build());
             p.cancelScheduled(cancelled);
             assertThatThrownBy(() -> p.cancelScheduled(cancelled)).isInstanceOf(ScheduleNotFoundException.class);
-            String due = p.schedule(OutgoingMessage.textBuilder("due").deliverAfter(Duration.ofMillis(200)).build());
+            String due = p.schedule(OutgoingMessage.textBuilder("due").deliverAfter(Duration.ofSeconds(1)).build());
             p.schedule(OutgoingMessage.textBuilder("past").deliverAt(Instant.now().minusSeconds(60)).build());
             p.send("sent");
             assertThat(texts(f.receive(c, 3))).containsExactlyInAnyOrder("due", "past", "sent");
