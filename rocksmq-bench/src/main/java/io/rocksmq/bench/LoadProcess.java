@@ -84,6 +84,11 @@ final class LoadProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** CPU seconds the load used since it was ready, so far (the kernel counts in ticks: 0 at first). */
+    double cpuSecondsSoFar() {
+        return (cpuNanos(process) - cpuAtStart) / 1e9;
+    }
+
     /** Stops the load (closes its input, then kills it if it lingers) and says what it used. */
     Usage stop() throws InterruptedException {
         double wall = (System.nanoTime() - started) / 1e9;

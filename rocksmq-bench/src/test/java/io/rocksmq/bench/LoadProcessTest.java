@@ -19,7 +19,12 @@ class LoadProcessTest {
         LoadProcess load = LoadProcess.start(1, 50, dir.resolve("load.log"));
         try {
             assertThat(load.alive()).isTrue();
-            Thread.sleep(300);
+            // Waited for, not slept: on a loaded machine the burner may get no CPU tick in a fixed 300 ms.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (load.cpuSecondsSoFar() == 0) {
+                assertThat(System.nanoTime()).as("the load used some CPU within 60 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
         } finally {
             LoadProcess.Usage usage = load.stop();
             // Some CPU went to the burner (how much depends on the machine, so only "some" is asserted).
