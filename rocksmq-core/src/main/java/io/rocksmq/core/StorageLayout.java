@@ -56,6 +56,8 @@ import java.nio.charset.StandardCharsets;
  *                                         dedup log             [0x01] N x [idDelta varint][shared varint][suffixLength varint][suffix UTF-8]
  *                                                               (prefix-compressed, {@link DedupLogRecord}; first layout, still
  *                                                               read: N x [messageId u64][idLength u16][dedupId UTF-8])
+ *                                                               or [0x02][runs varint] runs x [prefix][first sequence][count]
+ *                                                               [id delta], then pairs as in 0x01 (ids of the sequence form)
  * [0x18][topicId u64][0x03]               dedup count           [deduplicated messages u64]
  * [0x14][topicId u64][0x01][group UTF-8]  shared group options  [lockMillis i64][maxDeliveries i32][maxInFlight i32]
  *                                                               [dlqLength u16][dead-letter topic UTF-8]
@@ -107,7 +109,12 @@ import java.nio.charset.StandardCharsets;
  *       write's {@code WriteBatch} (so an id is logged if and only if its message is stored): the publish
  *       time of the write, its smallest message id with an id (so keys never collide), and the pairs.
  *       Ordered by time, so the ids of the window are one range scan and the purge is one range delete.
- *       (Type {@code 0x01} is unused: per-id records, tried first, cost one entry per message.)</li>
+ *       (Type {@code 0x01} is unused: per-id records, tried first, cost one entry per message.)
+ *       The value layouts {@code 0x01} and {@code 0x02} were added within version 1. A build older than
+ *       a layout reads such a value as the first layout: it rejects it as corrupt (a produce with ids
+ *       to that topic fails until the record's window passes and the purge deletes it), except a value
+ *       whose bytes happen to parse as first-layout pairs (possible for ids holding control characters
+ *       at the right places), which it misreads: it would not deduplicate those ids.</li>
  * </ul>
  *
  * <h2>Shared-group records ({@code 0x14})</h2>
