@@ -119,9 +119,14 @@ class ReadCursorTest {
             mq.createTopic("t");
             mq.createConsumerGroup("t", "g");
             mq.produce("t", batch(0, 250));
+            long used = System.nanoTime();
             mq.consume("t", "g", 10);
             mq.admin().runRetention();
-            assertThat(cursor(mq, "t", "g").isOpen()).as("used just now").isTrue();
+            // The cursor ages in real time: only a pass that came within its age may be required to keep it
+            // (a test thread stalled for a second on a loaded machine sees it closed, rightly).
+            if (System.nanoTime() - used < ReadCursor.MAX_AGE_NANOS) {
+                assertThat(cursor(mq, "t", "g").isOpen()).as("used just now").isTrue();
+            }
             Thread.sleep(ReadCursor.MAX_AGE_NANOS / 1_000_000 + 100);
             mq.admin().runRetention();
             assertThat(cursor(mq, "t", "g").isOpen()).isFalse();
