@@ -32,8 +32,10 @@ import java.util.TreeMap;
  *
  * <pre>
  * mvn -q -pl rocksmq-bench -am package -DskipTests -Djcstress.skip=true
- * java -cp 'rocksmq-bench/target/classes:rocksmq-bench/target/lib/*' io.rocksmq.bench.ServedReadProfile 500000 4
+ * java -cp 'rocksmq-bench/target/classes:rocksmq-bench/target/lib/*' io.rocksmq.bench.ServedReadProfile 500000 4 [RECEIVE-BUFFER]
  * </pre>
+ * The optional third argument is the consumer's {@code receiveBufferSize} (default
+ * {@link ConsumerOptions#DEFAULT_RECEIVE_BUFFER_SIZE}): it sets the credit steps of the stream.
  *
  * <p>Not thread-safe: a main.
  */
@@ -46,6 +48,7 @@ public final class ServedReadProfile {
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int receiveBuffer = args.length > 2 ? Integer.parseInt(args[2]) : ConsumerOptions.DEFAULT_RECEIVE_BUFFER_SIZE;
         Path dir = Files.createTempDirectory("rocksmq-served-read-profile");
         try (RmqServer server = RmqServer.builder(dir).listen("127.0.0.1", 0).start();
              MqClient client = MqClient.open("rmq://127.0.0.1:" + server.port())) {
@@ -58,18 +61,18 @@ public final class ServedReadProfile {
                 producer.flush();
             }
             for (int r = 0; r < rounds; r++) {
-                round(client, "reader-" + r, messages, r);
+                round(client, "reader-" + r, messages, r, receiveBuffer);
             }
         }
     }
 
-    private static void round(MqClient client, String subscription, int messages, int round) {
+    private static void round(MqClient client, String subscription, int messages, int round, int receiveBuffer) {
         Map<String, Long> before = cpuByThreadGroup();
         Map<String, Long> after;
         long start = System.nanoTime();
         long checksum = 0;
         try (Consumer consumer = client.subscribe(ConsumerOptions.builder("t", subscription)
-                .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
+                .initialPosition(SubscriptionInitialPosition.EARLIEST).receiveBufferSize(receiveBuffer).build())) {
             int got = 0;
             while (got < messages) {
                 List<Message> batch = consumer.poll(1000, Duration.ofSeconds(30));

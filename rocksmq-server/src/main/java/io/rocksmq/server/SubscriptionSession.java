@@ -44,8 +44,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Memory</h2>
  * The pump polls at most the credit left, and only while gRPC says the transport can take more
- * ({@code isReady}): a client that grants nothing, or does not read, holds at most one batch in the
- * server, plus the embedded consumer's read-ahead ({@link #READ_AHEAD}).
+ * ({@code isReady}): a client that grants nothing, or does not read, holds at most one batch
+ * ({@link #MAX_BATCH} messages) in the server, plus the embedded consumer's read-ahead ({@link #READ_AHEAD}).
  *
  * <h2>Authorisation</h2>
  * The token is checked at open, on every ack and seek, and by the pump before each delivery (in the call's
@@ -57,10 +57,22 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionSession.class);
-    /** Most messages one delivery carries. */
-    static final int MAX_BATCH = 500;
-    /** The embedded consumer's read-ahead buffer. */
-    static final int READ_AHEAD = 500;
+    /**
+     * Most messages one poll of the embedded consumer takes for a delivery. Larger than a default client's
+     * credit (1 000), so a grant is answered with all the credit left in one delivery.
+     */
+    static final int MAX_BATCH = 2000;
+    /**
+     * The embedded consumer's read-ahead buffer: large enough that a grant usually finds a full batch
+     * already read, answered on the grant's own thread instead of by the pump (measured: "Served read,
+     * round four" in BENCHMARKS.md).
+     */
+    static final int READ_AHEAD = 2000;
+    /**
+     * Payload bytes after which a poll's messages are cut into another delivery, so one gRPC message stays
+     * far below protobuf's 2 GiB limit whatever the message sizes (a single larger message goes alone).
+     */
+    static final int MAX_DELIVERY_BYTES = 4 << 20;
     /** How long one poll waits for a message before the pump looks at its state again. */
     private static final Duration POLL_WAIT = Duration.ofSeconds(5);
 
@@ -345,7 +357,8 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
 
     /**
      * Polls the embedded consumer for at most the credit left ({@link #MAX_BATCH} at most), waiting up to
-     * {@code wait} for the first message, and sends what it got as one delivery. The caller holds
+     * {@code wait} for the first message, and sends what it got as one delivery (several if it holds more
+     * than {@link #MAX_DELIVERY_BYTES}). The caller holds
      * {@link #pollLock}. Returns at once if there is no credit.
      */
     private void deliverLocked(Consumer c, Duration wait) {
@@ -375,8 +388,30 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
         } finally {
             lock.unlock();
         }
-        send(SubscribeResponse.newBuilder().setDelivery(delivery(gen, got)).build());
+        int from = 0;
+        long bytes = 0;
+        for (int i = 0, n = got.size(); i < n; i++) {
+            long size = sizeOf(got.get(i));
+            if (i > from && bytes + size > MAX_DELIVERY_BYTES) {
+                send(SubscribeResponse.newBuilder().setDelivery(delivery(gen, got.subList(from, i))).build());
+                from = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        send(SubscribeResponse.newBuilder().setDelivery(delivery(gen, got.subList(from, got.size()))).build());
         metrics.delivered(got.size());
+    }
+
+    /** What a message adds to a delivery, roughly: its payload, key and properties. */
+    private static long sizeOf(Message m) {
+        long size = m.payload().length + m.key().map(String::length).orElse(0);
+        if (!m.properties().isEmpty()) {
+            for (java.util.Map.Entry<String, String> e : m.properties().entrySet()) {
+                size += e.getKey().length() + e.getValue().length();
+            }
+        }
+        return size;
     }
 
     private void pump() {

@@ -170,4 +170,31 @@ class PackedDeliveryTest {
                     .hasMessageContaining("malformed packed delivery");
         }
     }
+
+    @Test
+    void aPollOfLargeMessagesIsCutIntoDeliveriesOfAtMostTheByteLimit() throws Exception {
+        int size = 1 << 20;
+        int count = 3 * SubscriptionSession.MAX_DELIVERY_BYTES / size; // three deliveries' worth, read in one poll
+        List<ProducerMessage> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] payload = new byte[size];
+            payload[0] = (byte) i;
+            batch.add(ProducerMessage.of(payload));
+        }
+        long[] ids = produce(batch);
+        List<Message> read = new ArrayList<>();
+        List<SubscribeResponse.Delivery> got = deliveries(subscribe(true), count);
+        for (SubscribeResponse.Delivery d : got) {
+            assertThat(d.getPacked().getPayloads().size()).as("payload bytes of one delivery")
+                    .isLessThanOrEqualTo(SubscriptionSession.MAX_DELIVERY_BYTES);
+            read.addAll(Wire.unpack("t", d.getPacked()));
+        }
+        assertThat(got).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(read).hasSize(count);
+        for (int i = 0; i < count; i++) {
+            assertThat(read.get(i).id().offset()).isEqualTo(ids[i]);
+            assertThat(read.get(i).payload()).hasSize(size);
+            assertThat(read.get(i).payload()[0]).isEqualTo((byte) i);
+        }
+    }
 }
