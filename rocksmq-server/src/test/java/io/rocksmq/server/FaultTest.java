@@ -58,7 +58,7 @@ class FaultTest {
         AtomicInteger typedErrors = new AtomicInteger();
         AtomicReference<Throwable> unexpected = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
-        try (MqClient client = MqClient.open("rmq://127.0.0.1:" + port + "?timeout=5s");
+        try (MqClient client = ColdServerClient.openWhenServing(port);
              Producer p = client.createProducer("t");
              Consumer c = client.subscribe(ConsumerOptions.builder("t", "s")
                      .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {

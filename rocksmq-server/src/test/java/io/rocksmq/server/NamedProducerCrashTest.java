@@ -81,30 +81,6 @@ class NamedProducerCrashTest {
         return server;
     }
 
-    /**
-     * The client, once the freshly started server answers its first call. Calls keep their short deadline
-     * (5 s: producers must see a kill quickly), but the first answer of a cold server JVM on a loaded
-     * machine can take longer than that, so opening is retried until a bounded deadline.
-     */
-    private static MqClient openWhenServing(int port) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (true) {
-            try {
-                return MqClient.open("rmq://127.0.0.1:" + port + "?timeout=5s");
-            } catch (io.rocksmq.remote.ServerUnavailableException e) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError("the started server did not answer a first call within 120 s", e);
-                }
-            }
-            try {
-                Thread.sleep(100); // a pause between attempts, not a wait for anything
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for the server's first answer", e);
-            }
-        }
-    }
-
     private Outcome run(Path root, boolean forgetful) throws Exception {
         long seed = Long.getLong("crash.seed", System.nanoTime());
         Random random = new Random(seed);
@@ -118,7 +94,7 @@ class NamedProducerCrashTest {
         ChildJvm server = startServer(root, data, port);
         int[] sent = new int[PRODUCERS];
         int kills = 0;
-        try (MqClient client = openWhenServing(port)) {
+        try (MqClient client = ColdServerClient.openWhenServing(port)) {
             List<Thread> producers = new ArrayList<>();
             for (int n = 0; n < PRODUCERS; n++) {
                 int producer = n;
