@@ -29,11 +29,19 @@ import java.util.SplittableRandom;
  * message's constructor checks the id), without the application's building of the id string and the
  * message.
  *
+ * <p>A further argument {@code client} produces through the client API instead
+ * ({@code RocksMqClient.wrap} of the queue): one application thread sends the messages with
+ * {@code sendAsync} (batches of at most 100) and flushes; "dedup" is a producer with a
+ * {@code producerName}, whose automatic ids ({@code name:epoch:<sequence>}) the producer numbers and
+ * hands to the queue as (prefix, sequence), "plain" one without. The CPU rate is then per second of the
+ * application thread and the producer's sender thread together (the produce runs in the sender).
+ *
  * <pre>
  * mvn -q -pl rocksmq-bench -am -Djcstress.skip=true compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5
  * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 prebuilt
  * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 general
+ * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 client
  * </pre>
  *
  * <p>Not thread-safe: a main.
@@ -56,12 +64,47 @@ public final class DedupProduceProfile {
         return batch;
     }
 
+    /** One round through the client API: wall-clock rate, per app+sender thread CPU second, per process CPU second. */
+    private static double[] throughClient(RocksMq mq, String topic, byte[] payload, int messages, boolean dedup,
+                                          java.lang.management.ThreadMXBean threads,
+                                          com.sun.management.OperatingSystemMXBean os) {
+        try (io.rocksmq.core.client.RocksMqClient client = io.rocksmq.core.client.RocksMqClient.wrap(mq)) {
+            io.rocksmq.api.ProducerOptions.Builder options = io.rocksmq.api.ProducerOptions.builder(topic)
+                    .batchingMaxMessages(100);
+            if (dedup) {
+                options.producerName("producer-1");
+            }
+            try (io.rocksmq.api.Producer producer = client.createProducer(options.build())) {
+                producer.send(payload); // the sender thread exists from here
+                long sender = -1;
+                for (long id : threads.getAllThreadIds()) {
+                    java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+                    if (info != null && info.getThreadName().equals("rocksmq-producer-" + topic)) {
+                        sender = id;
+                    }
+                }
+                long start = System.nanoTime();
+                long startCpu = threads.getCurrentThreadCpuTime() + threads.getThreadCpuTime(sender);
+                long startProcess = os.getProcessCpuTime();
+                io.rocksmq.api.OutgoingMessage m = io.rocksmq.api.OutgoingMessage.of(payload);
+                for (int i = 1; i < messages; i++) {
+                    producer.sendAsync(m);
+                }
+                producer.flush();
+                long cpu = threads.getCurrentThreadCpuTime() + threads.getThreadCpuTime(sender) - startCpu;
+                return new double[] {messages / ((System.nanoTime() - start) / 1e9), messages / (cpu / 1e9),
+                        messages / ((os.getProcessCpuTime() - startProcess) / 1e9)};
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         List<String> flags = List.of(args).subList(Math.min(2, args.length), args.length);
         boolean prebuilt = flags.contains("prebuilt");
         boolean general = flags.contains("general");
+        boolean client = flags.contains("client");
         Path dir = Files.createTempDirectory("rocksmq-dedup-profile");
         byte[] payload = new byte[100];
         new SplittableRandom(7).nextBytes(payload);
@@ -78,6 +121,21 @@ public final class DedupProduceProfile {
                 for (boolean dedup : new boolean[] {false, true}) {
                     String topic = (dedup ? "dedup-" : "plain-") + r;
                     mq.createTopic(topic);
+                    if (client) {
+                        double[] r3 = throughClient(mq, topic, payload, messages, dedup, threads, os);
+                        System.out.printf("round %d %-6s %,.0f msgs/s (%,.0f per app+sender thread CPU second, %,.0f per process CPU second)%n",
+                                r, dedup ? "dedup" : "plain", r3[0], r3[1], r3[2]);
+                        if (dedup) {
+                            bestDedup = Math.max(bestDedup, r3[0]);
+                            bestDedupCpu = Math.max(bestDedupCpu, r3[1]);
+                            bestDedupProcess = Math.max(bestDedupProcess, r3[2]);
+                        } else {
+                            bestPlain = Math.max(bestPlain, r3[0]);
+                            bestPlainCpu = Math.max(bestPlainCpu, r3[1]);
+                            bestPlainProcess = Math.max(bestPlainProcess, r3[2]);
+                        }
+                        continue;
+                    }
                     List<List<ProducerMessage>> built = new ArrayList<>();
                     for (int sent = 0; prebuilt && sent < messages; sent += 100) {
                         built.add(batch(payload, sent, dedup, general));
@@ -108,6 +166,9 @@ public final class DedupProduceProfile {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+        if (client) {
+            System.out.println("through the client API: automatic ids (producerName) against none; thread CPU = app + sender");
         }
         System.out.printf("%s, ids %s%n", prebuilt ? "messages built before the clock starts" : "messages built in the timed loop",
                 general ? "producer-1/<n> (not the sequence form: hashed)" : "producer-1:<n> (the sequence form: runs)");

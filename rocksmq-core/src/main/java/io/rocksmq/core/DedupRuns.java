@@ -243,6 +243,26 @@ final class DedupRuns {
         return p;
     }
 
+    /**
+     * The producer of a prefix (ids given as (prefix, sequence), never as a string), or null if it has
+     * none and {@code create} is false: the same producer an id {@code prefix:<sequence>} names.
+     */
+    Producer producerOf(String prefix, boolean create) {
+        Producer p = last;
+        if (p != null && p.prefix.equals(prefix)) {
+            return p;
+        }
+        p = producers.get(prefix);
+        if (p == null && create) {
+            p = new Producer(prefix);
+            producers.put(prefix, p);
+        }
+        if (p != null) {
+            last = p;
+        }
+        return p;
+    }
+
     /** Held ids in runs (tests, memory). */
     long heldIds() {
         return heldIds;

@@ -235,6 +235,9 @@ class Deduplication {
      */
     int resolve(RocksStore store, Topic.Append a, long time, long next) {
         String[] dedupIds = a.dedupIds;
+        long[] given = a.seqs; // ids given as (prefix, sequence): never a string, never parsed
+        String seqPrefix = a.seqPrefix;
+        DedupRuns.Producer seqProducer = null; // the producer of seqPrefix, looked up once per produce
         long[] out = a.ids;
         boolean[] stored = a.stored;
         long window = windowMillis;
@@ -247,8 +250,12 @@ class Deduplication {
             seqs = new long[out.length];
             for (int i = 0; i < out.length; i++) {
                 String d = dedupIds[i];
-                seqs[i] = d == null ? -1 : DedupRuns.sequence(d);
-                if (d != null && seqs[i] < 0) { // another id: hashed up front so the window's loads overlap
+                if (d == null) {
+                    seqs[i] = given == null ? -1 : given[i];
+                    continue;
+                }
+                seqs[i] = DedupRuns.sequence(d);
+                if (seqs[i] < 0) { // another id: hashed up front so the window's loads overlap
                     if (hashes == null) {
                         hashes = new long[out.length];
                         utf8s = new byte[out.length][];
@@ -264,12 +271,14 @@ class Deduplication {
         int kept = 0;
         for (int i = 0; i < out.length; i++) {
             String d = check ? dedupIds[i] : null;
+            // the id is (seqPrefix, seqs[i]) as given, not a string
+            boolean fromSeq = check && d == null && given != null && given[i] >= 0;
             long original = -1;
             long seq = -1;
             DedupRuns.Producer p = null;
             byte[] utf8 = null;
             long hash = 0;
-            if (d != null) {
+            if (d != null || fromSeq) {
                 seq = seqs[i];
                 boolean general = seq < 0;
                 if (general) {
@@ -277,13 +286,23 @@ class Deduplication {
                     hash = hashes[i];
                 }
                 if (!general) {
-                    p = runs.producer(d, seq, false);
+                    if (fromSeq) {
+                        if (seqProducer == null) {
+                            seqProducer = runs.producerOf(seqPrefix, false);
+                        }
+                        p = seqProducer;
+                    } else {
+                        p = runs.producer(d, seq, false);
+                    }
                     if (p != null) {
                         original = p.find(seq, cutoff);
                         general = original < 0 && p.spilledUntil > cutoff;
                     }
                 }
                 if (general) {
+                    if (d == null) { // given as (prefix, sequence): the string only for the general path
+                        d = DedupRuns.id(seqPrefix, seq);
+                    }
                     if (utf8 == null) { // a sequence id whose producer spilled ids to the general path
                         utf8 = d.getBytes(StandardCharsets.UTF_8);
                         hash = hash(utf8, utf8.length);
@@ -301,18 +320,26 @@ class Deduplication {
             stored[i] = true;
             long messageId = next + kept++;
             out[i] = messageId;
-            if (d == null) {
+            if (d == null && !fromSeq) {
                 continue;
             }
             if (seq >= 0) {
                 if (p == null) {
-                    p = runs.producer(d, seq, true);
+                    if (fromSeq) {
+                        seqProducer = runs.producerOf(seqPrefix, true);
+                        p = seqProducer;
+                    } else {
+                        p = runs.producer(d, seq, true);
+                    }
                 }
                 if (seq >= p.end()) {
                     runs.stage(p, seq, messageId, time);
                     continue;
                 }
                 runs.spill(p, time);
+                if (d == null) {
+                    d = DedupRuns.id(seqPrefix, seq);
+                }
                 if (utf8 == null) {
                     utf8 = d.getBytes(StandardCharsets.UTF_8);
                     hash = hash(utf8, utf8.length);

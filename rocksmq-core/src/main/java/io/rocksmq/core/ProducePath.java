@@ -75,6 +75,61 @@ final class ProducePath {
     }
 
     /**
+     * As {@link #produce}, with ids given as (prefix, sequence) ({@link RocksMq#produceWithSequenceIds},
+     * checked by {@link #validateSequenceIds}): message {@code i} with {@code sequences[i] >= 0} has the id
+     * {@code prefix:sequences[i]}, and no string of it is built unless the id must take the general path.
+     */
+    long[] produce(String topic, List<ProducerMessage> messages, String prefix, long[] sequences,
+                   Durability durability) {
+        String[] ids = dedupIds(messages);
+        if (ids == null) {
+            ids = new String[messages.size()];
+        }
+        return write(topic, new Topic.Append(messages, ids, prefix, sequences, config.maxBatchEntryBytes(),
+                config.clock().millis()), durability);
+    }
+
+    /**
+     * Checks ids given as (prefix, sequence) as {@link ProducerMessage} checks an id given as a string,
+     * {@code prefix:sequence}: 1 to {@link ProducerMessage#MAX_DEDUPLICATION_ID_BYTES} UTF-8 bytes, no
+     * unpaired surrogate; besides, one sequence per message, each below 10^18 (the sequence form's 18
+     * digits), and none for a message with an id of its own.
+     *
+     * @throws InvalidArgumentException naming the first offending message by its index
+     */
+    static void validateSequenceIds(List<ProducerMessage> messages, String prefix, long[] sequences) {
+        if (prefix == null || sequences == null) {
+            throw new InvalidArgumentException("the id prefix and the sequences must not be null");
+        }
+        if (io.rocksmq.api.internals.Utf16.unpairedSurrogate(prefix) >= 0) {
+            throw new InvalidArgumentException("the id prefix holds an unpaired surrogate");
+        }
+        if (sequences.length != messages.size()) {
+            throw new InvalidArgumentException(sequences.length + " sequences for " + messages.size() + " messages");
+        }
+        int prefixBytes = StorageLayout.utf8Length(prefix);
+        for (int i = 0; i < sequences.length; i++) {
+            long seq = sequences[i];
+            if (seq < 0) {
+                continue;
+            }
+            if (seq > MAX_SEQUENCE) {
+                throw new InvalidArgumentException("message " + i + ": sequence " + seq + " is above " + MAX_SEQUENCE);
+            }
+            if (prefixBytes + 1 + DedupRuns.digits(seq) > ProducerMessage.MAX_DEDUPLICATION_ID_BYTES) {
+                throw new InvalidArgumentException("message " + i + ": deduplication id must be 1 to "
+                        + ProducerMessage.MAX_DEDUPLICATION_ID_BYTES + " UTF-8 bytes");
+            }
+            if (messages.get(i).deduplicationId() != null) {
+                throw new InvalidArgumentException("message " + i + " has a deduplication id and a sequence");
+            }
+        }
+    }
+
+    /** The highest sequence of an id given as (prefix, sequence): 18 decimal digits. */
+    static final long MAX_SEQUENCE = 999_999_999_999_999_999L;
+
+    /**
      * Checks a payload block's messages against the configured size limit, as {@link #validate} does
      * messages.
      *

@@ -248,6 +248,37 @@ public final class RocksMq implements AutoCloseable {
     }
 
     /**
+     * As {@link #produce(String, List, Durability)}, with deduplication ids given as a prefix and one
+     * sequence per message instead of strings: message {@code i} with {@code sequences[i] >= 0} has the
+     * id {@code prefix + ":" + sequences[i]} (the sequence in decimal), exactly as if the message carried
+     * that string ({@link ProducerMessage#withDeduplicationId}): the same answers, the same stored
+     * window; a negative sequence gives the message no id (or leaves it its own). The queue keeps
+     * consecutive sequences of one prefix as runs, so a producer numbering its messages (the client
+     * producer's automatic ids) costs no string per message, no parse and no per-message check.
+     *
+     * @throws InvalidArgumentException as {@link #produce(String, List, Durability)}, or if the prefix or
+     *                                  sequences are null, there is not one sequence per message, a
+     *                                  sequence is above 10^18 - 1, a message with a sequence has an id of
+     *                                  its own, the prefix holds an unpaired surrogate, or an id
+     *                                  would be longer than {@link ProducerMessage#MAX_DEDUPLICATION_ID_BYTES}
+     *                                  UTF-8 bytes (nothing is stored)
+     * @throws TopicNotFoundException   if there is no such topic
+     * @throws StorageException         as {@link #produce(String, List, Durability)}
+     */
+    public long[] produceWithSequenceIds(String topic, List<ProducerMessage> messages, String prefix, long[] sequences,
+                                         Durability durability) {
+        engine.store.requireWritable();
+        Names.check("topic", topic);
+        long startNanos = System.nanoTime();
+        ProducePath.validate(messages, durability, engine.config, false);
+        long[] copy = sequences == null ? null : sequences.clone(); // checked and used: the caller's array may change
+        ProducePath.validateSequenceIds(messages, prefix, copy);
+        long[] ids = engine.call(() -> engine.producePath.produce(topic, messages, prefix, copy, durability));
+        listener.produced(topic, messages, startNanos);
+        return ids;
+    }
+
+    /**
      * Appends a batch of payload-only messages given in columns ({@link PayloadBlock}: the sizes and one
      * block of bytes) as one atomic batch, with the queue's default durability; see
      * {@link #producePayloads(String, PayloadBlock, Durability)}.

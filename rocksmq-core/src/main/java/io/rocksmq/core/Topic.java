@@ -194,6 +194,13 @@ final class Topic {
          */
         final List<ProducerMessage> messages;
         final String[] dedupIds;
+        /**
+         * Ids given as (prefix, sequence) instead of strings ({@link RocksMq#produceWithSequenceIds}):
+         * message {@code i} with {@code seqs[i] >= 0} (and a null {@code dedupIds[i]}) has the id
+         * {@code seqPrefix:seqs[i]}; both null when none is (then {@code dedupIds} says everything).
+         */
+        final String seqPrefix;
+        final long[] seqs;
         final int maxChunkBytes;
         /** Metadata (key, value) puts and (key, null) deletes written in the same batch (a dead letter's). */
         List<byte[][]> alsoWrite = List.of();
@@ -208,8 +215,16 @@ final class Topic {
         long ticket;
 
         Append(List<ProducerMessage> messages, String[] dedupIds, int maxChunkBytes, long now) {
+            this(messages, dedupIds, null, null, maxChunkBytes, now);
+        }
+
+        /** With ids given as (prefix, sequence) too: {@code dedupIds} is then not null (its entries are, for those). */
+        Append(List<ProducerMessage> messages, String[] dedupIds, String seqPrefix, long[] seqs, int maxChunkBytes,
+               long now) {
             this.messages = messages;
             this.dedupIds = dedupIds;
+            this.seqPrefix = seqPrefix;
+            this.seqs = seqs;
             this.maxChunkBytes = maxChunkBytes;
             this.count = messages.size();
             this.now = now;
@@ -229,6 +244,8 @@ final class Topic {
         Append(PayloadBlock block, int maxChunkBytes, long now) {
             this.messages = null;
             this.dedupIds = null;
+            this.seqPrefix = null;
+            this.seqs = null;
             this.maxChunkBytes = maxChunkBytes;
             this.count = block.count();
             this.now = now;

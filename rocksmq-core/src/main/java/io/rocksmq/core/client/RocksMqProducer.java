@@ -27,7 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * progress joins the next batch; with a linger the sender also waits that long after the oldest
  * pending send. Ids therefore follow acceptance order, and a failed write fails exactly its batch.
  * With a {@link ProducerOptions#producerName()} each message without a deduplication id of its own gets
- * an automatic one ({@link AutoDeduplicationIds}). This producer never resends (a write is atomic: a
+ * an automatic one ({@link AutoDeduplicationIds}), numbered when the send is queued (so a batch's
+ * automatic sequences ascend) and handed to the queue as (prefix, sequence) without a string
+ * ({@link RocksMq#produceWithSequenceIds}). This producer never resends (a write is atomic: a
  * failed one stored nothing), so here the ids only make its messages behave as on the other backends.
  *
  * <h2>Locks</h2>
@@ -66,7 +68,9 @@ final class RocksMqProducer implements Producer {
     /** Writes made, for tests of the batching. */
     private final AtomicLong batchesWritten = new AtomicLong();
 
-    private record Pending(ProducerMessage message, CompletableFuture<MessageId> future, long acceptedNanos) {
+    /** A queued send; {@code sequence} its automatic id's sequence, or -1 (none, or an id of its own). */
+    private record Pending(ProducerMessage message, long sequence, CompletableFuture<MessageId> future,
+                           long acceptedNanos) {
     }
 
     RocksMqProducer(RocksMqClient client, RocksMq mq, ProducerOptions options) {
@@ -100,9 +104,7 @@ final class RocksMqProducer implements Producer {
             throw new InvalidArgumentException("message has a delivery time: use schedule()");
         }
         ProducerMessage encoded = MessageMapper.encode(message);
-        if (autoIds != null && encoded.deduplicationId() == null) {
-            encoded = encoded.withDeduplicationId(autoIds.next());
-        }
+        boolean autoId = autoIds != null && encoded.deduplicationId() == null;
         mq.config().checkMessageSize(encoded); // here, not in the combined produce it would fail whole
         CompletableFuture<MessageId> future = new CompletableFuture<>();
         lock.lock();
@@ -113,7 +115,8 @@ final class RocksMqProducer implements Producer {
             if (closing) {
                 throw new QueueClosedException("producer of topic '" + topic + "' is closed");
             }
-            queue.add(new Pending(encoded, future, System.nanoTime()));
+            // numbered under the lock: queue order is sequence order, so a batch's sequences ascend (one run)
+            queue.add(new Pending(encoded, autoId ? autoIds.nextSequence() : -1, future, System.nanoTime()));
             queuedBytes += encoded.payload().length;
             pending++;
             lastAccepted = future;
@@ -263,12 +266,18 @@ final class RocksMqProducer implements Producer {
 
     private void write(List<Pending> batch) {
         List<ProducerMessage> messages = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
+        long[] sequences = autoIds == null ? null : new long[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
             messages.add(p.message());
+            if (sequences != null) {
+                sequences[i] = p.sequence();
+            }
         }
         long[] ids;
         try {
-            ids = mq.produce(topic, messages);
+            ids = sequences == null ? mq.produce(topic, messages)
+                    : mq.produceWithSequenceIds(topic, messages, autoIds.prefix(), sequences, mq.config().durability());
             batchesWritten.incrementAndGet();
         } catch (Throwable t) {
             for (Pending p : batch) {
