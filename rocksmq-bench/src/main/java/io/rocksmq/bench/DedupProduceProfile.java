@@ -1,5 +1,6 @@
 package io.rocksmq.bench;
 
+import io.rocksmq.core.Durability;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RetentionPolicy;
 import io.rocksmq.core.RocksMq;
@@ -29,6 +30,10 @@ import java.util.SplittableRandom;
  * message's constructor checks the id), without the application's building of the id string and the
  * message.
  *
+ * <p>A further argument {@code sequences} gives the same ids as (prefix, sequence) instead of strings
+ * ({@code RocksMq.produceWithSequenceIds}: messages without an id of their own, prefix {@code producer-1}
+ * and one sequence each): no string per id, no parse, no per-message check.
+ *
  * <p>A further argument {@code client} produces through the client API instead
  * ({@code RocksMqClient.wrap} of the queue): one application thread sends the messages with
  * {@code sendAsync} (batches of at most 100) and flushes; "dedup" is a producer with a
@@ -42,6 +47,7 @@ import java.util.SplittableRandom;
  * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 prebuilt
  * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 general
  * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 client
+ * java -cp rocksmq-bench/target/classes:$(cat /tmp/cp.txt) io.rocksmq.bench.DedupProduceProfile 500000 5 sequences
  * </pre>
  *
  * <p>Not thread-safe: a main.
@@ -105,6 +111,7 @@ public final class DedupProduceProfile {
         boolean prebuilt = flags.contains("prebuilt");
         boolean general = flags.contains("general");
         boolean client = flags.contains("client");
+        boolean sequences = flags.contains("sequences");
         Path dir = Files.createTempDirectory("rocksmq-dedup-profile");
         byte[] payload = new byte[100];
         new SplittableRandom(7).nextBytes(payload);
@@ -144,6 +151,15 @@ public final class DedupProduceProfile {
                     long startCpu = threads.getCurrentThreadCpuTime();
                     long startProcess = os.getProcessCpuTime();
                     for (int sent = 0; sent < messages; sent += 100) {
+                        if (sequences && dedup) {
+                            long[] seqs = new long[100];
+                            for (int i = 0; i < 100; i++) {
+                                seqs[i] = sent + i;
+                            }
+                            mq.produceWithSequenceIds(topic, batch(payload, sent, false, false), "producer-1", seqs,
+                                    Durability.WAL);
+                            continue;
+                        }
                         mq.produce(topic, prebuilt ? built.get(sent / 100) : batch(payload, sent, dedup, general));
                     }
                     double rate = messages / ((System.nanoTime() - start) / 1e9);
@@ -169,9 +185,12 @@ public final class DedupProduceProfile {
         }
         if (client) {
             System.out.println("through the client API: automatic ids (producerName) against none; thread CPU = app + sender");
+        } else if (sequences) {
+            System.out.println("ids given as (producer-1, <n>) to produceWithSequenceIds, no strings");
+        } else {
+            System.out.printf("%s, ids %s%n", prebuilt ? "messages built before the clock starts" : "messages built in the timed loop",
+                    general ? "producer-1/<n> (not the sequence form: hashed)" : "producer-1:<n> (the sequence form: runs)");
         }
-        System.out.printf("%s, ids %s%n", prebuilt ? "messages built before the clock starts" : "messages built in the timed loop",
-                general ? "producer-1/<n> (not the sequence form: hashed)" : "producer-1:<n> (the sequence form: runs)");
         System.out.printf("best: plain %,.0f msgs/s, dedup %,.0f msgs/s, ratio %.2f%n", bestPlain, bestDedup,
                 bestDedup / bestPlain);
         System.out.printf("best per thread CPU second: plain %,.0f, dedup %,.0f, ratio %.2f%n", bestPlainCpu, bestDedupCpu,
