@@ -81,9 +81,9 @@ final class DedupLogRecord {
             pos = putVarint(out, pos, prefix.length);
             System.arraycopy(prefix, 0, out, pos, prefix.length);
             pos += prefix.length;
-            pos = putVarint(out, pos, p.firstSeqs[at]);
-            pos = putVarint(out, pos, p.counts[at]);
-            pos = putVarint(out, pos, p.messageIds[at] - keyId);
+            pos = putVarint(out, pos, p.firstSeq(at));
+            pos = putVarint(out, pos, p.count(at));
+            pos = putVarint(out, pos, p.messageId(at) - keyId);
         }
         if (staged.count() == 0) {
             return Arrays.copyOf(out, pos);

@@ -36,13 +36,17 @@ final class DedupRuns {
     static final int MAX_DIGITS = 18;
     private static final int MIN_RING = 16;
 
-    /** The runs of one prefix, in ascending sequence order (which is also the order they were stored). */
+    /**
+     * The runs of one prefix, in ascending sequence order (which is also the order they were stored),
+     * packed in one array, {@link #STRIDE} longs a run: first sequence, count, first message id, stored
+     * at. It starts with room for one run (a one-off prefix, {@code <uuid>:0}, costs one small array)
+     * and doubles as runs come.
+     */
     static final class Producer {
+        /** Longs per run in {@link #runs}. */
+        static final int STRIDE = 4;
         final String prefix;
-        long[] firstSeqs = new long[4];
-        int[] counts = new int[4];
-        long[] messageIds = new long[4];
-        long[] storedAts = new long[4];
+        long[] runs = new long[STRIDE];
         int head;
         /** Runs before this are held; from it to {@link #tail} pending (the current write's). */
         int committed;
@@ -53,6 +57,7 @@ final class DedupRuns {
         long spilledUntil = Long.MIN_VALUE;
         boolean touched;
         boolean spilledInWrite;
+        /** The prefix's UTF-8 bytes, kept once the producer writes a second time (a one-off keeps none). */
         private byte[] prefixUtf8;
 
         Producer(String prefix) {
@@ -60,35 +65,60 @@ final class DedupRuns {
         }
 
         byte[] prefixUtf8() {
-            if (prefixUtf8 == null) {
-                prefixUtf8 = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] utf8 = prefixUtf8;
+            if (utf8 == null) {
+                utf8 = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (committed > head) { // it held runs before this write: likely to write again
+                    prefixUtf8 = utf8;
+                }
             }
-            return prefixUtf8;
+            return utf8;
+        }
+
+        long firstSeq(int at) {
+            return runs[at * STRIDE];
+        }
+
+        int count(int at) {
+            return (int) runs[at * STRIDE + 1];
+        }
+
+        long messageId(int at) {
+            return runs[at * STRIDE + 2];
+        }
+
+        long storedAt(int at) {
+            return runs[at * STRIDE + 3];
+        }
+
+        /** Runs this producer's array has room for (tests: memory follows occupancy). */
+        int capacity() {
+            return runs.length / STRIDE;
         }
 
         /** Just past the highest sequence held or pending, or {@code Long.MIN_VALUE} if none. */
         long end() {
-            int last = tail - 1;
-            return last >= head ? firstSeqs[last] + counts[last] : Long.MIN_VALUE;
+            int last = (tail - 1) * STRIDE;
+            return tail > head ? runs[last] + runs[last + 1] : Long.MIN_VALUE;
         }
 
         /** The message id of {@code seq} in a run stored after {@code storedAfter}, or -1. */
         long find(long seq, long storedAfter) {
-            if (tail == head || seq >= end() || seq < firstSeqs[head]) {
+            if (tail == head || seq >= end() || seq < firstSeq(head)) {
                 return -1;
             }
             int lo = head;
             int hi = tail - 1;
             while (lo < hi) { // the last run whose first sequence is at most seq
                 int mid = (lo + hi + 1) >>> 1;
-                if (firstSeqs[mid] <= seq) {
+                if (firstSeq(mid) <= seq) {
                     lo = mid;
                 } else {
                     hi = mid - 1;
                 }
             }
-            if (seq - firstSeqs[lo] < counts[lo] && storedAts[lo] > storedAfter) {
-                return messageIds[lo] + (seq - firstSeqs[lo]);
+            if (seq - firstSeq(lo) < count(lo) && storedAt(lo) > storedAfter) {
+                return messageId(lo) + (seq - firstSeq(lo));
             }
             return -1;
         }
@@ -102,66 +132,67 @@ final class DedupRuns {
          */
         boolean append(long seq, int count, long messageId, long storedAt, boolean extendHeld) {
             int last = tail - 1;
-            if (last >= head && (last >= committed || extendHeld) && storedAts[last] == storedAt
-                    && seq == firstSeqs[last] + counts[last] && messageId == messageIds[last] + counts[last]
-                    && counts[last] <= Integer.MAX_VALUE - count) {
-                counts[last] += count;
-                return false;
+            if (last >= head && (last >= committed || extendHeld)) {
+                int b = last * STRIDE;
+                long c = runs[b + 1];
+                if (runs[b + 3] == storedAt && seq == runs[b] + c && messageId == runs[b + 2] + c
+                        && c <= Integer.MAX_VALUE - count) {
+                    runs[b + 1] = c + count;
+                    return false;
+                }
             }
-            if (tail == firstSeqs.length) {
+            if (tail * STRIDE == runs.length) {
                 makeRoom();
             }
-            firstSeqs[tail] = seq;
-            counts[tail] = count;
-            messageIds[tail] = messageId;
-            storedAts[tail] = storedAt;
+            int b = tail * STRIDE;
+            runs[b] = seq;
+            runs[b + 1] = count;
+            runs[b + 2] = messageId;
+            runs[b + 3] = storedAt;
             tail++;
             return true;
         }
 
-        /** Room for one more run: slides the runs down if half the arrays is free, else doubles them. */
+        /** Room for one more run: slides the runs down if half the array is free, else doubles it. */
         private void makeRoom() {
             int live = tail - head;
-            int capacity = live * 2 <= firstSeqs.length ? firstSeqs.length : firstSeqs.length * 2;
-            moveTo(capacity);
+            int capacity = capacity();
+            moveTo(live * 2 <= capacity ? capacity : capacity * 2);
         }
 
         private void moveTo(int capacity) {
             int live = tail - head;
-            firstSeqs = moved(firstSeqs, capacity);
-            counts = moved(counts, capacity);
-            messageIds = moved(messageIds, capacity);
-            storedAts = moved(storedAts, capacity);
+            long[] to = capacity == capacity() ? runs : new long[capacity * STRIDE];
+            System.arraycopy(runs, head * STRIDE, to, 0, live * STRIDE);
+            runs = to;
             committed -= head;
             tail = live;
             head = 0;
         }
 
-        private long[] moved(long[] a, int capacity) {
-            long[] to = capacity == a.length ? a : new long[capacity];
-            System.arraycopy(a, head, to, 0, tail - head);
-            return to;
-        }
-
-        private int[] moved(int[] a, int capacity) {
-            int[] to = capacity == a.length ? a : new int[capacity];
-            System.arraycopy(a, head, to, 0, tail - head);
-            return to;
-        }
-
-        /** Drops the oldest held run; gives memory back when the arrays are mostly empty. */
+        /** Drops the oldest held run; gives memory back when the array is mostly empty. */
         int removeOldest() {
-            int count = counts[head];
+            int count = count(head);
             head++;
             int live = tail - head;
-            if (firstSeqs.length > 64 && live < firstSeqs.length / 8) {
+            int capacity = capacity();
+            if (capacity > 16 && live < capacity / 8) {
                 moveTo(Math.max(4, Integer.highestOneBit(Math.max(1, live)) * 4));
             }
             return count;
         }
     }
 
-    private final HashMap<String, Producer> producers = new HashMap<>();
+    /** Below this many producers the map is never rebuilt smaller. */
+    private static final int MIN_MAP_REBUILD = 64;
+    /**
+     * The producers by prefix. A {@link HashMap}'s table never shrinks, so once the producers fall
+     * below an eighth of the most it held since it was built, it is rebuilt for those left
+     * ({@link #forget}): many short-lived prefixes leave no table behind.
+     */
+    private HashMap<String, Producer> producers = new HashMap<>();
+    /** The most producers {@link #producers} held since it was built. */
+    private int mapPeak;
     /** The producer the last id named (ids of one batch usually share it). */
     private Producer last;
     /** Held runs (false) and spill marks (true) in the order stored: producer, time, kind. */
@@ -249,8 +280,7 @@ final class DedupRuns {
         String prefix = id.substring(0, prefixLength);
         p = producers.get(prefix);
         if (p == null && create) {
-            p = new Producer(prefix);
-            producers.put(prefix, p);
+            p = put(prefix);
         }
         if (p != null) {
             last = p;
@@ -269,8 +299,7 @@ final class DedupRuns {
         }
         p = producers.get(prefix);
         if (p == null && create) {
-            p = new Producer(prefix);
-            producers.put(prefix, p);
+            p = put(prefix);
         }
         if (p != null) {
             last = p;
@@ -281,6 +310,11 @@ final class DedupRuns {
     /** Held ids in runs (tests, memory). */
     long heldIds() {
         return heldIds;
+    }
+
+    /** Ring capacity (tests: memory follows occupancy). */
+    int ringCapacity() {
+        return ringOwners.length;
     }
 
     /** Producers held (tests). */
@@ -338,8 +372,8 @@ final class DedupRuns {
         for (int i = 0; i < touchedCount; i++) {
             Producer p = touched[i];
             for (int r = p.committed; r < p.tail; r++) {
-                addToRing(p, p.storedAts[r], false);
-                heldIds += p.counts[r];
+                addToRing(p, p.storedAt(r), false);
+                heldIds += p.count(r);
             }
             if (p.spilledInWrite) {
                 addToRing(p, p.spilledUntil, true);
@@ -382,7 +416,10 @@ final class DedupRuns {
      * @return false if it is not (the caller spills its ids to the general path, {@link #loadSpill})
      */
     boolean loadRun(String prefix, long firstSeq, int count, long messageId, long storedAt) {
-        Producer p = producers.computeIfAbsent(prefix, Producer::new);
+        Producer p = producers.get(prefix);
+        if (p == null) {
+            p = put(prefix);
+        }
         if (firstSeq < p.end()) {
             return false;
         }
@@ -396,7 +433,10 @@ final class DedupRuns {
 
     /** At load: an id of {@code prefix} stored at {@code storedAt} was put on the general path. */
     void loadSpill(String prefix, long storedAt) {
-        Producer p = producers.computeIfAbsent(prefix, Producer::new);
+        Producer p = producers.get(prefix);
+        if (p == null) {
+            p = put(prefix);
+        }
         p.spilledUntil = Math.max(p.spilledUntil, storedAt);
         addToRing(p, storedAt, true);
     }
@@ -453,10 +493,26 @@ final class DedupRuns {
         }
     }
 
+    private Producer put(String prefix) {
+        Producer p = new Producer(prefix);
+        producers.put(prefix, p);
+        mapPeak = Math.max(mapPeak, producers.size());
+        return p;
+    }
+
     private void forget(Producer p) {
         producers.remove(p.prefix, p);
         if (last == p) {
             last = null;
         }
+        if (mapPeak >= MIN_MAP_REBUILD && producers.size() < mapPeak / 8) {
+            producers = new HashMap<>(producers); // a table sized for those left
+            mapPeak = producers.size();
+        }
+    }
+
+    /** The most producers held since the map was last rebuilt (tests: the map's table follows its size). */
+    int mapPeak() {
+        return mapPeak;
     }
 }

@@ -110,6 +110,19 @@ final class DedupStaging {
         }
     }
 
+    /** Empties the staging and gives back what a large write grew it to (the purge: nothing kept past a write). */
+    void release() {
+        clear();
+        if (ids.length > INITIAL_CAPACITY) {
+            allocate(INITIAL_CAPACITY);
+        }
+    }
+
+    /** Capacity in entries (tests). */
+    int capacity() {
+        return ids.length;
+    }
+
     /**
      * Empties the staging for the next write. Clears only the slots in use: each entry's probe run
      * holds only entries staged before it, so emptying them newest first finds every one.

@@ -112,6 +112,21 @@ class Deduplication {
         return runs.producers();
     }
 
+    /** The window's runs (tests: what memory they hold). */
+    DedupRuns runs() {
+        return runs;
+    }
+
+    /** The ids the last write staged (tests). */
+    DedupStaging staged() {
+        return staged;
+    }
+
+    /** The window's hashed ids (tests). */
+    DedupIdWindow hashed() {
+        return held;
+    }
+
     /**
      * A hook before the produce takes the lock; nothing to do here (the check belongs under the lock).
      * The broken variant in the tests checks here instead.
@@ -418,7 +433,7 @@ class Deduplication {
             first = staged.messageId(0);
         }
         if (runs.writeRuns() > 0) {
-            first = Math.min(first, runs.writeRunOwner(0).messageIds[runs.writeRunAt(0)]);
+            first = Math.min(first, runs.writeRunOwner(0).messageId(runs.writeRunAt(0)));
         }
         batch.put(store.meta(), MessageRecordLayout.dedupLogKey(topicId, time, first),
                 DedupLogRecord.encode(runs, staged, first));
@@ -453,6 +468,8 @@ class Deduplication {
      */
     boolean purge(RocksStore store, long now) {
         long cutoff = now - windowMillis; // window 0 (off): everything goes
+        runs.rollback(); // what a failed write left pending (the next write's prepare would drop it too)
+        staged.release(); // the last write's ids, already held or dropped
         evict(cutoff);
         byte[] lower = MessageRecordLayout.dedupLogKey(topicId, 0, 0);
         byte[] upper = MessageRecordLayout.dedupLogKey(topicId, Math.max(0, cutoff + 1), 0); // stored at or before cutoff
