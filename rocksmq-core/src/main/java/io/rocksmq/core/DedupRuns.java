@@ -217,14 +217,6 @@ final class DedupRuns {
      * chars.
      */
     static long sequence(String id) {
-        return sequence(id, null, 0);
-    }
-
-    /**
-     * As {@link #sequence(String)}; for an id of the form, also puts its prefix's length in
-     * {@code prefixLengths[at]} (if not null), for {@link #producer(String, int, boolean)}.
-     */
-    static long sequence(String id, int[] prefixLengths, int at) {
         int n = id.length();
         int i = n - 1;
         int stop = Math.max(-1, n - 2 - MAX_DIGITS); // one digit too many is enough to say no
@@ -242,9 +234,6 @@ final class DedupRuns {
         if (digits == 0 || digits > MAX_DIGITS || i < 0 || id.charAt(i) != ':'
                 || (digits > 1 && id.charAt(i + 1) == '0')) {
             return -1;
-        }
-        if (prefixLengths != null) {
-            prefixLengths[at] = i;
         }
         return seq;
     }
@@ -268,11 +257,7 @@ final class DedupRuns {
      * is false.
      */
     Producer producer(String id, long seq, boolean create) {
-        return producer(id, id.length() - 1 - digits(seq), create);
-    }
-
-    /** As {@link #producer(String, long, boolean)}, given the length of the id's prefix (from {@link #sequence}). */
-    Producer producer(String id, int prefixLength, boolean create) {
+        int prefixLength = id.length() - 1 - digits(seq);
         Producer p = last;
         if (p != null && p.prefix.length() == prefixLength && id.startsWith(p.prefix)) {
             return p;

@@ -259,19 +259,17 @@ class Deduplication {
         long cutoff = time - window;
         boolean check = dedupIds != null && window > 0;
         long[] seqs = null;
-        int[] prefixLengths = null; // of the ids of the sequence form given as strings
         long[] hashes = null;
         byte[][] utf8s = null;
         if (check) {
             seqs = new long[out.length];
-            prefixLengths = new int[out.length];
             for (int i = 0; i < out.length; i++) {
                 String d = dedupIds[i];
                 if (d == null) {
                     seqs[i] = given == null ? -1 : given[i];
                     continue;
                 }
-                seqs[i] = DedupRuns.sequence(d, prefixLengths, i);
+                seqs[i] = DedupRuns.sequence(d);
                 if (seqs[i] < 0) { // another id: hashed up front so the window's loads overlap
                     if (hashes == null) {
                         hashes = new long[out.length];
@@ -309,7 +307,7 @@ class Deduplication {
                         }
                         p = seqProducer;
                     } else {
-                        p = runs.producer(d, prefixLengths[i], false);
+                        p = runs.producer(d, seq, false);
                     }
                     if (p != null) {
                         original = p.find(seq, cutoff);
@@ -346,7 +344,7 @@ class Deduplication {
                         seqProducer = runs.producerOf(seqPrefix, true);
                         p = seqProducer;
                     } else {
-                        p = runs.producer(d, prefixLengths[i], true);
+                        p = runs.producer(d, seq, true);
                     }
                 }
                 if (seq >= p.end()) {

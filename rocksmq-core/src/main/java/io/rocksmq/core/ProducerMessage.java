@@ -60,7 +60,7 @@ public record ProducerMessage(byte[] payload, Map<String, String> properties, St
         if (payload == null) {
             throw new InvalidArgumentException("payload must not be null (use an empty array)");
         }
-        if (properties == null || properties.isEmpty()) { // the usual: nothing to check or copy
+        if (properties == null) {
             properties = Map.of();
         } else {
             for (Map.Entry<String, String> e : properties.entrySet()) {
