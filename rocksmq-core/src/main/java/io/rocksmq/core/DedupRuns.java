@@ -387,6 +387,23 @@ final class DedupRuns {
         p.spilledInWrite = false;
     }
 
+    /**
+     * Between writes (the purge): gives back the per-write arrays a write touching many producers grew
+     * (their entries are already cleared).
+     */
+    void trimWriteArrays() {
+        if (touchedCount == 0 && writeRuns == 0 && (touched.length > 4 || writeRunOwners.length > 4)) {
+            touched = new Producer[4];
+            writeRunOwners = new Producer[4];
+            writeRunIndexes = new int[4];
+        }
+    }
+
+    /** Capacity of the per-write arrays (tests). */
+    int writeArraysCapacity() {
+        return Math.max(touched.length, writeRunOwners.length);
+    }
+
     private void endWrite() {
         Arrays.fill(touched, 0, touchedCount, null);
         touchedCount = 0;

@@ -467,6 +467,7 @@ class Deduplication {
     boolean purge(RocksStore store, long now) {
         long cutoff = now - windowMillis; // window 0 (off): everything goes
         runs.rollback(); // what a failed write left pending (the next write's prepare would drop it too)
+        runs.trimWriteArrays();
         staged.release(); // the last write's ids, already held or dropped
         evict(cutoff);
         byte[] lower = MessageRecordLayout.dedupLogKey(topicId, 0, 0);

@@ -125,6 +125,8 @@ class DedupOneOffPrefixesTest {
             assertThat(dedup.heldProducers()).as("seed %d: no producer", seed).isZero();
             assertThat(dedup.runs().mapPeak()).as("seed %d: the map was rebuilt small", seed).isLessThan(64);
             assertThat(dedup.runs().ringCapacity()).as("seed %d: the ring at its minimum", seed).isEqualTo(16);
+            assertThat(dedup.runs().writeArraysCapacity()).as("seed %d: the per-write arrays at their minimum", seed)
+                    .isEqualTo(4);
             assertThat(dedup.hashed().capacity()).as("seed %d: the hash window at its minimum", seed).isEqualTo(64);
             assertThat(dedup.staged().count()).as("seed %d: no staged id kept", seed).isZero();
             assertThat(dedup.staged().capacity()).as("seed %d: staging at its initial size", seed).isEqualTo(128);
