@@ -38,6 +38,9 @@ class ApiValuesTest {
         String first = ids.next();
         assertThat(first).startsWith("orders-1:").endsWith(":0");
         assertThat(ids.next()).endsWith(":1").startsWith(first.substring(0, first.length() - 1));
+        assertThat(ids.prefix() + ":0").as("the prefix and sequence the embedded producer hands").isEqualTo(first);
+        assertThat(ids.nextSequence()).as("one counter for both").isEqualTo(2);
+        assertThat(ids.next()).isEqualTo(ids.prefix() + ":3");
         assertThat(io.rocksmq.api.internals.AutoDeduplicationIds.of(named).next())
                 .as("another producer of the name draws another epoch").isNotEqualTo(first);
         assertThat(io.rocksmq.api.internals.AutoDeduplicationIds.of(ProducerOptions.of("t"))).isNull();
