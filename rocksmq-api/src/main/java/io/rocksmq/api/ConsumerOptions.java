@@ -20,11 +20,14 @@ public final class ConsumerOptions {
     /** As Kafka and Pulsar: a new subscription sees only messages sent after it was created. */
     public static final SubscriptionInitialPosition DEFAULT_INITIAL_POSITION = SubscriptionInitialPosition.LATEST;
     public static final int DEFAULT_RECEIVE_BUFFER_SIZE = 1000;
+    /** 32 MiB of payload read ahead at most. */
+    public static final long DEFAULT_RECEIVE_BUFFER_BYTES = 32L << 20;
 
     private final String topic;
     private final String subscription;
     private final SubscriptionInitialPosition initialPosition;
     private final int receiveBufferSize;
+    private final long receiveBufferBytes;
     private final boolean autoAck;
     private final MessageListener messageListener;
     private final Executor listenerExecutor;
@@ -40,6 +43,7 @@ public final class ConsumerOptions {
         this.subscription = b.subscription;
         this.initialPosition = b.initialPosition;
         this.receiveBufferSize = b.receiveBufferSize;
+        this.receiveBufferBytes = b.receiveBufferBytes;
         this.autoAck = b.autoAck;
         this.messageListener = b.messageListener;
         this.listenerExecutor = b.listenerExecutor;
@@ -69,6 +73,19 @@ public final class ConsumerOptions {
      */
     public int receiveBufferSize() {
         return receiveBufferSize;
+    }
+
+    /**
+     * Most payload bytes read ahead and held by the consumer before the application takes them, besides
+     * {@link #receiveBufferSize()}: the consumer reads while it is below both bounds. A single message
+     * larger than this still gets through, alone. Counts payloads only (not properties or keys). Served
+     * ({@code rmq://}), the server pushes at most this many bytes before the consumer grants more, and may
+     * exceed it by one message; with a server that predates byte credit only the message count bounds what
+     * it pushes. Kafka: the consumer stops fetching once its buffer holds this many bytes (one fetch may
+     * exceed it).
+     */
+    public long receiveBufferBytes() {
+        return receiveBufferBytes;
     }
 
     /**
@@ -103,7 +120,7 @@ public final class ConsumerOptions {
     @Override
     public String toString() {
         return "ConsumerOptions{topic=" + topic + ", subscription=" + subscription + ", initialPosition="
-                + initialPosition + ", receiveBufferSize=" + receiveBufferSize + ", autoAck=" + autoAck
+                + initialPosition + ", receiveBufferSize=" + receiveBufferSize + ", receiveBufferBytes=" + receiveBufferBytes + ", autoAck=" + autoAck
                 + ", listener=" + (messageListener != null) + ", type=" + subscriptionType
                 + (shared == null ? "" : ", shared=" + shared) + '}';
     }
@@ -114,6 +131,7 @@ public final class ConsumerOptions {
         private final String subscription;
         private SubscriptionInitialPosition initialPosition = DEFAULT_INITIAL_POSITION;
         private int receiveBufferSize = DEFAULT_RECEIVE_BUFFER_SIZE;
+        private long receiveBufferBytes = DEFAULT_RECEIVE_BUFFER_BYTES;
         private boolean autoAck;
         private MessageListener messageListener;
         private Executor listenerExecutor;
@@ -132,6 +150,12 @@ public final class ConsumerOptions {
 
         public Builder receiveBufferSize(int size) {
             this.receiveBufferSize = size;
+            return this;
+        }
+
+        /** See {@link ConsumerOptions#receiveBufferBytes()}; must be positive. */
+        public Builder receiveBufferBytes(long bytes) {
+            this.receiveBufferBytes = bytes;
             return this;
         }
 
@@ -176,13 +200,16 @@ public final class ConsumerOptions {
          *
          * @throws InvalidNameException     if the topic or subscription is null or empty (backends check
          *                                  the rest of the names when subscribing)
-         * @throws InvalidArgumentException if the buffer size is not positive, the initial position is
+         * @throws InvalidArgumentException if the buffer size or bytes are not positive, the initial position is
          *                                  null, or an executor is set without a listener
          */
         public ConsumerOptions build() {
             Checks.name("topic", topic);
             Checks.name("subscription", subscription);
             Checks.positive("receiveBufferSize", receiveBufferSize);
+            if (receiveBufferBytes <= 0) {
+                throw new InvalidArgumentException("receiveBufferBytes must be positive, was " + receiveBufferBytes);
+            }
             if (subscriptionType == null) {
                 throw new InvalidArgumentException("subscriptionType must not be null");
             }

@@ -73,6 +73,13 @@ class ApiValuesTest {
         assertThatThrownBy(() -> ConsumerOptions.builder(null, "s").build()).isInstanceOf(InvalidNameException.class);
         assertThatThrownBy(() -> ConsumerOptions.builder("t", "s").receiveBufferSize(0).build())
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("receiveBufferSize");
+        assertThatThrownBy(() -> ConsumerOptions.builder("t", "s").receiveBufferBytes(0).build())
+                .isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> ConsumerOptions.builder("t", "s").receiveBufferBytes(-1).build())
+                .isInstanceOf(InvalidArgumentException.class);
+        assertThat(ConsumerOptions.builder("t", "s").build().receiveBufferBytes())
+                .isEqualTo(ConsumerOptions.DEFAULT_RECEIVE_BUFFER_BYTES);
+        assertThat(ConsumerOptions.builder("t", "s").receiveBufferBytes(5).build().receiveBufferBytes()).isEqualTo(5);
     }
 
     @Test

@@ -49,6 +49,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-request-size", defaultValue = "64MiB", paramLabel = "SIZE",
             description = "Largest request accepted; larger ones fail with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
     String maxRequestSize;
+    @Option(names = "--session-buffer-size", defaultValue = "32MiB", paramLabel = "SIZE",
+            description = "Payload bytes one subscription stream may hold in the server, whatever its client"
+                    + " grants: half read ahead, half taken for a delivery (default: ${DEFAULT-VALUE}).")
+    String sessionBufferSize;
     @Option(names = "--max-streams", defaultValue = "1000", paramLabel = "N",
             description = "Concurrent calls per connection (default: ${DEFAULT-VALUE}).")
     int maxStreams;
@@ -99,6 +103,7 @@ final class ServeCommand implements Callable<Integer> {
                     .meterRegistry(metrics == null ? null : metrics.registry())
                     .listen(host, port)
                     .maxRequestBytes(Units.bytes(maxRequestSize))
+                    .sessionBufferBytes(Units.bytes(sessionBufferSize))
                     .maxStreamsPerConnection(maxStreams)
                     .idleTimeout(idleTimeout)
                     .drainTimeout(drainTimeout)

@@ -81,12 +81,18 @@ final class ConsumerState {
     /** Push delivery, or null; set once before the poll loop starts (thread start orders it). */
     private ListenerDispatcher dispatcher;
 
-    ConsumerState(String topic, String subscription, int capacity, int batch, Map<Integer, Long> start, Runnable wakeup) {
+    /**
+     * @param capacity     the receive buffer's bound in messages
+     * @param byteCapacity its bound in payload bytes: the loop pauses fetching once the buffer holds this
+     *                     many (one Kafka poll may exceed it)
+     */
+    ConsumerState(String topic, String subscription, int capacity, long byteCapacity, int batch, Map<Integer, Long> start,
+                  Runnable wakeup) {
         this.topic = topic;
         this.subscription = subscription;
         this.batch = batch;
         this.wakeup = wakeup;
-        this.buffer = new ReceiveBuffer(lock, capacity, this::closedException);
+        this.buffer = new ReceiveBuffer(lock, capacity, byteCapacity, this::closedException);
         start.forEach((p, offset) -> partitions.put(p, new AckRing(offset)));
     }
 
@@ -295,7 +301,7 @@ final class ConsumerState {
                 return Next.AGAIN;
             }
             polling = true;
-            pausedForRoom = buffer.room() < batch;
+            pausedForRoom = buffer.room() < batch || !buffer.hasRoom();
             return pausedForRoom ? Next.POLL_PAUSED : Next.POLL;
         } finally {
             lock.unlock();
@@ -432,6 +438,15 @@ final class ConsumerState {
         }
     }
 
+    long bufferedBytes() {
+        lock.lock();
+        try {
+            return buffer.bytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ------------------------------------------------------------------ internals
 
     private boolean stop(RuntimeException e) {
@@ -457,7 +472,7 @@ final class ConsumerState {
 
     /** Under {@link #lock}: after a take, wakes a loop that paused for room once there is room again. */
     private boolean wakeIfNeededLocked(boolean workAdded) {
-        if (pausedForRoom && buffer.room() >= batch) {
+        if (pausedForRoom && buffer.room() >= batch && buffer.hasRoom()) {
             pausedForRoom = false;
             return wakeIfPollingLocked();
         }

@@ -51,7 +51,7 @@ import java.util.concurrent.Executors;
  *
  * <p>Thread-safe.
  */
-final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
+final class KafkaMqConsumer implements Consumer, io.rocksmq.api.internals.BufferedBytes, ListenerDispatcher.Target {
     /** Kafka's default {@code max.poll.records}: the most records one poll returns. */
     static final int MAX_POLL_RECORDS = 500;
 
@@ -88,7 +88,8 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
         this.syncCommit = options.commitMode() == KafkaOptions.CommitMode.SYNC;
         Map<Integer, Long> positions = new HashMap<>();
         start.forEach((tp, offset) -> positions.put(tp.partition(), offset));
-        this.state = new ConsumerState(topic, subscription, co.receiveBufferSize(), batch, positions, consumer::wakeup);
+        this.state = new ConsumerState(topic, subscription, co.receiveBufferSize(), co.receiveBufferBytes(), batch, positions,
+                consumer::wakeup);
         this.worker = new KafkaPollWorker(consumer, state, admin, topicInfo, subscription, options, start,
                 client.expiredCounts().of(topic, subscription));
         this.pollThread = new Thread(worker, "rocksmq-kafka-poll-" + topic + "/" + subscription);
@@ -250,6 +251,11 @@ final class KafkaMqConsumer implements Consumer, ListenerDispatcher.Target {
     }
 
     /** Messages read ahead and not yet taken (tests). */
+    @Override
+    public long bufferedBytes() {
+        return state.bufferedBytes();
+    }
+
     int buffered() {
         return state.buffered();
     }

@@ -85,6 +85,39 @@ class KafkaConsumerBehaviourIT {
     }
 
     @Test
+    void fetchingPausesOnceTheBufferHoldsItsBytes() throws InterruptedException {
+        String topic = RawKafka.uniqueTopic("bytebound");
+        int size = 256 << 10;
+        long bound = 1L << 20;
+        int n = 20;
+        try (MqClient client = KafkaMqClient.open(options().build());
+             Producer p = client.createProducer(topic)) {
+            for (int i = 0; i < n; i++) {
+                byte[] payload = new byte[size];
+                java.nio.ByteBuffer.wrap(payload).putInt(i);
+                p.sendAsync(OutgoingMessage.of(payload));
+            }
+            p.flush();
+            KafkaMqConsumer c = (KafkaMqConsumer) client.subscribe(ConsumerOptions.builder(topic, "s")
+                    .initialPosition(SubscriptionInitialPosition.EARLIEST).receiveBufferBytes(bound).build());
+            try {
+                awaitTrue("fetching paused once the buffer holds its bytes", c::paused);
+                // At most one fetch beyond the bound (Kafka's max.partition.fetch.bytes, 1 MiB, plus a record).
+                long limit = bound + (1L << 20) + size;
+                assertThat(c.bufferedBytes()).isGreaterThanOrEqualTo(bound).isLessThanOrEqualTo(limit);
+                for (int i = 0; i < n; i++) {
+                    assertThat(c.bufferedBytes()).as("held before take %d", i).isLessThanOrEqualTo(limit);
+                    Message m = c.receive(WAIT).orElseThrow();
+                    assertThat(java.nio.ByteBuffer.wrap(m.payload()).getInt()).isEqualTo(i);
+                }
+                assertThat(c.receive(Duration.ofMillis(300))).isEmpty();
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void anIdleConsumerWaitsInKafkasLongPollInsteadOfSpinning() throws Exception {
         String topic = RawKafka.uniqueTopic("idle");
         try (MqClient client = KafkaMqClient.open(options().build());

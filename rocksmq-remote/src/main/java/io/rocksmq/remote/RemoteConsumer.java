@@ -15,6 +15,7 @@ import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.internals.AckRing;
 import io.rocksmq.api.internals.ListenerDispatcher;
 import io.rocksmq.api.internals.ListenerErrors;
+import io.rocksmq.api.internals.BufferedBytes;
 import io.rocksmq.api.internals.ReceiveBuffer;
 import io.rocksmq.remote.proto.InitialPosition;
 import io.rocksmq.remote.proto.SubscribeRequest;
@@ -48,6 +49,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The stream opens with a credit of {@code receiveBufferSize} messages; every message the application
  * takes frees a place, and freed places are granted back ({@code flow}) once half the buffer's worth has
  * accumulated. So what the server pushed and this consumer did not take never exceeds the buffer size.
+ * If the server honours byte credit ({@code ServerInfoResponse.subscribe_byte_credit}), the stream also
+ * opens with {@code receiveBufferBytes} of payload bytes, and freed bytes are granted back the same way
+ * (with the places, once half of either bound was freed): the server pushes less than one message beyond
+ * the grant, so this consumer holds at most {@code receiveBufferBytes} plus one message. A server before
+ * byte credit bounds the stream by messages only.
  *
  * <h2>Acknowledgements and seeks</h2>
  * The AckRing decides locally what an acknowledgement means; an acknowledgement of a delivered message is
@@ -69,7 +75,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe.
  */
-public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target {
+public final class RemoteConsumer implements Consumer, BufferedBytes, ListenerDispatcher.Target {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteConsumer.class);
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
@@ -86,6 +92,9 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     private final SubscriptionInitialPosition initialPosition;
     private final boolean autoAck;
     private final int capacity;
+    private final long byteCapacity;
+    /** The server honours byte credit: the stream grants bytes too. */
+    private final boolean byteCredit;
     /** Null without a listener. */
     private final ListenerDispatcher dispatcher;
     /**
@@ -106,6 +115,8 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     private long lastDelivered = -1;
     /** Places freed since the last credit grant. */
     private int owed;
+    /** Payload bytes freed since the last credit grant (counted only with {@link #byteCredit}). */
+    private long owedBytes;
     private Stream stream;
 
     private RemoteConsumer(RemoteMqClient client, ConsumerOptions options) {
@@ -115,7 +126,9 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         this.initialPosition = options.initialPosition();
         this.autoAck = options.autoAck();
         this.capacity = options.receiveBufferSize();
-        this.buffer = new ReceiveBuffer(lock, capacity, this::closedException);
+        this.byteCapacity = options.receiveBufferBytes();
+        this.byteCredit = client.subscribeByteCredit();
+        this.buffer = new ReceiveBuffer(lock, capacity, byteCapacity, this::closedException);
         if (options.messageListener().isPresent()) {
             this.ownListenerThread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "rocksmq-listener-" + topic + "/" + subscription);
@@ -162,6 +175,16 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     }
 
     @Override
+    public long bufferedBytes() {
+        lock.lock();
+        try {
+            return buffer.bytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public String topic() {
         return topic;
     }
@@ -176,7 +199,7 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         long nanos = ReceiveBuffer.checkPoll(maxMessages, timeout, dispatcher != null);
         List<Message> out;
         long ackUpTo = -1;
-        int grant;
+        Grant grant;
         Stream s;
         lock.lock();
         try {
@@ -258,6 +281,9 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
             buffer.checkUsable();
             newGenerationLocked();
             seek.setGeneration(generation).setCredit(capacity);
+            if (byteCredit) {
+                seek.setCreditBytes(byteCapacity);
+            }
             s = stream;
         } finally {
             lock.unlock();
@@ -311,16 +337,24 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         acks.delivered(m.id().offset());
         lastDelivered = m.id().offset();
         owed++;
+        if (byteCredit) {
+            owedBytes += ReceiveBuffer.sizeOf(m);
+        }
     }
 
-    /** The credit to grant now (0: not yet, wait until half the buffer's worth was freed). */
-    private int grantLocked() {
-        if (owed < Math.max(1, capacity / 2)) {
-            return 0;
+    /** Credit to grant: places and (with {@link #byteCredit}) payload bytes. */
+    private record Grant(int messages, long bytes) {
+    }
+
+    /** The credit to grant now, or null: not yet, wait until half the buffer's places or bytes were freed. */
+    private Grant grantLocked() {
+        if (owed < Math.max(1, capacity / 2) && (!byteCredit || owedBytes < Math.max(1, byteCapacity / 2))) {
+            return null;
         }
-        int n = owed;
+        Grant grant = new Grant(owed, owedBytes);
         owed = 0;
-        return n;
+        owedBytes = 0;
+        return grant;
     }
 
     /** Drops what this generation buffered and starts the next one; the server gets a full credit with it. */
@@ -330,6 +364,7 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         acks.reset(0);
         lastDelivered = -1;
         owed = 0;
+        owedBytes = 0;
     }
 
     // ------------------------------------------------------------------ from the stream
@@ -461,7 +496,7 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
     @Override
     public Message nextForListener() {
         Message m;
-        int grant;
+        Grant grant;
         Stream s;
         lock.lock();
         try {
@@ -538,20 +573,25 @@ public final class RemoteConsumer implements Consumer, ListenerDispatcher.Target
         private boolean halfClosed;
 
         void open(long gen) {
-            send(SubscribeRequest.newBuilder().setOpen(SubscribeRequest.Open.newBuilder()
+            SubscribeRequest.Open.Builder open = SubscribeRequest.Open.newBuilder()
                     .setTopic(topic == null ? "" : topic)
                     .setSubscription(subscription == null ? "" : subscription)
                     .setInitialPosition(initialPosition == SubscriptionInitialPosition.EARLIEST
                             ? InitialPosition.EARLIEST : InitialPosition.LATEST)
                     .setCredit(capacity)
                     .setGeneration(gen)
-                    .setPacked(true)).build());
+                    .setPacked(true);
+            if (byteCredit) {
+                open.setCreditBytes(byteCapacity);
+            }
+            send(SubscribeRequest.newBuilder().setOpen(open).build());
             await(opened, "opening the subscription");
         }
 
-        void grant(int credit) {
-            if (credit > 0 && endedWith == null) {
-                send(SubscribeRequest.newBuilder().setFlow(SubscribeRequest.Flow.newBuilder().setCredit(credit)).build());
+        void grant(Grant grant) {
+            if (grant != null && endedWith == null) {
+                send(SubscribeRequest.newBuilder().setFlow(SubscribeRequest.Flow.newBuilder()
+                        .setCredit(grant.messages()).setCreditBytes(grant.bytes())).build());
             }
         }
 

@@ -151,6 +151,11 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Consu
     }
 
     /** Whether the server reads produce requests in packed form ({@code ProduceRequest.packed}). */
+    /** The server honours {@code Subscribe}'s byte credit (false from servers before it). */
+    boolean subscribeByteCredit() {
+        return serverInfo.getSubscribeByteCredit();
+    }
+
     boolean producePacked() {
         return serverInfo.getProducePacked();
     }

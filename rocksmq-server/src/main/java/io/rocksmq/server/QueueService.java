@@ -61,9 +61,12 @@ final class QueueService {
     private final RocksMqClient client;
     private final ServerMetrics metrics;
     private final long maxRequestBytes;
+    /** What one subscription stream may hold in the server, in payload bytes ({@link SubscriptionSession}). */
+    private final long sessionBufferBytes;
     private final Set<SubscriptionSession> sessions = ConcurrentHashMap.newKeySet();
 
-    QueueService(RocksMq mq, ServerMetrics metrics, long maxRequestBytes) {
+    QueueService(RocksMq mq, ServerMetrics metrics, long maxRequestBytes, long sessionBufferBytes) {
+        this.sessionBufferBytes = sessionBufferBytes;
         this.mq = mq;
         this.client = RocksMqClient.wrap(mq);
         this.metrics = metrics;
@@ -133,6 +136,7 @@ final class QueueService {
                                 .setMaxMessageBytes(mq.config().maxMessageBytes())
                                 .setMaxRequestBytes(maxRequestBytes)
                                 .setProducePacked(true)
+                                .setSubscribeByteCredit(true)
                                 .build())))
                 .addMethod(QueueGrpc.SCHEDULE, ServerCalls.asyncUnaryCall(unary(
                         io.rocksmq.remote.proto.ScheduleRequest::getTopic, r -> {
@@ -332,10 +336,15 @@ final class QueueService {
     // ------------------------------------------------------------------ subscribe
 
     private StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> responses) {
-        SubscriptionSession session = new SubscriptionSession(client, responses, CallContext.peer(), metrics,
+        SubscriptionSession session = new SubscriptionSession(client, responses, CallContext.peer(), metrics, sessionBufferBytes,
                 sessions::remove);
         sessions.add(session);
         return session;
+    }
+
+    /** The open subscription streams, for tests. */
+    List<SubscriptionSession> sessions() {
+        return List.copyOf(sessions);
     }
 
     /** Ends every open subscription stream with UNAVAILABLE (server shutdown). */

@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Besides the queue service it serves the standard {@code grpc.health.v1.Health} service and gRPC server
  * reflection ({@code grpc.reflection.v1}, the .proto's schema), both without a token. Limits: the
- * largest request ({@link Builder#maxRequestBytes}), streams per connection, idle connections and
+ * largest request ({@link Builder#maxRequestBytes}), what one subscription stream holds
+ * ({@link Builder#sessionBufferBytes}), streams per connection, idle connections and
  * keepalive. {@link #close()} shuts down gracefully: no new calls, open subscriptions end with UNAVAILABLE
  * (their clients re-subscribe elsewhere or later), calls in progress get {@link Builder#drainTimeout} to
  * finish, then the queue is closed.
@@ -51,6 +52,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RmqServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RmqServer.class);
+    /** {@link Builder#sessionBufferBytes}'s default: 32 MiB. */
+    public static final long DEFAULT_SESSION_BUFFER_BYTES = 32L << 20;
 
     private final Server server;
     private final QueueService service;
@@ -68,7 +71,7 @@ public final class RmqServer implements AutoCloseable {
         this.ownsQueue = ownsQueue;
         this.drainTimeout = b.drainTimeout;
         this.metrics = new ServerMetrics(b.meterRegistry);
-        this.service = new QueueService(mq, metrics, b.maxRequestBytes);
+        this.service = new QueueService(mq, metrics, b.maxRequestBytes, b.sessionBufferBytes);
         this.sharedService = new SharedQueueService(mq);
         this.health = new HealthStatusManager();
         AtomicInteger threads = new AtomicInteger();
@@ -137,6 +140,11 @@ public final class RmqServer implements AutoCloseable {
         return address().getPort();
     }
 
+    /** The queue service (its subscription sessions), for tests. */
+    QueueService queueService() {
+        return service;
+    }
+
     public ServerMetrics metrics() {
         return metrics;
     }
@@ -189,6 +197,7 @@ public final class RmqServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 7650;
         private long maxRequestBytes = 64L << 20;
+        private long sessionBufferBytes = DEFAULT_SESSION_BUFFER_BYTES;
         private int maxStreamsPerConnection = 1000;
         private Duration idleTimeout = Duration.ofHours(1);
         private Duration keepAliveTime = Duration.ofSeconds(30);
@@ -223,6 +232,19 @@ public final class RmqServer implements AutoCloseable {
                 throw new InvalidArgumentException("maxRequestBytes must be at least 1024, was " + bytes);
             }
             this.maxRequestBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Payload bytes one subscription stream may hold in the server, whatever its client grants: half
+         * for the read-ahead of the stream's embedded consumer, half for the messages taken for a delivery
+         * (each half may instead hold one larger message, alone). Default 32 MiB; at least 1024.
+         */
+        public Builder sessionBufferBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new InvalidArgumentException("sessionBufferBytes must be at least 1024, was " + bytes);
+            }
+            this.sessionBufferBytes = bytes;
             return this;
         }
 

@@ -11,6 +11,8 @@ import io.rocksmq.api.MessageId;
 import io.rocksmq.api.MqClient;
 import io.rocksmq.api.RocksMqException;
 import io.rocksmq.api.SubscriptionInitialPosition;
+import io.rocksmq.api.internals.BytePoll;
+import io.rocksmq.api.internals.ReceiveBuffer;
 import io.rocksmq.remote.RemoteErrors;
 import io.rocksmq.remote.Wire;
 import io.rocksmq.remote.proto.InitialPosition;
@@ -44,8 +46,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Memory</h2>
  * The pump polls at most the credit left, and only while gRPC says the transport can take more
- * ({@code isReady}): a client that grants nothing, or does not read, holds at most one batch
- * ({@link #MAX_BATCH} messages) in the server, plus the embedded consumer's read-ahead ({@link #READ_AHEAD}).
+ * ({@code isReady}): a client that grants nothing, or does not read, holds at most one batch in the
+ * server, plus the embedded consumer's read-ahead. Both are bounded in messages ({@link #MAX_BATCH},
+ * {@link #READ_AHEAD}) and in payload bytes: the session's budget ({@code rmq serve
+ * --session-buffer-size}, {@link RmqServer.Builder#sessionBufferBytes}) goes half to the read-ahead
+ * ({@code receiveBufferBytes}) and half to one poll ({@link BytePoll}), so a session holds about its budget
+ * whatever the message sizes (each half may hold one larger message instead, alone). A delivery taken by a
+ * poll goes to gRPC's outbound buffer, and the pump polls again only once gRPC is ready.
+ *
+ * <h2>Byte credit</h2>
+ * A client that opens with {@code credit_bytes} grants payload bytes besides messages: {@link #creditBytes}
+ * (under {@link #lock}) goes down by each delivery's payload bytes and up by each {@code flow}'s, a seek
+ * replaces it, and the pump polls only while it is positive, for at most that many bytes (but always one
+ * message): so the client receives less than one message beyond what it granted. A client without it
+ * ({@link #creditBytes} is {@code Long.MAX_VALUE}) is bounded by its message credit only.
  *
  * <h2>Authorisation</h2>
  * The token is checked at open, on every ack and seek, and by the pump before each delivery (in the call's
@@ -87,6 +101,12 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     private final java.util.concurrent.atomic.AtomicInteger seeksWaiting = new java.util.concurrent.atomic.AtomicInteger();
     private Consumer consumer;
     private long credit;
+    /** Payload bytes granted and not yet used; {@code Long.MAX_VALUE} if the client grants no byte credit. */
+    private long creditBytes = Long.MAX_VALUE;
+    /** Most payload bytes one poll takes: half the session's budget. */
+    private final long pollBytes;
+    /** The embedded consumer's read-ahead, in payload bytes: the other half. */
+    private final long readAheadBytes;
     private long generation;
     private boolean ended;
     private Thread pump;
@@ -97,8 +117,13 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     /** The Subscribe call's context (its token), for the pump's permission check before each delivery. */
     private io.grpc.Context callContext;
 
+    /**
+     * @param bufferBytes the session's budget in payload bytes (at least 2): half read ahead, half polled
+     */
     SubscriptionSession(MqClient queue, StreamObserver<SubscribeResponse> responses, String peer, ServerMetrics metrics,
-                        java.util.function.Consumer<SubscriptionSession> onEnd) {
+                        long bufferBytes, java.util.function.Consumer<SubscriptionSession> onEnd) {
+        this.readAheadBytes = Math.max(1, bufferBytes / 2);
+        this.pollBytes = Math.max(1, bufferBytes - readAheadBytes);
         this.onEnd = onEnd;
         this.queue = queue;
         this.responses = (ServerCallStreamObserver<SubscribeResponse>) responses;
@@ -116,7 +141,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             }
             switch (r.getKindCase()) {
                 case OPEN -> open(r.getOpen());
-                case FLOW -> flow(r.getFlow().getCredit());
+                case FLOW -> flow(r.getFlow().getCredit(), r.getFlow().getCreditBytes());
                 case ACK -> reply(r.getRequestId(), () -> ack(r.getAck()));
                 case SEEK -> reply(r.getRequestId(), () -> seek(r.getSeek()));
                 default -> throw new InvalidArgumentException("a subscribe request must be open, flow, ack or seek");
@@ -145,8 +170,10 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
                     .initialPosition(open.getInitialPosition() == InitialPosition.EARLIEST
                             ? SubscriptionInitialPosition.EARLIEST : SubscriptionInitialPosition.LATEST)
                     .receiveBufferSize(READ_AHEAD)
+                    .receiveBufferBytes(readAheadBytes)
                     .build());
             credit = open.getCredit();
+            creditBytes = open.getCreditBytes() > 0 ? open.getCreditBytes() : Long.MAX_VALUE;
             generation = open.getGeneration();
             packed = open.getPacked();
             pump = new Thread(this::pump, "rocksmq-serve-" + open.getTopic() + "/" + open.getSubscription());
@@ -172,11 +199,14 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
         }
     }
 
-    private void flow(long more) {
+    private void flow(long more, long moreBytes) {
         Consumer c = openConsumer();
         lock.lock();
         try {
             credit = Math.min(Integer.MAX_VALUE, credit + more);
+            if (creditBytes != Long.MAX_VALUE && moreBytes > 0) {
+                creditBytes = Math.min(Long.MAX_VALUE - 1, creditBytes + moreBytes); // never "no byte credit"
+            }
         } finally {
             lock.unlock();
         }
@@ -235,6 +265,9 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
                 try {
                     generation = seek.getGeneration();
                     credit = seek.getCredit();
+                    if (creditBytes != Long.MAX_VALUE) {
+                        creditBytes = Math.min(Long.MAX_VALUE - 1, seek.getCreditBytes());
+                    }
                 } finally {
                     lock.unlock();
                 }
@@ -317,6 +350,18 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
         }
     }
 
+    /** Payload bytes the embedded consumer holds read ahead (0 before open), for tests. */
+    long readAheadBytes() {
+        Consumer c;
+        lock.lock();
+        try {
+            c = consumer;
+        } finally {
+            lock.unlock();
+        }
+        return c instanceof io.rocksmq.api.internals.BufferedBytes b ? b.bufferedBytes() : 0;
+    }
+
     /** Ends the session for a server shutdown. */
     void shutdown() {
         end(Status.UNAVAILABLE.withDescription("server shutting down").asRuntimeException());
@@ -353,7 +398,8 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     }
 
     /**
-     * Polls the embedded consumer for at most the credit left ({@link #MAX_BATCH} at most), waiting up to
+     * Polls the embedded consumer for at most the credit left ({@link #MAX_BATCH} at most; in payload bytes,
+     * the byte credit left and {@link #pollBytes} at most, but always one message), waiting up to
      * {@code wait} for the first message, and sends what it got as one delivery (several if it holds more
      * than {@link #MAX_DELIVERY_BYTES}). The caller holds
      * {@link #pollLock}. Returns at once if there is no credit.
@@ -361,17 +407,19 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     private void deliverLocked(Consumer c, Duration wait) {
         long gen;
         int want;
+        long wantBytes;
         lock.lock();
         try {
             gen = generation;
             want = ended ? 0 : (int) Math.min(credit, MAX_BATCH);
+            wantBytes = Math.min(creditBytes, pollBytes);
         } finally {
             lock.unlock();
         }
-        if (want == 0) {
+        if (want <= 0 || wantBytes <= 0) {
             return;
         }
-        List<Message> got = c.poll(want, wait);
+        List<Message> got = c instanceof BytePoll bounded ? bounded.poll(want, wantBytes, wait) : c.poll(want, wait);
         if (got.isEmpty()) {
             return;
         }
@@ -379,9 +427,16 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
         // a grant withdrawn) since it opened must not keep receiving. What was polled stays
         // unacknowledged and goes to the subscription's next consumer.
         callContext.run(() -> CallContext.require(Permission.CONSUME, topic));
+        long payloadBytes = 0;
+        for (int i = 0, n = got.size(); i < n; i++) {
+            payloadBytes += ReceiveBuffer.sizeOf(got.get(i));
+        }
         lock.lock();
         try {
             credit -= got.size();
+            if (creditBytes != Long.MAX_VALUE) {
+                creditBytes -= payloadBytes;
+            }
         } finally {
             lock.unlock();
         }
@@ -417,7 +472,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             while (true) {
                 lock.lock();
                 try {
-                    while (!ended && (credit == 0 || !responses.isReady() || seeksWaiting.get() > 0)) {
+                    while (!ended && (credit <= 0 || creditBytes <= 0 || !responses.isReady() || seeksWaiting.get() > 0)) {
                         try {
                             changed.await();
                         } catch (InterruptedException e) {

@@ -19,6 +19,16 @@ import java.util.function.Supplier;
  * may still be closed, after which it reports "closed". Stopping empties the buffer and wakes every waiter;
  * a stopped buffer accepts nothing.
  *
+ * <h2>Bounds</h2>
+ * Two bounds, both kept by the reader: at most {@code capacity} messages and at most {@code byteCapacity}
+ * payload bytes ({@link #sizeOf}: the payload's length; properties and key are not counted). A reader
+ * asks for {@link #room()} messages while {@link #hasRoom()}, and may buffer a prefix of what it read
+ * that {@link #fitting} allows: whatever fits both bounds, and always the first message when the buffer is
+ * empty, so a message larger than the byte bound still gets through, alone. A reader that keeps to
+ * {@link #fitting} holds at most {@code byteCapacity} bytes, or one message larger than that. A reader
+ * that cannot give back what it read (a server pushed it) may {@link #offer} more than fits: it bounds
+ * what it is sent by its own credit.
+ *
  * <h2>Generations</h2>
  * A reader that fetches outside the lock notes {@link #generation()} first and passes it to
  * {@link #offer}; {@link #clear()} (a seek) starts a new generation, so a fetch begun before the seek is
@@ -34,27 +44,40 @@ import java.util.function.Supplier;
 public final class ReceiveBuffer {
     private final ReentrantLock lock;
     private final int capacity;
+    private final long byteCapacity;
     private final Supplier<RuntimeException> closedError;
     /** Signalled when messages arrive or the consumer stops. */
     private final Condition notEmpty;
     /** Signalled when room appears or the consumer stops. */
     private final Condition notFull;
     private final ArrayDeque<Message> messages;
+    /** The sum of {@link #sizeOf} over {@link #messages}. */
+    private long bytes;
     private long generation;
     private boolean closed;
     private RuntimeException failure;
 
-    /**
-     * @param lock        the owner's lock, held for every call
-     * @param capacity    how many messages the reader should buffer at most ({@link #room()})
-     * @param closedError what calls on a closed consumer throw
-     */
+    /** A buffer bounded by its message count only. */
     public ReceiveBuffer(ReentrantLock lock, int capacity, Supplier<RuntimeException> closedError) {
+        this(lock, capacity, Long.MAX_VALUE, closedError);
+    }
+
+    /**
+     * @param lock         the owner's lock, held for every call
+     * @param capacity     how many messages the reader should buffer at most ({@link #room()})
+     * @param byteCapacity how many payload bytes the reader should buffer at most ({@link #roomBytes()})
+     * @param closedError  what calls on a closed consumer throw
+     */
+    public ReceiveBuffer(ReentrantLock lock, int capacity, long byteCapacity, Supplier<RuntimeException> closedError) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive, was " + capacity);
         }
+        if (byteCapacity <= 0) {
+            throw new IllegalArgumentException("byteCapacity must be positive, was " + byteCapacity);
+        }
         this.lock = lock;
         this.capacity = capacity;
+        this.byteCapacity = byteCapacity;
         this.closedError = closedError;
         this.notEmpty = lock.newCondition();
         this.notFull = lock.newCondition();
@@ -116,6 +139,7 @@ public final class ReceiveBuffer {
 
     private void stopped() {
         messages.clear();
+        bytes = 0;
         notEmpty.signalAll();
         notFull.signalAll();
     }
@@ -138,7 +162,11 @@ public final class ReceiveBuffer {
         if (generation != this.generation || isStopped()) {
             return false;
         }
-        messages.addAll(batch);
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            Message m = batch.get(i);
+            messages.addLast(m);
+            bytes += sizeOf(m);
+        }
         if (!batch.isEmpty()) {
             notEmpty.signalAll();
         }
@@ -151,10 +179,68 @@ public final class ReceiveBuffer {
         return Math.max(0, capacity - messages.size());
     }
 
+    /** Free payload bytes: the byte capacity minus what is buffered (never negative). */
+    public long roomBytes() {
+        assert lock.isHeldByCurrentThread();
+        return Math.max(0, byteCapacity - bytes);
+    }
+
+    /** Below both bounds: a reader may read more. */
+    public boolean hasRoom() {
+        assert lock.isHeldByCurrentThread();
+        return messages.size() < capacity && bytes < byteCapacity;
+    }
+
+    /**
+     * How many of {@code batch}'s first messages fit both bounds now; the first always fits into an empty
+     * buffer (a message larger than the byte capacity goes alone).
+     */
+    public int fitting(List<Message> batch) {
+        assert lock.isHeldByCurrentThread();
+        int n = Math.min(batch.size(), room());
+        long free = roomBytes();
+        int i = 0;
+        if (messages.isEmpty() && n > 0) {
+            free -= sizeOf(batch.get(0));
+            i = 1;
+        }
+        for (; i < n; i++) {
+            free -= sizeOf(batch.get(i));
+            if (free < 0) {
+                break;
+            }
+        }
+        return i;
+    }
+
+    /** What a message counts against the byte bound: its payload's length. */
+    public static long sizeOf(Message m) {
+        return m.payload().length;
+    }
+
+    /** The payload bytes buffered ({@link #sizeOf} summed). */
+    public long bytes() {
+        assert lock.isHeldByCurrentThread();
+        return bytes;
+    }
+
     /** Waits until there is room or the consumer stopped; false if it stopped. Not interruptible. */
     public boolean awaitRoom() {
         assert lock.isHeldByCurrentThread();
-        while (!isStopped() && messages.size() >= capacity) {
+        while (!isStopped() && !hasRoom()) {
+            notFull.awaitUninterruptibly();
+        }
+        return !isStopped();
+    }
+
+    /**
+     * Waits until a message of {@code size} payload bytes fits (the buffer is empty, or it fits both bounds)
+     * or the consumer stopped; false if it stopped. For a reader whose read did not fit at all
+     * ({@link #fitting} was 0). Not interruptible.
+     */
+    public boolean awaitRoomFor(long size) {
+        assert lock.isHeldByCurrentThread();
+        while (!isStopped() && !messages.isEmpty() && (messages.size() >= capacity || bytes + size > byteCapacity)) {
             notFull.awaitUninterruptibly();
         }
         return !isStopped();
@@ -165,6 +251,7 @@ public final class ReceiveBuffer {
         assert lock.isHeldByCurrentThread();
         generation++;
         messages.clear();
+        bytes = 0;
         notFull.signalAll();
     }
 
@@ -197,6 +284,14 @@ public final class ReceiveBuffer {
      * @throws RuntimeException the closed error or the failure, if the consumer stopped
      */
     public List<Message> take(int max, long nanos) {
+        return take(max, Long.MAX_VALUE, nanos);
+    }
+
+    /**
+     * As {@link #take(int, long)}, and at most {@code maxBytes} payload bytes ({@link #sizeOf}), but
+     * always the first message, however large.
+     */
+    public List<Message> take(int max, long maxBytes, long nanos) {
         assert lock.isHeldByCurrentThread();
         while (true) {
             checkUsable();
@@ -215,9 +310,16 @@ public final class ReceiveBuffer {
         }
         int n = Math.min(max, messages.size());
         List<Message> out = new ArrayList<>(n);
+        long taken = 0;
         for (int i = 0; i < n; i++) {
+            long size = sizeOf(messages.peekFirst());
+            if (i > 0 && taken + size > maxBytes) {
+                break;
+            }
+            taken += size;
             out.add(messages.pollFirst());
         }
+        bytes -= taken;
         notFull.signalAll();
         return out;
     }
@@ -230,6 +332,7 @@ public final class ReceiveBuffer {
         }
         Message m = messages.pollFirst();
         if (m != null) {
+            bytes -= sizeOf(m);
             notFull.signalAll();
         }
         return m;

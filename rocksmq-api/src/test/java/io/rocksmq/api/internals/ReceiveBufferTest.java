@@ -110,6 +110,79 @@ class ReceiveBufferTest {
         assertThat(locked(buffer::size)).as("stopping empties the buffer").isZero();
     }
 
+    /** A message of {@code size} payload bytes. */
+    static Message sized(long offset, int size) {
+        return new Message("t", MessageId.of(0, offset), new byte[size], Map.of(), null, 0);
+    }
+
+    @Test
+    void theByteBoundLimitsWhatFitsButAnEmptyBufferTakesOneLargerMessage() {
+        ReceiveBuffer bytes = new ReceiveBuffer(lock, 100, 10, () -> new QueueClosedException("closed"));
+        List<Message> big = List.of(sized(0, 25), sized(1, 1));
+        lock.lock();
+        try {
+            assertThat(bytes.fitting(big)).as("the first message goes alone into an empty buffer").isEqualTo(1);
+            bytes.offer(bytes.generation(), big.subList(0, 1));
+            assertThat(bytes.bytes()).isEqualTo(25);
+            assertThat(bytes.hasRoom()).isFalse();
+            assertThat(bytes.roomBytes()).isZero();
+            assertThat(bytes.fitting(List.of(sized(1, 1)))).as("nothing more while over the bound").isZero();
+            assertThat(offsets(bytes.take(5, 0))).containsExactly(0L);
+            assertThat(bytes.bytes()).isZero();
+
+            List<Message> four = List.of(sized(1, 4), sized(2, 4), sized(3, 4), sized(4, 1));
+            assertThat(bytes.fitting(four)).as("4 + 4 fit in 10, a third 4 does not").isEqualTo(2);
+            bytes.offer(bytes.generation(), four.subList(0, 2));
+            assertThat(bytes.roomBytes()).isEqualTo(2);
+            assertThat(bytes.hasRoom()).isTrue();
+            assertThat(bytes.fitting(List.of(sized(3, 4)))).isZero();
+            assertThat(bytes.fitting(List.of(sized(3, 2), sized(4, 1)))).isEqualTo(1);
+
+            assertThat(bytes.poll().id().offset()).isEqualTo(1);
+            assertThat(bytes.bytes()).isEqualTo(4);
+            bytes.clear();
+            assertThat(bytes.bytes()).as("a seek drops the bytes with the messages").isZero();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Test
+    void aTakeBoundedByBytesTakesAtLeastOneMessage() {
+        ReceiveBuffer bytes = new ReceiveBuffer(lock, 100, 1000, () -> new QueueClosedException("closed"));
+        lock.lock();
+        try {
+            bytes.offer(bytes.generation(), List.of(sized(0, 30), sized(1, 30), sized(2, 30), sized(3, 5)));
+            assertThat(offsets(bytes.take(10, 10, 0))).as("larger than the bound: alone").containsExactly(0L);
+            assertThat(offsets(bytes.take(10, 60, 0))).containsExactly(1L, 2L);
+            assertThat(bytes.bytes()).isEqualTo(5);
+            assertThat(offsets(bytes.take(10, 60, 0))).containsExactly(3L);
+            assertThat(bytes.bytes()).isZero();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Test
+    void aReaderWaitingForRoomForOneMessageIsWokenWhenItFits() throws Exception {
+        ReceiveBuffer bytes = new ReceiveBuffer(lock, 100, 10, () -> new QueueClosedException("closed"));
+        locked(() -> bytes.offer(bytes.generation(), List.of(sized(0, 4), sized(1, 4))));
+        CompletableFuture<Boolean> reader = parked(() -> locked(() -> bytes.awaitRoomFor(5)));
+        assertThat(reader).isNotDone();
+        locked(() -> bytes.take(1, 0));
+        assertThat(reader.get(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Boolean> larger = parked(() -> locked(() -> bytes.awaitRoomFor(50)));
+        assertThat(larger).as("larger than the bound: waits for an empty buffer").isNotDone();
+        locked(() -> bytes.take(1, 0));
+        assertThat(larger.get(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aByteBoundMustBePositive() {
+        assertThatThrownBy(() -> new ReceiveBuffer(lock, 1, 0, () -> new QueueClosedException("closed")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void everyCallDemandsTheOwnersLock() {
         boolean assertionsOn = false;

@@ -15,6 +15,8 @@ import io.rocksmq.api.WrongGroupTypeException;
 import io.rocksmq.api.internals.AckRing;
 import io.rocksmq.api.internals.ListenerDispatcher;
 import io.rocksmq.api.internals.ListenerErrors;
+import io.rocksmq.api.internals.BufferedBytes;
+import io.rocksmq.api.internals.BytePoll;
 import io.rocksmq.api.internals.ReceiveBuffer;
 import io.rocksmq.api.internals.Threads;
 import io.rocksmq.core.AwaitResult;
@@ -40,7 +42,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link ConsumerRegistration#await}, which a produce to the topic ends at once. There is no polling
  * interval: a timed-out await means nothing happened, so the thread parks again without reading. When
  * the buffer is full the thread waits for the application to take messages, so a slow application
- * holds at most {@code receiveBufferSize} messages in memory.
+ * holds at most {@code receiveBufferSize} messages and {@code receiveBufferBytes} payload bytes in memory
+ * (or one larger message, alone).
+ *
+ * <h2>Byte bound</h2>
+ * Storage reads are counted in messages, so the thread sizes each read by the messages it last read: it
+ * asks for the free bytes divided by the largest payload of its previous read (one message for its first
+ * read), within the free places and {@link #MAX_READ}. Of what a read returns it buffers only what fits
+ * ({@link ReceiveBuffer#fitting}); the rest stays unread (the cursor stops before it) and is read again
+ * when there is room, so what is <em>held</em> never exceeds the bounds whatever the sizes. What one read
+ * briefly holds before that cut is bounded by its count only: when sizes grow suddenly, up to that many
+ * messages of the new size.
  *
  * <h2>Acknowledgement</h2>
  * Every message read is tracked in an {@link AckRing} until acknowledged (its rules: only delivered
@@ -68,7 +80,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe.
  */
-final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
+final class RocksMqConsumer implements Consumer, BytePoll, BufferedBytes, ListenerDispatcher.Target {
     /** Most messages one storage read asks for, whatever the free buffer space. */
     static final int MAX_READ = 500;
     /** How long one await parks; a timeout only parks again (it carries no news), so this is not a poll. */
@@ -95,6 +107,9 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
     /** What one read skipped, reused read after read; the delivery thread's own (copied into {@link #expiredPending}). */
     private final ExpiredIds readSkipped = new ExpiredIds();
 
+    /** The largest payload of the delivery thread's last read that returned messages; 0 before one did. Its own. */
+    private long lastReadMaxSize;
+
     /** Storage reads made by the delivery thread, for tests. */
     private final AtomicLong reads = new AtomicLong();
 
@@ -110,7 +125,8 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
                         ListenerErrors.LOGGING))
                 .orElse(null);
         this.registration = registration;
-        this.buffer = new ReceiveBuffer(lock, options.receiveBufferSize(), this::closedException);
+        this.buffer = new ReceiveBuffer(lock, options.receiveBufferSize(), options.receiveBufferBytes(),
+                this::closedException);
         this.acks = new AckRing(position);
         this.committed = position;
         this.deliveryThread = new Thread(this::deliver, "rocksmq-consumer-" + topic + "/" + subscription);
@@ -169,6 +185,16 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
     }
 
     @Override
+    public long bufferedBytes() {
+        lock.lock();
+        try {
+            return buffer.bytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public String topic() {
         return topic;
     }
@@ -180,10 +206,18 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
 
     @Override
     public List<Message> poll(int maxMessages, Duration timeout) {
+        return poll(maxMessages, Long.MAX_VALUE, timeout);
+    }
+
+    @Override
+    public List<Message> poll(int maxMessages, long maxBytes, Duration timeout) {
         long nanos = ReceiveBuffer.checkPoll(maxMessages, timeout, dispatcher != null);
+        if (maxBytes <= 0) {
+            throw new InvalidArgumentException("maxBytes must be positive, was " + maxBytes);
+        }
         lock.lock();
         try {
-            List<Message> out = buffer.take(maxMessages, nanos);
+            List<Message> out = buffer.take(maxMessages, maxBytes, nanos);
             for (Message m : out) {
                 acks.delivered(m.id().offset());
             }
@@ -350,6 +384,7 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
                 long gen;
                 long from;
                 int space;
+                long roomBytes;
                 lock.lock();
                 try {
                     if (!buffer.awaitRoom()) {
@@ -358,13 +393,14 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
                     gen = buffer.generation();
                     from = acks.next();
                     space = buffer.room();
+                    roomBytes = buffer.roomBytes();
                 } finally {
                     lock.unlock();
                 }
                 reads.incrementAndGet();
                 ExpiredIds skipped = readSkipped;
                 skipped.clear();
-                List<ConsumerMessage> batch = mq.read(topic, from, Math.min(space, MAX_READ), skipped);
+                List<ConsumerMessage> batch = mq.read(topic, from, readSize(space, roomBytes), skipped);
                 if (!batch.isEmpty()) {
                     if (publish(gen, batch, skipped) && dispatcher != null) {
                         dispatcher.dispatch();
@@ -391,20 +427,46 @@ final class RocksMqConsumer implements Consumer, ListenerDispatcher.Target {
         }
     }
 
-    /** Buffers a read, and keeps the expired ids it skipped, unless a seek or close happened since it started. */
+    /**
+     * How many messages the next read asks for: the free places ({@link #MAX_READ} at most), and no more
+     * than the free bytes hold at the largest size of the last read (one before any read returned).
+     */
+    private int readSize(int space, long roomBytes) {
+        int n = Math.min(space, MAX_READ);
+        long bySize = lastReadMaxSize == 0 ? 1 : Math.max(1, roomBytes / Math.max(1, lastReadMaxSize));
+        return (int) Math.min(n, bySize);
+    }
+
+    /**
+     * Buffers what of a read fits the buffer's bounds, and keeps the expired ids it skipped, unless a seek or
+     * close happened since it started. If not even its first message fits, waits until it would and
+     * buffers nothing: the next read starts at that message again. False if nothing was buffered.
+     */
     private boolean publish(long gen, List<ConsumerMessage> batch, ExpiredIds skipped) {
         List<Message> messages = new ArrayList<>(batch.size());
+        long largest = 0;
         for (ConsumerMessage m : batch) {
-            messages.add(MessageMapper.decode(topic, m));
+            Message decoded = MessageMapper.decode(topic, m);
+            largest = Math.max(largest, ReceiveBuffer.sizeOf(decoded));
+            messages.add(decoded);
         }
+        lastReadMaxSize = Math.max(1, largest);
         lock.lock();
         try {
-            if (!buffer.offer(gen, messages)) {
+            int fit = buffer.fitting(messages);
+            if (fit == 0) {
+                buffer.awaitRoomFor(ReceiveBuffer.sizeOf(messages.get(0)));
+                return false; // read again from the same place (a seek, or close, may have come meanwhile)
+            }
+            List<Message> kept = fit == messages.size() ? messages : messages.subList(0, fit);
+            if (!buffer.offer(gen, kept)) {
                 return false;
             }
-            for (ConsumerMessage m : batch) {
-                acks.read(m.id());
+            for (int i = 0; i < fit; i++) {
+                acks.read(batch.get(i).id());
             }
+            // Ids of skipped expired messages past the kept ones are skipped again by the next read;
+            // ExpiredIds holds each once, and the group counts them only when its position passes them.
             expiredPending.addAll(skipped);
             return true;
         } finally {

@@ -222,6 +222,103 @@ class RocksMqConsumerTest {
                 .orElseThrow(() -> new AssertionError("no thread named " + name));
     }
 
+    private static final int MIB = 1 << 20;
+
+    private RocksMqConsumer subscribeBytes(String topic, int bufferSize, long bufferBytes) {
+        return (RocksMqConsumer) client.subscribe(ConsumerOptions.builder(topic, "s")
+                .initialPosition(SubscriptionInitialPosition.EARLIEST).receiveBufferSize(bufferSize)
+                .receiveBufferBytes(bufferBytes).build());
+    }
+
+    /** Sends {@code sizes.length} messages, message i of {@code sizes[i]} bytes whose first 4 bytes are i. */
+    private static List<MessageId> sendSized(Producer p, int... sizes) {
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] payload = new byte[Math.max(4, sizes[i])];
+            java.nio.ByteBuffer.wrap(payload).putInt(i);
+            ids.add(p.send(payload));
+        }
+        return ids;
+    }
+
+    /** Polls until {@code n} messages came, acknowledging each, and checks they are 0..n-1 in order. */
+    private static void drainInOrder(Consumer c, List<MessageId> ids) {
+        List<MessageId> got = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (got.size() < ids.size() && System.nanoTime() < deadline) {
+            for (Message m : c.poll(100, Duration.ofMillis(200))) {
+                assertThat(java.nio.ByteBuffer.wrap(m.payload()).getInt()).isEqualTo(got.size());
+                got.add(m.id());
+                c.ack(m.id());
+            }
+        }
+        assertThat(got).as("every message once, in order").isEqualTo(ids);
+        assertThat(c.poll(10, Duration.ZERO)).isEmpty();
+    }
+
+    @Test
+    void aStalledConsumerHoldsNoMoreBytesThanItsByteBound() throws Exception {
+        try (Producer p = client.createProducer("t");
+             RocksMqConsumer c = subscribeBytes("t", 1000, 3L * MIB)) {
+            int[] sizes = new int[20];
+            java.util.Arrays.fill(sizes, MIB);
+            List<MessageId> ids = sendSized(p, sizes);
+            awaitTrue(() -> c.buffered() == 3);
+            assertThat(c.bufferedBytes()).isEqualTo(3L * MIB);
+            assertThat(c.unacknowledged()).as("read: no more than it holds").isEqualTo(3);
+            drainInOrder(c, ids);
+            assertThat(c.bufferedBytes()).isZero();
+        }
+    }
+
+    @Test
+    void messagesGrowingLargerAreCutToTheByteBound() throws Exception {
+        int[] sizes = new int[40];
+        java.util.Arrays.fill(sizes, 0, 10, 10);
+        java.util.Arrays.fill(sizes, 10, 40, MIB);
+        List<MessageId> ids;
+        try (Producer p = client.createProducer("t")) {
+            ids = sendSized(p, sizes); // all stored before the consumer reads
+        }
+        try (RocksMqConsumer c = subscribeBytes("t", 40, 3L * MIB)) {
+            // Its first read takes one message; the next, sized by that small one, asks for 39 and gets 9
+            // small and 30 large ones: only what fits is kept (2 large), the rest is read again later.
+            awaitTrue(() -> c.unacknowledged() >= 12);
+            long held = c.bufferedBytes();
+            assertThat(held).isLessThanOrEqualTo(3L * MIB);
+            assertThat(c.buffered()).isEqualTo(12);
+            assertThat(c.unacknowledged()).isEqualTo(12);
+            drainInOrder(c, ids);
+        }
+    }
+
+    @Test
+    void aMessageLargerThanTheByteBoundIsDeliveredAlone() throws Exception {
+        try (Producer p = client.createProducer("t");
+             RocksMqConsumer c = subscribeBytes("t", 1000, MIB)) {
+            List<MessageId> ids = sendSized(p, 10, 3 * MIB, 3 * MIB, 10);
+            awaitTrue(() -> c.buffered() == 1);
+            // The next read gets the large ones, which do not fit beside the small one: it keeps nothing
+            // and waits until the buffer is empty.
+            assertThat(c.bufferedBytes()).isEqualTo(10);
+            drainInOrder(c, ids);
+        }
+    }
+
+    @Test
+    void aPollBoundedByBytesTakesAtLeastOneMessage() throws Exception {
+        try (Producer p = client.createProducer("t");
+             RocksMqConsumer c = subscribeBytes("t", 1000, 10L * MIB)) {
+            List<MessageId> ids = sendSized(p, MIB, MIB, MIB, 10);
+            awaitTrue(() -> c.buffered() == 4);
+            assertThat(c.poll(100, 10, Duration.ZERO)).extracting(Message::id).containsExactly(ids.get(0));
+            assertThat(c.poll(100, 2L * MIB, Duration.ZERO)).extracting(Message::id)
+                    .containsExactly(ids.get(1), ids.get(2));
+            assertThat(c.poll(100, 2L * MIB, Duration.ZERO)).extracting(Message::id).containsExactly(ids.get(3));
+            assertThatThrownBy(() -> c.poll(1, 0, Duration.ZERO)).isInstanceOf(io.rocksmq.api.InvalidArgumentException.class);
+        }
+    }
+
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean()) {
