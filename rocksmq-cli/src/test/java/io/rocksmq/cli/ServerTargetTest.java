@@ -50,6 +50,32 @@ class ServerTargetTest {
     }
 
     @Test
+    void groupsListShowsTheExpiredMessagesEachGroupSkipped() {
+        io.rocksmq.core.RocksMq mq = server.queue();
+        mq.createTopic("orders");
+        mq.createConsumerGroup("orders", "billing");
+        mq.createConsumerGroup("orders", "audit");
+        mq.produce("orders", List.of(
+                io.rocksmq.core.ProducerMessage.of("gone".getBytes()).withTtl(java.time.Duration.ofMillis(1)),
+                io.rocksmq.core.ProducerMessage.of("gone too".getBytes()).withTtl(java.time.Duration.ofMillis(1))));
+        mq.produce("orders", List.of(io.rocksmq.core.ProducerMessage.of("kept".getBytes())));
+        long producedBy = System.currentTimeMillis(); // their expiry: at most 1 ms after this
+        while (System.currentTimeMillis() <= producedBy + 1) {
+            Thread.onSpinWait();
+        }
+        // billing reads past the two expired messages and acknowledges the third: the server counts them.
+        assertThat(ok("consume", "orders", "-g", "billing", "--server", uri).lines()).containsExactly("kept");
+
+        List<String> table = ok("groups", "list", "orders", "--server", uri).lines();
+        assertThat(table.get(0).split("\\s+")).containsExactly("TOPIC", "GROUP", "POSITION", "LAG", "EXPIRED");
+        assertThat(table.get(1).split("\\s+")).containsExactly("orders", "audit", "0", "3", "0");
+        assertThat(table.get(2).split("\\s+")).containsExactly("orders", "billing", "3", "0", "2");
+        assertThat(ok("groups", "list", "orders", "--json", "--server", uri).out().strip()).isEqualTo(
+                "{\"groups\":[{\"topic\":\"orders\",\"group\":\"audit\",\"position\":0,\"lag\":3,\"expired\":0},"
+                        + "{\"topic\":\"orders\",\"group\":\"billing\",\"position\":3,\"lag\":0,\"expired\":2}]}");
+    }
+
+    @Test
     void topicsProduceConsumeAndGroupsWorkOnAServer() {
         assertThat(ok("topics", "create", "orders", "--server", uri).out()).isEqualTo("created topic 'orders'\n");
         assertThat(ok("--server", uri, "topics", "list").lines()).containsExactly("TOPIC   GROUPS", "orders  0");
@@ -66,7 +92,7 @@ class ServerTargetTest {
         assertThat(consumed.lines().get(0)).startsWith("0\t").endsWith("\tk1\tsource=shop\tapple");
         assertThat(consumed.lines().get(1)).endsWith("\tbanana");
         assertThat(ok("groups", "list", "--json", "--server", uri).out().strip())
-                .isEqualTo("{\"groups\":[{\"topic\":\"orders\",\"group\":\"billing\",\"position\":2,\"lag\":1}]}");
+                .isEqualTo("{\"groups\":[{\"topic\":\"orders\",\"group\":\"billing\",\"position\":2,\"lag\":1,\"expired\":0}]}");
         // The rest, then caught up: the command ends by itself.
         assertThat(ok("consume", "orders", "-g", "billing", "--server", uri).lines()).containsExactly("cherry");
 
