@@ -37,6 +37,14 @@ class ServeCommandTest {
     }
 
     @Test
+    void aSessionBufferBelowOneKibibyteIsRefusedBeforeServing() {
+        Cli.Result r = cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(), "--session-buffer-size", "10");
+        assertThat(r.exit()).as(r.toString()).isNotZero();
+        assertThat(r.err()).contains("sessionBufferBytes must be at least 1024");
+        assertThat(r.out()).doesNotContain("serving");
+    }
+
+    @Test
     void serveAnswersRemoteClientsAndStopsGracefully() throws Exception {
         AtomicReference<Cli.Result> result = new AtomicReference<>();
         Thread server = new Thread(() -> result.set(cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(),
