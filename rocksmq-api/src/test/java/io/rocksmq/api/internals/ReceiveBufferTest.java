@@ -178,6 +178,50 @@ class ReceiveBufferTest {
     }
 
     @Test
+    void bytesStayTheSumOfWhatIsBufferedThroughOffersTakesPollsAndClears() {
+        ReceiveBuffer b = new ReceiveBuffer(lock, 10_000, Long.MAX_VALUE, () -> new QueueClosedException("closed"));
+        java.util.ArrayDeque<Message> model = new java.util.ArrayDeque<>();
+        java.util.Random random = new java.util.Random(42);
+        long next = 0;
+        lock.lock();
+        try {
+            for (int step = 0; step < 5_000; step++) {
+                int op = random.nextInt(10);
+                if (op < 5) {
+                    List<Message> batch = new ArrayList<>();
+                    for (int i = random.nextInt(40); i > 0; i--) {
+                        batch.add(sized(next++, random.nextInt(100)));
+                    }
+                    b.offer(b.generation(), batch);
+                    model.addAll(batch);
+                } else if (op < 8) {
+                    long maxBytes = 1 + random.nextInt(500);
+                    int max = 1 + random.nextInt(30);
+                    List<Message> got = b.take(max, maxBytes, 0);
+                    long taken = 0;
+                    for (Message m : got) {
+                        assertThat(m).isSameAs(model.pollFirst());
+                        taken += m.payload().length;
+                    }
+                    assertThat(got.size() == 1 || taken <= maxBytes).isTrue();
+                    if (!model.isEmpty() && got.size() < max) { // stopped by the bytes: the next did not fit
+                        assertThat(taken + model.peekFirst().payload().length).isGreaterThan(maxBytes);
+                    }
+                } else if (op < 9) {
+                    assertThat(b.poll()).isSameAs(model.pollFirst());
+                } else if (random.nextInt(10) == 0) {
+                    b.clear();
+                    model.clear();
+                }
+                assertThat(b.bytes()).isEqualTo(model.stream().mapToLong(m -> m.payload().length).sum());
+                assertThat(b.size()).isEqualTo(model.size());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Test
     void aByteBoundMustBePositive() {
         assertThatThrownBy(() -> new ReceiveBuffer(lock, 1, 0, () -> new QueueClosedException("closed")))
                 .isInstanceOf(IllegalArgumentException.class);
