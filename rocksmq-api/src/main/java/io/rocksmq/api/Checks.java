@@ -21,6 +21,13 @@ final class Checks {
         return value;
     }
 
+    static long positive(String what, long value) {
+        if (value <= 0) {
+            throw new InvalidArgumentException(what + " must be positive, was " + value);
+        }
+        return value;
+    }
+
     /**
      * Rejects an unpaired surrogate: UTF-8 cannot encode one, and every backend stores text as UTF-8, so it
      * would come back as {@code '?'} — a silent change of the data.

@@ -207,9 +207,7 @@ public final class ConsumerOptions {
             Checks.name("topic", topic);
             Checks.name("subscription", subscription);
             Checks.positive("receiveBufferSize", receiveBufferSize);
-            if (receiveBufferBytes <= 0) {
-                throw new InvalidArgumentException("receiveBufferBytes must be positive, was " + receiveBufferBytes);
-            }
+            Checks.positive("receiveBufferBytes", receiveBufferBytes);
             if (subscriptionType == null) {
                 throw new InvalidArgumentException("subscriptionType must not be null");
             }

@@ -207,7 +207,7 @@ final class TopicsCommand extends CommandGroup {
                 Text.table(out, rows);
                 if (!t.groups().isEmpty()) {
                     out.println();
-                    Text.table(out, Views.groupRows(List.of(t), false));
+                    Text.table(out, Views.groupRows(t));
                 }
             });
             return 0;

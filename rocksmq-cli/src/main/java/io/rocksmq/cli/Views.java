@@ -39,15 +39,11 @@ final class Views {
                 "lag", g.lag())).toList();
     }
 
-    /** A table of the topics' groups: GROUP, POSITION, LAG, with a TOPIC column first if asked. */
-    static List<List<String>> groupRows(List<TopicSnapshot> topics, boolean withTopic) {
-        List<List<String>> rows = withTopic ? Text.rows("TOPIC", "GROUP", "POSITION", "LAG")
-                : Text.rows("GROUP", "POSITION", "LAG");
-        for (TopicSnapshot t : topics) {
-            for (TopicSnapshot.GroupSnapshot g : t.groups()) {
-                List<String> row = List.of(g.name(), Long.toString(g.position()), Long.toString(g.lag()));
-                rows.add(withTopic ? List.of(t.name(), row.get(0), row.get(1), row.get(2)) : row);
-            }
+    /** A table of one topic's groups: GROUP, POSITION, LAG. */
+    static List<List<String>> groupRows(TopicSnapshot topic) {
+        List<List<String>> rows = Text.rows("GROUP", "POSITION", "LAG");
+        for (TopicSnapshot.GroupSnapshot g : topic.groups()) {
+            rows.add(List.of(g.name(), Long.toString(g.position()), Long.toString(g.lag())));
         }
         return rows;
     }

@@ -262,15 +262,7 @@ final class DedupRuns {
         if (p != null && p.prefix.length() == prefixLength && id.startsWith(p.prefix)) {
             return p;
         }
-        String prefix = id.substring(0, prefixLength);
-        p = producers.get(prefix);
-        if (p == null && create) {
-            p = put(prefix);
-        }
-        if (p != null) {
-            last = p;
-        }
-        return p;
+        return lookup(id.substring(0, prefixLength), create);
     }
 
     /**
@@ -282,7 +274,12 @@ final class DedupRuns {
         if (p != null && p.prefix.equals(prefix)) {
             return p;
         }
-        p = producers.get(prefix);
+        return lookup(prefix, create);
+    }
+
+    /** The producer of a prefix from the map (created if {@code create}), remembered as the last one named; or null. */
+    private Producer lookup(String prefix, boolean create) {
+        Producer p = producers.get(prefix);
         if (p == null && create) {
             p = put(prefix);
         }
@@ -418,10 +415,7 @@ final class DedupRuns {
      * @return false if it is not (the caller spills its ids to the general path, {@link #loadSpill})
      */
     boolean loadRun(String prefix, long firstSeq, int count, long messageId, long storedAt) {
-        Producer p = producers.get(prefix);
-        if (p == null) {
-            p = put(prefix);
-        }
+        Producer p = lookup(prefix, true);
         if (firstSeq < p.end()) {
             return false;
         }
@@ -435,10 +429,7 @@ final class DedupRuns {
 
     /** At load: an id of {@code prefix} stored at {@code storedAt} was put on the general path. */
     void loadSpill(String prefix, long storedAt) {
-        Producer p = producers.get(prefix);
-        if (p == null) {
-            p = put(prefix);
-        }
+        Producer p = lookup(prefix, true);
         p.spilledUntil = Math.max(p.spilledUntil, storedAt);
         addToRing(p, storedAt, true);
     }

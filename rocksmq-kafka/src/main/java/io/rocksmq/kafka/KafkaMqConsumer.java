@@ -250,12 +250,12 @@ final class KafkaMqConsumer implements Consumer, io.rocksmq.api.internals.Buffer
         Threads.joinUninterruptibly(pollThread);
     }
 
-    /** Messages read ahead and not yet taken (tests). */
     @Override
     public long bufferedBytes() {
         return state.bufferedBytes();
     }
 
+    /** Messages read ahead and not yet taken (tests). */
     int buffered() {
         return state.buffered();
     }

@@ -150,12 +150,12 @@ public final class RemoteMqClient extends AbstractMqClient<RemoteProducer, Consu
         return serverInfo.getMaxRequestBytes();
     }
 
-    /** Whether the server reads produce requests in packed form ({@code ProduceRequest.packed}). */
     /** The server honours {@code Subscribe}'s byte credit (false from servers before it). */
     boolean subscribeByteCredit() {
         return serverInfo.getSubscribeByteCredit();
     }
 
+    /** Whether the server reads produce requests in packed form ({@code ProduceRequest.packed}). */
     boolean producePacked() {
         return serverInfo.getProducePacked();
     }
