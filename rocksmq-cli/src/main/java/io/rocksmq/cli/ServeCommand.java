@@ -53,6 +53,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Payload bytes one subscription stream may hold in the server, whatever its client"
                     + " grants: half read ahead, half taken for a delivery (default: ${DEFAULT-VALUE}).")
     String sessionBufferSize;
+    @Option(names = "--server-buffer-size", paramLabel = "SIZE",
+            description = "Payload bytes all subscription streams together may hold in the server: each reserves"
+                    + " its --session-buffer-size when it opens, or what is left down to 64KiB; below that a"
+                    + " subscribe fails with RESOURCE_EXHAUSTED and changes nothing. At least 1024 and at least"
+                    + " min(64KiB, --session-buffer-size) (default: a quarter of the JVM's max heap).")
+    String serverBufferSize;
     @Option(names = "--max-streams", defaultValue = "1000", paramLabel = "N",
             description = "Concurrent calls per connection (default: ${DEFAULT-VALUE}).")
     int maxStreams;
@@ -108,6 +114,9 @@ final class ServeCommand implements Callable<Integer> {
                     .idleTimeout(idleTimeout)
                     .drainTimeout(drainTimeout)
                     .insecure(insecure);
+            if (serverBufferSize != null) {
+                b.serverBufferBytes(Units.bytes(serverBufferSize));
+            }
             if (tlsCert != null) {
                 b.tls(tlsCert, tlsKey, clientCa);
             }

@@ -65,7 +65,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * When the stream fails with UNAVAILABLE (server stopped or restarted, network down) the consumer
  * re-subscribes by itself with backoff (100 ms doubling to 5 s) until it succeeds or is closed, as a new
  * generation: the buffer is dropped, and the server delivers again from the persisted position, so
- * messages delivered but not acknowledged are delivered again (at-least-once). Meanwhile receive finds
+ * messages delivered but not acknowledged are delivered again (at-least-once); a server whose buffer budget
+ * is used up ({@link ServerBusyException}) is retried the same way. Meanwhile receive finds
  * nothing, and acknowledgements and seeks fail with {@link ServerUnavailableException}.
  *
  * <h2>Locks</h2>
@@ -447,8 +448,9 @@ public final class RemoteConsumer implements Consumer, BufferedBytes, ListenerDi
         try {
             s.open(gen);
             LOG.info("subscription '{}' on topic '{}' re-subscribed", subscription, topic);
-        } catch (ServerUnavailableException | SubscriptionInUseException e) {
-            // Still down, or the server has not yet noticed that the old stream is gone.
+        } catch (ServerUnavailableException | SubscriptionInUseException | ServerBusyException e) {
+            // Still down, or the server has not yet noticed that the old stream is gone, or the streams
+            // open there have reserved its whole buffer budget for now (one may end; the others retry too).
             reconnectLater(Math.min(MAX_BACKOFF_MS, delayMs * 2));
             return;
         } catch (RocksMqException e) {

@@ -27,6 +27,9 @@ import io.rocksmq.remote.proto.Error;
  * the same exception type. A status without that trailer (from gRPC itself: unreachable server, request
  * too large, no or bad token) becomes {@link ServerUnavailableException}, {@link InvalidArgumentException},
  * {@link UnauthenticatedException}, {@link PermissionDeniedException} or a plain {@link RocksMqException}.
+ * A server out of a server-wide resource sends {@link ServerBusyException} with RESOURCE_EXHAUSTED and the
+ * trailer (RESOURCE_EXHAUSTED without it, from gRPC's request-size limit, stays an
+ * {@link InvalidArgumentException}).
  *
  * <p>Thread-safe: stateless.
  */
@@ -72,6 +75,9 @@ public final class RemoteErrors {
     }
 
     private static Status statusOf(RocksMqException e) {
+        if (e instanceof ServerBusyException) {
+            return Status.RESOURCE_EXHAUSTED;
+        }
         if (e instanceof TopicNotFoundException || e instanceof ConsumerGroupNotFoundException
                 || e instanceof ScheduleNotFoundException) {
             return Status.NOT_FOUND;
@@ -94,6 +100,9 @@ public final class RemoteErrors {
     }
 
     private static String typeName(RocksMqException e) {
+        if (e instanceof ServerBusyException) {
+            return "ServerBusyException"; // the one error of this package a server sends
+        }
         Class<?> c = e.getClass();
         while (c != RocksMqException.class && !c.getPackageName().equals("io.rocksmq.api")) {
             c = c.getSuperclass();
@@ -142,6 +151,7 @@ public final class RemoteErrors {
             // The shared-subscription fencing errors: the remote consumer rebuilds them with the receipt it sent.
             case "StaleDeliveryException", "LockExpiredException", "DeliveryNotFoundException" ->
                     new RemoteSharedConsumer.AnswerRefused(e.getType(), message);
+            case "ServerBusyException" -> new ServerBusyException(message);
             case "StorageException", "NotAQueueException", "QueueAlreadyOpenException" ->
                     new StorageException(message, null, null);
             default -> new RocksMqException(message);

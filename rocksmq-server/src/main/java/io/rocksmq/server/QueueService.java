@@ -63,10 +63,14 @@ final class QueueService {
     private final long maxRequestBytes;
     /** What one subscription stream may hold in the server, in payload bytes ({@link SubscriptionSession}). */
     private final long sessionBufferBytes;
+    /** What all subscription streams together may hold; each reserves its buffer from it at open. */
+    private final ServerBufferBudget budget;
     private final Set<SubscriptionSession> sessions = ConcurrentHashMap.newKeySet();
 
-    QueueService(RocksMq mq, ServerMetrics metrics, long maxRequestBytes, long sessionBufferBytes) {
+    QueueService(RocksMq mq, ServerMetrics metrics, long maxRequestBytes, long sessionBufferBytes,
+                 ServerBufferBudget budget) {
         this.sessionBufferBytes = sessionBufferBytes;
+        this.budget = budget;
         this.mq = mq;
         this.client = RocksMqClient.wrap(mq);
         this.metrics = metrics;
@@ -337,9 +341,14 @@ final class QueueService {
 
     private StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> responses) {
         SubscriptionSession session = new SubscriptionSession(client, responses, CallContext.peer(), metrics, sessionBufferBytes,
-                sessions::remove);
+                budget, sessions::remove);
         sessions.add(session);
         return session;
+    }
+
+    /** The server's buffer budget, for tests. */
+    ServerBufferBudget budget() {
+        return budget;
     }
 
     /** The open subscription streams, for tests. */

@@ -43,8 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Besides the queue service it serves the standard {@code grpc.health.v1.Health} service and gRPC server
  * reflection ({@code grpc.reflection.v1}, the .proto's schema), both without a token. Limits: the
  * largest request ({@link Builder#maxRequestBytes}), what one subscription stream holds
- * ({@link Builder#sessionBufferBytes}), streams per connection, idle connections and
- * keepalive. {@link #close()} shuts down gracefully: no new calls, open subscriptions end with UNAVAILABLE
+ * ({@link Builder#sessionBufferBytes}), what all of them hold together ({@link Builder#serverBufferBytes}),
+ * streams per connection, idle connections and keepalive. {@link #close()} shuts down gracefully: no new calls, open subscriptions end with UNAVAILABLE
  * (their clients re-subscribe elsewhere or later), calls in progress get {@link Builder#drainTimeout} to
  * finish, then the queue is closed.
  *
@@ -54,6 +54,13 @@ public final class RmqServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RmqServer.class);
     /** {@link Builder#sessionBufferBytes}'s default: 32 MiB. */
     public static final long DEFAULT_SESSION_BUFFER_BYTES = 32L << 20;
+    /**
+     * The least buffer a subscription stream opens with when the server's budget
+     * ({@link Builder#serverBufferBytes}) cannot cover its full {@link Builder#sessionBufferBytes}: 64 KiB
+     * (or the full session buffer, if smaller). Below it the stream is refused rather than opened with a
+     * buffer too small to read ahead anything useful.
+     */
+    public static final long SESSION_BUFFER_FLOOR_BYTES = 64L << 10;
 
     private final Server server;
     private final QueueService service;
@@ -70,8 +77,9 @@ public final class RmqServer implements AutoCloseable {
         this.mq = mq;
         this.ownsQueue = ownsQueue;
         this.drainTimeout = b.drainTimeout;
-        this.metrics = new ServerMetrics(b.meterRegistry);
-        this.service = new QueueService(mq, metrics, b.maxRequestBytes, b.sessionBufferBytes);
+        ServerBufferBudget budget = new ServerBufferBudget(b.serverBufferBytes(), b.sessionFloorBytes());
+        this.metrics = new ServerMetrics(b.meterRegistry, budget);
+        this.service = new QueueService(mq, metrics, b.maxRequestBytes, b.sessionBufferBytes, budget);
         this.sharedService = new SharedQueueService(mq);
         this.health = new HealthStatusManager();
         AtomicInteger threads = new AtomicInteger();
@@ -103,8 +111,10 @@ public final class RmqServer implements AutoCloseable {
         }
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(QueueGrpc.SERVICE_NAME, ServingStatus.SERVING);
-        LOG.info("serving address={} tls={} mutualTls={} tokens={} data={}", address(), b.tls(), b.clientCa != null,
-                b.tokens == null ? "off" : b.tokens.size(), mq.config().directory());
+        LOG.info("serving address={} tls={} mutualTls={} tokens={} data={} sessionBufferBytes={} serverBufferBytes={}"
+                        + " sessionBufferFloorBytes={}", address(), b.tls(), b.clientCa != null,
+                b.tokens == null ? "off" : b.tokens.size(), mq.config().directory(), b.sessionBufferBytes,
+                budget.budget(), budget.floor());
     }
 
     /** A server on the queue in this directory (opened, and closed with the server). */
@@ -198,6 +208,8 @@ public final class RmqServer implements AutoCloseable {
         private int port = 7650;
         private long maxRequestBytes = 64L << 20;
         private long sessionBufferBytes = DEFAULT_SESSION_BUFFER_BYTES;
+        /** 0: the default, a quarter of the JVM's max heap, taken at {@link #start}. */
+        private long serverBufferBytes;
         private int maxStreamsPerConnection = 1000;
         private Duration idleTimeout = Duration.ofHours(1);
         private Duration keepAliveTime = Duration.ofSeconds(30);
@@ -246,6 +258,36 @@ public final class RmqServer implements AutoCloseable {
             }
             this.sessionBufferBytes = bytes;
             return this;
+        }
+
+        /**
+         * Payload bytes all subscription streams together may hold in the server: each stream reserves its
+         * {@link #sessionBufferBytes} from this budget when it opens and gives it back when it ends (however it
+         * ends). When what is left cannot cover a full session buffer, a stream opens with what is left, down to
+         * {@link RmqServer#SESSION_BUFFER_FLOOR_BYTES} (or the session buffer, if smaller); below that its
+         * {@code Subscribe} fails with RESOURCE_EXHAUSTED (a {@code ServerBusyException} on the Java client) and
+         * nothing changes. So what the streams hold is at most this plus, per stream, the larger messages its
+         * buffer lets through alone. Default: a quarter of the JVM's max heap
+         * ({@code Runtime.getRuntime().maxMemory() / 4}). At least 1024, like {@link #sessionBufferBytes}; and
+         * {@link #start} refuses a budget below the floor (no stream could ever open). A budget smaller than
+         * one session buffer is allowed: the first stream then gets all of it.
+         */
+        public Builder serverBufferBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new InvalidArgumentException("serverBufferBytes must be at least 1024, was " + bytes);
+            }
+            this.serverBufferBytes = bytes;
+            return this;
+        }
+
+        /** The server budget in force: the one set, or a quarter of the max heap. */
+        long serverBufferBytes() {
+            return serverBufferBytes > 0 ? serverBufferBytes : Math.max(1024, Runtime.getRuntime().maxMemory() / 4);
+        }
+
+        /** The least a stream opens with: the floor, or the whole session buffer if smaller. */
+        long sessionFloorBytes() {
+            return Math.min(SESSION_BUFFER_FLOOR_BYTES, sessionBufferBytes);
         }
 
         /** Concurrent calls (streams) one connection may have open; default 1000. */
@@ -341,13 +383,19 @@ public final class RmqServer implements AutoCloseable {
          * Opens the queue (unless given) and starts serving.
          *
          * @throws InvalidArgumentException if the address is not loopback and there is neither TLS nor
-         *                                  {@link #insecure}, or the TLS files cannot be read
+         *                                  {@link #insecure}, or the TLS files cannot be read, or the
+         *                                  {@link #serverBufferBytes} are below one stream's floor
          * @throws RocksMqException         if the address cannot be bound, or the queue cannot be opened
          */
         public RmqServer start() {
             if (!tls() && !insecure && !isLoopback(host)) {
                 throw new InvalidArgumentException("refusing to serve " + host + " without TLS: tokens and messages "
                         + "would cross the network in clear text; give a certificate, or pass --insecure");
+            }
+            if (serverBufferBytes() < sessionFloorBytes()) {
+                throw new InvalidArgumentException("serverBufferBytes (" + serverBufferBytes() + ") must be at least "
+                        + sessionFloorBytes() + ", the least buffer a subscription stream opens with (64 KiB, or "
+                        + "sessionBufferBytes if smaller): no subscription could open");
             }
             RocksMq mq = queue != null ? queue : RocksMq.open(config);
             try {

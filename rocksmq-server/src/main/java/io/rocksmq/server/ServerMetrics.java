@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  * With a Micrometer registry ({@link RmqServer.Builder#meterRegistry}) they are also published there:
  * {@code rocksmq.server.calls} (timer, tags {@code method}, {@code status}; a stream's time is its
  * lifetime), {@code rocksmq.server.subscriptions} (gauge), {@code rocksmq.server.produced.messages} and
- * {@code rocksmq.server.delivered.messages} (counters).
+ * {@code rocksmq.server.delivered.messages} (counters), {@code rocksmq.server.buffer.reserved} and
+ * {@code rocksmq.server.buffer.budget} (gauges, in bytes: what the open subscription streams have reserved of
+ * the server's buffer budget, and that budget; {@link ServerBufferBudget}).
  *
  * <p>Thread-safe: adders and a concurrent map.
  */
@@ -27,10 +29,18 @@ public final class ServerMetrics {
     private final AtomicLong openSubscriptions = new AtomicLong();
     private final LongAdder produced = new LongAdder();
     private final LongAdder delivered = new LongAdder();
+    private final ServerBufferBudget budget;
 
-    ServerMetrics(MeterRegistry registry) {
+    ServerMetrics(MeterRegistry registry, ServerBufferBudget budget) {
         this.registry = registry;
+        this.budget = budget;
         if (registry != null) {
+            Gauge.builder("rocksmq.server.buffer.reserved", budget, ServerBufferBudget::reserved).baseUnit("bytes")
+                    .description("payload bytes the open subscribe streams reserved of the server's budget")
+                    .register(registry);
+            Gauge.builder("rocksmq.server.buffer.budget", budget, ServerBufferBudget::budget).baseUnit("bytes")
+                    .description("payload bytes all subscribe streams together may hold (--server-buffer-size)")
+                    .register(registry);
             Gauge.builder("rocksmq.server.subscriptions", openSubscriptions, AtomicLong::get)
                     .description("open subscribe streams").register(registry);
             FunctionCounter.builder("rocksmq.server.produced.messages", produced, LongAdder::sum)
@@ -81,5 +91,15 @@ public final class ServerMetrics {
 
     public long deliveredMessages() {
         return delivered.sum();
+    }
+
+    /** Payload bytes the open subscription streams have reserved of the server's buffer budget. */
+    public long bufferReservedBytes() {
+        return budget.reserved();
+    }
+
+    /** The server's buffer budget ({@link RmqServer.Builder#serverBufferBytes}). */
+    public long bufferBudgetBytes() {
+        return budget.budget();
     }
 }

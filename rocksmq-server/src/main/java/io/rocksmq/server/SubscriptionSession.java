@@ -14,6 +14,7 @@ import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.api.internals.BytePoll;
 import io.rocksmq.api.internals.ReceiveBuffer;
 import io.rocksmq.remote.RemoteErrors;
+import io.rocksmq.remote.ServerBusyException;
 import io.rocksmq.remote.Wire;
 import io.rocksmq.remote.proto.InitialPosition;
 import io.rocksmq.remote.proto.PackedMessages;
@@ -53,6 +54,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code receiveBufferBytes}) and half to one poll ({@link BytePoll}), so a session holds about its budget
  * whatever the message sizes (each half may hold one larger message instead, alone). A delivery taken by a
  * poll goes to gRPC's outbound buffer, and the pump polls again only once gRPC is ready.
+ *
+ * <p>The budget is reserved from the server's ({@link ServerBufferBudget}, {@code --server-buffer-size}) at
+ * {@code open}, after the permission check and before the embedded consumer is created: the full session
+ * buffer, or what the server has left down to its floor, or nothing, and then the open fails with
+ * {@link ServerBusyException} (RESOURCE_EXHAUSTED) having changed nothing. {@link #reservation} (under
+ * {@link #lock}) holds what was reserved; {@link #end} takes it and gives it back, once, after the embedded
+ * consumer is closed: every way a session ends (cancel, error, completion, a failed open, server shutdown)
+ * goes through {@code end}, and {@link #ended} makes it run once.
  *
  * <h2>Byte credit</h2>
  * A client that opens with {@code credit_bytes} grants payload bytes besides messages: {@link #creditBytes}
@@ -103,10 +112,15 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     private long credit;
     /** Payload bytes granted and not yet used; {@code Long.MAX_VALUE} if the client grants no byte credit. */
     private long creditBytes = Long.MAX_VALUE;
-    /** Most payload bytes one poll takes: half the session's budget. */
-    private final long pollBytes;
-    /** The embedded consumer's read-ahead, in payload bytes: the other half. */
-    private final long readAheadBytes;
+    /** The buffer this session asks the server's budget for. */
+    private final long sessionBufferBytes;
+    private final ServerBufferBudget budget;
+    /** What this session reserved of {@link #budget} (0 before open and after end). */
+    private long reservation;
+    /** Most payload bytes one poll takes: half the reservation (set at open). */
+    private long pollBytes;
+    /** The embedded consumer's read-ahead, in payload bytes: the other half (set at open). */
+    private long readAheadBytes;
     private long generation;
     private boolean ended;
     private Thread pump;
@@ -119,11 +133,12 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
 
     /**
      * @param bufferBytes the session's budget in payload bytes (at least 2): half read ahead, half polled
+     * @param budget      the server's budget, which {@code bufferBytes} (or less) is reserved from at open
      */
     SubscriptionSession(MqClient queue, StreamObserver<SubscribeResponse> responses, String peer, ServerMetrics metrics,
-                        long bufferBytes, java.util.function.Consumer<SubscriptionSession> onEnd) {
-        this.readAheadBytes = Math.max(1, bufferBytes / 2);
-        this.pollBytes = Math.max(1, bufferBytes - readAheadBytes);
+                        long bufferBytes, ServerBufferBudget budget, java.util.function.Consumer<SubscriptionSession> onEnd) {
+        this.sessionBufferBytes = bufferBytes;
+        this.budget = budget;
         this.onEnd = onEnd;
         this.queue = queue;
         this.responses = (ServerCallStreamObserver<SubscribeResponse>) responses;
@@ -166,6 +181,21 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             subscription = open.getSubscription();
             CallContext.require(Permission.CONSUME, topic);
             callContext = io.grpc.Context.current();
+            // Before the consumer exists: a refusal leaves no group created and no position moved.
+            long granted = budget.reserve(sessionBufferBytes);
+            if (granted == 0) {
+                long reserved = budget.reserved();
+                LOG.warn("subscribe refused topic={} subscription={} by={} peer={}: server buffer budget used up"
+                                + " (reservedBytes={} serverBufferBytes={} floorBytes={})", topic, subscription,
+                        CallContext.principal(), peer, reserved, budget.budget(), budget.floor());
+                throw new ServerBusyException("the server's subscription buffer budget is used up: open subscriptions"
+                        + " have reserved " + reserved + " of its " + budget.budget() + " bytes, less than the "
+                        + Math.min(budget.floor(), sessionBufferBytes) + " a subscription needs are left; retry when"
+                        + " another subscription ends (the server's --server-buffer-size)");
+            }
+            reservation = granted; // from here on, end() gives it back
+            readAheadBytes = Math.max(1, granted / 2);
+            pollBytes = Math.max(1, granted - readAheadBytes);
             consumer = queue.subscribe(ConsumerOptions.builder(open.getTopic(), open.getSubscription())
                     .initialPosition(open.getInitialPosition() == InitialPosition.EARLIEST
                             ? SubscriptionInitialPosition.EARLIEST : SubscriptionInitialPosition.LATEST)
@@ -311,6 +341,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
     void end(RuntimeException status) {
         Consumer c;
         Thread p;
+        long reserved;
         lock.lock();
         try {
             if (ended) {
@@ -319,21 +350,29 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             ended = true;
             c = consumer;
             p = pump;
+            reserved = reservation;
+            reservation = 0;
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        onEnd.accept(this);
-        if (c != null) {
-            try {
-                c.close(); // ends a poll in progress with QueueClosedException
-            } catch (RuntimeException e) {
-                LOG.warn("closing the consumer of '{}/{}' failed", topic, subscription, e);
+        try {
+            onEnd.accept(this);
+            if (c != null) {
+                try {
+                    c.close(); // ends a poll in progress with QueueClosedException
+                } catch (RuntimeException e) {
+                    LOG.warn("closing the consumer of '{}/{}' failed", topic, subscription, e);
+                }
+                metrics.subscriptionClosed();
             }
-            metrics.subscriptionClosed();
-        }
-        if (p != null && p != Thread.currentThread()) {
-            io.rocksmq.api.internals.Threads.joinUninterruptibly(p);
+            if (p != null && p != Thread.currentThread()) {
+                io.rocksmq.api.internals.Threads.joinUninterruptibly(p);
+            }
+        } finally {
+            if (reserved > 0) { // given back once the buffers it paid for are gone with the consumer
+                budget.release(reserved);
+            }
         }
         if (status != null) {
             synchronized (responses) {
@@ -360,6 +399,16 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             lock.unlock();
         }
         return c instanceof io.rocksmq.api.internals.BufferedBytes b ? b.bufferedBytes() : 0;
+    }
+
+    /** What this session reserved of the server's buffer budget (0 before open and after end), for tests. */
+    long reservedBytes() {
+        lock.lock();
+        try {
+            return reservation;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Ends the session for a server shutdown. */
