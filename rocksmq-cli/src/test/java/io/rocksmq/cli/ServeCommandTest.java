@@ -45,6 +45,53 @@ class ServeCommandTest {
     }
 
     @Test
+    void aServerBufferBelowOneKibibyteOrTheFloorOrNotASizeIsRefusedBeforeServing() {
+        Cli.Result tiny = cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(), "--server-buffer-size", "10");
+        assertThat(tiny.exit()).as(tiny.toString()).isNotZero();
+        assertThat(tiny.err()).contains("serverBufferBytes must be at least 1024");
+        assertThat(tiny.out()).doesNotContain("serving");
+        Cli.Result belowFloor = new Cli().run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(),
+                "--server-buffer-size", "32KiB");
+        assertThat(belowFloor.exit()).as(belowFloor.toString()).isNotZero();
+        assertThat(belowFloor.err()).contains("serverBufferBytes (32768) must be at least 65536");
+        assertThat(belowFloor.out()).doesNotContain("serving");
+        Cli.Result notASize = new Cli().run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(),
+                "--server-buffer-size", "-5MiB");
+        assertThat(notASize.exit()).as(notASize.toString()).isNotZero();
+        assertThat(notASize.err()).contains("'-5MiB' is not a size");
+        assertThat(notASize.out()).doesNotContain("serving");
+    }
+
+    @Test
+    void aServerBufferSmallerThanOneSessionGoesToTheFirstSubscriptionAndRefusesTheNext() throws Exception {
+        AtomicReference<Cli.Result> result = new AtomicReference<>();
+        Thread server = new Thread(() -> result.set(cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(),
+                "--metrics-port", "0", "--server-buffer-size", "8MiB")));
+        server.start();
+        try {
+            String uri = awaitUri(cli);
+            Matcher metricsUrl = Pattern.compile("http://127\\.0\\.0\\.1:\\d+/metrics").matcher(cli.liveOut());
+            assertThat(metricsUrl.find()).as(cli.liveOut()).isTrue();
+            try (MqClient client = MqClient.open(uri);
+                 Consumer c = client.subscribe(ConsumerOptions.builder("orders", "billing").build())) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.subscribe(
+                                ConsumerOptions.builder("orders", "audit").build()))
+                        .isInstanceOf(io.rocksmq.remote.ServerBusyException.class);
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl.group()))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(scrape).contains("rocksmq_server_buffer_budget_bytes 8388608.0",
+                        "rocksmq_server_buffer_reserved_bytes 8388608.0"); // all of it: less than one session's 32 MiB
+            }
+        } finally {
+            server.interrupt();
+            server.join(Duration.ofSeconds(30).toMillis());
+        }
+        assertThat(server.isAlive()).isFalse();
+        assertThat(result.get().exit()).as(result.get().toString()).isZero();
+    }
+
+    @Test
     void serveAnswersRemoteClientsAndStopsGracefully() throws Exception {
         AtomicReference<Cli.Result> result = new AtomicReference<>();
         Thread server = new Thread(() -> result.set(cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(),
