@@ -71,7 +71,9 @@ class ServerBufferBudgetServingTest {
     /** A raw subscriber that never grants credit. */
     private static final class Subscriber extends ClientCall.Listener<SubscribeResponse> {
         final CountDownLatch opened = new CountDownLatch(1);
+        final CountDownLatch ended = new CountDownLatch(1);
         volatile Status closed;
+        volatile Metadata trailers;
 
         @Override
         public void onMessage(SubscribeResponse r) {
@@ -82,20 +84,27 @@ class ServerBufferBudgetServingTest {
 
         @Override
         public void onClose(Status status, Metadata trailers) {
+            this.trailers = trailers;
             closed = status;
+            ended.countDown();
         }
     }
 
     private ClientCall<SubscribeRequest, SubscribeResponse> openWithoutCredit(String subscription)
             throws InterruptedException {
         Subscriber s = new Subscriber();
+        ClientCall<SubscribeRequest, SubscribeResponse> call = start(s, subscription);
+        assertThat(s.opened.await(30, TimeUnit.SECONDS)).as("opened " + subscription).isTrue();
+        return call;
+    }
+
+    private ClientCall<SubscribeRequest, SubscribeResponse> start(Subscriber s, String subscription) {
         ClientCall<SubscribeRequest, SubscribeResponse> call = raw.channel.newCall(QueueGrpc.SUBSCRIBE,
                 io.grpc.CallOptions.DEFAULT);
         call.start(s, new Metadata());
         call.request(Integer.MAX_VALUE);
         call.sendMessage(SubscribeRequest.newBuilder().setOpen(SubscribeRequest.Open.newBuilder().setTopic("t")
                 .setSubscription(subscription).setInitialPosition(InitialPosition.EARLIEST).setCredit(0)).build());
-        assertThat(s.opened.await(30, TimeUnit.SECONDS)).as("opened " + subscription).isTrue();
         return call;
     }
 
@@ -143,6 +152,13 @@ class ServerBufferBudgetServingTest {
         mq.createConsumerGroup("t", "existing");
         mq.consume("t", "existing", 7);
         long existingPosition = mq.position("t", "existing");
+        Subscriber refused = new Subscriber();
+        start(refused, "raw");
+        assertThat(refused.ended.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.opened.getCount()).as("never opened").isOne();
+        assertThat(refused.closed.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(refused.trailers.get(io.rocksmq.remote.RemoteErrors.ERROR_KEY).getType())
+                .isEqualTo("ServerBusyException");
         try (MqClient client = MqClient.open("rmq://127.0.0.1:" + server.port())) {
             assertThatThrownBy(() -> client.subscribe(ConsumerOptions.builder("t", "fresh")
                     .initialPosition(SubscriptionInitialPosition.EARLIEST).build()))
@@ -151,7 +167,8 @@ class ServerBufferBudgetServingTest {
             assertThatThrownBy(() -> client.subscribe(ConsumerOptions.builder("t", "existing")
                     .initialPosition(SubscriptionInitialPosition.LATEST).build()))
                     .isInstanceOf(ServerBusyException.class);
-            assertThat(mq.consumerGroups("t")).containsExactlyInAnyOrder("s0", "s1", "s2", "existing");
+            assertThat(mq.consumerGroups("t")).as("no group 'raw' or 'fresh'")
+                    .containsExactlyInAnyOrder("s0", "s1", "s2", "existing");
             assertThat(mq.position("t", "existing")).isEqualTo(existingPosition);
             assertThat(budget.reserved()).isEqualTo(BUDGET);
             awaitTrue("the refused streams gone", () -> server.queueService().sessions().size() == 3);
