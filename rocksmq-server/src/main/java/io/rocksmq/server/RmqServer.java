@@ -44,9 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reflection ({@code grpc.reflection.v1}, the .proto's schema), both without a token. Limits: the
  * largest request ({@link Builder#maxRequestBytes}), what one subscription stream holds
  * ({@link Builder#sessionBufferBytes}), what all of them hold together ({@link Builder#serverBufferBytes}),
- * streams per connection, idle connections and keepalive. {@link #close()} shuts down gracefully: no new calls, open subscriptions end with UNAVAILABLE
- * (their clients re-subscribe elsewhere or later), calls in progress get {@link Builder#drainTimeout} to
- * finish, then the queue is closed.
+ * streams per connection, idle connections and keepalive. {@link #close()} shuts down gracefully: no new
+ * calls, open subscriptions end with UNAVAILABLE (their clients re-subscribe elsewhere or later), calls in
+ * progress get {@link Builder#drainTimeout} to finish, then the queue is closed.
  *
  * <p>Thread-safe.
  */

@@ -33,7 +33,10 @@ class ManyClientsTest {
 
     @Test
     void twoHundredConcurrentClients() throws Exception {
-        try (RmqServer server = RmqServer.builder(dir).listen("127.0.0.1", 0).start()) {
+        // A budget for every client's full session buffer: this test is about many clients, and the default
+        // budget (a quarter of the heap) would refuse some of them on a machine with a small heap.
+        try (RmqServer server = RmqServer.builder(dir).listen("127.0.0.1", 0)
+                .serverBufferBytes(CLIENTS * RmqServer.DEFAULT_SESSION_BUFFER_BYTES).start()) {
             String uri = "rmq://127.0.0.1:" + server.port();
             List<MqClient> clients = new ArrayList<>();
             ExecutorService pool = Executors.newFixedThreadPool(32);
