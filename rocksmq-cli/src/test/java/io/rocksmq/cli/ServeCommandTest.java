@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,30 +38,27 @@ class ServeCommandTest {
         }
     }
 
-    @Test
-    void aSessionBufferBelowOneKibibyteIsRefusedBeforeServing() {
-        Cli.Result r = cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(), "--session-buffer-size", "10");
+    /** {@code rmq serve} on loopback with {@code flags} exits non-zero with {@code reason}, having served nothing. */
+    private void assertRefusedBeforeServing(Cli c, String reason, String... flags) {
+        List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0", "--data", dir.toString()));
+        args.addAll(List.of(flags));
+        Cli.Result r = c.run(args.toArray(String[]::new));
         assertThat(r.exit()).as(r.toString()).isNotZero();
-        assertThat(r.err()).contains("sessionBufferBytes must be at least 1024");
+        assertThat(r.err()).contains(reason);
         assertThat(r.out()).doesNotContain("serving");
     }
 
     @Test
+    void aSessionBufferBelowOneKibibyteIsRefusedBeforeServing() {
+        assertRefusedBeforeServing(cli, "sessionBufferBytes must be at least 1024", "--session-buffer-size", "10");
+    }
+
+    @Test
     void aServerBufferBelowOneKibibyteOrTheFloorOrNotASizeIsRefusedBeforeServing() {
-        Cli.Result tiny = cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(), "--server-buffer-size", "10");
-        assertThat(tiny.exit()).as(tiny.toString()).isNotZero();
-        assertThat(tiny.err()).contains("serverBufferBytes must be at least 1024");
-        assertThat(tiny.out()).doesNotContain("serving");
-        Cli.Result belowFloor = new Cli().run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(),
+        assertRefusedBeforeServing(cli, "serverBufferBytes must be at least 1024", "--server-buffer-size", "10");
+        assertRefusedBeforeServing(new Cli(), "serverBufferBytes (32768) must be at least 65536",
                 "--server-buffer-size", "32KiB");
-        assertThat(belowFloor.exit()).as(belowFloor.toString()).isNotZero();
-        assertThat(belowFloor.err()).contains("serverBufferBytes (32768) must be at least 65536");
-        assertThat(belowFloor.out()).doesNotContain("serving");
-        Cli.Result notASize = new Cli().run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(),
-                "--server-buffer-size", "-5MiB");
-        assertThat(notASize.exit()).as(notASize.toString()).isNotZero();
-        assertThat(notASize.err()).contains("'-5MiB' is not a size");
-        assertThat(notASize.out()).doesNotContain("serving");
+        assertRefusedBeforeServing(new Cli(), "'-5MiB' is not a size", "--server-buffer-size", "-5MiB");
     }
 
     @Test
