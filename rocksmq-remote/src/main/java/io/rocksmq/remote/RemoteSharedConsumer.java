@@ -24,8 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,7 +42,14 @@ import java.util.concurrent.TimeUnit;
  * toolkit keeps it beside the held message), so that after the subscription was deleted and created again an
  * answer to the old one's delivery is refused, as in process.
  *
- * <p>Thread-safe: {@link #pending} is volatile (the acquire in flight, cancelled by {@link #wakeUp}).
+ * <p>A waiting acquire the server refuses because too many already wait ({@link ServerBusyException}) is
+ * asked again after a jittered backoff ({@value #FIRST_BUSY_BACKOFF_MS} ms doubling to
+ * {@value #MAX_BUSY_BACKOFF_MS} ms) while the caller's timeout lasts; the last request, at the timeout, does
+ * not wait, and the server never refuses one that does not wait. So a poll on a busy server returns what
+ * is there, or nothing, within its timeout, instead of failing.
+ *
+ * <p>Thread-safe: {@link #pending} is volatile (the acquire in flight, cancelled by {@link #wakeUp});
+ * {@link #stopped} wakes a backoff in progress.
  */
 final class RemoteSharedConsumer extends AbstractSharedConsumer<Long> {
     /**
@@ -57,9 +66,14 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer<Long> {
         }
     }
 
+    static final long FIRST_BUSY_BACKOFF_MS = 10;
+    static final long MAX_BUSY_BACKOFF_MS = 500;
+
     private final RemoteMqClient client;
     private volatile Future<AcquireResponse> pending;
     private volatile boolean stopping;
+    /** Counted down by {@link #wakeUp}: ends a backoff after a refused acquire at once. */
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     private RemoteSharedConsumer(RemoteMqClient client, ConsumerOptions options) {
         super(options, "rocksmq-remote-shared-consumer");
@@ -101,6 +115,7 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer<Long> {
     @Override
     protected List<Held<Long>> acquire(int max, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long busyBackoffMs = FIRST_BUSY_BACKOFF_MS;
         while (true) {
             if (stopping) {
                 throw closedException();
@@ -130,7 +145,15 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer<Long> {
                 if (stopping) {
                     throw closedException();
                 }
-                throw RemoteErrors.fromStatus(e.getCause());
+                RocksMqException error = RemoteErrors.fromStatus(e.getCause());
+                if (!(error instanceof ServerBusyException) || waitMs == 0) {
+                    throw error; // a busy server never refuses an acquire that does not wait; if one did, say so
+                }
+                if (!backOff(busyBackoffMs, deadline)) {
+                    return List.of(); // interrupted
+                }
+                busyBackoffMs = Math.min(MAX_BUSY_BACKOFF_MS, busyBackoffMs * 2);
+                continue;
             } finally {
                 pending = null;
             }
@@ -167,6 +190,7 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer<Long> {
     @Override
     protected void wakeUp() {
         stopping = true;
+        stopped.countDown();
         Future<AcquireResponse> call = pending;
         if (call != null) {
             call.cancel(true);
@@ -188,6 +212,25 @@ final class RemoteSharedConsumer extends AbstractSharedConsumer<Long> {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /**
+     * Waits a jittered {@code backoffMs} (between half and all of it), but not past {@code deadline}, or
+     * until {@link #wakeUp}. False if interrupted (the interrupt is kept).
+     */
+    private boolean backOff(long backoffMs, long deadline) {
+        long jittered = backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
+        long sleepNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(jittered), deadline - System.nanoTime());
+        if (sleepNanos <= 0) {
+            return true;
+        }
+        try {
+            stopped.await(sleepNanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 
     /** The answer naming {@code delivery}: offset, attempt and the incarnation that handed it out. */
     private AnswerRequest.Builder receipt(Held<Long> delivery) {

@@ -13,6 +13,7 @@ import io.rocksmq.api.RocksMqException;
 import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.RocksMqConfig;
 import io.rocksmq.remote.QueueGrpc;
+import io.rocksmq.remote.SharedQueueGrpc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,7 @@ public final class RmqServer implements AutoCloseable {
         ServerBufferBudget budget = new ServerBufferBudget(b.serverBufferBytes(), b.sessionFloorBytes());
         this.metrics = new ServerMetrics(b.meterRegistry, budget);
         this.service = new QueueService(mq, metrics, b.maxRequestBytes, b.sessionBufferBytes, budget);
-        this.sharedService = new SharedQueueService(mq);
+        this.sharedService = new SharedQueueService(mq, b.maxWaitingAcquires, b.maxAcquireWait.toMillis());
         this.health = new HealthStatusManager();
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -155,6 +156,11 @@ public final class RmqServer implements AutoCloseable {
         return service;
     }
 
+    /** The shared-subscription service (its waiting acquires), for tests. */
+    SharedQueueService sharedQueueService() {
+        return sharedService;
+    }
+
     public ServerMetrics metrics() {
         return metrics;
     }
@@ -216,6 +222,8 @@ public final class RmqServer implements AutoCloseable {
         private Duration keepAliveTimeout = Duration.ofSeconds(10);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+        private int maxWaitingAcquires = SharedQueueService.MAX_WAITING;
+        private Duration maxAcquireWait = Duration.ofMillis(SharedQueueGrpc.MAX_ACQUIRE_WAIT_MILLIS);
         private Path certificateChain;
         private Path privateKey;
         private Path clientCa;
@@ -324,6 +332,20 @@ public final class RmqServer implements AutoCloseable {
                 throw new InvalidArgumentException("threads must be positive, was " + n);
             }
             this.threads = n;
+            return this;
+        }
+
+        /**
+         * For tests: at most {@code maxWaiting} shared-subscription acquires wait at once (more that would wait
+         * are refused with {@code ServerBusyException}), each at most {@code maxWait}. Defaults: 512, and the
+         * protocol's 5 s ({@code SharedQueueGrpc.MAX_ACQUIRE_WAIT_MILLIS}).
+         */
+        Builder sharedAcquireLimits(int maxWaiting, Duration maxWait) {
+            if (maxWaiting <= 0) {
+                throw new InvalidArgumentException("maxWaiting must be positive, was " + maxWaiting);
+            }
+            this.maxAcquireWait = positive(maxWait, "maxWait");
+            this.maxWaitingAcquires = maxWaiting;
             return this;
         }
 

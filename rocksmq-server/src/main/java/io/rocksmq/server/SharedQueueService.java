@@ -15,6 +15,7 @@ import io.rocksmq.core.RocksMq;
 import io.rocksmq.core.SharedGroup;
 import io.rocksmq.core.SharedGroupOptions;
 import io.rocksmq.remote.RemoteErrors;
+import io.rocksmq.remote.ServerBusyException;
 import io.rocksmq.remote.SharedQueueGrpc;
 import io.rocksmq.remote.proto.AcquireRequest;
 import io.rocksmq.remote.proto.AcquireResponse;
@@ -39,6 +40,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The service {@code rocksmq.v1.SharedQueue}: SHARED subscriptions served straight from the queue's
@@ -48,11 +50,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@code Acquire} may wait (at most {@link SharedQueueGrpc#MAX_ACQUIRE_WAIT_MILLIS}); it waits on a thread
  * of its own pool, not on gRPC's executor, so waiting workers never starve other calls. At most
- * {@link #MAX_WAITING} acquires wait at once; more fail with RESOURCE_EXHAUSTED. Permissions are checked on
- * the gRPC thread (the call's context is there): consume on the topic, and produce on a dead-letter topic
- * named at creation.
+ * {@link #MAX_WAITING} acquires wait at once (a permit of {@code waiting} each); one more that would wait
+ * is refused with RESOURCE_EXHAUSTED and a {@code ServerBusyException} in the error trailer, having changed
+ * nothing, so a client knows to retry it (the Java client does, with backoff). An acquire that does not
+ * wait takes no permit and is never refused. The pool itself has no thread limit: the permits bound the
+ * tasks it runs, and a thread limit of its own could refuse a task whose permit was granted (a thread
+ * that released its permit but has not yet gone back to the pool still counts). Permissions are checked
+ * on the gRPC thread (the call's context is there): consume on the topic, and produce on a dead-letter
+ * topic named at creation.
  *
- * <p>Thread-safe: the queue is; the pool and its permits are thread-safe.
+ * <p>Thread-safe: the queue is; the pool, its permits and the counters are thread-safe.
  */
 final class SharedQueueService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedQueueService.class);
@@ -60,17 +67,48 @@ final class SharedQueueService implements AutoCloseable {
     static final int MAX_ACQUIRE = 10_000;
 
     private final RocksMq mq;
-    private final Semaphore waiting = new Semaphore(MAX_WAITING);
+    private final int maxWaiting;
+    private final long maxWaitMillis;
+    /** One permit per acquire that may wait at once. */
+    private final Semaphore waiting;
+    private final LongAdder refused = new LongAdder();
     private final ExecutorService waiters;
 
     SharedQueueService(RocksMq mq) {
+        this(mq, MAX_WAITING, SharedQueueGrpc.MAX_ACQUIRE_WAIT_MILLIS);
+    }
+
+    /**
+     * With other limits than the protocol's, for tests: at most {@code maxWaiting} acquires wait at once,
+     * each at most {@code maxWaitMillis}.
+     */
+    SharedQueueService(RocksMq mq, int maxWaiting, long maxWaitMillis) {
+        if (maxWaiting < 1 || maxWaitMillis < 1) {
+            throw new InvalidArgumentException("shared acquire limits must be positive, were " + maxWaiting
+                    + " waiting, " + maxWaitMillis + " ms");
+        }
         this.mq = mq;
+        this.maxWaiting = maxWaiting;
+        this.maxWaitMillis = maxWaitMillis;
+        this.waiting = new Semaphore(maxWaiting);
         AtomicInteger n = new AtomicInteger();
-        this.waiters = new ThreadPoolExecutor(0, MAX_WAITING, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        // No thread limit (the permits bound the tasks) and no queue: each task starts at once, on an idle
+        // thread or a new one, so a task is refused only once the pool is shut down.
+        this.waiters = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "rocksmq-serve-shared-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Acquires waiting now (holding a permit). */
+    int waitingAcquires() {
+        return maxWaiting - waiting.availablePermits();
+    }
+
+    /** Acquires refused so far because {@link #MAX_WAITING} (or the limit given) were already waiting. */
+    long refusedAcquires() {
+        return refused.sum();
     }
 
     ServerServiceDefinition definition() {
@@ -122,25 +160,28 @@ final class SharedQueueService implements AutoCloseable {
             fail(responses, e, r.getTopic(), r.getSubscription());
             return;
         }
-        Duration wait = Duration.ofMillis(Math.min(r.getTimeoutMillis(), SharedQueueGrpc.MAX_ACQUIRE_WAIT_MILLIS));
+        Duration wait = Duration.ofMillis(Math.min(r.getTimeoutMillis(), maxWaitMillis));
         if (wait.isZero()) {
             run(responses, r.getTopic(), r.getSubscription(), () -> toResponse(group.acquire(r.getMax(), wait)));
             return;
         }
         if (!waiting.tryAcquire()) {
-            responses.onError(Status.RESOURCE_EXHAUSTED.withDescription("more than " + MAX_WAITING
-                    + " shared acquires waiting; retry").asRuntimeException());
+            refused.increment();
+            fail(responses, new ServerBusyException(maxWaiting + " shared acquires are already waiting on this server;"
+                    + " nothing was acquired, retry later"), r.getTopic(), r.getSubscription());
             return;
         }
         try {
-            waiters.execute(() -> {
+            // The permit goes back once the wait is over, before the answer is sent: a worker that acquires
+            // again as soon as it has the answer finds its place free.
+            waiters.execute(() -> run(responses, r.getTopic(), r.getSubscription(), () -> {
                 try {
-                    run(responses, r.getTopic(), r.getSubscription(), () -> toResponse(group.acquire(r.getMax(), wait)));
+                    return toResponse(group.acquire(r.getMax(), wait));
                 } finally {
                     waiting.release();
                 }
-            });
-        } catch (RejectedExecutionException e) {
+            }));
+        } catch (RejectedExecutionException e) { // only once close() shut the pool down
             waiting.release();
             responses.onError(Status.UNAVAILABLE.withDescription("server is shutting down").asRuntimeException());
         }

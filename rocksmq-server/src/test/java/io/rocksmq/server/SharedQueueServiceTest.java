@@ -1,6 +1,9 @@
 package io.rocksmq.server;
 
+import io.grpc.CallOptions;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.DeliveryNotFoundException;
@@ -9,27 +12,39 @@ import io.rocksmq.api.MqClient;
 import io.rocksmq.api.Producer;
 import io.rocksmq.api.QueueClosedException;
 import io.rocksmq.api.SharedSubscription;
+import io.rocksmq.core.ProducerMessage;
+import io.rocksmq.core.SharedGroup;
+import io.rocksmq.core.SharedGroupOptions;
 import io.rocksmq.remote.PermissionDeniedException;
+import io.rocksmq.remote.RemoteErrors;
+import io.rocksmq.remote.ServerBusyException;
 import io.rocksmq.remote.SharedQueueGrpc;
 import io.rocksmq.remote.proto.AcquireRequest;
+import io.rocksmq.remote.proto.AcquireResponse;
 import io.rocksmq.remote.proto.AnswerRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * The SharedQueue service beyond the contract suite: permissions (consume on the topic, produce on a
  * dead-letter topic), a close that ends a waiting remote poll, receipts checked by the server whoever sends
- * them, and requests the client API never sends.
+ * them, requests the client API never sends, and the limit on waiting acquires (a typed refusal the
+ * client's poll retries).
  */
 @Timeout(120)
 class SharedQueueServiceTest {
@@ -117,6 +132,125 @@ class SharedQueueServiceTest {
                 c.ack(m.id());
             }
             assertThat(server.queue().sharedGroup("jobs", "w").stats().ackFloor()).isEqualTo(1);
+        }
+    }
+
+    /** A raw waiting acquire of one delivery, answered later. */
+    private static Future<AcquireResponse> waitingAcquire(RawClient raw, String topic, String subscription,
+                                                                    long timeoutMillis) {
+        return ClientCalls.futureUnaryCall(raw.channel.newCall(SharedQueueGrpc.ACQUIRE,
+                        CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis + 60_000, TimeUnit.MILLISECONDS)),
+                AcquireRequest.newBuilder().setTopic(topic).setSubscription(subscription).setMax(1)
+                        .setTimeoutMillis(timeoutMillis).build());
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": not reached in 60 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aWaitingAcquireBeyondTheLimitIsRefusedAsBusyHavingChangedNothing() throws Exception {
+        try (RawClient raw = RawClient.serving(dir, b -> b.sharedAcquireLimits(2, Duration.ofSeconds(60)))) {
+            RmqServer server = raw.server();
+            SharedQueueService shared = server.sharedQueueService();
+            server.queue().createTopic("jobs");
+            server.queue().createSharedGroup("jobs", "w", SharedGroupOptions.DEFAULTS);
+            SharedGroup group = server.queue().sharedGroup("jobs", "w");
+
+            Future<AcquireResponse> first = waitingAcquire(raw, "jobs", "w", 60_000);
+            Future<AcquireResponse> second = waitingAcquire(raw, "jobs", "w", 60_000);
+            awaitTrue("two acquires waiting", () -> shared.waitingAcquires() == 2);
+
+            ExecutionException refused = catchThrowableOfType(ExecutionException.class,
+                    () -> waitingAcquire(raw, "jobs", "w", 60_000).get(60, TimeUnit.SECONDS));
+            assertThat(Status.fromThrowable(refused.getCause()).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(Status.trailersFromThrowable(refused.getCause()).get(RemoteErrors.ERROR_KEY).getType())
+                    .isEqualTo("ServerBusyException");
+            assertThat(RemoteErrors.fromStatus(refused.getCause())).isInstanceOf(ServerBusyException.class)
+                    .hasMessageContaining("2 shared acquires are already waiting");
+            assertThat(shared.refusedAcquires()).isEqualTo(1);
+            assertThat(shared.waitingAcquires()).isEqualTo(2);
+            assertThat(group.stats().acquired()).isZero();
+            assertThat(group.stats().inFlight()).isZero();
+            // An acquire that does not wait takes no place among the waiting ones: answered (empty), not refused.
+            assertThat(raw.call(SharedQueueGrpc.ACQUIRE, AcquireRequest.newBuilder().setTopic("jobs").setSubscription("w")
+                    .setMax(1).setTimeoutMillis(0).build()).getDeliveriesCount()).isZero();
+            assertThat(shared.refusedAcquires()).isEqualTo(1);
+
+            // The two waiting ones are still served, one message each, and give their places back.
+            server.queue().produce("jobs", List.of(ProducerMessage.of("m1".getBytes(StandardCharsets.UTF_8)),
+                    ProducerMessage.of("m2".getBytes(StandardCharsets.UTF_8))));
+            assertThat(first.get(60, TimeUnit.SECONDS).getDeliveriesCount()).isEqualTo(1);
+            assertThat(second.get(60, TimeUnit.SECONDS).getDeliveriesCount()).isEqualTo(1);
+            awaitTrue("no acquire waiting", () -> shared.waitingAcquires() == 0);
+            server.queue().produce("jobs", List.of(ProducerMessage.of("m3".getBytes(StandardCharsets.UTF_8))));
+            assertThat(waitingAcquire(raw, "jobs", "w", 60_000).get(60, TimeUnit.SECONDS).getDeliveriesCount())
+                    .isEqualTo(1);
+            assertThat(group.stats().acquired()).isEqualTo(3);
+            assertThat(shared.refusedAcquires()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSharedConsumersPollRetriesRefusedAcquiresAndReceivesWhatIsProducedMeanwhile() throws Exception {
+        try (RawClient raw = RawClient.serving(dir, b -> b.sharedAcquireLimits(1, Duration.ofSeconds(60)));
+             MqClient client = MqClient.open("rmq://127.0.0.1:" + raw.server().port())) {
+            RmqServer server = raw.server();
+            SharedQueueService shared = server.sharedQueueService();
+            // Another subscription's acquire takes the server's one waiting place.
+            server.queue().createTopic("other");
+            server.queue().createSharedGroup("other", "idle", SharedGroupOptions.DEFAULTS);
+            Future<AcquireResponse> blocker = waitingAcquire(raw, "other", "idle", 60_000);
+            awaitTrue("the blocker waiting", () -> shared.waitingAcquires() == 1);
+
+            try (Consumer c = client.subscribe(ConsumerOptions.builder("jobs", "w").shared(SharedSubscription.DEFAULTS)
+                    .build())) {
+                CompletableFuture<List<Message>> poll = CompletableFuture.supplyAsync(
+                        () -> c.poll(1, Duration.ofSeconds(90)));
+                awaitTrue("the poll refused, and asking again", () -> shared.refusedAcquires() >= 2);
+                try (Producer p = client.createProducer("jobs")) {
+                    p.send("j1");
+                }
+                // The place frees up: the poll's next try waits, or finds j1 at once.
+                server.queue().produce("other", List.of(ProducerMessage.of("o1".getBytes(StandardCharsets.UTF_8))));
+                assertThat(blocker.get(60, TimeUnit.SECONDS).getDeliveriesCount()).isEqualTo(1);
+                List<Message> got = poll.get(60, TimeUnit.SECONDS);
+                assertThat(got).extracting(Message::text).containsExactly("j1");
+                c.ack(got.get(0).id());
+            }
+            assertThat(server.queue().sharedGroup("jobs", "w").stats().acked()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void backToBackWaitingPollsOnAOnePlaceServerAllSucceed() throws Exception {
+        // Each poll's acquire gives its place back before answering, but its pool thread goes back to the pool
+        // only after: the next acquire finds the place free and may find no idle thread, and then the pool
+        // must start another thread, never fail the call.
+        int messages = 300;
+        try (RawClient raw = RawClient.serving(dir, b -> b.sharedAcquireLimits(1, Duration.ofSeconds(60)));
+             MqClient client = MqClient.open("rmq://127.0.0.1:" + raw.server().port())) {
+            RmqServer server = raw.server();
+            server.queue().createTopic("jobs");
+            for (int i = 0; i < messages; i++) {
+                server.queue().produce("jobs", List.of(ProducerMessage.of(("j" + i).getBytes(StandardCharsets.UTF_8))));
+            }
+            try (Consumer c = client.subscribe(ConsumerOptions.builder("jobs", "w").shared(SharedSubscription.DEFAULTS)
+                    .build())) {
+                for (int i = 0; i < messages; i++) {
+                    List<Message> got = c.poll(1, Duration.ofSeconds(30));
+                    assertThat(got).as("poll " + i).extracting(Message::text).containsExactly("j" + i);
+                    c.ack(got.get(0).id());
+                }
+            }
+            assertThat(server.queue().sharedGroup("jobs", "w").stats().acked()).isEqualTo(messages);
+            assertThat(server.sharedQueueService().refusedAcquires()).as("the place was free each time").isZero();
         }
     }
 
