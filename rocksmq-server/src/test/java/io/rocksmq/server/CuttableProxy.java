@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP relay on 127.0.0.1 between clients and a server, for tests of lost connections: it can stop
  * passing the server's bytes back ({@link #holdResponses}, so a request is handled but its answer never
- * arrives) and cut every connection at once ({@link #cutAll}), as a network failure would.
+ * arrives), cut every connection at once ({@link #cutAll}), as a network failure would, and close new
+ * connections as they come ({@link #refuseConnections}), as a server that cannot be reached.
  *
  * <p>Thread-safe: one accept thread, two copy threads per connection.
  */
@@ -21,6 +22,7 @@ final class CuttableProxy implements AutoCloseable {
     private final int target;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean holdResponses;
+    private volatile boolean refuseConnections;
 
     CuttableProxy(int targetPort) throws IOException {
         this.target = targetPort;
@@ -39,7 +41,12 @@ final class CuttableProxy implements AutoCloseable {
         holdResponses = hold;
     }
 
-    /** Closes every connection made so far (new ones are still accepted). */
+    /** While true, a new connection is closed at once, without reaching the server. */
+    void refuseConnections(boolean refuse) {
+        refuseConnections = refuse;
+    }
+
+    /** Closes every connection made so far (new ones are still accepted, unless refused). */
     void cutAll() {
         for (Socket s : open) {
             closeQuietly(s);
@@ -51,6 +58,10 @@ final class CuttableProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                if (refuseConnections) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
                 open.add(client);
                 open.add(server);
