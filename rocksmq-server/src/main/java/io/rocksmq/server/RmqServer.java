@@ -108,6 +108,8 @@ public final class RmqServer implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             executor.shutdownNow();
+            sharedService.close();
+            metrics.close();
             throw e;
         }
         health.setStatus("", ServingStatus.SERVING);
@@ -200,6 +202,7 @@ public final class RmqServer implements AutoCloseable {
         service.close();
         sharedService.close();
         executor.shutdown();
+        metrics.close(); // after the calls ended: a restarted server on the same registry starts from clean meters
         if (ownsQueue) {
             mq.close();
         }

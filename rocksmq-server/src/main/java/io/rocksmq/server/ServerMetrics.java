@@ -2,9 +2,12 @@ package io.rocksmq.server;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,43 +22,94 @@ import java.util.concurrent.atomic.LongAdder;
  * lifetime), {@code rocksmq.server.subscriptions} (gauge), {@code rocksmq.server.produced.messages} and
  * {@code rocksmq.server.delivered.messages} (counters), {@code rocksmq.server.buffer.reserved} and
  * {@code rocksmq.server.buffer.budget} (gauges, in bytes: what the open subscription streams have reserved of
- * the server's buffer budget, and that budget; {@link ServerBufferBudget}).
+ * the server's buffer budget, and that budget; {@link ServerBufferBudget}). The server removes them from the
+ * registry when it closes ({@link #close}), so a registry that outlives the server (a server restarted in
+ * the same process, on the same registry) shows only the meters of the server running now: a meter left
+ * behind would be handed back to the next server registering the same name and tags, with the old
+ * server's counts, and its gauges would read the old server's state.
  *
- * <p>Thread-safe: adders and a concurrent map.
+ * <p>Thread-safe: adders and concurrent maps; {@code registered} and {@code closed} under the monitor, which
+ * only a meter's first registration and {@link #close} take.
  */
 public final class ServerMetrics {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, LongAdder> calls = new ConcurrentHashMap<>();
+    /** The call timers by "method status", registered once each (a registry lookup per call costs more). */
+    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
     private final AtomicLong openSubscriptions = new AtomicLong();
     private final LongAdder produced = new LongAdder();
     private final LongAdder delivered = new LongAdder();
     private final ServerBufferBudget budget;
+    /** Every meter this server registered, to remove on close; under the monitor. */
+    private final List<Meter> registered = new ArrayList<>();
+    /** Under the monitor: once closed, nothing more is registered (calls still count locally). */
+    private boolean closed;
 
     ServerMetrics(MeterRegistry registry, ServerBufferBudget budget) {
         this.registry = registry;
         this.budget = budget;
         if (registry != null) {
-            Gauge.builder("rocksmq.server.buffer.reserved", budget, ServerBufferBudget::reserved).baseUnit("bytes")
+            keep(Gauge.builder("rocksmq.server.buffer.reserved", budget, ServerBufferBudget::reserved).baseUnit("bytes")
                     .description("payload bytes the open subscribe streams reserved of the server's budget")
-                    .register(registry);
-            Gauge.builder("rocksmq.server.buffer.budget", budget, ServerBufferBudget::budget).baseUnit("bytes")
+                    .register(registry));
+            keep(Gauge.builder("rocksmq.server.buffer.budget", budget, ServerBufferBudget::budget).baseUnit("bytes")
                     .description("payload bytes all subscribe streams together may hold (--server-buffer-size)")
-                    .register(registry);
-            Gauge.builder("rocksmq.server.subscriptions", openSubscriptions, AtomicLong::get)
-                    .description("open subscribe streams").register(registry);
-            FunctionCounter.builder("rocksmq.server.produced.messages", produced, LongAdder::sum)
-                    .description("messages stored through the server").register(registry);
-            FunctionCounter.builder("rocksmq.server.delivered.messages", delivered, LongAdder::sum)
-                    .description("messages pushed to subscribers").register(registry);
+                    .register(registry));
+            keep(Gauge.builder("rocksmq.server.subscriptions", openSubscriptions, AtomicLong::get)
+                    .description("open subscribe streams").register(registry));
+            keep(FunctionCounter.builder("rocksmq.server.produced.messages", produced, LongAdder::sum)
+                    .description("messages stored through the server").register(registry));
+            keep(FunctionCounter.builder("rocksmq.server.delivered.messages", delivered, LongAdder::sum)
+                    .description("messages pushed to subscribers").register(registry));
         }
     }
 
+    private synchronized void keep(Meter meter) {
+        registered.add(meter);
+    }
+
     void call(String method, String status, long nanos) {
-        calls.computeIfAbsent(method + " " + status, k -> new LongAdder()).increment();
+        String key = method + " " + status;
+        calls.computeIfAbsent(key, k -> new LongAdder()).increment();
         if (registry != null) {
-            Timer.builder("rocksmq.server.calls").description("finished gRPC calls")
-                    .tags("method", method, "status", status).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+            Timer timer = timers.get(key);
+            if (timer == null) {
+                timer = register(key, method, status);
+            }
+            if (timer != null) {
+                timer.record(nanos, TimeUnit.NANOSECONDS);
+            }
         }
+    }
+
+    /** The timer of a method and status seen for the first time; null once closed (nothing to publish to). */
+    private synchronized Timer register(String key, String method, String status) {
+        if (closed) {
+            return null;
+        }
+        return timers.computeIfAbsent(key, k -> {
+            Timer t = Timer.builder("rocksmq.server.calls").description("finished gRPC calls")
+                    .tags("method", method, "status", status).register(registry);
+            registered.add(t);
+            return t;
+        });
+    }
+
+    /**
+     * Removes this server's meters from the registry (the counts stay readable here). Idempotent. A call
+     * ending after this records into its timer, no longer in the registry, or into none.
+     */
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (registry != null) {
+            for (Meter m : registered) {
+                registry.remove(m);
+            }
+        }
+        registered.clear();
     }
 
     void subscriptionOpened() {
