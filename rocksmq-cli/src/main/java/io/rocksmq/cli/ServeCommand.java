@@ -49,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-request-size", defaultValue = "64MiB", paramLabel = "SIZE",
             description = "Largest request accepted; larger ones fail with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
     String maxRequestSize;
-    @Option(names = "--session-buffer-size", defaultValue = "32MiB", paramLabel = "SIZE",
+    @Option(names = "--session-buffer-size", defaultValue = "4MiB", paramLabel = "SIZE",
             description = "Payload bytes one subscription stream may hold in the server, whatever its client"
                     + " grants: half read ahead, half taken for a delivery (default: ${DEFAULT-VALUE}).")
     String sessionBufferSize;

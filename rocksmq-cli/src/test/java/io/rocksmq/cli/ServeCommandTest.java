@@ -65,7 +65,7 @@ class ServeCommandTest {
     void aServerBufferSmallerThanOneSessionGoesToTheFirstSubscriptionAndRefusesTheNext() throws Exception {
         AtomicReference<Cli.Result> result = new AtomicReference<>();
         Thread server = new Thread(() -> result.set(cli.run("serve", "--listen", "127.0.0.1:0", "--data", dir.toString(),
-                "--metrics-port", "0", "--server-buffer-size", "8MiB")));
+                "--metrics-port", "0", "--server-buffer-size", "2MiB")));
         server.start();
         try {
             String uri = awaitUri(cli);
@@ -79,8 +79,8 @@ class ServeCommandTest {
                 java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
                 String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl.group()))
                         .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                assertThat(scrape).contains("rocksmq_server_buffer_budget_bytes 8388608.0",
-                        "rocksmq_server_buffer_reserved_bytes 8388608.0"); // all of it: less than one session's 32 MiB
+                assertThat(scrape).contains("rocksmq_server_buffer_budget_bytes 2097152.0",
+                        "rocksmq_server_buffer_reserved_bytes 2097152.0"); // all of it: less than one session's 4 MiB
             }
         } finally {
             server.interrupt();

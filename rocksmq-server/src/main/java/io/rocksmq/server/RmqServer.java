@@ -53,8 +53,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RmqServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RmqServer.class);
-    /** {@link Builder#sessionBufferBytes}'s default: 32 MiB. */
-    public static final long DEFAULT_SESSION_BUFFER_BYTES = 32L << 20;
+    /**
+     * {@link Builder#sessionBufferBytes}'s default: 4 MiB, two of read-ahead and two per batch, far more
+     * than a batch of 500 small messages needs; small enough that the default server budget (a quarter of
+     * the heap) opens 64 streams with their full buffer per GiB of heap.
+     */
+    public static final long DEFAULT_SESSION_BUFFER_BYTES = 4L << 20;
     /**
      * The least buffer a subscription stream opens with when the server's budget
      * ({@link Builder#serverBufferBytes}) cannot cover its full {@link Builder#sessionBufferBytes}: 64 KiB
@@ -261,7 +265,7 @@ public final class RmqServer implements AutoCloseable {
         /**
          * Payload bytes one subscription stream may hold in the server, whatever its client grants: half
          * for the read-ahead of the stream's embedded consumer, half for the messages taken for a delivery
-         * (each half may instead hold one larger message, alone). Default 32 MiB; at least 1024.
+         * (each half may instead hold one larger message, alone). Default 4 MiB; at least 1024.
          */
         public Builder sessionBufferBytes(long bytes) {
             if (bytes < 1024) {

@@ -33,8 +33,9 @@ class ManyClientsTest {
 
     @Test
     void twoHundredConcurrentClients() throws Exception {
-        // A budget for every client's full session buffer: this test is about many clients, and the default
-        // budget (a quarter of the heap) would refuse some of them on a machine with a small heap.
+        // A budget for every client's full session buffer (200 × 4 MiB by default): this test is about many
+        // clients, and the default budget (a quarter of the heap) would refuse some of the 32 subscriptions
+        // open at once on a machine with a heap below 512 MiB.
         try (RmqServer server = RmqServer.builder(dir).listen("127.0.0.1", 0)
                 .serverBufferBytes(CLIENTS * RmqServer.DEFAULT_SESSION_BUFFER_BYTES).start()) {
             String uri = "rmq://127.0.0.1:" + server.port();

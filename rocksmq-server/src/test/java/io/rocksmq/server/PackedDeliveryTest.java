@@ -44,7 +44,9 @@ class PackedDeliveryTest {
 
     @BeforeEach
     void start() {
-        raw = RawClient.serving(dir, b -> b);
+        // A session buffer whose poll half (16 MiB) takes the large-message test's 12 MiB in one poll, so that
+        // one poll is cut into several deliveries (the default's 2 MiB half would poll two messages at a time).
+        raw = RawClient.serving(dir, b -> b.sessionBufferBytes(32L << 20));
         server = raw.server();
     }
 
