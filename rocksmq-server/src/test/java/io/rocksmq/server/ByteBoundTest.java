@@ -29,9 +29,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
+import static io.rocksmq.server.Conditions.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -109,7 +109,7 @@ class ByteBoundTest {
 
     /**
      * Waits until {@code value} stops moving for a while (bounded), and returns it: for "no more than",
-     * after {@link #awaitTrue} awaited "at least" (a loaded machine may deliver nothing for a while).
+     * after {@link Conditions#awaitTrue} awaited "at least" (a loaded machine may deliver nothing for a while).
      */
     private static long settled(LongSupplier value) throws InterruptedException {
         long last = -1;
@@ -120,16 +120,6 @@ class ByteBoundTest {
             now = value.getAsLong();
         }
         return now;
-    }
-
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 60 s");
-            }
-            Thread.sleep(5);
-        }
     }
 
     @Test
@@ -144,13 +134,13 @@ class ByteBoundTest {
         Subscriber s = new Subscriber();
         ClientCall<SubscribeRequest, SubscribeResponse> call = open(s,
                 SubscribeRequest.Open.newBuilder().setCredit(1_000_000).setCreditBytes(3L * MIB), Integer.MAX_VALUE);
-        awaitTrue(() -> s.bytes.get() >= 3L * MIB);
+        awaitTrue("bytes delivered", () -> s.bytes.get() >= 3L * MIB);
         assertThat(settled(s.bytes::get)).isEqualTo(3L * MIB);
         assertThat(s.messages.get()).isEqualTo(3);
 
         call.sendMessage(SubscribeRequest.newBuilder().setFlow(SubscribeRequest.Flow.newBuilder()
                 .setCredit(0).setCreditBytes(MIB + 1)).build());
-        awaitTrue(() -> s.bytes.get() >= 5L * MIB);
+        awaitTrue("bytes delivered", () -> s.bytes.get() >= 5L * MIB);
         assertThat(settled(s.bytes::get)).as("past the credit by less than one message").isEqualTo(5L * MIB);
         call.cancel("done", null);
     }
@@ -161,11 +151,11 @@ class ByteBoundTest {
         Subscriber s = new Subscriber();
         ClientCall<SubscribeRequest, SubscribeResponse> call = open(s,
                 SubscribeRequest.Open.newBuilder().setCredit(7), Integer.MAX_VALUE);
-        awaitTrue(() -> s.messages.get() >= 7);
+        awaitTrue("bytes delivered", () -> s.messages.get() >= 7);
         assertThat(settled(s.messages::get)).isEqualTo(7);
         call.sendMessage(SubscribeRequest.newBuilder().setFlow(SubscribeRequest.Flow.newBuilder().setCredit(2)
                 .setCreditBytes(MIB)).build()); // ignored: the stream opened without byte credit
-        awaitTrue(() -> s.messages.get() >= 9);
+        awaitTrue("bytes delivered", () -> s.messages.get() >= 9);
         assertThat(settled(s.messages::get)).isEqualTo(9);
         call.cancel("done", null);
     }
@@ -178,7 +168,7 @@ class ByteBoundTest {
         // budget (2 MiB read ahead, 2 MiB a poll) and the transport's windows bound what the server takes.
         ClientCall<SubscribeRequest, SubscribeResponse> call = open(s,
                 SubscribeRequest.Open.newBuilder().setCredit(1_000_000), 1);
-        awaitTrue(() -> server.metrics().deliveredMessages() >= 2); // the first poll: 2 MiB
+        awaitTrue("bytes delivered", () -> server.metrics().deliveredMessages() >= 2); // the first poll: 2 MiB
         long delivered = settled(() -> server.metrics().deliveredMessages());
         SubscriptionSession session = server.queueService().sessions().get(0);
         assertThat(session.readAheadBytes()).isLessThanOrEqualTo(2L * MIB);
@@ -196,7 +186,7 @@ class ByteBoundTest {
                      .initialPosition(SubscriptionInitialPosition.EARLIEST)
                      .receiveBufferBytes(4L * MIB).build())) {
             BufferedBytes held = (BufferedBytes) c;
-            awaitTrue(() -> held.bufferedBytes() >= 4L * MIB);
+            awaitTrue("bytes delivered", () -> held.bufferedBytes() >= 4L * MIB);
             assertThat(settled(held::bufferedBytes)).as("the grant: 4 MiB, no more (the server received no other)")
                     .isEqualTo(4L * MIB);
             List<Integer> got = new ArrayList<>();

@@ -27,8 +27,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.rocksmq.server.Conditions.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -129,15 +129,5 @@ class RefusedResubscribeTest {
         }
         assertThat(out).as("received in 60 s").hasSize(n);
         return out;
-    }
-
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not reached in 60 s");
-            }
-            Thread.sleep(5);
-        }
     }
 }

@@ -27,8 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.rocksmq.server.Conditions.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -106,16 +106,6 @@ class ServerBufferBudgetServingTest {
         call.sendMessage(SubscribeRequest.newBuilder().setOpen(SubscribeRequest.Open.newBuilder().setTopic("t")
                 .setSubscription(subscription).setInitialPosition(InitialPosition.EARLIEST).setCredit(0)).build());
         return call;
-    }
-
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not reached in 60 s");
-            }
-            Thread.sleep(5);
-        }
     }
 
     private static List<Long> reservations(RmqServer server) {

@@ -34,8 +34,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.rocksmq.server.Conditions.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -142,16 +142,6 @@ class SharedQueueServiceTest {
                         CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis + 60_000, TimeUnit.MILLISECONDS)),
                 AcquireRequest.newBuilder().setTopic(topic).setSubscription(subscription).setMax(1)
                         .setTimeoutMillis(timeoutMillis).build());
-    }
-
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not reached in 60 s");
-            }
-            Thread.sleep(5);
-        }
     }
 
     @Test
