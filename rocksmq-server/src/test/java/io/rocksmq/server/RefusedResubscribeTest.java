@@ -1,9 +1,6 @@
 package io.rocksmq.server;
 
-import io.grpc.CallOptions;
 import io.grpc.ClientCall;
-import io.grpc.Metadata;
-import io.grpc.Status;
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerOptions;
 import io.rocksmq.api.Message;
@@ -25,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.rocksmq.server.Conditions.awaitTrue;
@@ -57,7 +53,7 @@ class RefusedResubscribeTest {
              Consumer c = viaProxy.subscribe(ConsumerOptions.builder("t", "s")
                      .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
             ServerBufferBudget budget = server.queueService().budget();
-            ClientCall<SubscribeRequest, SubscribeResponse> other = openWithoutCredit(raw, "other");
+            ClientCall<SubscribeRequest, SubscribeResponse> other = CreditlessSubscriber.open(raw, "other");
             assertThat(budget.reserved()).isEqualTo(2 * SESSION);
             p.send("m1");
             p.send("m2");
@@ -69,7 +65,7 @@ class RefusedResubscribeTest {
             proxy.refuseConnections(true);
             proxy.cutAll();
             awaitTrue("the consumer's share given back", () -> budget.reserved() == SESSION);
-            ClientCall<SubscribeRequest, SubscribeResponse> hog = openWithoutCredit(raw, "hog");
+            ClientCall<SubscribeRequest, SubscribeResponse> hog = CreditlessSubscriber.open(raw, "hog");
             assertThat(budget.reserved()).isEqualTo(2 * SESSION);
             server.queue().produce("t", List.of(text("m3"), text("m4")));
 
@@ -93,31 +89,6 @@ class RefusedResubscribeTest {
 
     private static ProducerMessage text(String s) {
         return ProducerMessage.of(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A raw subscribe stream that never grants credit: it holds its share of the budget and reads nothing. */
-    private static ClientCall<SubscribeRequest, SubscribeResponse> openWithoutCredit(RawClient raw, String subscription)
-            throws InterruptedException {
-        CountDownLatch opened = new CountDownLatch(1);
-        ClientCall<SubscribeRequest, SubscribeResponse> call = raw.channel.newCall(QueueGrpc.SUBSCRIBE, CallOptions.DEFAULT);
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(SubscribeResponse r) {
-                if (r.hasOpened()) {
-                    opened.countDown();
-                }
-            }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                // cancelled by the test, or the server stopped
-            }
-        }, new Metadata());
-        call.request(Integer.MAX_VALUE);
-        call.sendMessage(SubscribeRequest.newBuilder().setOpen(SubscribeRequest.Open.newBuilder().setTopic("t")
-                .setSubscription(subscription).setInitialPosition(InitialPosition.EARLIEST).setCredit(0)).build());
-        assertThat(opened.await(30, TimeUnit.SECONDS)).as("opened " + subscription).isTrue();
-        return call;
     }
 
     private static List<Message> receive(Consumer c, int n) {

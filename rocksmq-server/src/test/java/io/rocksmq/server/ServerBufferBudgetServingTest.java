@@ -1,7 +1,6 @@
 package io.rocksmq.server;
 
 import io.grpc.ClientCall;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.rocksmq.api.Consumer;
 import io.rocksmq.api.ConsumerOptions;
@@ -11,7 +10,6 @@ import io.rocksmq.api.MqClient;
 import io.rocksmq.api.SubscriptionInitialPosition;
 import io.rocksmq.core.ProducerMessage;
 import io.rocksmq.core.RocksMq;
-import io.rocksmq.remote.QueueGrpc;
 import io.rocksmq.remote.ServerBusyException;
 import io.rocksmq.remote.proto.InitialPosition;
 import io.rocksmq.remote.proto.SubscribeRequest;
@@ -25,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.rocksmq.server.Conditions.awaitTrue;
@@ -68,46 +65,6 @@ class ServerBufferBudgetServingTest {
         return server;
     }
 
-    /** A raw subscriber that never grants credit. */
-    private static final class Subscriber extends ClientCall.Listener<SubscribeResponse> {
-        final CountDownLatch opened = new CountDownLatch(1);
-        final CountDownLatch ended = new CountDownLatch(1);
-        volatile Status closed;
-        volatile Metadata trailers;
-
-        @Override
-        public void onMessage(SubscribeResponse r) {
-            if (r.hasOpened()) {
-                opened.countDown();
-            }
-        }
-
-        @Override
-        public void onClose(Status status, Metadata trailers) {
-            this.trailers = trailers;
-            closed = status;
-            ended.countDown();
-        }
-    }
-
-    private ClientCall<SubscribeRequest, SubscribeResponse> openWithoutCredit(String subscription)
-            throws InterruptedException {
-        Subscriber s = new Subscriber();
-        ClientCall<SubscribeRequest, SubscribeResponse> call = start(s, subscription);
-        assertThat(s.opened.await(30, TimeUnit.SECONDS)).as("opened " + subscription).isTrue();
-        return call;
-    }
-
-    private ClientCall<SubscribeRequest, SubscribeResponse> start(Subscriber s, String subscription) {
-        ClientCall<SubscribeRequest, SubscribeResponse> call = raw.channel.newCall(QueueGrpc.SUBSCRIBE,
-                io.grpc.CallOptions.DEFAULT);
-        call.start(s, new Metadata());
-        call.request(Integer.MAX_VALUE);
-        call.sendMessage(SubscribeRequest.newBuilder().setOpen(SubscribeRequest.Open.newBuilder().setTopic("t")
-                .setSubscription(subscription).setInitialPosition(InitialPosition.EARLIEST).setCredit(0)).build());
-        return call;
-    }
-
     private static List<Long> reservations(RmqServer server) {
         List<Long> out = new ArrayList<>();
         for (SubscriptionSession s : server.queueService().sessions()) {
@@ -127,7 +84,7 @@ class ServerBufferBudgetServingTest {
 
         List<ClientCall<SubscribeRequest, SubscribeResponse>> calls = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            calls.add(openWithoutCredit("s" + i));
+            calls.add(CreditlessSubscriber.open(raw, "s" + i));
         }
         assertThat(reservations(server)).containsExactly(512 * KIB, SESSION, SESSION);
         assertThat(budget.reserved()).isEqualTo(BUDGET);
@@ -142,8 +99,8 @@ class ServerBufferBudgetServingTest {
         mq.createConsumerGroup("t", "existing");
         mq.consume("t", "existing", 7);
         long existingPosition = mq.position("t", "existing");
-        Subscriber refused = new Subscriber();
-        start(refused, "raw");
+        CreditlessSubscriber refused = new CreditlessSubscriber();
+        refused.start(raw, "raw");
         assertThat(refused.ended.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(refused.opened.getCount()).as("never opened").isOne();
         assertThat(refused.closed.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
@@ -182,7 +139,7 @@ class ServerBufferBudgetServingTest {
     void shutdownGivesBackEveryReservation() throws Exception {
         RmqServer server = serve();
         for (int i = 0; i < 3; i++) {
-            openWithoutCredit("s" + i);
+            CreditlessSubscriber.open(raw, "s" + i);
         }
         assertThat(server.metrics().bufferReservedBytes()).isEqualTo(BUDGET);
         server.close();
