@@ -74,13 +74,9 @@ final class SharedQueueService implements AutoCloseable {
     private final LongAdder refused = new LongAdder();
     private final ExecutorService waiters;
 
-    SharedQueueService(RocksMq mq) {
-        this(mq, MAX_WAITING, SharedQueueGrpc.MAX_ACQUIRE_WAIT_MILLIS);
-    }
-
     /**
-     * With other limits than the protocol's, for tests: at most {@code maxWaiting} acquires wait at once,
-     * each at most {@code maxWaitMillis}.
+     * At most {@code maxWaiting} acquires wait at once, each at most {@code maxWaitMillis} (the server's
+     * defaults: {@link #MAX_WAITING} and {@link SharedQueueGrpc#MAX_ACQUIRE_WAIT_MILLIS}; tests set less).
      */
     SharedQueueService(RocksMq mq, int maxWaiting, long maxWaitMillis) {
         if (maxWaiting < 1 || maxWaitMillis < 1) {
