@@ -125,6 +125,8 @@ public enum Scenario {
                 p.put("batch", "100");
                 p.put("readBatch", "1000");
                 p.put("threads", String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+                p.put("warmPasses", mode == Mode.FULL ? "3" : "1");
+                p.put("passes", mode == Mode.FULL ? "5" : "1");
             }
             case RESTART -> {
                 p.put("topics", String.valueOf(mode == Mode.FULL ? 10_000 : 100 * scale));

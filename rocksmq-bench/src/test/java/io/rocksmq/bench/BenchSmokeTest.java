@@ -55,6 +55,12 @@ class BenchSmokeTest {
                         assertThat(metrics.path("atStart.l0Files").isNumber()).as(peer).isTrue();
                         assertThat(metrics.path("atStart.walMB").asDouble()).as(peer).isPositive();
                     }
+                    if (workload.equals("W7")) { // every group read every message of every timed pass
+                        assertThat(metrics.path("passes").asLong()).as(peer).isPositive();
+                        assertThat(metrics.path("messages").asLong()).as(peer).isEqualTo(
+                                metrics.path("messagesPerGroup").asLong() * metrics.path("groups").asLong()
+                                        * metrics.path("passes").asLong());
+                    }
                     if (workload.equals("W9")) { // every message acknowledged, each with its produce-to-ack latency
                         assertThat(metrics.path("messages").asLong()).as(peer).isPositive();
                         assertThat(metrics.path("p50Us").asDouble()).as(peer).isPositive();
