@@ -95,6 +95,7 @@ public enum Scenario {
                 p.put("payload", "100");
                 p.put("batch", "100");
                 p.put("readBatch", "1000");
+                p.put("readPasses", mode == Mode.FULL ? "5" : "1");
             }
             case PRODUCE_1K -> {
                 p.put("count", String.valueOf(mode == Mode.FULL ? 2_000_000 : 5_000 * scale));

@@ -50,6 +50,7 @@ class BenchSmokeTest {
                     assertThat(metrics.path("cpuSec").isNumber()).as(workload + "/" + peer).isTrue();
                     if (workload.equals("W4")) { // every peer reads on the worker thread (a client for the served one)
                         assertThat(metrics.path("msgsPerReaderCpuSec").asDouble()).as(peer).isPositive();
+                        assertThat(metrics.path("passes").asLong()).as(peer).isPositive();
                     }
                     if (workload.equals("W4") && (peer.equals("rocksmq") || peer.equals("rocksdb-vpb"))) {
                         assertThat(metrics.path("atStart.l0Files").isNumber()).as(peer).isTrue();

@@ -94,7 +94,7 @@ public final class ArtemisDriver implements QueueDriver {
     }
 
     @Override
-    public long readAll(String topic, int count, int readBatch) throws Exception {
+    public long readAll(String topic, String reader, int count, int readBatch) throws Exception {
         try (ClientSession session = factory.createSession(false, false);
              ClientConsumer consumer = session.createConsumer(topic)) {
             session.start();
@@ -117,6 +117,12 @@ public final class ArtemisDriver implements QueueDriver {
             Blackhole.consume(checksum);
             return elapsed;
         }
+    }
+
+    /** An anycast queue: a message read and acknowledged is gone. */
+    @Override
+    public boolean rereadable() {
+        return false;
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class ChronicleDriver implements QueueDriver {
     }
 
     @Override
-    public long readAll(String topic, int count, int readBatch) {
+    public long readAll(String topic, String reader, int count, int readBatch) {
         ChronicleQueue q = queue(topic);
         try (ExcerptTailer tailer = q.createTailer()) {
             long start = System.nanoTime();

@@ -114,8 +114,8 @@ public final class KafkaDriver implements QueueDriver {
     }
 
     @Override
-    public long readAll(String topic, int count, int readBatch) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig("reader-" + topic, readBatch),
+    public long readAll(String topic, String reader, int count, int readBatch) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(reader + "-" + topic, readBatch),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             long[] start = {0};
             consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {

@@ -18,8 +18,16 @@ public interface QueueDriver extends AutoCloseable {
     /** Produces {@code count} messages in batches of {@code batch} (WAL level, no fsync); returns elapsed ns. */
     long produce(String topic, Payloads payloads, int count, int batch) throws Exception;
 
-    /** One consumer (group) reads the topic from its start, {@code readBatch} per call; returns elapsed ns. */
-    long readAll(String topic, int count, int readBatch) throws Exception;
+    /**
+     * One consumer (group) named {@code reader} reads the topic from its start, {@code readBatch} per call;
+     * returns elapsed ns. Another {@code reader} reads it again from the start (if {@link #rereadable}).
+     */
+    long readAll(String topic, String reader, int count, int readBatch) throws Exception;
+
+    /** Whether a topic can be read more than once, by readers of other names (not a queue that consumes). */
+    default boolean rereadable() {
+        return true;
+    }
 
     /** Frees what a warm-up topic holds, so the measured run does not pay for it. */
     default void dropTopic(String topic) throws Exception {

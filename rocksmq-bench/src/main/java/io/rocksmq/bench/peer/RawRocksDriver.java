@@ -132,7 +132,7 @@ public final class RawRocksDriver implements QueueDriver {
     }
 
     @Override
-    public long readAll(String topic, int count, int readBatch) throws RocksDBException {
+    public long readAll(String topic, String reader, int count, int readBatch) throws RocksDBException {
         long topicId = topicId(topic);
         long start = System.nanoTime();
         long checksum;

@@ -94,8 +94,8 @@ public final class RocksMqDriver implements QueueDriver {
     }
 
     @Override
-    public long readAll(String topic, int count, int readBatch) {
-        String group = "reader";
+    public long readAll(String topic, String reader, int count, int readBatch) {
+        String group = reader;
         mq.createConsumerGroup(topic, group);
         long start = System.nanoTime();
         long checksum = 0;

@@ -74,8 +74,8 @@ public final class ServedRocksMqDriver implements QueueDriver {
     }
 
     @Override
-    public long readAll(String topic, int count, int readBatch) {
-        try (Consumer consumer = client.subscribe(ConsumerOptions.builder(topic, "reader")
+    public long readAll(String topic, String reader, int count, int readBatch) {
+        try (Consumer consumer = client.subscribe(ConsumerOptions.builder(topic, reader)
                 .initialPosition(SubscriptionInitialPosition.EARLIEST).build())) {
             long start = System.nanoTime();
             long checksum = 0;
