@@ -163,8 +163,11 @@ public final class Worker {
             driver.produce(topic, payloads, count, batch);
             // Read as often as the measured read is (a read path's code reaches its steady state only after
             // several passes: W4 rose from 0.52 to 0.65-0.73 of the raw scan with 20 timed passes).
-            for (int p = 0; read && p < readPasses(); p++) {
-                driver.readAll(topic, "reader-" + p, count, readBatch);
+            if (read) {
+                driver.prepareReaders(topic, readers());
+                for (String reader : readers()) {
+                    driver.readAll(topic, reader, count, readBatch);
+                }
             }
             driver.dropTopic(topic);
         } while (System.nanoTime() < warmUntil);
@@ -185,7 +188,9 @@ public final class Worker {
             // One read of the topic lasts about a tenth of a second at our rates, too short to measure
             // alone: it is read `readPasses` times from its start, by readers of other names (once where a
             // read consumes the messages), and the rate is all messages read over the passes' summed time.
-            int passes = readPasses();
+            List<String> readers = readers();
+            int passes = readers.size();
+            driver.prepareReaders("main", readers);
             Map<String, Object> state = driver.storageState();
             long readerCpu = 0;
             long[] readCpu = {0, 0};
@@ -193,7 +198,7 @@ public final class Worker {
             for (int p = 0; p < passes; p++) {
                 Cpu passCpu = new Cpu(driver);
                 long threadCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-                elapsed += driver.readAll("main", "reader-" + p, count, intParam("readBatch"));
+                elapsed += driver.readAll("main", readers.get(p), count, intParam("readBatch"));
                 readerCpu += ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - threadCpu;
                 long[] used = passCpu.used();
                 readCpu[0] += used[0];
@@ -211,9 +216,17 @@ public final class Worker {
         }
     }
 
-    /** How often W4 reads its topic (and the warm-up its own): once where a read consumes the messages. */
-    private int readPasses() {
-        return driver.rereadable() && params.containsKey("readPasses") ? intParam("readPasses") : 1;
+    /**
+     * The readers of W4's topic (and of the warm-up's), one a pass: {@code readPasses} of them, one where a
+     * read consumes the messages.
+     */
+    private List<String> readers() {
+        int passes = driver.rereadable() && params.containsKey("readPasses") ? intParam("readPasses") : 1;
+        List<String> readers = new ArrayList<>();
+        for (int p = 0; p < passes; p++) {
+            readers.add("reader-" + p);
+        }
+        return readers;
     }
 
     private void synced() throws Exception {

@@ -1,5 +1,7 @@
 package io.rocksmq.bench.peer;
 
+import java.util.List;
+
 import java.time.Duration;
 
 /**
@@ -23,6 +25,14 @@ public interface QueueDriver extends AutoCloseable {
      * returns elapsed ns. Another {@code reader} reads it again from the start (if {@link #rereadable}).
      */
     long readAll(String topic, String reader, int count, int readBatch) throws Exception;
+
+    /**
+     * Creates the named readers' groups (subscriptions) before any of them reads, where the queue deletes
+     * what every existing group has read once the topic holds more than its retention size: a reader
+     * created after the others had read the topic would find its start already gone.
+     */
+    default void prepareReaders(String topic, List<String> readers) throws Exception {
+    }
 
     /** Whether a topic can be read more than once, by readers of other names (not a queue that consumes). */
     default boolean rereadable() {

@@ -96,7 +96,9 @@ public final class RocksMqDriver implements QueueDriver {
     @Override
     public long readAll(String topic, String reader, int count, int readBatch) {
         String group = reader;
-        mq.createConsumerGroup(topic, group);
+        if (!mq.consumerGroupExists(topic, group)) {
+            mq.createConsumerGroup(topic, group);
+        }
         long start = System.nanoTime();
         long checksum = 0;
         int got = 0;
@@ -119,6 +121,13 @@ public final class RocksMqDriver implements QueueDriver {
     private static long touch(long checksum, ConsumerMessage m) {
         int size = m.payloadSize();
         return Payloads.touch(checksum, size, size == 0 ? 0 : m.payloadBuffer().get(0));
+    }
+
+    @Override
+    public void prepareReaders(String topic, List<String> readers) {
+        for (String r : readers) {
+            mq.createConsumerGroup(topic, r);
+        }
     }
 
     @Override

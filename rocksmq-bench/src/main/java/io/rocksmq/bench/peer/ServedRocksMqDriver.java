@@ -98,6 +98,15 @@ public final class ServedRocksMqDriver implements QueueDriver {
         }
     }
 
+    /** Subscribes each reader at the earliest message and closes it: the subscription stays, unread. */
+    @Override
+    public void prepareReaders(String topic, List<String> readers) {
+        for (String r : readers) {
+            client.subscribe(ConsumerOptions.builder(topic, r).initialPosition(SubscriptionInitialPosition.EARLIEST)
+                    .build()).close();
+        }
+    }
+
     @Override
     public void dropTopic(String topic) {
         client.deleteTopic(topic);
