@@ -38,7 +38,14 @@ final class DedupIdWindow {
         boolean matches(long messageId, long storedAt);
     }
 
+    /** The least an eviction shrinks a window to that has held ids. */
     private static final int MIN_CAPACITY = 64;
+    /**
+     * A window that has never held an id: every topic has one, most never use it, and at {@link
+     * #MIN_CAPACITY} the arrays cost 2.6 KB a topic (26 MB of heap for 10,000 topics). The first ids grow
+     * it by doubling as any other add does.
+     */
+    private static final int UNUSED_CAPACITY = 1;
 
     /** One generation of arrays: ring of {@code capacity} entries and a table of {@code 2 x capacity} slots. */
     private static final class Table {
@@ -55,7 +62,7 @@ final class DedupIdWindow {
         }
     }
 
-    private Table table = new Table(MIN_CAPACITY);
+    private Table table = new Table(UNUSED_CAPACITY);
     /** Where {@link #prefetch} leaves its sum, so that its loads are not optimised away. */
     private long prefetched;
     private long head;

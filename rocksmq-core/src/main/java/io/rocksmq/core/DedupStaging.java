@@ -18,7 +18,14 @@ import java.util.Arrays;
  * write uses less than a quarter of them.
  */
 final class DedupStaging {
+    /** What {@link #release} and a shrinking {@link #clear} give a staging that has been used back to. */
     private static final int INITIAL_CAPACITY = 128;
+    /**
+     * A staging no write has used yet: every topic has one, most never stage an id, and at {@link
+     * #INITIAL_CAPACITY} the arrays cost about 4 KB a topic (40 MB of heap for 10,000 topics). The first
+     * write grows it by doubling as any larger write does.
+     */
+    private static final int UNUSED_CAPACITY = 1;
     /** Arrays above this size are given back by {@link #clear} when a write uses little of them. */
     private static final int KEEP_CAPACITY = 4096;
 
@@ -32,7 +39,7 @@ final class DedupStaging {
     private int count;
 
     DedupStaging() {
-        allocate(INITIAL_CAPACITY);
+        allocate(UNUSED_CAPACITY);
     }
 
     private void allocate(int capacity) {

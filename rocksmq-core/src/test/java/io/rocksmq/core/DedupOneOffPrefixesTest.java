@@ -129,7 +129,9 @@ class DedupOneOffPrefixesTest {
                     .isEqualTo(4);
             assertThat(dedup.hashed().capacity()).as("seed %d: the hash window at its minimum", seed).isEqualTo(64);
             assertThat(dedup.staged().count()).as("seed %d: no staged id kept", seed).isZero();
-            assertThat(dedup.staged().capacity()).as("seed %d: staging at its initial size", seed).isEqualTo(128);
+            // Staging starts at one entry and grows with the writes; release gives back anything above 128.
+            assertThat(dedup.staged().capacity()).as("seed %d: staging no larger than its base size", seed)
+                    .isLessThanOrEqualTo(128);
         }
     }
 }

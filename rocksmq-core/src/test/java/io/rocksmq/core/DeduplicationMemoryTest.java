@@ -41,6 +41,29 @@ class DeduplicationMemoryTest {
     }
 
     @Test
+    void aTopicThatNeverStagesAnIdHoldsAlmostNothingForDeduplication() {
+        RocksMqConfig config = RocksMqConfig.builder(dir).retentionInterval(Duration.ZERO).build();
+        try (RocksStore store = RocksStore.open(config)) {
+            Deduplication dedup = new Deduplication(1, WINDOW);
+            Topic t = new Topic("t", 1, 0, 0, T0, 0, store.recentReadsBudget(), dedup);
+            List<ProducerMessage> plain = List.of(ProducerMessage.of(new byte[8]), ProducerMessage.of(new byte[8]));
+            t.append(store, new Topic.Append(plain, ProducePath.dedupIds(plain), 1 << 20, T0));
+            // Every topic has a window and a staging; one that produces without ids keeps them at one entry.
+            assertThat(dedup.hashed().capacity()).isEqualTo(1);
+            assertThat(dedup.staged().capacity()).isEqualTo(1);
+
+            for (int i = 0; i < 100; i++) {
+                t.append(store, append(T0, "a" + i, "b" + i));
+            }
+            assertThat(dedup.heldIds()).as("the first ids grow both as any write does").isEqualTo(200);
+            assertThat(dedup.hashed().capacity()).isGreaterThanOrEqualTo(200);
+            long stored = t.latestId();
+            t.append(store, append(T0 + 1, "a7", "b99", "new"));
+            assertThat(t.latestId()).as("only the new id is stored; the others are duplicates").isEqualTo(stored + 1);
+        }
+    }
+
+    @Test
     void idsPastTheirWindowAreForgottenAndTheirLogDeleted() {
         RocksMqConfig config = RocksMqConfig.builder(dir).retentionInterval(Duration.ZERO).build();
         try (RocksStore store = RocksStore.open(config)) {
