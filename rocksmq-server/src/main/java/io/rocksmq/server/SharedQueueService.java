@@ -48,7 +48,8 @@ import java.util.concurrent.atomic.LongAdder;
  * attempt, the group's incarnation) travels to the client and back, and the group's fencing decides every answer, so any number of
  * clients share a subscription and a client that vanishes loses nothing (its locks expire).
  *
- * <p>{@code Acquire} may wait (at most {@link SharedQueueGrpc#MAX_ACQUIRE_WAIT_MILLIS}); it waits on a thread
+ * <p>{@code Acquire} may wait (at most {@link SharedQueueGrpc#MAX_ACQUIRE_WAIT_MILLIS}, however long the client
+ * asks: its {@code uint64} timeout is read unsigned, so the largest value waits the most); it waits on a thread
  * of its own pool, not on gRPC's executor, so waiting workers never starve other calls. At most
  * {@link #MAX_WAITING} acquires wait at once (a permit of {@code waiting} each); one more that would wait
  * is refused with RESOURCE_EXHAUSTED and a {@code ServerBusyException} in the error trailer, having changed
@@ -149,14 +150,16 @@ final class SharedQueueService implements AutoCloseable {
         try {
             CallContext.require(Permission.CONSUME, r.getTopic());
             if (r.getMax() < 1 || r.getMax() > MAX_ACQUIRE) {
-                throw new InvalidArgumentException("acquire max must be 1 to " + MAX_ACQUIRE + ", was " + r.getMax());
+                throw new InvalidArgumentException("acquire max must be 1 to " + MAX_ACQUIRE + ", was "
+                        + Integer.toUnsignedString(r.getMax())); // a uint32: above 2^31 it reads negative
             }
             group = mq.sharedGroup(r.getTopic(), r.getSubscription());
         } catch (RuntimeException e) {
             fail(responses, e, r.getTopic(), r.getSubscription());
             return;
         }
-        Duration wait = Duration.ofMillis(Math.min(r.getTimeoutMillis(), maxWaitMillis));
+        // A uint64: a timeout at or above 2^63 reads negative here, and means "as long as the server allows".
+        Duration wait = Duration.ofMillis(Unsigned.atMost(r.getTimeoutMillis(), maxWaitMillis));
         if (wait.isZero()) {
             run(responses, r.getTopic(), r.getSubscription(), () -> toResponse(group.acquire(r.getMax(), wait)));
             return;

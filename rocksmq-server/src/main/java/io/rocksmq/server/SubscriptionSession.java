@@ -68,7 +68,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * (under {@link #lock}) goes down by each delivery's payload bytes and up by each {@code flow}'s, a seek
  * replaces it, and the pump polls only while it is positive, for at most that many bytes (but always one
  * message): so the client receives less than one message beyond what it granted. A client without it
- * ({@link #creditBytes} is {@code Long.MAX_VALUE}) is bounded by its message credit only.
+ * ({@link #creditBytes} is {@code Long.MAX_VALUE}) is bounded by its message credit only. Credits arrive
+ * as unsigned protobuf integers ({@code uint32} messages, {@code uint64} bytes) and are read unsigned
+ * ({@link Unsigned}): a client granting the largest value gets the most the session holds
+ * ({@link #MOST_MESSAGE_CREDIT}, {@link #MOST_BYTE_CREDIT}), never a negative credit that stalls it.
  *
  * <h2>Authorisation</h2>
  * The token is checked at open, on every ack and seek, and by the pump before each delivery (in the call's
@@ -93,6 +96,13 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
      * far below protobuf's 2 GiB limit whatever the message sizes (a single larger message goes alone).
      */
     static final int MAX_DELIVERY_BYTES = 4 << 20;
+    /** The most message credit a session holds; a client granting more (up to a uint32's 2^32-1) gets this. */
+    static final long MOST_MESSAGE_CREDIT = Integer.MAX_VALUE;
+    /**
+     * The most byte credit a session holds, one below {@code Long.MAX_VALUE}, which {@link #creditBytes}
+     * reserves for "no byte credit"; a client granting more (up to a uint64's 2^64-1) gets this.
+     */
+    static final long MOST_BYTE_CREDIT = Long.MAX_VALUE - 1;
     /** How long one poll waits for a message before the pump looks at its state again. */
     private static final Duration POLL_WAIT = Duration.ofSeconds(5);
 
@@ -202,8 +212,9 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
                     .receiveBufferSize(READ_AHEAD)
                     .receiveBufferBytes(readAheadBytes)
                     .build());
-            credit = open.getCredit();
-            creditBytes = open.getCreditBytes() > 0 ? open.getCreditBytes() : Long.MAX_VALUE;
+            credit = messageCredit(open.getCredit());
+            creditBytes = open.getCreditBytes() != 0 ? Unsigned.atMost(open.getCreditBytes(), MOST_BYTE_CREDIT)
+                    : Long.MAX_VALUE;
             generation = open.getGeneration();
             packed = open.getPacked();
             pump = new Thread(this::pump, "rocksmq-serve-" + open.getTopic() + "/" + open.getSubscription());
@@ -229,13 +240,14 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
         }
     }
 
-    private void flow(long more, long moreBytes) {
+    /** {@code more} and {@code moreBytes} as on the wire: a uint32 and a uint64. */
+    private void flow(int more, long moreBytes) {
         Consumer c = openConsumer();
         lock.lock();
         try {
-            credit = Math.min(Integer.MAX_VALUE, credit + more);
-            if (creditBytes != Long.MAX_VALUE && moreBytes > 0) {
-                creditBytes = Math.min(Long.MAX_VALUE - 1, creditBytes + moreBytes); // never "no byte credit"
+            credit = Unsigned.plusAtMost(credit, Integer.toUnsignedLong(more), MOST_MESSAGE_CREDIT);
+            if (creditBytes != Long.MAX_VALUE) {
+                creditBytes = Unsigned.plusAtMost(creditBytes, moreBytes, MOST_BYTE_CREDIT);
             }
         } finally {
             lock.unlock();
@@ -267,7 +279,7 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
 
     private void ack(SubscribeRequest.Ack ack) {
         CallContext.require(Permission.CONSUME, topic);
-        MessageId id = MessageId.of(Wire.PARTITION, ack.getOffset());
+        MessageId id = messageId(ack.getOffset());
         if (ack.getCumulative()) {
             openConsumer().ackCumulative(id);
         } else {
@@ -287,16 +299,16 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             pollLock.lock();
             try {
                 switch (seek.getTargetCase()) {
-                    case OFFSET -> c.seek(MessageId.of(Wire.PARTITION, seek.getOffset()), seek.getInclusive());
+                    case OFFSET -> c.seek(messageId(seek.getOffset()), seek.getInclusive());
                     case TIMESTAMP -> c.seekToTimestamp(seek.getTimestamp());
                     default -> throw new InvalidArgumentException("a seek needs an offset or a timestamp");
                 }
                 lock.lock();
                 try {
                     generation = seek.getGeneration();
-                    credit = seek.getCredit();
+                    credit = messageCredit(seek.getCredit());
                     if (creditBytes != Long.MAX_VALUE) {
-                        creditBytes = Math.min(Long.MAX_VALUE - 1, seek.getCreditBytes());
+                        creditBytes = Unsigned.atMost(seek.getCreditBytes(), MOST_BYTE_CREDIT);
                     }
                 } finally {
                     lock.unlock();
@@ -308,6 +320,23 @@ final class SubscriptionSession implements StreamObserver<SubscribeRequest> {
             seeksWaiting.decrementAndGet();
             signal();
         }
+    }
+
+    /** A message credit as on the wire (a uint32), read unsigned and held to {@link #MOST_MESSAGE_CREDIT}. */
+    private static long messageCredit(int wire) {
+        return Unsigned.atMost(Integer.toUnsignedLong(wire), MOST_MESSAGE_CREDIT);
+    }
+
+    /**
+     * The message id of an offset as on the wire (a uint64): one at or above 2^63 reads negative here and
+     * names no message (ids are below 2^63), which is bad input rather than an id to clamp.
+     */
+    private static MessageId messageId(long wireOffset) {
+        if (wireOffset < 0) {
+            throw new InvalidArgumentException("offset " + Long.toUnsignedString(wireOffset)
+                    + " names no message: message ids are below 2^63");
+        }
+        return MessageId.of(Wire.PARTITION, wireOffset);
     }
 
     private void reply(long requestId, Runnable action) {

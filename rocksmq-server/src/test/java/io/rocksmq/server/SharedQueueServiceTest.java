@@ -135,11 +135,14 @@ class SharedQueueServiceTest {
         }
     }
 
-    /** A raw waiting acquire of one delivery, answered later. */
+    /**
+     * A raw waiting acquire of one delivery, answered later; {@code timeoutMillis} is the wire's uint64 (-1 is
+     * 2^64-1). The call's own deadline is 3 minutes, longer than any server here waits (at most 60 s).
+     */
     private static Future<AcquireResponse> waitingAcquire(RawClient raw, String topic, String subscription,
                                                                     long timeoutMillis) {
         return ClientCalls.futureUnaryCall(raw.channel.newCall(SharedQueueGrpc.ACQUIRE,
-                        CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis + 60_000, TimeUnit.MILLISECONDS)),
+                        CallOptions.DEFAULT.withDeadlineAfter(3, TimeUnit.MINUTES)),
                 AcquireRequest.newBuilder().setTopic(topic).setSubscription(subscription).setMax(1)
                         .setTimeoutMillis(timeoutMillis).build());
     }
@@ -184,6 +187,47 @@ class SharedQueueServiceTest {
                     .isEqualTo(1);
             assertThat(group.stats().acquired()).isEqualTo(3);
             assertThat(shared.refusedAcquires()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anAcquireWithTheLargestTimeoutWaitsAsLongAsTheServerAllowsAndGetsWhatIsProducedMeanwhile() throws Exception {
+        try (RawClient raw = RawClient.serving(dir, b -> b.sharedAcquireLimits(2, Duration.ofSeconds(60)))) {
+            RmqServer server = raw.server();
+            SharedQueueService shared = server.sharedQueueService();
+            server.queue().createTopic("jobs");
+            server.queue().createSharedGroup("jobs", "w", SharedGroupOptions.DEFAULTS);
+            SharedGroup group = server.queue().sharedGroup("jobs", "w");
+
+            // 2^64-1 ms on the wire, which Java reads as -1: "as long as the server allows", here 60 s.
+            Future<AcquireResponse> acquire = waitingAcquire(raw, "jobs", "w", -1L);
+            awaitTrue("the acquire waiting", () -> shared.waitingAcquires() == 1);
+            server.queue().produce("jobs", List.of(ProducerMessage.of("m1".getBytes(StandardCharsets.UTF_8))));
+            assertThat(acquire.get(60, TimeUnit.SECONDS).getDeliveriesList())
+                    .extracting(d -> d.getMessage().getPayload().toStringUtf8()).containsExactly("m1");
+
+            // Nothing else changed: no refusal, the place given back, one delivery locked.
+            awaitTrue("no acquire waiting", () -> shared.waitingAcquires() == 0);
+            assertThat(shared.refusedAcquires()).isZero();
+            assertThat(group.stats().acquired()).isEqualTo(1);
+            assertThat(group.stats().inFlight()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anAcquireWithATimeoutBeyondTwoToTheSixtyThreeOnAnEmptySubscriptionEndsEmptyAtTheServersLimit()
+            throws Exception {
+        try (RawClient raw = RawClient.serving(dir, b -> b.sharedAcquireLimits(2, Duration.ofMillis(50)))) {
+            RmqServer server = raw.server();
+            server.queue().createTopic("jobs");
+            server.queue().createSharedGroup("jobs", "w", SharedGroupOptions.DEFAULTS);
+            // 2^63 and 2^64-1 ms on the wire: each waits the server's 50 ms and answers, empty, not an error.
+            for (long timeout : new long[] {Long.MIN_VALUE, -1L}) {
+                assertThat(waitingAcquire(raw, "jobs", "w", timeout).get(60, TimeUnit.SECONDS).getDeliveriesCount())
+                        .as("timeout_millis " + Long.toUnsignedString(timeout)).isZero();
+            }
+            assertThat(server.sharedQueueService().refusedAcquires()).isZero();
+            assertThat(server.queue().sharedGroup("jobs", "w").stats().acquired()).isZero();
         }
     }
 
