@@ -53,8 +53,10 @@ import java.util.concurrent.atomic.LongAdder;
  * of its own pool, not on gRPC's executor, so waiting workers never starve other calls. At most
  * {@link #MAX_WAITING} acquires wait at once (a permit of {@code waiting} each); one more that would wait
  * is refused with RESOURCE_EXHAUSTED and a {@code ServerBusyException} in the error trailer, having changed
- * nothing, so a client knows to retry it (the Java client does, with backoff). An acquire that does not
- * wait takes no permit and is never refused. The pool itself has no thread limit: the permits bound the
+ * nothing, so a client knows to retry it (the Java client does, with backoff). Every acquire first takes
+ * what is ready without waiting, on the gRPC thread, and is answered at once if it got anything: only one
+ * that found nothing and may wait takes a permit, so one that does not wait, or finds messages ready, is
+ * never refused. The pool itself has no thread limit: the permits bound the
  * tasks it runs, and a thread limit of its own could refuse a task whose permit was granted (a thread
  * that released its permit but has not yet gone back to the pool still counts). Permissions are checked
  * on the gRPC thread (the call's context is there): consume on the topic, and produce on a dead-letter
@@ -147,6 +149,7 @@ final class SharedQueueService implements AutoCloseable {
 
     private void acquire(AcquireRequest r, StreamObserver<AcquireResponse> responses) {
         SharedGroup group;
+        List<SharedGroup.Delivery> ready;
         try {
             CallContext.require(Permission.CONSUME, r.getTopic());
             if (r.getMax() < 1 || r.getMax() > MAX_ACQUIRE) {
@@ -154,14 +157,18 @@ final class SharedQueueService implements AutoCloseable {
                         + Integer.toUnsignedString(r.getMax())); // a uint32: above 2^31 it reads negative
             }
             group = mq.sharedGroup(r.getTopic(), r.getSubscription());
+            // What is ready is answered at once, on this thread, whatever the timeout: only an acquire that
+            // finds nothing needs a waiting place, so a full server never refuses one it could answer. An
+            // acquire that then waits asks the group once more than before; a non-waiting one costs the same.
+            ready = group.acquire(r.getMax(), Duration.ZERO);
         } catch (RuntimeException e) {
             fail(responses, e, r.getTopic(), r.getSubscription());
             return;
         }
         // A uint64: a timeout at or above 2^63 reads negative here, and means "as long as the server allows".
         Duration wait = Duration.ofMillis(Unsigned.atMost(r.getTimeoutMillis(), maxWaitMillis));
-        if (wait.isZero()) {
-            run(responses, r.getTopic(), r.getSubscription(), () -> toResponse(group.acquire(r.getMax(), wait)));
+        if (!ready.isEmpty() || wait.isZero()) {
+            run(responses, r.getTopic(), r.getSubscription(), () -> toResponse(ready));
             return;
         }
         if (!waiting.tryAcquire()) {

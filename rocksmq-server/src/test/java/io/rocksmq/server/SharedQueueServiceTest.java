@@ -43,8 +43,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * The SharedQueue service beyond the contract suite: permissions (consume on the topic, produce on a
  * dead-letter topic), a close that ends a waiting remote poll, receipts checked by the server whoever sends
- * them, requests the client API never sends, and the limit on waiting acquires (a typed refusal the
- * client's poll retries).
+ * them, requests the client API never sends, the limit on waiting acquires (a typed refusal the client's
+ * poll retries; an acquire that finds messages ready needs no place), and timeouts beyond 2^63 ms.
  */
 @Timeout(120)
 class SharedQueueServiceTest {
@@ -187,6 +187,41 @@ class SharedQueueServiceTest {
                     .isEqualTo(1);
             assertThat(group.stats().acquired()).isEqualTo(3);
             assertThat(shared.refusedAcquires()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anAcquireThatFindsMessagesReadyIsAnsweredWithThemWhenEveryWaitingPlaceIsTaken() throws Exception {
+        try (RawClient raw = RawClient.serving(dir, b -> b.sharedAcquireLimits(1, Duration.ofSeconds(60)))) {
+            RmqServer server = raw.server();
+            SharedQueueService shared = server.sharedQueueService();
+            for (String topic : List.of("idle", "jobs")) {
+                server.queue().createTopic(topic);
+                server.queue().createSharedGroup(topic, "w", SharedGroupOptions.DEFAULTS);
+            }
+            // The server's one waiting place: an acquire on a subscription nothing is produced to (until the end).
+            Future<AcquireResponse> blocker = waitingAcquire(raw, "idle", "w", 60_000);
+            awaitTrue("the blocker waiting", () -> shared.waitingAcquires() == 1);
+
+            server.queue().produce("jobs", List.of(ProducerMessage.of("m1".getBytes(StandardCharsets.UTF_8)),
+                    ProducerMessage.of("m2".getBytes(StandardCharsets.UTF_8))));
+            // Each may wait (60 s; the largest timeout), but finds a message ready: answered with it, not refused.
+            for (long timeout : new long[] {60_000, -1L}) {
+                assertThat(waitingAcquire(raw, "jobs", "w", timeout).get(60, TimeUnit.SECONDS).getDeliveriesCount())
+                        .as("timeout_millis " + Long.toUnsignedString(timeout)).isEqualTo(1);
+            }
+            assertThat(shared.refusedAcquires()).isZero();
+            assertThat(shared.waitingAcquires()).as("the blocker only").isEqualTo(1);
+            assertThat(server.queue().sharedGroup("jobs", "w").stats().acquired()).isEqualTo(2);
+
+            // Nothing ready any more: one that would wait needs the place, and is refused as before.
+            ExecutionException refused = catchThrowableOfType(ExecutionException.class,
+                    () -> waitingAcquire(raw, "jobs", "w", 60_000).get(60, TimeUnit.SECONDS));
+            assertThat(RemoteErrors.fromStatus(refused.getCause())).isInstanceOf(ServerBusyException.class);
+            assertThat(shared.refusedAcquires()).isEqualTo(1);
+
+            server.queue().produce("idle", List.of(ProducerMessage.of("i1".getBytes(StandardCharsets.UTF_8))));
+            assertThat(blocker.get(60, TimeUnit.SECONDS).getDeliveriesCount()).isEqualTo(1);
         }
     }
 
