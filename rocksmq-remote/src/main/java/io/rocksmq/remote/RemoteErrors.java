@@ -21,6 +21,9 @@ import io.rocksmq.api.TopicNotFoundException;
 import io.rocksmq.api.WrongGroupTypeException;
 import io.rocksmq.remote.proto.Error;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
  * The queue's typed errors on the wire, both ways: the server turns a {@link RocksMqException} into a gRPC
  * status with an {@link Error} in the trailer {@link #ERROR_KEY}; the client turns the status back into
@@ -28,14 +31,20 @@ import io.rocksmq.remote.proto.Error;
  * too large, no or bad token) becomes {@link ServerUnavailableException}, {@link InvalidArgumentException},
  * {@link UnauthenticatedException}, {@link PermissionDeniedException} or a plain {@link RocksMqException}.
  * A server out of a server-wide resource sends {@link ServerBusyException} with RESOURCE_EXHAUSTED and the
- * trailer (RESOURCE_EXHAUSTED without it, from gRPC's request-size limit, stays an
- * {@link InvalidArgumentException}).
+ * trailer. RESOURCE_EXHAUSTED without the trailer is one of gRPC's size limits (a request or metadata too
+ * large), recognised by gRPC's words for them ({@link #isSizeLimit}) and an {@link InvalidArgumentException}
+ * like any message too large, or else what the code means to gRPC, a resource or quota used up: a busy
+ * server (servers before the typed refusal refused a waiting {@code Acquire} that way). That becomes
+ * {@link ServerBusyException}, which callers retry, never "bad input".
  *
  * <p>Thread-safe: stateless.
  */
 public final class RemoteErrors {
     /** The trailer {@code rocksmq.v1.error-bin}. */
     public static final Metadata.Key<Error> ERROR_KEY = ProtoUtils.keyForProto(Error.getDefaultInstance());
+    /** Words of gRPC's size-limit descriptions, lower case ({@link #isSizeLimit}). */
+    private static final List<String> SIZE_LIMIT_WORDS = List.of("exceeds maximum size", "message too large",
+            "metadata size", "larger than max");
 
     private RemoteErrors() {
     }
@@ -126,10 +135,33 @@ public final class RemoteErrors {
             case DEADLINE_EXCEEDED -> new ServerUnavailableException("server did not answer in time: " + description, t);
             case UNAUTHENTICATED -> new UnauthenticatedException("not authenticated: " + description);
             case PERMISSION_DENIED -> new PermissionDeniedException("permission denied: " + description);
-            case RESOURCE_EXHAUSTED -> new InvalidArgumentException("rejected by the server's limits: " + description);
+            case RESOURCE_EXHAUSTED -> isSizeLimit(status.getDescription())
+                    ? new InvalidArgumentException("rejected by the server's limits: " + description)
+                    : new ServerBusyException("server busy: " + description);
             case INVALID_ARGUMENT -> new InvalidArgumentException(description);
             default -> new RocksMqException("server call failed: " + status.getCode() + ": " + description, t);
         };
+    }
+
+    /**
+     * Whether an untyped RESOURCE_EXHAUSTED's description is one of gRPC's size limits: grpc-java's "gRPC
+     * message exceeds maximum size" (also after decompression), "message too large" (outbound) and "...
+     * exceeded Metadata size soft limit" (as in grpc-java 1.85), and grpc-go's and gRPC core's "... larger
+     * than max ...". The description is the only part of such a status that says what ran out; one not
+     * recognised is taken for a busy server, which callers retry with backoff, not for bad input they
+     * would give up on.
+     */
+    static boolean isSizeLimit(String description) {
+        if (description == null) {
+            return false;
+        }
+        String d = description.toLowerCase(Locale.ROOT);
+        for (String words : SIZE_LIMIT_WORDS) {
+            if (d.contains(words)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The typed exception an {@link Error} names. */

@@ -11,6 +11,8 @@ import io.rocksmq.api.RocksMqException;
  * changed (no subscription created, no position moved, nothing acquired); the same call may succeed once
  * other subscriptions or acquires end. A consumer that loses its server and re-subscribes retries this by
  * itself, with its backoff; a shared consumer's poll retries a refused acquire by itself, within its timeout.
+ * RESOURCE_EXHAUSTED without the trailer that is not one of gRPC's size limits (from servers before the
+ * typed refusal, for example) is this exception too ({@link RemoteErrors#fromStatus}).
  *
  * <p>Thread-safe (immutable).
  */
