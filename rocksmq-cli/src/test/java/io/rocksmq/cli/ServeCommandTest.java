@@ -79,8 +79,9 @@ class ServeCommandTest {
                 java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
                 String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl.group()))
                         .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                assertThat(scrape).contains("rocksmq_server_buffer_budget_bytes 2097152.0",
-                        "rocksmq_server_buffer_reserved_bytes 2097152.0"); // all of it: less than one session's 4 MiB
+                String serverTag = "server=\"" + uri.substring("rmq://".length()) + "\""; // the tag: the listen address
+                assertThat(scrape).contains("rocksmq_server_buffer_budget_bytes{" + serverTag + "} 2097152.0",
+                        "rocksmq_server_buffer_reserved_bytes{" + serverTag + "} 2097152.0"); // all of it: less than one session's 4 MiB
             }
         } finally {
             server.interrupt();
@@ -110,11 +111,12 @@ class ServeCommandTest {
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl.group())).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String serverTag = "server=\"" + uri.substring("rmq://".length()) + "\""; // the tag: the listen address
             assertThat(scrape).contains(
-                    "rocksmq_server_calls_seconds_count{method=\"rocksmq.v1.Queue/ProduceStream\",status=\"OK\"} 1",
-                    "rocksmq_server_calls_seconds_count{method=\"rocksmq.v1.Queue/Subscribe\",status=\"OK\"} 1",
-                    "rocksmq_server_produced_messages_total 1.0",
-                    "rocksmq_server_delivered_messages_total 1.0",
+                    "rocksmq_server_calls_seconds_count{method=\"rocksmq.v1.Queue/ProduceStream\"," + serverTag + ",status=\"OK\"} 1",
+                    "rocksmq_server_calls_seconds_count{method=\"rocksmq.v1.Queue/Subscribe\"," + serverTag + ",status=\"OK\"} 1",
+                    "rocksmq_server_produced_messages_total{" + serverTag + "} 1.0",
+                    "rocksmq_server_delivered_messages_total{" + serverTag + "} 1.0",
                     "rocksmq_topic_messages{topic=\"orders\"} 1.0");
         } finally {
             server.interrupt();

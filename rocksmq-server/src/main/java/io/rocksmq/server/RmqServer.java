@@ -83,7 +83,9 @@ public final class RmqServer implements AutoCloseable {
         this.ownsQueue = ownsQueue;
         this.drainTimeout = b.drainTimeout;
         ServerBufferBudget budget = new ServerBufferBudget(b.serverBufferBytes(), b.sessionFloorBytes());
-        this.metrics = new ServerMetrics(b.meterRegistry, budget);
+        // Asked for the address only once the server listens (publish below, or a call ending before it):
+        // the tag then has the port the server got. By then this.server is assigned: calls arrive after start.
+        this.metrics = new ServerMetrics(b.meterRegistry, budget, this::address);
         this.service = new QueueService(mq, metrics, b.maxRequestBytes, b.sessionBufferBytes, budget);
         this.sharedService = new SharedQueueService(mq, b.maxWaitingAcquires, b.maxAcquireWait.toMillis());
         this.health = new HealthStatusManager();
@@ -111,6 +113,15 @@ public final class RmqServer implements AutoCloseable {
         try {
             server.start();
         } catch (IOException e) {
+            executor.shutdownNow();
+            sharedService.close();
+            metrics.close();
+            throw e;
+        }
+        try {
+            metrics.publish(); // after start: the meters' tag is the address the server got
+        } catch (RuntimeException e) { // the registry refused a meter: stop what started, as a failed start does
+            server.shutdownNow();
             executor.shutdownNow();
             sharedService.close();
             metrics.close();
@@ -370,7 +381,10 @@ public final class RmqServer implements AutoCloseable {
             return this;
         }
 
-        /** Publishes per-call metrics ({@link ServerMetrics}) in this registry; null: none. */
+        /**
+         * Publishes per-call metrics ({@link ServerMetrics}) in this registry, tagged {@code server} with the
+         * listen address, so servers sharing a registry keep meters of their own; null: none.
+         */
         public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
             this.meterRegistry = registry;
             return this;

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * Counters of the server: calls per method and status, open subscriptions, messages produced and delivered.
@@ -22,14 +24,20 @@ import java.util.concurrent.atomic.LongAdder;
  * lifetime), {@code rocksmq.server.subscriptions} (gauge), {@code rocksmq.server.produced.messages} and
  * {@code rocksmq.server.delivered.messages} (counters), {@code rocksmq.server.buffer.reserved} and
  * {@code rocksmq.server.buffer.budget} (gauges, in bytes: what the open subscription streams have reserved of
- * the server's buffer budget, and that budget; {@link ServerBufferBudget}). The server removes them from the
- * registry when it closes ({@link #close}), so a registry that outlives the server (a server restarted in
- * the same process, on the same registry) shows only the meters of the server running now: a meter left
- * behind would be handed back to the next server registering the same name and tags, with the old
- * server's counts, and its gauges would read the old server's state.
+ * the server's buffer budget, and that budget; {@link ServerBufferBudget}). Every one of them carries the tag
+ * {@code server}, the address the server listens on ({@code 127.0.0.1:7650}; the port it got when it asked
+ * for port 0), so servers sharing a registry (several in one process) each count on meters of their own:
+ * without it the second server registering a name and tags would be handed the first one's meter. The
+ * names are the same with one server or several; the tag is always there, because a registry such as
+ * Prometheus's wants every meter of a name to have the same tag keys.
  *
- * <p>Thread-safe: adders and concurrent maps; {@code registered} and {@code closed} under the monitor, which
- * only a meter's first registration and {@link #close} take.
+ * <p>The server removes its meters from the registry when it closes ({@link #close}), so a registry that
+ * outlives the server (a server restarted in the same process, on the same registry) shows only the meters
+ * of the servers running now: a meter left behind would be handed back to the next server registering the
+ * same name and tags, with the old server's counts, and its gauges would read the old server's state.
+ *
+ * <p>Thread-safe: adders and concurrent maps; {@code registered}, {@code closed} and {@code serverTag} under
+ * the monitor, which only {@link #publish}, a meter's first registration and {@link #close} take.
  */
 public final class ServerMetrics {
     private final MeterRegistry registry;
@@ -44,28 +52,57 @@ public final class ServerMetrics {
     private final List<Meter> registered = new ArrayList<>();
     /** Under the monitor: once closed, nothing more is registered (calls still count locally). */
     private boolean closed;
+    /** Where the server listens, read once, when the first meter registers (by then it listens). */
+    private final Supplier<InetSocketAddress> listening;
+    /** The tag {@code server} of every meter, from {@link #listening}; under the monitor, null until read. */
+    private String serverTag;
 
-    ServerMetrics(MeterRegistry registry, ServerBufferBudget budget) {
+    /**
+     * Meters are registered in {@code registry} (null: none) only from {@link #publish} on, once the server
+     * listens: {@code listening} is asked then, or by the first call to end if one ends sooner (a call
+     * arrives only once the server listens), for the {@code server} tag.
+     */
+    ServerMetrics(MeterRegistry registry, ServerBufferBudget budget, Supplier<InetSocketAddress> listening) {
         this.registry = registry;
         this.budget = budget;
-        if (registry != null) {
-            keep(Gauge.builder("rocksmq.server.buffer.reserved", budget, ServerBufferBudget::reserved).baseUnit("bytes")
-                    .description("payload bytes the open subscribe streams reserved of the server's budget")
-                    .register(registry));
-            keep(Gauge.builder("rocksmq.server.buffer.budget", budget, ServerBufferBudget::budget).baseUnit("bytes")
-                    .description("payload bytes all subscribe streams together may hold (--server-buffer-size)")
-                    .register(registry));
-            keep(Gauge.builder("rocksmq.server.subscriptions", openSubscriptions, AtomicLong::get)
-                    .description("open subscribe streams").register(registry));
-            keep(FunctionCounter.builder("rocksmq.server.produced.messages", produced, LongAdder::sum)
-                    .description("messages stored through the server").register(registry));
-            keep(FunctionCounter.builder("rocksmq.server.delivered.messages", delivered, LongAdder::sum)
-                    .description("messages pushed to subscribers").register(registry));
-        }
+        this.listening = listening;
     }
 
-    private synchronized void keep(Meter meter) {
-        registered.add(meter);
+    /** Registers the gauges and counters; call once the server listens. Nothing after {@link #close}. */
+    synchronized void publish() {
+        if (registry == null || closed) {
+            return;
+        }
+        String server = serverTag();
+        registered.add(Gauge.builder("rocksmq.server.buffer.reserved", budget, ServerBufferBudget::reserved)
+                .baseUnit("bytes").tag("server", server)
+                .description("payload bytes the open subscribe streams reserved of the server's budget")
+                .register(registry));
+        registered.add(Gauge.builder("rocksmq.server.buffer.budget", budget, ServerBufferBudget::budget)
+                .baseUnit("bytes").tag("server", server)
+                .description("payload bytes all subscribe streams together may hold (--server-buffer-size)")
+                .register(registry));
+        registered.add(Gauge.builder("rocksmq.server.subscriptions", openSubscriptions, AtomicLong::get)
+                .tag("server", server).description("open subscribe streams").register(registry));
+        registered.add(FunctionCounter.builder("rocksmq.server.produced.messages", produced, LongAdder::sum)
+                .tag("server", server).description("messages stored through the server").register(registry));
+        registered.add(FunctionCounter.builder("rocksmq.server.delivered.messages", delivered, LongAdder::sum)
+                .tag("server", server).description("messages pushed to subscribers").register(registry));
+    }
+
+    /** The tag {@code server}: the listen address as {@code host:port} ({@code [v6]:port}). Under the monitor. */
+    private String serverTag() {
+        if (serverTag == null) {
+            InetSocketAddress a = listening.get();
+            String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+            serverTag = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        }
+        return serverTag;
+    }
+
+    /** The value of the tag {@code server} on this server's meters (for tests). */
+    synchronized String server() {
+        return serverTag();
     }
 
     void call(String method, String status, long nanos) {
@@ -89,7 +126,7 @@ public final class ServerMetrics {
         }
         return timers.computeIfAbsent(key, k -> {
             Timer t = Timer.builder("rocksmq.server.calls").description("finished gRPC calls")
-                    .tags("method", method, "status", status).register(registry);
+                    .tags("server", serverTag(), "method", method, "status", status).register(registry);
             registered.add(t);
             return t;
         });

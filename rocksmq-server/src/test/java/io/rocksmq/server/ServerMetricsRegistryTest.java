@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A registry that outlives its server ({@link RmqServer.Builder#meterRegistry}): a server restarted on it
  * publishes its own calls and state only, not the previous server's, and a closed server leaves no meter
- * behind.
+ * behind. Two servers on one registry at once each count on meters of their own (tag {@code server}).
  */
 @Timeout(120)
 class ServerMetricsRegistryTest {
@@ -75,13 +75,68 @@ class ServerMetricsRegistryTest {
         assertThat(serverMeters(registry)).as("the second server's meters, after its close").isEmpty();
     }
 
-    private RmqServer serve(MeterRegistry registry, long budget) {
-        return RmqServer.builder(dir).listen("127.0.0.1", 0).serverBufferBytes(budget).meterRegistry(registry).start();
+    @Test
+    void twoServersOnOneRegistryAtOnceEachCountOnTheirOwnMetersAndClosingOneLeavesTheOthers() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RmqServer a = serve(dir.resolve("a"), registry, MIB);
+             RmqServer b = serve(dir.resolve("b"), registry, 2 * MIB)) {
+            String aTag = a.metrics().server();
+            String bTag = b.metrics().server();
+            assertThat(aTag).isEqualTo("127.0.0.1:" + a.port());
+            assertThat(bTag).isEqualTo("127.0.0.1:" + b.port());
+            try (MqClient ca = MqClient.open("rmq://127.0.0.1:" + a.port());
+                 MqClient cb = MqClient.open("rmq://127.0.0.1:" + b.port());
+                 Producer p = ca.createProducer("t")) {
+                p.send("m0");
+                p.send("m1");
+                for (int i = 0; i < 3; i++) {
+                    ca.listTopics();
+                }
+                cb.listTopics();
+                cb.listTopics();
+            }
+            assertThat(calls(registry, aTag, LIST_TOPICS)).isEqualTo(3);
+            assertThat(calls(registry, bTag, LIST_TOPICS)).isEqualTo(2);
+            assertThat(calls(registry, aTag, CREATE_TOPIC)).isEqualTo(1);
+            assertThat(calls(registry, bTag, CREATE_TOPIC)).isZero();
+            assertThat(registry.get("rocksmq.server.produced.messages").tag("server", aTag).functionCounter().count())
+                    .isEqualTo(2);
+            assertThat(registry.get("rocksmq.server.produced.messages").tag("server", bTag).functionCounter().count())
+                    .isZero();
+            assertThat(registry.get("rocksmq.server.buffer.budget").tag("server", aTag).gauge().value()).isEqualTo(MIB);
+            assertThat(registry.get("rocksmq.server.buffer.budget").tag("server", bTag).gauge().value()).isEqualTo(2 * MIB);
+            assertThat(serverMeters(registry)).allSatisfy(m -> assertThat(m.getId().getTag("server")).isIn(aTag, bTag));
+
+            a.close();
+            assertThat(serverMeters(registry)).as("after the first server closed").isNotEmpty()
+                    .allSatisfy(m -> assertThat(m.getId().getTag("server")).isEqualTo(bTag));
+            assertThat(calls(registry, bTag, LIST_TOPICS)).isEqualTo(2);
+            assertThat(registry.get("rocksmq.server.buffer.budget").tag("server", bTag).gauge().value()).isEqualTo(2 * MIB);
+            try (MqClient cb = MqClient.open("rmq://127.0.0.1:" + b.port())) {
+                cb.listTopics();
+            }
+            assertThat(calls(registry, bTag, LIST_TOPICS)).as("the second server still counts").isEqualTo(3);
+        }
+        assertThat(serverMeters(registry)).as("both closed").isEmpty();
     }
 
-    /** Calls of {@code method} that ended OK, as the registry shows them. */
+    private RmqServer serve(MeterRegistry registry, long budget) {
+        return serve(dir, registry, budget);
+    }
+
+    private static RmqServer serve(Path data, MeterRegistry registry, long budget) {
+        return RmqServer.builder(data).listen("127.0.0.1", 0).serverBufferBytes(budget).meterRegistry(registry).start();
+    }
+
+    /** Calls of {@code method} that ended OK, as the registry shows them (one server running). */
     private static long calls(MeterRegistry registry, String method) {
         Timer t = registry.find("rocksmq.server.calls").tags("method", method, "status", "OK").timer();
+        return t == null ? 0 : t.count();
+    }
+
+    /** Calls of {@code method} that ended OK on the server tagged {@code server}, as the registry shows them. */
+    private static long calls(MeterRegistry registry, String server, String method) {
+        Timer t = registry.find("rocksmq.server.calls").tags("server", server, "method", method, "status", "OK").timer();
         return t == null ? 0 : t.count();
     }
 
