@@ -161,8 +161,8 @@ public final class Worker {
             String topic = "warm-" + round++;
             driver.createTopic(topic);
             driver.produce(topic, payloads, count, batch);
-            // Read as often as the measured read is (a read path's code reaches its steady state only after
-            // several passes: W4 rose from 0.52 to 0.65-0.73 of the raw scan with 20 timed passes).
+            // Read as often as the measured read is, so that no measured read is the first of its kind in
+            // this JVM (its code compiled, its readers' groups created and dropped once before).
             if (read) {
                 driver.prepareReaders(topic, readers());
                 for (String reader : readers()) {
