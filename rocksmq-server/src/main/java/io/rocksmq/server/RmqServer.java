@@ -112,16 +112,9 @@ public final class RmqServer implements AutoCloseable {
         this.server = nb.build();
         try {
             server.start();
-        } catch (IOException e) {
-            executor.shutdownNow();
-            sharedService.close();
-            metrics.close();
-            throw e;
-        }
-        try {
             metrics.publish(); // after start: the meters' tag is the address the server got
-        } catch (RuntimeException e) { // the registry refused a meter: stop what started, as a failed start does
-            server.shutdownNow();
+        } catch (IOException | RuntimeException e) { // could not bind, or the registry refused a meter
+            server.shutdownNow(); // a server that did not start has nothing to stop
             executor.shutdownNow();
             sharedService.close();
             metrics.close();
