@@ -164,8 +164,9 @@ public final class Worker {
             // Read as often as the measured read is, so that no measured read is the first of its kind in
             // this JVM (its code compiled, its readers' groups created and dropped once before).
             if (read) {
-                driver.prepareReaders(topic, readers());
-                for (String reader : readers()) {
+                List<String> readers = readers();
+                driver.prepareReaders(topic, readers);
+                for (String reader : readers) {
                     driver.readAll(topic, reader, count, readBatch);
                 }
             }
@@ -200,9 +201,7 @@ public final class Worker {
                 long threadCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 elapsed += driver.readAll("main", readers.get(p), count, intParam("readBatch"));
                 readerCpu += ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - threadCpu;
-                long[] used = passCpu.used();
-                readCpu[0] += used[0];
-                readCpu[1] += used[1];
+                passCpu.addUsedTo(readCpu);
             }
             long messagesRead = (long) count * passes;
             Map<String, Object> m = throughput(messagesRead, payloads.size(), elapsed, readCpu);
@@ -402,9 +401,7 @@ public final class Worker {
             driver.produce(topic, payloads, count, batch);
             Cpu passCpu = new Cpu(driver);
             elapsed += driver.fanOut(topic, count, groups, readBatch, threads);
-            long[] used = passCpu.used();
-            cpu[0] += used[0];
-            cpu[1] += used[1];
+            passCpu.addUsedTo(cpu);
             if (p < passes - 1) {
                 driver.dropTopic(topic);
             }
@@ -501,6 +498,13 @@ public final class Worker {
 
         long[] used() {
             return new long[] {processCpu() - process, driver.helperCpu().toNanos() - helper};
+        }
+
+        /** Adds what {@link #used} returns to {@code total}, a sum over several timed parts. */
+        void addUsedTo(long[] total) {
+            long[] used = used();
+            total[0] += used[0];
+            total[1] += used[1];
         }
 
         void addTo(Map<String, Object> m, long elapsedNanos) {
