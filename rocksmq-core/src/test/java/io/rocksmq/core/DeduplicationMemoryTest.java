@@ -40,12 +40,21 @@ class DeduplicationMemoryTest {
         return n;
     }
 
+    /** The store, with no retention worker (the tests purge when they choose). */
+    private RocksStore openStore() {
+        return RocksStore.open(RocksMqConfig.builder(dir).retentionInterval(Duration.ZERO).build());
+    }
+
+    /** An empty topic 1 named "t", its deduplication {@code dedup}. */
+    private static Topic newTopic(RocksStore store, Deduplication dedup) {
+        return new Topic("t", 1, 0, 0, T0, 0, store.recentReadsBudget(), dedup);
+    }
+
     @Test
     void aTopicThatNeverStagesAnIdHoldsAlmostNothingForDeduplication() {
-        RocksMqConfig config = RocksMqConfig.builder(dir).retentionInterval(Duration.ZERO).build();
-        try (RocksStore store = RocksStore.open(config)) {
+        try (RocksStore store = openStore()) {
             Deduplication dedup = new Deduplication(1, WINDOW);
-            Topic t = new Topic("t", 1, 0, 0, T0, 0, store.recentReadsBudget(), dedup);
+            Topic t = newTopic(store, dedup);
             List<ProducerMessage> plain = List.of(ProducerMessage.of(new byte[8]), ProducerMessage.of(new byte[8]));
             t.append(store, new Topic.Append(plain, ProducePath.dedupIds(plain), 1 << 20, T0));
             // Every topic has a window and a staging; one that produces without ids keeps them at one entry.
@@ -65,10 +74,9 @@ class DeduplicationMemoryTest {
 
     @Test
     void idsPastTheirWindowAreForgottenAndTheirLogDeleted() {
-        RocksMqConfig config = RocksMqConfig.builder(dir).retentionInterval(Duration.ZERO).build();
-        try (RocksStore store = RocksStore.open(config)) {
+        try (RocksStore store = openStore()) {
             Deduplication dedup = new Deduplication(1, WINDOW);
-            Topic t = new Topic("t", 1, 0, 0, T0, 0, store.recentReadsBudget(), dedup);
+            Topic t = newTopic(store, dedup);
             for (int i = 0; i < 100; i++) {
                 t.append(store, append(T0, "a" + i, "b" + i));
             }

@@ -147,14 +147,19 @@ class SharedQueueServiceTest {
                         .setTimeoutMillis(timeoutMillis).build());
     }
 
+    /** Creates topic "jobs" and its shared subscription "w" (default settings) on the server's queue. */
+    private static SharedGroup jobsGroup(RmqServer server) {
+        server.queue().createTopic("jobs");
+        server.queue().createSharedGroup("jobs", "w", SharedGroupOptions.DEFAULTS);
+        return server.queue().sharedGroup("jobs", "w");
+    }
+
     @Test
     void aWaitingAcquireBeyondTheLimitIsRefusedAsBusyHavingChangedNothing() throws Exception {
         try (RawClient raw = RawClient.serving(dir, b -> b.sharedAcquireLimits(2, Duration.ofSeconds(60)))) {
             RmqServer server = raw.server();
             SharedQueueService shared = server.sharedQueueService();
-            server.queue().createTopic("jobs");
-            server.queue().createSharedGroup("jobs", "w", SharedGroupOptions.DEFAULTS);
-            SharedGroup group = server.queue().sharedGroup("jobs", "w");
+            SharedGroup group = jobsGroup(server);
 
             Future<AcquireResponse> first = waitingAcquire(raw, "jobs", "w", 60_000);
             Future<AcquireResponse> second = waitingAcquire(raw, "jobs", "w", 60_000);
@@ -230,9 +235,7 @@ class SharedQueueServiceTest {
         try (RawClient raw = RawClient.serving(dir, b -> b.sharedAcquireLimits(2, Duration.ofSeconds(60)))) {
             RmqServer server = raw.server();
             SharedQueueService shared = server.sharedQueueService();
-            server.queue().createTopic("jobs");
-            server.queue().createSharedGroup("jobs", "w", SharedGroupOptions.DEFAULTS);
-            SharedGroup group = server.queue().sharedGroup("jobs", "w");
+            SharedGroup group = jobsGroup(server);
 
             // 2^64-1 ms on the wire, which Java reads as -1: "as long as the server allows", here 60 s.
             Future<AcquireResponse> acquire = waitingAcquire(raw, "jobs", "w", -1L);
@@ -254,8 +257,7 @@ class SharedQueueServiceTest {
             throws Exception {
         try (RawClient raw = RawClient.serving(dir, b -> b.sharedAcquireLimits(2, Duration.ofMillis(50)))) {
             RmqServer server = raw.server();
-            server.queue().createTopic("jobs");
-            server.queue().createSharedGroup("jobs", "w", SharedGroupOptions.DEFAULTS);
+            jobsGroup(server);
             // 2^63 and 2^64-1 ms on the wire: each waits the server's 50 ms and answers, empty, not an error.
             for (long timeout : new long[] {Long.MIN_VALUE, -1L}) {
                 assertThat(waitingAcquire(raw, "jobs", "w", timeout).get(60, TimeUnit.SECONDS).getDeliveriesCount())
